@@ -1,0 +1,181 @@
+/**
+ * The engine contract: what one pfn-range engine shard does, in types only.
+ *
+ * Three things implement it: the WASM engine in this thread
+ * (`src/engine/engine.ts`), the plain-TypeScript oracle
+ * (`src/reference/ref-engine.ts`), and, wrapped in promises by Comlink, the
+ * worker client (`src/worker/client.ts`). Callers that `await` every call run
+ * unchanged against all three.
+ *
+ * Conventions (the kernel's):
+ * - pfns are absolute page frame numbers, passed as numbers (exact to 2^53);
+ * - ranges are half-open `[startPfn, endPfn)`; `startPfn === endPfn` is an
+ *   empty range and a no-op;
+ * - a shard owns the window `[basePfn, basePfn + nrPages)`, both section
+ *   aligned, at most 2^32 pages;
+ * - counts are numbers of pages unless the name says otherwise.
+ *
+ * Errors: a bad call throws an `EngineError` (see `src/engine/errors.ts`)
+ * whose `code` is an `EngineStatusName` and whose `arg` names the offending
+ * argument. A call that throws leaves the shard exactly as it was.
+ * Checks, in this order for every range argument: the value is a finite
+ * non-negative integer (E_ARG), `startPfn >= basePfn` (E_RANGE, startPfn),
+ * `endPfn <= basePfn + nrPages` (E_RANGE, endPfn), `endPfn >= startPfn`
+ * (E_ORDER, endPfn).
+ */
+
+/** Mirrors `PageClass` in `src/constants.ts` (0..6). */
+export type PageClassId = number;
+/** A bit set of page classes: bit `1 << cls`. */
+export type ClassMask = number;
+
+export interface EngineOptions {
+  /** First pfn of the window; a multiple of PAGES_PER_SECTION. */
+  basePfn: number;
+  /** Window size in pages; a multiple of PAGES_PER_SECTION, at most 2^32. */
+  nrPages: number;
+  /**
+   * Cap on the engine's linear memory in bytes (default: the WASM maximum, 4 GiB).
+   * Lets tests and embedders see E_FULL without filling 4 GiB.
+   */
+  maxBytes?: number;
+}
+
+export interface EngineInfo {
+  basePfn: number;
+  nrPages: number;
+  /** Sections in the window: nrPages / PAGES_PER_SECTION. */
+  nrSections: number;
+}
+
+/** Per-class page counts, indexed by class id; length NR_PAGE_CLASSES. */
+export type ClassCounts = Float64Array;
+
+export interface ScanResult {
+  /** ScanStatus: DONE, MORE or UNMOVABLE. */
+  status: number;
+  /** Where the next call should resume (endPfn when DONE, the unmovable pfn when UNMOVABLE). */
+  nextPfn: number;
+  /** The first page whose class is in the unmovable mask, or -1. */
+  unmovablePfn: number;
+  /** Total pages in `runs`. */
+  movablePages: number;
+  /**
+   * Movable runs in ascending pfn order, as pairs `[startPfn, nrPages]`.
+   * Adjacent movable pages are always one run. Length is 2 * number of runs.
+   */
+  runs: Float64Array;
+}
+
+export interface TranslateResult {
+  /** One output address per input; BAD_ADDRESS where the shard cannot translate. */
+  out: BigUint64Array;
+  /** Inputs answered from the direct map (section not remapped). */
+  fast: number;
+  /** Inputs answered through a remap table. */
+  slow: number;
+  /** Inputs outside the shard, in a section that is not present, or unmapped. */
+  miss: number;
+}
+
+export interface EngineApi {
+  info(): EngineInfo;
+
+  // ---- sections -------------------------------------------------------------
+
+  /**
+   * Make the sections of `[startPfn, endPfn)` present (both ends section aligned,
+   * else E_ALIGN). Every page gets class `cls`, every pageblock tag `mt`, every
+   * section node `nid`, zone NO_ZONE and flags `PRESENT | flags` (flags limited
+   * to SECTION_FLAGS_SETTABLE, else E_ARG). Any section already present: E_EXISTS.
+   */
+  addSections(startPfn: number, endPfn: number, nid: number, cls: PageClassId, mt: number, flags: number): void;
+  /**
+   * Drop the sections of `[startPfn, endPfn)` (section aligned; every one must be
+   * present, else E_NOT_PRESENT): page state, tags, flags and remap tables go.
+   * Reverse-map entries elsewhere that point into these sections are dropped too.
+   */
+  removeSections(startPfn: number, endPfn: number): void;
+  /** Set then clear flags on every section that intersects the range (all must be present). */
+  setSectionFlags(startPfn: number, endPfn: number, setMask: number, clearMask: number): void;
+  /** Set the node id (0..MAX_NID) of every section that intersects the range (all present). */
+  setSectionNode(startPfn: number, endPfn: number, nid: number): void;
+  /** Set the zone id (0..254, or NO_ZONE) of every section that intersects the range (all present). */
+  setSectionZone(startPfn: number, endPfn: number, zone: number): void;
+  /**
+   * Packed records of `count` sections from absolute section number
+   * `startSectionNr` (flags | zone << 8 | nid << 16); 0 for sections not present.
+   */
+  readSections(startSectionNr: number, count: number): Uint32Array;
+
+  // ---- page state -----------------------------------------------------------
+
+  /** Every page of the range takes class `cls`. The range may only touch present sections. */
+  setClass(startPfn: number, endPfn: number, cls: PageClassId): void;
+  /** Pages per class in the range; pages of sections that are not present are not counted. */
+  countClasses(startPfn: number, endPfn: number): ClassCounts;
+  /** Pages in the range whose class is in `mask` (mask within ALL_CLASSES, else E_ARG). */
+  count(startPfn: number, endPfn: number, mask: ClassMask): number;
+  /** Lowest pfn in the range whose class is in `mask`, or -1. */
+  findNext(startPfn: number, endPfn: number, mask: ClassMask): number;
+  /** Class of each page of `[startPfn, startPfn + nrPages)` (NO_CLASS outside present sections); nrPages <= 2^24. */
+  readClasses(startPfn: number, nrPages: number): Uint8Array;
+  /**
+   * Move `nrPages` pages of class `fromCls` inside the range to class `toCls`.
+   * LOWEST takes them in pfn order. RANDOM_PAGEBLOCK visits the range's
+   * pageblocks in the order of `pageblockOrder(nrPageblocks, seed)` (see
+   * `src/engine/permute.ts`) and takes the `fromCls` pages of each, lowest first,
+   * until done. Fewer than `nrPages` such pages in the range: E_NOSPC.
+   * Returns the highest pfn changed plus one (0 when nrPages is 0).
+   */
+  claim(startPfn: number, endPfn: number, nrPages: number, fromCls: PageClassId, toCls: PageClassId, mode: number, seed: number): number;
+  /**
+   * Migration scan: walk the range in pfn order, skipping sections that are not
+   * present. Pages whose class is in `unmovableMask` stop the scan (UNMOVABLE);
+   * pages in `movableMask` are collected as runs; other pages are skipped. When
+   * `maxRuns` runs are full and another movable page is found, the scan stops
+   * with MORE and `nextPfn` at that page. The masks must not intersect (E_ARG).
+   */
+  migrateScan(startPfn: number, endPfn: number, movableMask: ClassMask, unmovableMask: ClassMask, maxRuns: number): ScanResult;
+
+  // ---- pageblock tags -------------------------------------------------------
+
+  /** Set the migratetype (0..2) of every pageblock that intersects the range (all present). */
+  setMigratetype(startPfn: number, endPfn: number, mt: number): void;
+  /** Set or clear MIGRATE_ISOLATE on every pageblock that intersects the range (all present). */
+  setIsolate(startPfn: number, endPfn: number, isolate: boolean): void;
+  /** Pageblocks intersecting the range, in present sections, whose `tag & mask === value`. */
+  countPageblocks(startPfn: number, endPfn: number, mask: number, value: number): number;
+  /** Tags of `nrPageblocks` pageblocks from the one holding `startPfn` (NO_TAG outside present sections). */
+  readPageblockTags(startPfn: number, nrPageblocks: number): Uint8Array;
+
+  // ---- translation ----------------------------------------------------------
+
+  /**
+   * Relocate the direct-map pages `[oldStartPfn, oldStartPfn + nrPages)` to the frames
+   * `[newStartPfn, newStartPfn + nrPages)` in the same window (both present). The old
+   * pages' sections become REMAPPED: their virtual addresses now translate through a
+   * per-page table (identity for pages not relocated). The new frames get reverse entries.
+   */
+  remap(oldStartPfn: number, nrPages: number, newStartPfn: number): void;
+  /** Return the sections intersecting the range to the direct map, dropping their tables and reverse entries. */
+  clearRemap(startPfn: number, endPfn: number): void;
+  /**
+   * virt_to_phys for direct-map addresses: `pa = va - PAGE_OFFSET`, then, if the pfn's
+   * section is REMAPPED, through its table. Misses give BAD_ADDRESS.
+   */
+  virtToPhys(vas: BigUint64Array): TranslateResult;
+  /**
+   * phys_to_virt: a frame that received a relocated page maps to that page's old
+   * direct-map address; a frame whose own page was relocated away has no mapping
+   * (BAD_ADDRESS); any other present frame maps to `pa + PAGE_OFFSET`.
+   */
+  physToVirt(pas: BigUint64Array): TranslateResult;
+
+  // ---- self checks ----------------------------------------------------------
+
+  /** Check every internal invariant; throws EngineError E_INVARIANT naming the first broken one. */
+  validate(): void;
+  /** Bytes of memory the shard's state uses. */
+  bytesUsed(): number;
+}
