@@ -69,7 +69,13 @@ export type Errno =
   | 'EACCES'
   | 'EHWPOISON'
   | 'ENOSPC'
-  | 'EAGAIN';
+  | 'EAGAIN'
+  /** A read or write of a directory path (sysfs). */
+  | 'EISDIR'
+  /** A path that continues below a regular file (sysfs). */
+  | 'ENOTDIR'
+  /** A number too large for the parameter (kstrtouint overflow). */
+  | 'ERANGE';
 
 /** Result of a sysfs read or write, as a process would see it. */
 export type SysfsResult = { ok: true; value: string } | { ok: false; errno: Errno; message: string };

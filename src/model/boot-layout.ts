@@ -1,0 +1,65 @@
+/**
+ * What boot produces: the kernel command line, memblock, nodes and zones as
+ * the kernel leaves them at the end of free_area_init. The contract between
+ * the boot-layout computation (`boot.ts`) and the machine built on top of it
+ * (`machine.ts`). Types only; the zone index values live in `zones.ts` and
+ * are re-exported here for convenience.
+ */
+import type { MemblockRegion } from './memblock.js';
+import type { MachineSpec } from './types.js';
+
+export { ZONE_DMA, ZONE_DMA32, ZONE_NORMAL, ZONE_MOVABLE, ZONE_DEVICE } from './zones.js';
+
+export type OnlineType = 'offline' | 'online' | 'online_kernel' | 'online_movable';
+export type Kernelcore =
+  | { kind: 'unset' }
+  | { kind: 'pages'; pages: number }
+  | { kind: 'percent'; percent: number }
+  | { kind: 'mirror' };
+export interface KernelParams {
+  movableNode: boolean;
+  kernelcore: Kernelcore;                 // mirror only valid for kernelcore
+  movablecore: Kernelcore;                // 'unset' | 'pages' | 'percent'
+  memhpDefaultState: OnlineType | null;   // null: not given (Kconfig default: offline)
+  memmapOnMemory: 'N' | 'Y' | 'force';
+  onlinePolicy: 'contig-zones' | 'auto-movable';
+  autoMovableRatio: number;               // default 301
+  autoMovableNumaAware: boolean;          // default true
+}
+export interface ParsedCmdline { params: KernelParams; unknown: string[]; warnings: string[] }
+
+export interface BootZone {
+  zoneIdx: number;            // 0..3 (DEVICE not populated at boot)
+  zoneStartPfn: number;       // 0 when empty
+  spannedPages: number;
+  presentPages: number;       // spanned - absent
+  managedPages: number;       // present - memblock.reserved pages in the zone (incl. the boot memmap)
+}
+export interface BootNode {
+  nid: number;
+  hotpluggable: boolean;      // some of its memblock.memory has HOTPLUG after numa_clear_kernel_node_hotplug
+  hasMemory: boolean;         // N_MEMORY
+  hasNormalMemory: boolean;   // N_NORMAL_MEMORY
+  nodeStartPfn: number;
+  nodeSpannedPages: number;
+  nodePresentPages: number;
+  zones: BootZone[];          // always 4 entries: DMA, DMA32, NORMAL, MOVABLE
+  memmapPages: number;        // boot memmap pages charged to this node's memory (allocated here)
+}
+export interface BootLayout {
+  spec: MachineSpec;
+  cmdline: ParsedCmdline;
+  warnings: string[];          // every kernel warning the boot would print (e820 overlap sanitised, kernelcore ignored, ...)
+  blockSizeBytes: number;
+  maxPfn: number;              // end of boot RAM, pfn
+  memory: MemblockRegion[];    // final memblock.memory (bytes; flags; nid)
+  reserved: MemblockRegion[];  // final memblock.reserved (bytes; incl. boot memmap allocations)
+  possibleNodes: number[];     // ascending
+  onlineNodes: number[];       // N_ONLINE at the end of boot (nodes with memory, plus memoryless possible ones the kernel onlines? follow the kernel: possible nodes get pgdats; say which are online)
+  nodes: BootNode[];           // one per possible node, ascending nid (memoryless ones all zero)
+  zoneMovablePfn: number[];    // indexed by nid; 0 = none
+  movableZone: number;         // zone index ZONE_MOVABLE takes pages from (NORMAL on big machines)
+  archZoneLowestPfn: number[]; archZoneHighestPfn: number[];  // per zone index, arch limits
+  sratRanges: { nid: number; base: number; size: number; populated: boolean; hotpluggable: boolean }[]; // enabled SRAT entries (for hot-add node lookup later)
+  log?: string[];              // informational kernel log lines (SRAT entries, NUMA merges); no effect on the layout
+}
