@@ -1,0 +1,315 @@
+/**
+ * The run report: a plain, deterministic record of a scenario run (JSON), and
+ * the terminal summary drawn from it.
+ *
+ * Determinism: the report holds no timestamps, wall times or absolute paths,
+ * and every object is built with a fixed key order, so the same scenario and
+ * seed give a byte-identical JSON text.
+ */
+
+import { PAGE_SHIFT } from '../constants.js';
+import type { BlockInfo, BlockState, NodeStats, ZoneName } from '../model/types.js';
+import type { StepKind } from './scenario.js';
+
+/** Version of the report layout below; bump it when a field changes meaning. */
+export const REPORT_FORMAT = 1;
+
+const PAGES_PER_GIB = 2 ** (30 - PAGE_SHIFT);
+
+export interface ZoneReport {
+  name: ZoneName;
+  zoneStartPfn: number;
+  spannedPages: number;
+  presentPages: number;
+  managedPages: number;
+  freePages: number;
+}
+
+export interface NodeReport {
+  nid: number;
+  online: boolean;
+  hasMemory: boolean;
+  hasNormalMemory: boolean;
+  nodeStartPfn: number;
+  spannedPages: number;
+  presentPages: number;
+  /** Every zone of the node in zone index order, empty ones included. */
+  zones: ZoneReport[];
+}
+
+/**
+ * A run of memory blocks the way lsmem groups them: adjacent block ids with
+ * the same state, nodes and zone text.
+ */
+export interface BlockRangeReport {
+  /** `memory0-511`, or `memory7` for a single block. */
+  blocks: string;
+  firstBlockId: number;
+  nrBlocks: number;
+  state: BlockState;
+  /** Nodes the blocks are linked under. */
+  nodes: number[];
+  /** valid_zones text of the blocks (the zone of an online block, or `none`; the candidates of an offline one). */
+  zones: string;
+  /** lsmem's RANGE column: first and last byte, inclusive, as 0x%016x. */
+  range: string;
+  sizeBytes: number;
+}
+
+export interface BlockTotals {
+  online: number;
+  offline: number;
+  onlineBytes: number;
+  offlineBytes: number;
+}
+
+export type StepStatus = 'ok' | 'failed';
+
+export interface StepReport {
+  index: number;
+  kind: StepKind;
+  /** What the step did, in one line (`read /sys/.../state`). */
+  what: string;
+  status: StepStatus;
+  /** The errno name when the operation itself returned an error. */
+  errno?: string;
+  message?: string;
+  /** For a mismatch: what the scenario expected and what the machine gave. */
+  expected?: unknown;
+  actual?: unknown;
+  /** The text a read step returned, without its trailing newline. */
+  value?: string;
+}
+
+export interface RunReport {
+  format: typeof REPORT_FORMAT;
+  scenario: { name: string; file: string; description: string; seed: number };
+  machine: { type: 'bare-metal' | 'vm'; cmdline: string; blockSizeBytes: number; nrNodes: number };
+  nodes: NodeReport[];
+  blocks: BlockRangeReport[];
+  blockTotals: BlockTotals;
+  warnings: string[];
+  unknownParams: string[];
+  steps: StepReport[];
+  result: { steps: number; ok: number; failed: number };
+}
+
+// ---- building -------------------------------------------------------------------
+
+export function nodeReport(node: NodeStats): NodeReport {
+  return {
+    nid: node.nid,
+    online: node.online,
+    hasMemory: node.hasMemory,
+    hasNormalMemory: node.hasNormalMemory,
+    nodeStartPfn: node.nodeStartPfn,
+    spannedPages: node.nodeSpannedPages,
+    presentPages: node.nodePresentPages,
+    zones: [...node.zones]
+      .sort((a, b) => a.zoneIdx - b.zoneIdx)
+      .map((zone) => ({
+        name: zone.name,
+        zoneStartPfn: zone.zoneStartPfn,
+        spannedPages: zone.spannedPages,
+        presentPages: zone.presentPages,
+        managedPages: zone.managedPages,
+        freePages: zone.freePages,
+      })),
+  };
+}
+
+function hex16(value: number): string {
+  return `0x${value.toString(16).padStart(16, '0')}`;
+}
+
+function sameNodes(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((nid, i) => nid === b[i]);
+}
+
+/** Group blocks as lsmem does when it splits on state, node and zones. */
+export function groupBlocks(blocks: readonly BlockInfo[], blockSizeBytes: number): BlockRangeReport[] {
+  const sorted = [...blocks].sort((a, b) => a.id - b.id);
+  const ranges: BlockRangeReport[] = [];
+  let current: { first: BlockInfo; count: number } | null = null;
+  const flush = () => {
+    if (!current) return;
+    const { first, count } = current;
+    const last = first.id + count - 1;
+    ranges.push({
+      blocks: count === 1 ? `memory${first.id}` : `memory${first.id}-${last}`,
+      firstBlockId: first.id,
+      nrBlocks: count,
+      state: first.state,
+      nodes: [...first.nids],
+      zones: first.validZones,
+      range: `${hex16(first.id * blockSizeBytes)}-${hex16((last + 1) * blockSizeBytes - 1)}`,
+      sizeBytes: count * blockSizeBytes,
+    });
+  };
+  for (const block of sorted) {
+    if (
+      current &&
+      block.id === current.first.id + current.count &&
+      block.state === current.first.state &&
+      block.validZones === current.first.validZones &&
+      sameNodes(block.nids, current.first.nids)
+    ) {
+      current.count++;
+      continue;
+    }
+    flush();
+    current = { first: block, count: 1 };
+  }
+  flush();
+  return ranges;
+}
+
+/** lsmem's totals: only blocks exactly `online` count as online. */
+export function blockTotals(blocks: readonly BlockInfo[], blockSizeBytes: number): BlockTotals {
+  const online = blocks.filter((block) => block.state === 'online').length;
+  const offline = blocks.length - online;
+  return { online, offline, onlineBytes: online * blockSizeBytes, offlineBytes: offline * blockSizeBytes };
+}
+
+/** The report as JSON text, two-space indented, with a final newline. */
+export function reportJson(report: RunReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+// ---- terminal summary -----------------------------------------------------------
+
+/** Pages as GiB with two decimals (deterministic: no locale). */
+export function pagesToGib(pages: number): string {
+  return (pages / PAGES_PER_GIB).toFixed(2);
+}
+
+/** A byte size the way lsmem prints it: one letter, at most one decimal. */
+export function humanBytes(bytes: number): string {
+  const units = ['B', 'K', 'M', 'G', 'T', 'P', 'E'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  if (unit === 0) return `${bytes}B`;
+  const text = Number.isInteger(value) ? String(value) : value.toFixed(1).replace(/\.0$/, '');
+  return `${text}${units[unit]}`;
+}
+
+function padLeft(text: string | number, width: number): string {
+  return String(text).padStart(width);
+}
+
+function padRight(text: string | number, width: number): string {
+  return String(text).padEnd(width);
+}
+
+/** Break a long line at spaces; continuation lines start with `indent`. A word longer than a line is cut by {@link fit}. */
+function wrap(line: string, width: number, indent: string): string[] {
+  const out: string[] = [];
+  let rest = line;
+  while (rest.length > width) {
+    const cut = rest.lastIndexOf(' ', width);
+    if (cut <= indent.length) break;
+    out.push(rest.slice(0, cut));
+    rest = `${indent}${rest.slice(cut + 1)}`;
+  }
+  out.push(rest);
+  return out;
+}
+
+/** Cut a line to `width` columns, marking the cut. */
+function fit(line: string, width: number): string {
+  return line.length <= width ? line : `${line.slice(0, width - 3)}...`;
+}
+
+const SUMMARY_WIDTH = 100;
+
+function nodeFlags(node: NodeReport): string {
+  const flags = [node.online ? 'online' : 'offline'];
+  if (node.hasMemory) flags.push('has memory');
+  else flags.push('memoryless');
+  if (node.hasNormalMemory) flags.push('normal memory');
+  return flags.join(', ');
+}
+
+/** One step as summary lines: status, then what it did (an expect step gets a line per assertion). */
+function stepLines(step: StepReport): string[] {
+  const label = padRight(`[${step.index}]`, 6);
+  const status = padRight(step.status === 'ok' ? 'ok' : 'FAILED', 8);
+  // Expect and export steps list several things; each gets its own line.
+  const parts =
+    step.kind === 'expect' || step.kind === 'export'
+      ? step.what.split('; ').map((part, i) => (i === 0 ? part : `${step.kind} ${part}`))
+      : [step.what];
+  const indent = ' '.repeat(2 + 6 + 8);
+  const lines = parts.map((part, i) => (i === 0 ? `  ${label}${status}${part}` : `${indent}${part}`));
+  if (step.status === 'failed') {
+    if (step.errno) lines.push(`${indent}${step.errno}: ${step.message ?? ''}`);
+    else if (step.message) lines.push(...step.message.split('; ').map((problem) => `${indent}${problem}`));
+  }
+  return lines.flatMap((line) => wrap(line, SUMMARY_WIDTH, `${indent}  `));
+}
+
+/** The terminal summary: nodes and zones, block ranges, steps. Lines fit in 100 columns. */
+export function renderSummary(report: RunReport): string {
+  const lines: string[] = [];
+  const { machine } = report;
+  lines.push(`scenario ${report.scenario.name} (${report.scenario.file})`);
+  if (report.scenario.description) lines.push(`  ${report.scenario.description.split('\n')[0]}`);
+  lines.push(
+    `machine  ${machine.type}, ${machine.nrNodes} node${machine.nrNodes === 1 ? '' : 's'}, ` +
+      `memory block ${humanBytes(machine.blockSizeBytes)} (block_size_bytes ${machine.blockSizeBytes.toString(16)})`,
+  );
+  lines.push(`cmdline  ${machine.cmdline === '' ? '(empty)' : machine.cmdline}`);
+  lines.push('');
+
+  const header =
+    `  ${padRight('zone', 8)}${padLeft('start_pfn', 14)}${padLeft('spanned', 14)}${padLeft('present', 14)}` +
+    `${padLeft('managed', 14)}${padLeft('present GiB', 13)}${padLeft('managed GiB', 13)}`;
+  for (const node of report.nodes) {
+    lines.push(`node ${node.nid}  ${nodeFlags(node)}; ${pagesToGib(node.presentPages)} GiB present`);
+    const populated = node.zones.filter((zone) => zone.spannedPages > 0 || zone.presentPages > 0);
+    if (populated.length === 0) continue;
+    lines.push(header);
+    for (const zone of populated) {
+      lines.push(
+        `  ${padRight(zone.name, 8)}${padLeft(zone.zoneStartPfn, 14)}${padLeft(zone.spannedPages, 14)}` +
+          `${padLeft(zone.presentPages, 14)}${padLeft(zone.managedPages, 14)}` +
+          `${padLeft(pagesToGib(zone.presentPages), 13)}${padLeft(pagesToGib(zone.managedPages), 13)}`,
+      );
+    }
+  }
+  lines.push('');
+
+  lines.push(`memory blocks (${report.blocks.length} range${report.blocks.length === 1 ? '' : 's'}, lsmem grouping)`);
+  const blockWidth = Math.max(12, ...report.blocks.map((range) => range.blocks.length)) + 2;
+  const zonesWidth = Math.max(8, ...report.blocks.map((range) => range.zones.length)) + 2;
+  for (const range of report.blocks) {
+    const nodes = range.nodes.length === 0 ? '-' : range.nodes.map((nid) => `node${nid}`).join(',');
+    lines.push(
+      `  ${padRight(range.blocks, blockWidth)}${padRight(range.state, 15)}${padRight(range.zones, zonesWidth)}` +
+        `${padRight(nodes, 10)}${padLeft(humanBytes(range.sizeBytes), 7)}`,
+    );
+  }
+  const totals = report.blockTotals;
+  lines.push(
+    `  online ${humanBytes(totals.onlineBytes)} (${totals.online} blocks), ` +
+      `offline ${humanBytes(totals.offlineBytes)} (${totals.offline} blocks)`,
+  );
+
+  if (report.warnings.length > 0 || report.unknownParams.length > 0) {
+    lines.push('');
+    for (const warning of report.warnings) lines.push(`warning  ${warning}`);
+    if (report.unknownParams.length > 0) lines.push(`unknown parameters  ${report.unknownParams.join(' ')}`);
+  }
+
+  lines.push('');
+  lines.push(`steps`);
+  if (report.steps.length === 0) lines.push('  (none)');
+  for (const step of report.steps) lines.push(...stepLines(step));
+  const { result } = report;
+  lines.push(`${result.steps} step${result.steps === 1 ? '' : 's'}: ${result.ok} ok, ${result.failed} failed`);
+  return `${lines.map((line) => fit(line, SUMMARY_WIDTH)).join('\n')}\n`;
+}

@@ -1,0 +1,594 @@
+/**
+ * Scenario files, format version 1: parsing, validation, and the typed
+ * result (a MachineSpec for the model plus a list of steps).
+ *
+ * The format is documented in docs/scenarios.md. The schema below is the
+ * single definition of what a valid file looks like; the cross-field rules
+ * (SRAT overlaps between nodes, the SLIT's shape, deriving e820 from SRAT, the
+ * kernel command line) run after every field decoded.
+ *
+ * Validation has no side effects: nothing is written and no machine is booted
+ * until a scenario is fully valid.
+ */
+
+import { isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { PAGE_SIZE, SECTION_SIZE_BITS } from '../constants.js';
+import { CmdlineError, parseCmdline } from '../model/cmdline.js';
+import type { BootReservation, E820Entry, Errno, MachineSpec, SratMemoryAffinity, ZoneName } from '../model/types.js';
+import {
+  boolean,
+  type Infer,
+  integer,
+  INVALID,
+  type Issue,
+  keyedUnion,
+  list,
+  nullable,
+  object,
+  oneOf,
+  optional,
+  pageCount,
+  required,
+  type Schema,
+  size,
+  string,
+  validate,
+  withDefault,
+} from './schema.js';
+
+/** The only format version this build reads. */
+export const SCENARIO_VERSION = 1;
+
+/** Step kinds of format version 1, in the order they are matched. */
+export const STEP_KINDS = ['export', 'read', 'write', 'expect'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** Roots a `write` step may touch: the memory block tree and the hotplug module parameters. */
+export const WRITABLE_ROOTS = ['/sys/devices/system/memory', '/sys/module/memory_hotplug/parameters'] as const;
+/** Files a `read` step may read besides the writable roots. */
+export const READABLE_PROC_FILES = ['/proc/zoneinfo', '/proc/iomem'] as const;
+
+/** Errno names a `write` step may expect (the model's Errno union). */
+export const ERRNO_NAMES = [
+  'EINVAL',
+  'EBUSY',
+  'EEXIST',
+  'E2BIG',
+  'ENOMEM',
+  'EINTR',
+  'EPERM',
+  'ENOENT',
+  'EACCES',
+  'EHWPOISON',
+  'ENOSPC',
+  'EAGAIN',
+] as const satisfies readonly Errno[];
+
+export const ZONE_NAMES = ['DMA', 'DMA32', 'Normal', 'Movable', 'Device'] as const satisfies readonly ZoneName[];
+
+/** Memory block sizes the model accepts: powers of two from one section (128 MiB) to the x86 maximum (2 GiB). */
+export const MIN_BLOCK_SIZE_BYTES = 2 ** SECTION_SIZE_BITS;
+export const MAX_BLOCK_SIZE_BYTES = 2 ** 31;
+
+/** SLIT distances: 10 is local; remote distances are 11..254, 255 means unreachable. */
+const LOCAL_DISTANCE = 10;
+const MAX_DISTANCE = 255;
+
+/** Node ids the model can hold (MAX_NUMNODES on x86_64 is 1024). */
+const MAX_NODE_ID = 1023;
+
+// ---- paths ----------------------------------------------------------------------
+
+/** A clean absolute path: no empty, `.` or `..` segments, no trailing slash. */
+function isCleanAbsolute(path: string): boolean {
+  if (!path.startsWith('/') || path.length < 2 || path.endsWith('/')) return false;
+  return path
+    .slice(1)
+    .split('/')
+    .every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+}
+
+function isUnderRoot(path: string, root: string): boolean {
+  return path.startsWith(`${root}/`);
+}
+
+const WRITE_PATH_EXPECTED = `expected a path under ${WRITABLE_ROOTS.join(' or ')}`;
+const READ_PATH_EXPECTED = `expected ${READABLE_PROC_FILES.join(', ')} or a path under ${WRITABLE_ROOTS.join(' or ')}`;
+
+/** True when `path` names a file a `write` step may write. */
+export function isWritablePath(path: string): boolean {
+  return isCleanAbsolute(path) && WRITABLE_ROOTS.some((root) => isUnderRoot(path, root));
+}
+
+/** True when `path` names a file a `read` step may read. */
+export function isReadablePath(path: string): boolean {
+  return isWritablePath(path) || (READABLE_PROC_FILES as readonly string[]).includes(path);
+}
+
+/**
+ * A sysfs export writes `<dir>/sys/devices/system/memory/...`. With `/` as the
+ * directory that is the running system's real sysfs, so it is refused.
+ */
+function checkExportDir(dir: string): string | null {
+  return resolve(dir) === '/' ? 'must not be the filesystem root (the export would write into the real /sys)' : null;
+}
+
+// ---- the schema -----------------------------------------------------------------
+
+const blockSizeSchema: Schema<'auto' | number> = {
+  expected: 'auto or a power-of-two size from 128M to 2G',
+  decode(input, path, issues) {
+    if (input === 'auto') return 'auto';
+    const bytes = size().decode(input, path, []);
+    const powerOfTwo = bytes !== INVALID && bytes > 0 && 2 ** Math.round(Math.log2(bytes)) === bytes;
+    if (bytes === INVALID || !powerOfTwo || bytes < MIN_BLOCK_SIZE_BYTES || bytes > MAX_BLOCK_SIZE_BYTES) {
+      issues.push({ path, message: `expected auto or a power-of-two size from 128M to 2G, got ${JSON.stringify(input)}` });
+      return INVALID;
+    }
+    return bytes;
+  },
+};
+
+const e820EntrySchema = object({
+  base: required(size()),
+  size: required(size({ min: 1 })),
+  type: withDefault(oneOf(['usable', 'reserved'] as const), 'usable'),
+});
+
+const sratEntrySchema = object({
+  node: required(integer({ min: 0, max: MAX_NODE_ID })),
+  base: required(size()),
+  size: required(size({ min: 1 })),
+  enabled: withDefault(boolean(), true),
+  hotpluggable: withDefault(boolean(), false),
+  nonVolatile: withDefault(boolean(), false),
+  populated: withDefault(boolean(), true),
+});
+
+const reservationSchema = object({
+  name: required(string({ nonEmpty: true })),
+  base: required(size()),
+  size: required(size({ min: 1 })),
+});
+
+const machineSchema = object({
+  type: withDefault(oneOf(['bare-metal', 'vm'] as const), 'bare-metal'),
+  blockSize: withDefault(blockSizeSchema, 'auto'),
+  e820: optional(nullable(list(e820EntrySchema))),
+  srat: optional(nullable(list(sratEntrySchema))),
+  reservations: withDefault(list(reservationSchema), []),
+  slit: optional(nullable(list(list(integer({ min: 0 }))))),
+});
+
+const exportStepSchema = object({
+  export: required(
+    object(
+      {
+        sysfs: optional(string({ nonEmpty: true, check: checkExportDir })),
+        zoneinfo: optional(string({ nonEmpty: true })),
+        iomem: optional(string({ nonEmpty: true })),
+      },
+      {
+        refine(value, report) {
+          if (value.sysfs === undefined && value.zoneinfo === undefined && value.iomem === undefined) {
+            report('', 'expected at least one of sysfs, zoneinfo, iomem');
+          }
+        },
+      },
+    ),
+  ),
+});
+
+const readStepSchema = object({
+  read: required(string({ check: (p) => (isReadablePath(p) ? null : READ_PATH_EXPECTED) })),
+  expect: optional(string()),
+});
+
+const writeStepSchema = object({
+  write: required(string({ check: (p) => (isWritablePath(p) ? null : WRITE_PATH_EXPECTED) })),
+  value: required(string()),
+  expect: withDefault(oneOf(['ok', ...ERRNO_NAMES] as const), 'ok'),
+});
+
+const pages = pageCount(PAGE_SIZE);
+const nodeId = integer({ min: 0, max: MAX_NODE_ID });
+
+/** Requires at least one of `keys` to be set on an assertion. */
+function atLeastOne<T extends object>(keys: readonly (keyof T & string)[]) {
+  return (value: T, report: (relativePath: string, message: string) => void) => {
+    if (keys.every((key) => value[key] === undefined)) report('', `expected at least one of ${keys.join(', ')} to check`);
+  };
+}
+
+const ZONE_COUNTERS = ['zoneStartPfn', 'spannedPages', 'presentPages', 'managedPages', 'freePages'] as const;
+const zoneAssertionSchema = object(
+  {
+    node: required(nodeId),
+    zone: required(oneOf(ZONE_NAMES)),
+    zoneStartPfn: optional(pages),
+    spannedPages: optional(pages),
+    presentPages: optional(pages),
+    managedPages: optional(pages),
+    freePages: optional(pages),
+  },
+  { refine: atLeastOne(ZONE_COUNTERS) },
+);
+
+const NODE_CHECKS = [
+  'online',
+  'hasMemory',
+  'hasNormalMemory',
+  'nodeStartPfn',
+  'spannedPages',
+  'presentPages',
+  'managedPages',
+  'freePages',
+] as const;
+const nodeAssertionSchema = object(
+  {
+    node: required(nodeId),
+    online: optional(boolean()),
+    hasMemory: optional(boolean()),
+    hasNormalMemory: optional(boolean()),
+    nodeStartPfn: optional(pages),
+    spannedPages: optional(pages),
+    presentPages: optional(pages),
+    managedPages: optional(pages),
+    freePages: optional(pages),
+  },
+  { refine: atLeastOne(NODE_CHECKS) },
+);
+
+const BLOCK_COUNTS = ['online', 'offline', 'total'] as const;
+const blocksAssertionSchema = object({
+  blocks: required(
+    object(
+      {
+        node: optional(nodeId),
+        zone: optional(oneOf([...ZONE_NAMES, 'none'] as const)),
+        online: optional(integer({ min: 0 })),
+        offline: optional(integer({ min: 0 })),
+        total: optional(integer({ min: 0 })),
+      },
+      { refine: atLeastOne(BLOCK_COUNTS) },
+    ),
+  ),
+});
+
+const BLOCK_CHECKS = ['state', 'zone', 'nodes', 'validZones'] as const;
+const blockAssertionSchema = object(
+  {
+    block: required(integer({ min: 0 })),
+    state: optional(oneOf(['online', 'offline', 'going-offline'] as const)),
+    zone: optional(oneOf([...ZONE_NAMES, 'none'] as const)),
+    nodes: optional(list(nodeId)),
+    validZones: optional(string()),
+  },
+  { refine: atLeastOne(BLOCK_CHECKS) },
+);
+
+const blockSizeAssertionSchema = object({
+  blockSizeBytes: required(size({ min: 1 })),
+});
+
+/** Assertion kinds, matched by key in this order (`zone` before `node`: a zone check also names its node). */
+const assertionSchema = keyedUnion('assertion', [
+  ['blockSizeBytes', blockSizeAssertionSchema],
+  ['blocks', blocksAssertionSchema],
+  ['block', blockAssertionSchema],
+  ['zone', zoneAssertionSchema],
+  ['node', nodeAssertionSchema],
+] as const);
+
+const assertionsSchema: Schema<Assertion[]> = {
+  expected: 'an assertion or a list of assertions',
+  decode(input, path, issues) {
+    if (Array.isArray(input)) return list(assertionSchema, { minItems: 1 }).decode(input, path, issues);
+    const one = assertionSchema.decode(input, path, issues);
+    return one === INVALID ? INVALID : [one];
+  },
+};
+
+const expectStepSchema = object({
+  expect: required(assertionsSchema),
+});
+
+/** Step kinds, matched by key: `expect` last, since read and write steps may carry an `expect` too. */
+const stepSchema = keyedUnion('step', [
+  ['export', exportStepSchema],
+  ['read', readStepSchema],
+  ['write', writeStepSchema],
+  ['expect', expectStepSchema],
+] as const);
+
+const scenarioSchema = object({
+  version: required(integer()),
+  name: optional(string({ nonEmpty: true })),
+  description: withDefault(string(), ''),
+  seed: withDefault(integer({ min: 0, max: 2 ** 32 - 1 }), 1),
+  machine: required(machineSchema),
+  cmdline: withDefault(string(), ''),
+  steps: withDefault(list(stepSchema), []),
+});
+
+// ---- the typed result -----------------------------------------------------------
+
+export type ZoneAssertion = Infer<typeof zoneAssertionSchema>;
+export type NodeAssertion = Infer<typeof nodeAssertionSchema>;
+export type BlocksAssertion = Infer<typeof blocksAssertionSchema>;
+export type BlockAssertion = Infer<typeof blockAssertionSchema>;
+export type BlockSizeAssertion = Infer<typeof blockSizeAssertionSchema>;
+export type Assertion = ZoneAssertion | NodeAssertion | BlocksAssertion | BlockAssertion | BlockSizeAssertion;
+
+export interface ExportStep {
+  kind: 'export';
+  index: number;
+  sysfs?: string;
+  zoneinfo?: string;
+  iomem?: string;
+}
+
+export interface ReadStep {
+  kind: 'read';
+  index: number;
+  path: string;
+  /** Expected text, compared with the file's text minus one trailing newline. */
+  expect?: string;
+}
+
+export interface WriteStep {
+  kind: 'write';
+  index: number;
+  path: string;
+  value: string;
+  /** 'ok' or the errno the write must fail with. */
+  expect: 'ok' | Errno;
+}
+
+export interface ExpectStep {
+  kind: 'expect';
+  index: number;
+  assertions: Assertion[];
+}
+
+export type Step = ExportStep | ReadStep | WriteStep | ExpectStep;
+
+export interface Scenario {
+  /** Where the scenario came from, as given (used in messages and the report). */
+  file: string;
+  version: typeof SCENARIO_VERSION;
+  name: string;
+  description: string;
+  seed: number;
+  machine: MachineSpec;
+  steps: Step[];
+}
+
+/** A scenario that failed validation: every issue, each as `file: path: message`. */
+export class ScenarioError extends Error {
+  override readonly name = 'ScenarioError';
+  constructor(
+    readonly file: string,
+    readonly issues: readonly Issue[],
+  ) {
+    super(issues.map((issue) => formatIssue(file, issue)).join('\n'));
+  }
+}
+
+/** `file: path: message` (or `file: message` for the document itself). */
+export function formatIssue(file: string, issue: Issue): string {
+  return issue.path === '' ? `${file}: ${issue.message}` : `${file}: ${issue.path}: ${issue.message}`;
+}
+
+export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; error: ScenarioError };
+
+// ---- cross-field rules ----------------------------------------------------------
+
+type DecodedScenario = Infer<typeof scenarioSchema>;
+type DecodedMachine = Infer<typeof machineSchema>;
+
+function overlaps(a: { base: number; size: number }, b: { base: number; size: number }): boolean {
+  return a.base < b.base + b.size && b.base < a.base + a.size;
+}
+
+function checkSrat(machine: DecodedMachine, issues: Issue[]): void {
+  const srat = machine.srat ?? [];
+  // Disabled entries are ignored by the kernel, so they cannot conflict.
+  for (let i = 0; i < srat.length; i++) {
+    if (!srat[i].enabled) continue;
+    for (let j = 0; j < i; j++) {
+      if (!srat[j].enabled || srat[j].node === srat[i].node) continue;
+      if (overlaps(srat[i], srat[j])) {
+        issues.push({
+          path: `machine.srat[${i}]`,
+          message: `overlaps machine.srat[${j}] (node ${srat[j].node}) but belongs to node ${srat[i].node}`,
+        });
+        break;
+      }
+    }
+  }
+}
+
+/** Number of rows the SLIT must have: one per node id up to the highest SRAT node. */
+function nodeCount(machine: DecodedMachine): number {
+  const srat = machine.srat;
+  if (!srat || srat.length === 0) return 1;
+  return Math.max(...srat.map((entry) => entry.node)) + 1;
+}
+
+function checkSlit(machine: DecodedMachine, issues: Issue[]): void {
+  const slit = machine.slit;
+  if (!slit) return;
+  const n = nodeCount(machine);
+  if (slit.length !== n) {
+    issues.push({ path: 'machine.slit', message: `expected ${n} row${n === 1 ? '' : 's'} (one per node), got ${slit.length}` });
+    return;
+  }
+  slit.forEach((row, i) => {
+    if (row.length !== n) {
+      issues.push({ path: `machine.slit[${i}]`, message: `expected ${n} entries (a square matrix), got ${row.length}` });
+      return;
+    }
+    row.forEach((distance, j) => {
+      const at = `machine.slit[${i}][${j}]`;
+      if (i === j && distance !== LOCAL_DISTANCE) {
+        issues.push({ path: at, message: `must be ${LOCAL_DISTANCE} (the local distance), got ${distance}` });
+      } else if (i !== j && (distance <= LOCAL_DISTANCE || distance > MAX_DISTANCE)) {
+        issues.push({ path: at, message: `must be between ${LOCAL_DISTANCE + 1} and ${MAX_DISTANCE}, got ${distance}` });
+      }
+    });
+  });
+}
+
+/** The firmware map: as written, or one usable entry per populated SRAT range. */
+function e820Of(machine: DecodedMachine, issues: Issue[]): E820Entry[] {
+  if (machine.e820) {
+    if (!machine.e820.some((entry) => entry.type === 'usable')) {
+      issues.push({ path: 'machine.e820', message: 'expected at least one usable entry' });
+    }
+    return machine.e820.map(({ base, size: sizeBytes, type }) => ({ base, size: sizeBytes, type }));
+  }
+  const derived = (machine.srat ?? [])
+    .filter((entry) => entry.populated)
+    .map((entry): E820Entry => ({ base: entry.base, size: entry.size, type: 'usable' }))
+    .sort((a, b) => a.base - b.base);
+  if (derived.length === 0) {
+    issues.push({
+      path: 'machine',
+      message: 'expected e820 entries, or srat entries with populated: true to derive the e820 map from',
+    });
+  }
+  return derived;
+}
+
+function checkCmdline(cmdline: string, issues: Issue[]): void {
+  try {
+    parseCmdline(cmdline);
+  } catch (err) {
+    if (!(err instanceof CmdlineError)) throw err;
+    issues.push({ path: 'cmdline', message: err.message });
+  }
+}
+
+function toMachineSpec(decoded: DecodedScenario, issues: Issue[]): MachineSpec {
+  const machine = decoded.machine;
+  checkSrat(machine, issues);
+  checkSlit(machine, issues);
+  const e820 = e820Of(machine, issues);
+  checkCmdline(decoded.cmdline, issues);
+  const srat: SratMemoryAffinity[] | null = machine.srat
+    ? machine.srat.map((entry) => ({
+        node: entry.node,
+        base: entry.base,
+        size: entry.size,
+        enabled: entry.enabled,
+        hotpluggable: entry.hotpluggable,
+        nonVolatile: entry.nonVolatile,
+        populated: entry.populated,
+      }))
+    : null;
+  const reservations: BootReservation[] = machine.reservations.map(({ name, base, size: sizeBytes }) => ({
+    name,
+    base,
+    size: sizeBytes,
+  }));
+  return {
+    e820,
+    srat,
+    reservations,
+    blockSize: machine.blockSize,
+    hypervisor: machine.type === 'vm',
+    slit: machine.slit ?? null,
+    cmdline: decoded.cmdline,
+  };
+}
+
+function toStep(decoded: Infer<typeof stepSchema>, index: number): Step {
+  if ('export' in decoded) return { kind: 'export', index, ...stripUndefined(decoded.export) };
+  if ('read' in decoded) {
+    const step: ReadStep = { kind: 'read', index, path: decoded.read };
+    if (decoded.expect !== undefined) step.expect = decoded.expect;
+    return step;
+  }
+  if ('write' in decoded) return { kind: 'write', index, path: decoded.write, value: decoded.value, expect: decoded.expect };
+  return { kind: 'expect', index, assertions: decoded.expect.map(stripUndefined) as Assertion[] };
+}
+
+/** Drop keys whose value is undefined, so reports and comparisons see only what was written. */
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function baseName(file: string): string {
+  const last = file.split(/[\\/]/).pop() ?? file;
+  return last.replace(/\.(ya?ml|json)$/i, '') || 'scenario';
+}
+
+// ---- entry points ---------------------------------------------------------------
+
+/**
+ * Validate an already-parsed document (from YAML, JSON or code). Returns the
+ * typed scenario, or every issue found.
+ */
+export function checkScenarioDocument(document: unknown, file: string): ScenarioResult {
+  const issues: Issue[] = [];
+  // The version decides how to read the rest, so it is checked first and alone.
+  if (typeof document === 'object' && document !== null && !Array.isArray(document)) {
+    const version = (document as Record<string, unknown>).version;
+    if (version !== undefined && String(version).trim() !== String(SCENARIO_VERSION)) {
+      issues.push({
+        path: 'version',
+        message: `expected ${SCENARIO_VERSION} (the only scenario format this pfnlab reads), got ${JSON.stringify(version)}`,
+      });
+      return { ok: false, error: new ScenarioError(file, issues) };
+    }
+  }
+  const decoded = validate(scenarioSchema, document);
+  if (decoded.value === INVALID) return { ok: false, error: new ScenarioError(file, decoded.issues) };
+  const value = decoded.value;
+  const machine = toMachineSpec(value, issues);
+  if (issues.length > 0) return { ok: false, error: new ScenarioError(file, issues) };
+  return {
+    ok: true,
+    scenario: {
+      file,
+      version: SCENARIO_VERSION,
+      name: value.name ?? baseName(file),
+      description: value.description,
+      seed: value.seed,
+      machine,
+      steps: value.steps.map(toStep),
+    },
+  };
+}
+
+/** Parse YAML (or JSON, which is YAML) text and validate it. */
+export function checkScenarioText(text: string, file: string): ScenarioResult {
+  let document: unknown;
+  try {
+    // Failsafe: every scalar stays a string; the schema decides what it means.
+    document = parseYaml(text, { schema: 'failsafe', prettyErrors: true });
+  } catch (err) {
+    if (!(err instanceof YAMLParseError)) throw err;
+    const where = err.linePos ? `line ${err.linePos[0].line}, column ${err.linePos[0].col}: ` : '';
+    const firstLine = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    return { ok: false, error: new ScenarioError(file, [{ path: '', message: `${where}${firstLine}` }]) };
+  }
+  if (document === null || document === undefined || document === '') {
+    return { ok: false, error: new ScenarioError(file, [{ path: '', message: 'the file is empty (expected a mapping with version: 1)' }]) };
+  }
+  return checkScenarioDocument(document, file);
+}
+
+/** Parse and validate; throws ScenarioError listing every issue. */
+export function parseScenario(text: string, file: string): Scenario {
+  const result = checkScenarioText(text, file);
+  if (!result.ok) throw result.error;
+  return result.scenario;
+}
+
+/** Resolve an export path of a scenario against the current directory. */
+export function resolveOutputPath(path: string): string {
+  return isAbsolute(path) ? path : resolve(process.cwd(), path);
+}
