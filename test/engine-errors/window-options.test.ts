@@ -1,0 +1,48 @@
+/**
+ * An engine is only created over a window it can hold: basePfn and nrPages
+ * finite non-negative integers (E_ARG), section aligned (E_ALIGN, basePfn
+ * first), and 0 < nrPages <= 2^32 (E_RANGE nrPages); maxBytes, when given,
+ * a positive integer (E_ARG maxBytes).
+ */
+import { describe, expect, test } from 'vitest';
+import { MAX_WINDOW_PAGES, PAGES_PER_SECTION } from '../../src/constants.js';
+import { EngineError } from '../../src/engine/errors.js';
+import type { EngineOptions } from '../../src/worker/protocol.js';
+import { ENGINE_CASES } from '../helpers/engines.js';
+
+const BAD_WINDOWS: [string, EngineOptions, string, string][] = [
+  ['basePfn NaN', { basePfn: Number.NaN, nrPages: PAGES_PER_SECTION }, 'E_ARG', 'basePfn'],
+  ['basePfn negative', { basePfn: -PAGES_PER_SECTION, nrPages: PAGES_PER_SECTION }, 'E_ARG', 'basePfn'],
+  ['nrPages fractional', { basePfn: 0, nrPages: 1.5 }, 'E_ARG', 'nrPages'],
+  ['basePfn unaligned', { basePfn: PAGES_PER_SECTION + 512, nrPages: PAGES_PER_SECTION }, 'E_ALIGN', 'basePfn'],
+  ['both unaligned', { basePfn: 1, nrPages: PAGES_PER_SECTION + 1 }, 'E_ALIGN', 'basePfn'],
+  ['nrPages unaligned', { basePfn: 2 ** 34, nrPages: PAGES_PER_SECTION + 1 }, 'E_ALIGN', 'nrPages'],
+  ['nrPages zero', { basePfn: 0, nrPages: 0 }, 'E_RANGE', 'nrPages'],
+  ['nrPages above 2^32', { basePfn: 0, nrPages: MAX_WINDOW_PAGES + PAGES_PER_SECTION }, 'E_RANGE', 'nrPages'],
+  ['maxBytes zero', { basePfn: 0, nrPages: PAGES_PER_SECTION, maxBytes: 0 }, 'E_ARG', 'maxBytes'],
+  ['maxBytes negative', { basePfn: 0, nrPages: PAGES_PER_SECTION, maxBytes: -(2 ** 20) }, 'E_ARG', 'maxBytes'],
+  ['maxBytes fractional', { basePfn: 0, nrPages: PAGES_PER_SECTION, maxBytes: 2 ** 20 + 0.5 }, 'E_ARG', 'maxBytes'],
+  ['maxBytes NaN', { basePfn: 0, nrPages: PAGES_PER_SECTION, maxBytes: Number.NaN }, 'E_ARG', 'maxBytes'],
+];
+
+describe.each(ENGINE_CASES)('%s engine: window options', (_kind, factory) => {
+  test.each(BAD_WINDOWS)('%s is refused', async (_name, opts, code, arg) => {
+    let thrown: unknown;
+    try {
+      await factory.create(opts);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(EngineError);
+    const error = thrown as EngineError;
+    expect({ code: error.code, arg: error.arg }).toEqual({ code, arg });
+    expect(error.message).toContain(arg);
+  });
+
+  test('the largest window, 2^32 pages, is accepted and starts empty', async () => {
+    const engine = await factory.create({ basePfn: 2 ** 34, nrPages: MAX_WINDOW_PAGES });
+    expect(await engine.info()).toEqual({ basePfn: 2 ** 34, nrPages: MAX_WINDOW_PAGES, nrSections: MAX_WINDOW_PAGES / PAGES_PER_SECTION });
+    expect(await engine.count(2 ** 34, 2 ** 34 + MAX_WINDOW_PAGES, 0x7f)).toBe(0);
+    await engine.validate();
+  });
+});

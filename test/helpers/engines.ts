@@ -1,0 +1,45 @@
+/**
+ * Both engine kinds from the same options, so one test body runs against the
+ * WASM engine and the reference alike (`describe.each(ENGINE_CASES)`).
+ */
+import { createEngine } from '../../src/engine/index.js';
+import { createRefEngine } from '../../src/reference/ref-engine.js';
+import type { EngineApi, EngineOptions } from '../../src/worker/protocol.js';
+
+export type EngineKind = 'wasm' | 'reference';
+
+export interface EngineFactory {
+  kind: EngineKind;
+  create(opts: EngineOptions): Promise<EngineApi>;
+}
+
+/** The WASM engine, release build, used directly in this thread. */
+export const WASM_ENGINE: EngineFactory = {
+  kind: 'wasm',
+  create: (opts) => createEngine(opts),
+};
+
+/** The WASM engine's debug build (engine assertions on), for a few differential seeds. */
+export const WASM_DEBUG_ENGINE: EngineFactory = {
+  kind: 'wasm',
+  create: (opts) => createEngine(opts, 'debug'),
+};
+
+/** The plain-TypeScript reference engine. */
+export const REFERENCE_ENGINE: EngineFactory = {
+  kind: 'reference',
+  create: async (opts) => createRefEngine(opts),
+};
+
+/** Both kinds. */
+export const ENGINE_FACTORIES: readonly EngineFactory[] = [WASM_ENGINE, REFERENCE_ENGINE];
+
+/** Both kinds as `[kind, factory]`, for `describe.each(ENGINE_CASES)('%s engine', (_kind, factory) => ...)`. */
+export const ENGINE_CASES: readonly (readonly [EngineKind, EngineFactory])[] = ENGINE_FACTORIES.map(
+  (factory) => [factory.kind, factory] as const,
+);
+
+/** An engine of `kind` over the window `opts` describes. */
+export function createEngineOfKind(kind: EngineKind, opts: EngineOptions): Promise<EngineApi> {
+  return (kind === 'wasm' ? WASM_ENGINE : REFERENCE_ENGINE).create(opts);
+}

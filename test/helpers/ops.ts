@@ -1,0 +1,611 @@
+/**
+ * Seeded random engine operations for differential tests.
+ *
+ * An {@link EngineOp} is a method name plus arguments, so one sequence can be
+ * replayed on any {@link EngineApi}: the WASM engine, the reference, or the
+ * worker client. Everything here `await`s engine calls, so it runs the same on
+ * synchronous engines and on promise-returning ones.
+ *
+ * The generator reads the section table from the engine before each operation
+ * so that most calls land on present sections and succeed, while a steady
+ * share of calls is deliberately wrong (bad values, ranges outside the window,
+ * absent sections) to check that both engines refuse them the same way.
+ *
+ * Typical use, comparing any engine with the reference:
+ *
+ *     const generator = new OpGenerator(new Prng(seed), reference.info());
+ *     for (let step = 0; step < nrSteps; step++) {
+ *       const op = await generator.next(reference);
+ *       for (const call of [op, ...generator.probes(op)]) {
+ *         const [got, want] = [await applyOp(engine, call), await applyOp(reference, call)];
+ *         if (!sameOutcome(got, want)) throw new Error(`seed ${seed} step ${step}: ${describeOp(call)}`);
+ *       }
+ *     }
+ */
+import {
+  ALL_CLASSES,
+  BAD_ADDRESS,
+  ClaimMode,
+  MAX_NID,
+  NO_ZONE,
+  NR_PAGE_CLASSES,
+  PAGEBLOCK_ISOLATE,
+  PAGES_PER_PAGEBLOCK,
+  PAGES_PER_SECTION,
+  PAGE_OFFSET,
+  PAGE_SHIFT,
+  SECTION_FLAGS_SETTABLE,
+  SectionFlag,
+} from '../../src/constants.js';
+import type { EngineApi, EngineInfo } from '../../src/worker/protocol.js';
+import type { Prng } from './prng.js';
+
+/** Engine methods an operation may call (everything but the self checks). */
+export type OpMethod = Exclude<keyof EngineApi, 'info' | 'validate' | 'bytesUsed'>;
+
+export interface EngineOp {
+  method: OpMethod;
+  args: unknown[];
+}
+
+/** What one call did: a normalised result, or the refusal's code and argument. */
+export type Outcome =
+  | { ok: true; value: unknown }
+  | { ok: false; code: string; arg: string | undefined; message: string };
+
+const U64_MASK = (1n << 64n) - 1n;
+const PAGE_SHIFT_BIG = BigInt(PAGE_SHIFT);
+/** Addresses per translation call. */
+const TRANSLATE_BATCH = 24;
+/** How many recently used pfns the generator remembers to aim at again. */
+const RECENT_PFNS = 48;
+/** Pages read around each pfn argument of the last operation. */
+const PROBE_SPAN_PAGES = 96;
+/** Cap on one random readClasses probe. */
+const PROBE_RANDOM_SPAN_PAGES = 4096;
+
+/** Values no pfn or count argument may take. */
+const NOT_A_COUNT = [Number.NaN, -1, 0.5, 1.5, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2 ** 53];
+const NOT_A_CLASS = [NR_PAGE_CLASSES, NR_PAGE_CLASSES + 1, 255, -1, 2.5, Number.NaN];
+const NOT_A_CLASS_MASK = [ALL_CLASSES + 1, 0xff, -1, 0.5, Number.NaN];
+const NOT_A_MIGRATETYPE = [3, 4, -1, 1.5, Number.NaN];
+const NOT_A_NID = [MAX_NID + 1, -1, 0.5, Number.NaN];
+const NOT_A_ZONE = [256, -1, 1.5, Number.NaN];
+const NOT_SETTABLE_FLAGS = [SectionFlag.PRESENT, SectionFlag.REMAPPED, 1 << 5, -1, 0.5];
+const NOT_A_MODE = [2, -1, 0.5, Number.NaN];
+const NOT_A_TAG_MASK = [8, 0xff, -1, 0.5];
+const NOT_A_MAX_RUNS = [0, -1, 1.5, Number.NaN];
+
+/** Which argument of each method is what, so a wrong value of the right kind can be put in. */
+const ARG_KINDS: Record<OpMethod, readonly string[]> = {
+  addSections: ['pfn', 'pfn', 'nid', 'cls', 'mt', 'flags'],
+  removeSections: ['pfn', 'pfn'],
+  setSectionFlags: ['pfn', 'pfn', 'flags', 'flags'],
+  setSectionNode: ['pfn', 'pfn', 'nid'],
+  setSectionZone: ['pfn', 'pfn', 'zone'],
+  readSections: ['count', 'count'],
+  setClass: ['pfn', 'pfn', 'cls'],
+  countClasses: ['pfn', 'pfn'],
+  count: ['pfn', 'pfn', 'mask'],
+  findNext: ['pfn', 'pfn', 'mask'],
+  readClasses: ['pfn', 'count'],
+  claim: ['pfn', 'pfn', 'count', 'cls', 'cls', 'mode', 'seed'],
+  migrateScan: ['pfn', 'pfn', 'mask', 'mask', 'maxRuns'],
+  setMigratetype: ['pfn', 'pfn', 'mt'],
+  setIsolate: ['pfn', 'pfn', 'bool'],
+  countPageblocks: ['pfn', 'pfn', 'tagBits', 'tagBits'],
+  readPageblockTags: ['pfn', 'count'],
+  remap: ['pfn', 'count', 'pfn'],
+  clearRemap: ['pfn', 'pfn'],
+  virtToPhys: ['addresses'],
+  physToVirt: ['addresses'],
+};
+
+// ---- running and comparing ------------------------------------------------------
+
+/** Calls `op` on `engine` (sync or async) and records what happened. */
+export async function applyOp(engine: EngineApi, op: EngineOp): Promise<Outcome> {
+  try {
+    const method = engine[op.method] as (...args: unknown[]) => unknown;
+    const value: unknown = await method.apply(engine, op.args);
+    return { ok: true, value: normalize(value) };
+  } catch (error) {
+    return outcomeOfError(error);
+  }
+}
+
+/** The outcome of a thrown value: engine errors by code and argument, anything else by name. */
+export function outcomeOfError(error: unknown): Outcome {
+  if (error instanceof Error) {
+    const fields = error as Error & { code?: unknown; arg?: unknown };
+    if (error.name === 'EngineError' && typeof fields.code === 'string') {
+      return {
+        ok: false,
+        code: fields.code,
+        arg: typeof fields.arg === 'string' ? fields.arg : undefined,
+        message: error.message,
+      };
+    }
+    return { ok: false, code: `${error.name} (not an EngineError)`, arg: undefined, message: error.message };
+  }
+  return { ok: false, code: 'non-Error thrown', arg: undefined, message: String(error) };
+}
+
+/** Equal results, or refusals with the same code and argument (messages may differ). */
+export function sameOutcome(a: Outcome, b: Outcome): boolean {
+  if (a.ok && b.ok) return JSON.stringify(a.value) === JSON.stringify(b.value);
+  if (!a.ok && !b.ok) return a.code === b.code && a.arg === b.arg;
+  return false;
+}
+
+export function describeOutcome(outcome: Outcome): string {
+  if (outcome.ok) return `returned ${abbreviate(JSON.stringify(outcome.value) ?? 'undefined', 600)}`;
+  return `threw ${outcome.code}${outcome.arg !== undefined ? ` (${outcome.arg})` : ''}: ${outcome.message}`;
+}
+
+/** A result as plain JSON-able data: typed arrays become arrays, u64 values hex strings. */
+export function normalize(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : value;
+  if (typeof value === 'bigint') return `0x${value.toString(16)}`;
+  if (value instanceof BigUint64Array || value instanceof BigInt64Array) {
+    return Array.from(value, (x) => `0x${x.toString(16)}`);
+  }
+  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>);
+  if (Array.isArray(value)) return value.map(normalize);
+  if (typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) out[key] = normalize((value as Record<string, unknown>)[key]);
+    return out;
+  }
+  return value;
+}
+
+/** `method(arg, ...)` with u64 arrays in hex, for failure messages and replay. */
+export function describeOp(op: EngineOp): string {
+  const args = op.args.map((arg) => {
+    if (arg instanceof BigUint64Array) {
+      return `BigUint64Array.of(${Array.from(arg, (x) => `0x${x.toString(16)}n`).join(', ')})`;
+    }
+    if (typeof arg === 'number' && Number.isNaN(arg)) return 'NaN';
+    return String(arg);
+  });
+  return `${op.method}(${args.join(', ')})`;
+}
+
+function abbreviate(text: string, maxChars: number): string {
+  return text.length <= maxChars ? text : `${text.slice(0, maxChars)}… (${text.length} chars)`;
+}
+
+// ---- generating -------------------------------------------------------------------
+
+/** Relative weights of the operation families. */
+const FAMILY_WEIGHTS = {
+  addSections: 5,
+  removeSections: 2,
+  sectionAttributes: 4,
+  setClass: 22,
+  counting: 10,
+  readClasses: 3,
+  claim: 10,
+  migrateScan: 8,
+  pageblockTags: 8,
+  remap: 7,
+  clearRemap: 2,
+  translate: 8,
+  badCall: 9,
+} as const;
+type Family = keyof typeof FAMILY_WEIGHTS;
+const FAMILIES = Object.keys(FAMILY_WEIGHTS) as Family[];
+const WEIGHTS = FAMILIES.map((f) => FAMILY_WEIGHTS[f]);
+
+/**
+ * Random operations over one window. Call {@link OpGenerator.next} for each
+ * operation and {@link OpGenerator.probes} after it for the state checks.
+ */
+export class OpGenerator {
+  readonly #rng: Prng;
+  readonly #basePfn: number;
+  readonly #endPfn: number;
+  readonly #nrSections: number;
+  readonly #baseSectionNr: number;
+  #presentSections: boolean[] = [];
+  readonly #recentPfns: number[] = [];
+
+  constructor(rng: Prng, info: EngineInfo) {
+    this.#rng = rng;
+    this.#basePfn = info.basePfn;
+    this.#endPfn = info.basePfn + info.nrPages;
+    this.#nrSections = info.nrSections;
+    this.#baseSectionNr = info.basePfn / PAGES_PER_SECTION;
+  }
+
+  /** The next operation; reads the engine's section table to aim at present sections. */
+  async next(engine: EngineApi): Promise<EngineOp> {
+    const words = await engine.readSections(this.#baseSectionNr, this.#nrSections);
+    this.#presentSections = Array.from(words, (word) => (word & SectionFlag.PRESENT) !== 0);
+    const nrPresent = this.#presentSections.filter(Boolean).length;
+    let family = FAMILIES[this.#rng.weighted(WEIGHTS)]!;
+    // An empty window makes nearly every call a refusal: fill it first.
+    if (nrPresent === 0 && this.#rng.chance(0.8)) family = 'addSections';
+    const op = await this.#generate(family, engine);
+    for (const arg of op.args) {
+      if (typeof arg === 'number' && Number.isSafeInteger(arg) && arg >= this.#basePfn && arg <= this.#endPfn) {
+        this.#remember(arg);
+      }
+    }
+    return op;
+  }
+
+  /**
+   * Read-only operations that check the state after `op`: whole-window and
+   * random sub-range class counts, a findNext, per-page classes around the
+   * pfns `op` touched and one random span, the section table, pageblock tags
+   * and a translation probe.
+   */
+  probes(op: EngineOp): EngineOp[] {
+    const rng = this.#rng;
+    const probes: EngineOp[] = [
+      { method: 'countClasses', args: [this.#basePfn, this.#endPfn] },
+      { method: 'countClasses', args: this.#randomRange() },
+      { method: 'findNext', args: [this.#interestingPfn(), this.#endPfn, rng.int(1, ALL_CLASSES + 1)] },
+      { method: 'readSections', args: [this.#baseSectionNr, this.#nrSections] },
+    ];
+    const touched = op.args.filter(
+      (arg): arg is number =>
+        typeof arg === 'number' && Number.isSafeInteger(arg) && arg >= this.#basePfn && arg <= this.#endPfn,
+    );
+    for (const pfn of touched.slice(0, 3)) {
+      const startPfn = Math.max(this.#basePfn, pfn - PROBE_SPAN_PAGES / 2);
+      const nrPages = Math.min(PROBE_SPAN_PAGES, this.#endPfn - startPfn);
+      probes.push({ method: 'readClasses', args: [startPfn, nrPages] });
+      const blockPfn = Math.max(this.#basePfn, pfn - PAGES_PER_PAGEBLOCK);
+      const nrPageblocks = Math.min(3, Math.floor((this.#endPfn - blockPfn) / PAGES_PER_PAGEBLOCK));
+      probes.push({ method: 'readPageblockTags', args: [blockPfn, nrPageblocks] });
+    }
+    const spanStartPfn = this.#interestingPfn();
+    probes.push({
+      method: 'readClasses',
+      args: [spanStartPfn, rng.int(0, Math.min(PROBE_RANDOM_SPAN_PAGES, this.#endPfn - spanStartPfn) + 1)],
+    });
+    if (rng.chance(0.3)) probes.push({ method: 'virtToPhys', args: [this.#virtualAddresses()] });
+    if (rng.chance(0.3)) probes.push({ method: 'physToVirt', args: [this.#physicalAddresses()] });
+    return probes;
+  }
+
+  async #generate(family: Family, engine: EngineApi): Promise<EngineOp> {
+    const rng = this.#rng;
+    switch (family) {
+      case 'addSections': {
+        if (!this.#presentSections.includes(false) && rng.chance(0.7)) {
+          // A full window: make room instead of collecting E_EXISTS.
+          const [startPfn, endPfn] = this.#sectionRun(true);
+          return { method: 'removeSections', args: [startPfn, endPfn] };
+        }
+        const [startPfn, endPfn] = this.#sectionRun(false);
+        const flags = rng.int(0, SECTION_FLAGS_SETTABLE + 1) & SECTION_FLAGS_SETTABLE;
+        return {
+          method: 'addSections',
+          args: [startPfn, endPfn, rng.int(0, 4), this.#cls(), rng.int(0, 3), flags],
+        };
+      }
+      case 'removeSections': {
+        const [startPfn, endPfn] = this.#sectionRun(true);
+        return { method: 'removeSections', args: [startPfn, endPfn] };
+      }
+      case 'sectionAttributes': {
+        const [startPfn, endPfn] = this.#presentRange();
+        const which = rng.int(0, 3);
+        if (which === 0) {
+          const setMask = rng.int(0, 8) & SECTION_FLAGS_SETTABLE;
+          const clearMask = rng.int(0, 8) & SECTION_FLAGS_SETTABLE;
+          return { method: 'setSectionFlags', args: [startPfn, endPfn, setMask, clearMask] };
+        }
+        if (which === 1) return { method: 'setSectionNode', args: [startPfn, endPfn, rng.pick([0, 1, 7, MAX_NID])] };
+        return { method: 'setSectionZone', args: [startPfn, endPfn, rng.pick([0, 1, 2, 3, 254, NO_ZONE])] };
+      }
+      case 'setClass': {
+        const [startPfn, endPfn] = rng.chance(0.9) ? this.#presentRange() : this.#randomRange();
+        return { method: 'setClass', args: [startPfn, endPfn, this.#cls()] };
+      }
+      case 'counting': {
+        const [startPfn, endPfn] = this.#randomRange();
+        const method = rng.pick(['countClasses', 'count', 'findNext'] as const);
+        if (method === 'countClasses') return { method, args: [startPfn, endPfn] };
+        return { method, args: [startPfn, endPfn, this.#classMask()] };
+      }
+      case 'readClasses': {
+        if (rng.chance(0.25)) {
+          const first = rng.int(0, this.#nrSections + 1);
+          return { method: 'readSections', args: [this.#baseSectionNr + first, rng.int(0, this.#nrSections - first + 1)] };
+        }
+        const startPfn = this.#interestingPfn();
+        return { method: 'readClasses', args: [startPfn, rng.skewedLength(this.#endPfn - startPfn)] };
+      }
+      case 'claim': {
+        const [startPfn, endPfn] = rng.chance(0.8) ? this.#presentRange() : this.#randomRange();
+        // Ask what the range holds, so most claims take a class that is there
+        // and can succeed, and some ask for one page too many.
+        const counts = await engine.countClasses(startPfn, endPfn);
+        const held = Array.from(counts).flatMap((n, cls) => (n > 0 ? [cls] : []));
+        const fromCls = held.length > 0 && rng.chance(0.85) ? rng.pick(held) : this.#cls();
+        const toCls = rng.chance(0.1) ? fromCls : this.#cls();
+        const available = counts[fromCls]!;
+        const roll = rng.float();
+        const nrPages =
+          roll < 0.1 ? available + 1 : roll < 0.2 ? available : roll < 0.25 ? 0 : rng.int(0, available + 1);
+        const mode = rng.chance(0.5) ? ClaimMode.LOWEST : ClaimMode.RANDOM_PAGEBLOCK;
+        return { method: 'claim', args: [startPfn, endPfn, nrPages, fromCls, toCls, mode, rng.u32()] };
+      }
+      case 'migrateScan': {
+        // Long ranges, where runs pile up, often enough for MORE to come up.
+        const roll = rng.float();
+        const [startPfn, endPfn] =
+          roll < 0.3 ? this.#wholePresentRun() : roll < 0.7 ? this.#presentRange() : this.#randomRange();
+        // Split the classes between the masks so they never intersect; a
+        // single movable class gives many short runs, so MORE comes up.
+        let movableMask = 0;
+        let unmovableMask = 0;
+        if (rng.chance(0.4)) {
+          movableMask = 1 << rng.int(0, NR_PAGE_CLASSES);
+          if (rng.chance(0.5)) unmovableMask = (1 << rng.int(0, NR_PAGE_CLASSES)) & ~movableMask;
+        } else {
+          for (let cls = 0; cls < NR_PAGE_CLASSES; cls++) {
+            const roll = rng.float();
+            if (roll < 0.35) movableMask |= 1 << cls;
+            else if (roll < 0.5) unmovableMask |= 1 << cls;
+          }
+        }
+        const maxRuns = rng.chance(0.7) ? rng.int(1, 5) : rng.int(1, 10_000);
+        return { method: 'migrateScan', args: [startPfn, endPfn, movableMask, unmovableMask, maxRuns] };
+      }
+      case 'pageblockTags': {
+        const which = rng.int(0, 4);
+        if (which === 0) {
+          const [startPfn, endPfn] = this.#presentRange();
+          return { method: 'setMigratetype', args: [startPfn, endPfn, rng.int(0, 3)] };
+        }
+        if (which === 1) {
+          const [startPfn, endPfn] = this.#presentRange();
+          return { method: 'setIsolate', args: [startPfn, endPfn, rng.chance(0.5)] };
+        }
+        if (which === 2) {
+          const [startPfn, endPfn] = this.#randomRange();
+          const mask = rng.pick([0, 3, PAGEBLOCK_ISOLATE, 7]);
+          const value = rng.int(0, 8) & mask;
+          return { method: 'countPageblocks', args: [startPfn, endPfn, mask, value] };
+        }
+        const startPfn = this.#interestingPfn();
+        const maxBlocks = Math.floor((this.#endPfn - (startPfn - (startPfn % PAGES_PER_PAGEBLOCK))) / PAGES_PER_PAGEBLOCK);
+        return { method: 'readPageblockTags', args: [startPfn, rng.int(0, Math.min(maxBlocks, 200) + 1)] };
+      }
+      case 'remap': {
+        const nrPages = rng.chance(0.05) ? rng.int(0, PAGES_PER_SECTION + 1) : rng.int(0, 65);
+        const [oldStartPfn] = this.#presentRange(nrPages);
+        const [newStartPfn] = this.#presentRange(nrPages);
+        const fit = (pfn: number): number => Math.min(pfn, this.#endPfn - nrPages);
+        const oldPfn = rng.chance(0.05) ? newStartPfn : oldStartPfn;
+        return { method: 'remap', args: [fit(oldPfn), nrPages, fit(newStartPfn)] };
+      }
+      case 'clearRemap': {
+        return { method: 'clearRemap', args: this.#randomRange() };
+      }
+      case 'translate': {
+        return rng.chance(0.5)
+          ? { method: 'virtToPhys', args: [this.#virtualAddresses()] }
+          : { method: 'physToVirt', args: [this.#physicalAddresses()] };
+      }
+      case 'badCall': {
+        const base = await this.#generate(rng.pick(FAMILIES.filter((f) => f !== 'badCall')), engine);
+        return this.#corrupt(base);
+      }
+    }
+  }
+
+  /** `op` with one argument made wrong: a bad value of its kind, a pfn off the window, or swapped range ends. */
+  #corrupt(op: EngineOp): EngineOp {
+    const rng = this.#rng;
+    const kinds = ARG_KINDS[op.method];
+    const args = [...op.args];
+    const candidates = kinds.flatMap((kind, i) => (kind === 'bool' || kind === 'seed' || kind === 'addresses' ? [] : [i]));
+    if (candidates.length === 0) return op;
+    const i = rng.pick(candidates);
+    switch (kinds[i]) {
+      case 'pfn': {
+        const roll = rng.float();
+        if (roll < 0.3 && kinds[0] === 'pfn' && kinds[1] === 'pfn') {
+          // Reversed ends, kept distinct so the range is not empty.
+          let high = Math.max(args[0] as number, args[1] as number);
+          let low = Math.min(args[0] as number, args[1] as number);
+          if (high === low) {
+            if (high < this.#endPfn) high++;
+            else low--;
+          }
+          args[0] = high;
+          args[1] = low;
+        } else if (roll < 0.55) {
+          args[i] = rng.pick(NOT_A_COUNT);
+        } else if (roll < 0.75 && this.#basePfn > 0) {
+          args[i] = this.#basePfn - rng.int(1, PAGES_PER_SECTION + 1);
+        } else {
+          args[i] = this.#endPfn + rng.pick([1, 511, PAGES_PER_SECTION, PAGES_PER_SECTION * 3]);
+        }
+        break;
+      }
+      case 'count':
+        args[i] = rng.chance(0.6) ? rng.pick(NOT_A_COUNT) : (args[i] as number) + this.#endPfn;
+        break;
+      case 'cls':
+        args[i] = rng.pick(NOT_A_CLASS);
+        break;
+      case 'mask':
+        args[i] = rng.pick(NOT_A_CLASS_MASK);
+        break;
+      case 'mt':
+        args[i] = rng.pick(NOT_A_MIGRATETYPE);
+        break;
+      case 'nid':
+        args[i] = rng.pick(NOT_A_NID);
+        break;
+      case 'zone':
+        args[i] = rng.pick(NOT_A_ZONE);
+        break;
+      case 'flags':
+        args[i] = rng.pick(NOT_SETTABLE_FLAGS);
+        break;
+      case 'mode':
+        args[i] = rng.pick(NOT_A_MODE);
+        break;
+      case 'tagBits':
+        args[i] = rng.pick(NOT_A_TAG_MASK);
+        break;
+      case 'maxRuns':
+        args[i] = rng.pick(NOT_A_MAX_RUNS);
+        break;
+    }
+    if (op.method === 'migrateScan' && rng.chance(0.2)) {
+      // Intersecting masks.
+      args[2] = (args[2] as number) | 1;
+      args[3] = (args[3] as number) | 1;
+    }
+    return { method: op.method, args };
+  }
+
+  // ---- argument pickers -------------------------------------------------------
+
+  #cls(): number {
+    // FREE and USER dominate real memory; keep them likelier so claims have material.
+    return this.#rng.weighted([4, 3, 2, 1, 1, 1, 1]);
+  }
+
+  #classMask(): number {
+    const rng = this.#rng;
+    const roll = rng.float();
+    if (roll < 0.4) return 1 << rng.int(0, NR_PAGE_CLASSES);
+    if (roll < 0.45) return 0;
+    if (roll < 0.5) return ALL_CLASSES;
+    return rng.int(0, ALL_CLASSES + 1);
+  }
+
+  #remember(pfn: number): void {
+    this.#recentPfns.push(pfn);
+    if (this.#recentPfns.length > RECENT_PFNS) this.#recentPfns.shift();
+  }
+
+  #sectionStartPfn(sectionIndex: number): number {
+    return this.#basePfn + sectionIndex * PAGES_PER_SECTION;
+  }
+
+  /** A pfn in `[basePfn, endPfn]`, often on or next to a section or pageblock edge or a recent pfn. */
+  #interestingPfn(): number {
+    const rng = this.#rng;
+    const roll = rng.float();
+    let pfn: number;
+    if (roll < 0.3) {
+      pfn = rng.int(this.#basePfn, this.#endPfn + 1);
+    } else if (roll < 0.5) {
+      pfn = this.#sectionStartPfn(rng.int(0, this.#nrSections + 1)) + rng.int(-3, 4);
+    } else if (roll < 0.7) {
+      const nrPageblocks = (this.#endPfn - this.#basePfn) / PAGES_PER_PAGEBLOCK;
+      pfn = this.#basePfn + rng.int(0, nrPageblocks + 1) * PAGES_PER_PAGEBLOCK + rng.int(-2, 3);
+    } else if (this.#recentPfns.length > 0) {
+      pfn = rng.pick(this.#recentPfns) + (rng.chance(0.5) ? 0 : rng.int(-70, 71));
+    } else {
+      pfn = rng.int(this.#basePfn, this.#endPfn + 1);
+    }
+    return Math.min(this.#endPfn, Math.max(this.#basePfn, pfn));
+  }
+
+  /** A range inside the window, of skewed length, from an interesting start. */
+  #randomRange(): [number, number] {
+    const startPfn = this.#interestingPfn();
+    if (this.#rng.chance(0.05)) return [this.#basePfn, this.#endPfn];
+    return [startPfn, startPfn + this.#rng.skewedLength(this.#endPfn - startPfn)];
+  }
+
+  /**
+   * A range inside one run of present sections (a random range if none is
+   * present). With `nrPages`, a range of exactly that length where it fits.
+   */
+  #presentRange(nrPages?: number): [number, number] {
+    const rng = this.#rng;
+    const present = this.#presentSections.flatMap((isPresent, s) => (isPresent ? [s] : []));
+    if (present.length === 0) return this.#randomRange();
+    const [runStartPfn, runEndPfn] = this.#wholePresentRun();
+    if (rng.chance(0.04) && nrPages === undefined) return [runStartPfn, runEndPfn];
+    let startPfn = this.#interestingPfn();
+    if (startPfn < runStartPfn || startPfn >= runEndPfn) startPfn = rng.int(runStartPfn, runEndPfn);
+    const length = nrPages ?? rng.skewedLength(runEndPfn - startPfn);
+    if (startPfn + length > runEndPfn) startPfn = Math.max(runStartPfn, runEndPfn - length);
+    return [startPfn, startPfn + length];
+  }
+
+  /** One whole run of present sections (the whole window if none is present). */
+  #wholePresentRun(): [number, number] {
+    const present = this.#presentSections.flatMap((isPresent, s) => (isPresent ? [s] : []));
+    if (present.length === 0) return [this.#basePfn, this.#endPfn];
+    let first = this.#rng.pick(present);
+    let last = first + 1;
+    while (first > 0 && this.#presentSections[first - 1]) first--;
+    while (last < this.#nrSections && this.#presentSections[last]) last++;
+    return [this.#sectionStartPfn(first), this.#sectionStartPfn(last)];
+  }
+
+  /** Whole sections `[startPfn, endPfn)`, aimed at absent ones to add or present ones to remove. */
+  #sectionRun(wantPresent: boolean): [number, number] {
+    const rng = this.#rng;
+    const matching = this.#presentSections.flatMap((isPresent, s) => (isPresent === wantPresent ? [s] : []));
+    const s = matching.length > 0 && rng.chance(0.9) ? rng.pick(matching) : rng.int(0, this.#nrSections);
+    let last = s + 1;
+    const maxSections = rng.chance(0.2) ? this.#nrSections : 4;
+    while (last < this.#nrSections && last - s < maxSections && this.#presentSections[last] === wantPresent && rng.chance(0.7)) {
+      last++;
+    }
+    return [this.#sectionStartPfn(s), this.#sectionStartPfn(last)];
+  }
+
+  /** Addresses for virtToPhys: direct-map addresses of recent pfns and window edges, plus strays. */
+  #virtualAddresses(): BigUint64Array {
+    const rng = this.#rng;
+    const out = new BigUint64Array(TRANSLATE_BATCH);
+    for (let i = 0; i < out.length; i++) {
+      const roll = rng.float();
+      if (roll < 0.08) out[i] = BigInt(rng.u32()) * BigInt(rng.u32());
+      else if (roll < 0.12) out[i] = rng.pick([0n, PAGE_OFFSET - 1n, BAD_ADDRESS, PAGE_OFFSET]);
+      else out[i] = (PAGE_OFFSET + this.#physicalAddressNearWindow()) & U64_MASK;
+    }
+    return out;
+  }
+
+  /** Addresses for physToVirt: frames of recent pfns and window edges, plus strays. */
+  #physicalAddresses(): BigUint64Array {
+    const rng = this.#rng;
+    const out = new BigUint64Array(TRANSLATE_BATCH);
+    for (let i = 0; i < out.length; i++) {
+      const roll = rng.float();
+      if (roll < 0.06) out[i] = BigInt(rng.u32()) * BigInt(rng.u32());
+      else if (roll < 0.1) out[i] = rng.pick([0n, BAD_ADDRESS, PAGE_OFFSET]);
+      else out[i] = this.#physicalAddressNearWindow();
+    }
+    return out;
+  }
+
+  /** The physical address of a byte of an interesting pfn, sometimes just outside the window. */
+  #physicalAddressNearWindow(): bigint {
+    const rng = this.#rng;
+    let pfn = this.#interestingPfn();
+    if (rng.chance(0.05)) pfn = rng.chance(0.5) ? this.#basePfn - 1 : this.#endPfn;
+    if (pfn < 0) pfn = this.#endPfn;
+    const offsetInPage = rng.pick([0, 1, 0x7ff, 0xfff, rng.int(0, 0x1000)]);
+    return (BigInt(pfn) << PAGE_SHIFT_BIG) | BigInt(offsetInPage);
+  }
+}
+
+/** The window shapes the differential suites cycle through. */
+export const WINDOW_SHAPES: readonly { name: string; basePfn: number; nrPages: number }[] = [
+  { name: '1 section at 0', basePfn: 0, nrPages: PAGES_PER_SECTION },
+  { name: '4 sections at section 7', basePfn: 7 * PAGES_PER_SECTION, nrPages: 4 * PAGES_PER_SECTION },
+  { name: '2^22 pages at 0', basePfn: 0, nrPages: 2 ** 22 },
+  { name: '2^22 pages at 2^34', basePfn: 2 ** 34, nrPages: 2 ** 22 },
+  { name: '13 sections at 2^34 + 2^20', basePfn: 2 ** 34 + 2 ** 20, nrPages: 13 * PAGES_PER_SECTION },
+];
