@@ -1,0 +1,16 @@
+/**
+ * The machine model's public surface: boot a machine from a MachineSpec and
+ * read it through the kernel's own views.
+ */
+export { bootMachine, BootedMachine } from './machine.js';
+export type {
+  BlockInfo,
+  BlockState,
+  BootOptions,
+  Machine,
+  MachineSpec,
+  NodeStats,
+  SysfsResult,
+  ZoneStats,
+} from './types.js';
+export { HOTPLUG_PARAMS_DIR, MEMORY_SYSFS_DIR, NODE_SYSFS_DIR } from './sysfs.js';

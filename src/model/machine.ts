@@ -1,0 +1,458 @@
+/**
+ * The booted machine: the boot layout turned into engine shards, present
+ * sections with their page state, nodes and zones with the kernel's
+ * counters, memory block devices, and the sysfs and /proc views over them.
+ *
+ * ```
+ * MachineSpec ──computeBootLayout──▶ BootLayout
+ *     │  shards.ts       one engine per node window (≤ 16 TiB each)
+ *     │  sections.ts     present sections, section zones, FREE vs RESERVED pages
+ *     │  here            NodeState / ZoneState from the layout
+ *     │  memory-blocks   one block per block id holding a present section
+ *     ▼
+ *  BootedMachine ── sysfs.ts (SysfsTree) ── procfs.ts (zoneinfo, iomem)
+ * ```
+ *
+ * Every engine call is awaited, so the in-thread WASM engine, the reference
+ * engine and the worker client all serve. Engine work is a few coarse calls
+ * per section run, free range or zone; nothing here loops over pages.
+ */
+import { classBit, NO_ZONE, PAGE_SIZE, PageClass, PAGES_PER_SECTION } from '../constants.js';
+import type { BootLayout, OnlineType } from './boot-layout.js';
+import { computeBootLayout } from './boot.js';
+import { sanitizeE820 } from './e820.js';
+import { NUMA_NO_NODE } from './memblock.js';
+import {
+  addNidEarly,
+  isPopulated,
+  MemoryBlock,
+  storeOnline,
+  storeState,
+  validZonesText,
+  zoneHoldingPfn,
+  zoneName,
+  type BlockOpResult,
+  type BlockTransitions,
+  type NodeState,
+  type PfnRange,
+  type ZoneState,
+} from './memory-blocks.js';
+import { ModelError } from './errors.js';
+import { MemoryGroupRegistry } from './memory-groups.js';
+import { formatIomem, formatZoneinfo, type IomemResource } from './procfs.js';
+import { populateBootSections, presentSectionRuns, sectionZoneRuns, type SectionRun } from './sections.js';
+import { engineFactoryFor, planShardWindows, ShardSet, type NodeSpan } from './shards.js';
+import { SysfsTree, type HotplugParams, type NodeMasks, type SysfsModel } from './sysfs.js';
+import type {
+  BlockInfo,
+  BootOptions,
+  Machine,
+  MachineSpec,
+  NodeStats,
+  SysfsResult,
+  ZoneStats,
+} from './types.js';
+import type { ZonePolicyContext, ZonePolicyParams, ZoneView } from './zone-policy.js';
+import { freePfnRanges, MAX_NR_ZONES, memPfnRanges, ZONE_MOVABLE, type MemPfnRange } from './zones.js';
+
+/** Name of the /proc/iomem resource for boot RAM. */
+const SYSTEM_RAM = 'System RAM';
+
+// ---------------------------------------------------------------------------
+// Nodes and zones from the boot layout
+
+/** Cut `[startPfn, endPfn)` out of `range`; 0, 1 or 2 pieces. */
+function withoutSpan(range: PfnRange, startPfn: number, endPfn: number): PfnRange[] {
+  const pieces: PfnRange[] = [];
+  if (range.startPfn < Math.min(range.endPfn, startPfn)) pieces.push({ startPfn: range.startPfn, endPfn: Math.min(range.endPfn, startPfn) });
+  if (Math.max(range.startPfn, endPfn) < range.endPfn) pieces.push({ startPfn: Math.max(range.startPfn, endPfn), endPfn: range.endPfn });
+  return pieces;
+}
+
+/**
+ * The pfns of each zone of one node: its memory inside the zone's span. With
+ * kernelcore=mirror, NORMAL and MOVABLE overlap; mirrored memory then belongs
+ * to the kernel zone and the rest of the movable span to ZONE_MOVABLE.
+ */
+function zoneMemberRanges(nodeRanges: readonly MemPfnRange[], zone: ZoneState, movableSpan: PfnRange | null): PfnRange[] {
+  if (zone.spannedPages === 0) return [];
+  const zoneStart = zone.zoneStartPfn;
+  const zoneEnd = zone.zoneStartPfn + zone.spannedPages;
+  const members: PfnRange[] = [];
+  for (const r of nodeRanges) {
+    const piece = { startPfn: Math.max(r.startPfn, zoneStart), endPfn: Math.min(r.endPfn, zoneEnd) };
+    if (piece.startPfn >= piece.endPfn) continue;
+    if (movableSpan === null) members.push(piece);
+    else if (zone.zoneIdx === ZONE_MOVABLE) {
+      if (!r.mirror) members.push(piece);
+    } else if (r.mirror) members.push(piece);
+    else members.push(...withoutSpan(piece, movableSpan.startPfn, movableSpan.endPfn));
+  }
+  return members;
+}
+
+function buildNodes(layout: BootLayout): NodeState[] {
+  const online = new Set(layout.onlineNodes);
+  const mirrorMode = layout.cmdline.params.kernelcore.kind === 'mirror';
+  return layout.nodes.map((bootNode) => {
+    const zones: ZoneState[] = [];
+    for (let zoneIdx = 0; zoneIdx < MAX_NR_ZONES; zoneIdx++) {
+      const boot = bootNode.zones.find((z) => z.zoneIdx === zoneIdx);
+      zones.push({
+        nid: bootNode.nid,
+        zoneIdx,
+        name: zoneName(zoneIdx),
+        zoneStartPfn: boot?.zoneStartPfn ?? 0,
+        spannedPages: boot?.spannedPages ?? 0,
+        presentPages: boot?.presentPages ?? 0,
+        presentEarlyPages: boot?.presentPages ?? 0,
+        managedPages: boot?.managedPages ?? 0,
+        cmaPages: 0,
+        memberRanges: [],
+      });
+    }
+    const movable = zones[ZONE_MOVABLE];
+    const movableSpan =
+      mirrorMode && movable.spannedPages > 0
+        ? { startPfn: movable.zoneStartPfn, endPfn: movable.zoneStartPfn + movable.spannedPages }
+        : null;
+    const nodeRanges = memPfnRanges(layout.memory, bootNode.nid);
+    for (const zone of zones) zone.memberRanges = zoneMemberRanges(nodeRanges, zone, movableSpan);
+    return {
+      nid: bootNode.nid,
+      possible: true,
+      online: online.has(bootNode.nid),
+      hasMemory: bootNode.hasMemory,
+      hasNormalMemory: bootNode.hasNormalMemory,
+      nodeStartPfn: bootNode.nodeStartPfn,
+      nodeSpannedPages: bootNode.nodeSpannedPages,
+      nodePresentPages: bootNode.nodePresentPages,
+      zones,
+    };
+  });
+}
+
+/** Each node's memory span, for the shard windows. */
+function nodeSpans(layout: BootLayout): NodeSpan[] {
+  const spans = new Map<number, NodeSpan>();
+  for (const r of memPfnRanges(layout.memory)) {
+    if (r.nid === NUMA_NO_NODE) continue;
+    const span = spans.get(r.nid);
+    if (span === undefined) spans.set(r.nid, { nid: r.nid, startPfn: r.startPfn, endPfn: r.endPfn });
+    else {
+      span.startPfn = Math.min(span.startPfn, r.startPfn);
+      span.endPfn = Math.max(span.endPfn, r.endPfn);
+    }
+  }
+  return [...spans.values()];
+}
+
+// ---------------------------------------------------------------------------
+// Memory blocks at boot
+
+/** sections_per_block = block size / 128 MiB. */
+function sectionsPerBlockOf(layout: BootLayout): number {
+  return layout.blockSizeBytes / (PAGES_PER_SECTION * PAGE_SIZE);
+}
+
+/**
+ * memory_dev_init + register_memory_blocks_under_nodes: one online block per
+ * block id that holds a present section; then every memory range, in address
+ * order, links its blocks to its node and settles their node and zone.
+ */
+function buildBootBlocks(
+  runs: readonly SectionRun[],
+  layout: BootLayout,
+  nodes: ReadonlyMap<number, NodeState>,
+  sectionsPerBlock: number,
+): Map<number, MemoryBlock> {
+  const blocks = new Map<number, MemoryBlock>();
+  for (const run of runs) {
+    const lastBlockId = Math.floor((run.endSectionNr - 1) / sectionsPerBlock);
+    for (let id = Math.floor(run.startSectionNr / sectionsPerBlock); id <= lastBlockId; id++) {
+      if (!blocks.has(id)) blocks.set(id, new MemoryBlock(id, sectionsPerBlock, 'online', true));
+    }
+  }
+  const pagesPerBlock = sectionsPerBlock * PAGES_PER_SECTION;
+  for (const range of memPfnRanges(layout.memory)) {
+    const node = nodes.get(range.nid);
+    if (node === undefined || !node.online) continue;
+    const lastBlockId = Math.floor((range.endPfn - 1) / pagesPerBlock);
+    for (let id = Math.floor(range.startPfn / pagesPerBlock); id <= lastBlockId; id++) {
+      const block = blocks.get(id);
+      if (block === undefined) continue;
+      addNidEarly(block, node);
+      block.linkNode(node.nid);
+    }
+  }
+  return new Map([...blocks.entries()].sort((a, b) => a[0] - b[0]));
+}
+
+// ---------------------------------------------------------------------------
+// The machine
+
+const NOT_MODELLED: BlockOpResult = {
+  ok: false,
+  errno: 'EINVAL',
+  message: 'onlining and offlining blocks is not modelled before the hotplug lifecycle',
+};
+
+/**
+ * Transitions at boot: the rules around a state change are all enforced (see
+ * memory-blocks.ts), but the page-level online/offline work arrives with the
+ * hotplug lifecycle.
+ */
+const BOOT_TRANSITIONS: BlockTransitions = {
+  online: async () => NOT_MODELLED,
+  offline: async () => NOT_MODELLED,
+};
+
+export class BootedMachine implements Machine, SysfsModel {
+  readonly spec: MachineSpec;
+  readonly layout: BootLayout;
+  readonly blockSizeBytes: number;
+  readonly sectionsPerBlock: number;
+  readonly warnings: readonly string[];
+  readonly unknownParams: readonly string[];
+  readonly shards: ShardSet;
+  /** Every possible node, ascending nid. */
+  readonly nodeStates: readonly NodeState[];
+  readonly params: HotplugParams;
+  autoOnlineBlocks: OnlineType;
+  /** Memory groups of hot-added devices (none at boot). */
+  readonly groups: MemoryGroupRegistry;
+  readonly #nodeByNid: Map<number, NodeState>;
+  readonly #blocks: Map<number, MemoryBlock>;
+  readonly #iomem: IomemResource[];
+  readonly #sysfs: SysfsTree;
+  /** The page-level work behind state changes; the hotplug lifecycle replaces the boot stand-in. */
+  #transitions: BlockTransitions = BOOT_TRANSITIONS;
+
+  constructor(layout: BootLayout, shards: ShardSet, nodes: NodeState[], blocks: Map<number, MemoryBlock>) {
+    this.spec = layout.spec;
+    this.layout = layout;
+    this.blockSizeBytes = layout.blockSizeBytes;
+    this.sectionsPerBlock = sectionsPerBlockOf(layout);
+    this.warnings = [...layout.warnings];
+    this.unknownParams = [...layout.cmdline.unknown];
+    this.shards = shards;
+    this.nodeStates = nodes;
+    this.#nodeByNid = new Map(nodes.map((node) => [node.nid, node]));
+    this.#blocks = blocks;
+    const cmdline = layout.cmdline.params;
+    this.params = {
+      memmapOnMemory: cmdline.memmapOnMemory,
+      onlinePolicy: cmdline.onlinePolicy,
+      autoMovableRatio: cmdline.autoMovableRatio,
+      autoMovableNumaAware: cmdline.autoMovableNumaAware,
+    };
+    // memhp_default_state= wins; otherwise the Kconfig default, offline.
+    this.autoOnlineBlocks = cmdline.memhpDefaultState ?? 'offline';
+    this.#iomem = sanitizeE820(layout.spec.e820)
+      .entries.filter((e) => e.type === 'usable')
+      .map((e) => ({ base: e.base, size: e.size, name: SYSTEM_RAM }));
+    this.groups = new MemoryGroupRegistry({
+      pagesPerBlock: this.sectionsPerBlock * PAGES_PER_SECTION,
+      isNodePossible: (nid) => this.#nodeByNid.has(nid),
+    });
+    this.#sysfs = new SysfsTree(this);
+  }
+
+  // ---- ZonePolicyContext ---------------------------------------------------
+
+  /** The zone policy's inputs, read live so parameter writes take effect at once. */
+  get policyParams(): ZonePolicyParams {
+    return {
+      movableNode: this.layout.cmdline.params.movableNode,
+      onlinePolicy: this.params.onlinePolicy,
+      autoMovableRatio: this.params.autoMovableRatio,
+      autoMovableNumaAware: this.params.autoMovableNumaAware,
+    };
+  }
+
+  /**
+   * What the zone policy (zone-policy.ts) reads: live parameters, the zones
+   * of every node with a pgdat, the memory groups, and section zones.
+   */
+  get policy(): ZonePolicyContext {
+    return {
+      params: this.policyParams,
+      zone: (nid, zoneIdx) => this.#zone(nid, zoneIdx),
+      populatedZones: (nid) =>
+        this.nodeStates.filter((node) => nid === null || node.nid === nid).flatMap((node) => node.zones.filter(isPopulated)),
+      groups: () => this.groups.all(),
+      onlineSectionZone: (sectionNr) => this.#onlineSectionZone(sectionNr),
+      pagesPerBlock: this.sectionsPerBlock * PAGES_PER_SECTION,
+    };
+  }
+
+  #zone(nid: number, zoneIdx: number): ZoneView {
+    const node = this.#nodeByNid.get(nid);
+    if (node === undefined) throw new ModelError('EINVAL', `node ${nid} is not possible (no pgdat)`);
+    const zone = node.zones[zoneIdx];
+    if (zone === undefined) throw new ModelError('EINVAL', `zone index ${zoneIdx} does not exist (0..${MAX_NR_ZONES - 1})`);
+    return zone;
+  }
+
+  /**
+   * Zone of an online section. The policy asks only about sections of
+   * dynamic memory groups, which are hot-added and so wholly in their
+   * block's zone; the block answers without an engine round trip.
+   */
+  #onlineSectionZone(sectionNr: number): number | null {
+    const block = this.#blocks.get(Math.floor(sectionNr / this.sectionsPerBlock));
+    if (block === undefined || block.state === 'offline' || block.zone === null) return null;
+    return block.zone.zoneIdx;
+  }
+
+  // ---- SysfsModel ----------------------------------------------------------
+
+  blockList(): readonly MemoryBlock[] {
+    return [...this.#blocks.values()];
+  }
+
+  block(id: number): MemoryBlock | undefined {
+    return this.#blocks.get(id);
+  }
+
+  node(nid: number): NodeState | undefined {
+    return this.#nodeByNid.get(nid);
+  }
+
+  validZones(block: MemoryBlock): string {
+    return validZonesText(this.policy, block);
+  }
+
+  storeState(block: MemoryBlock, written: string): Promise<BlockOpResult> {
+    return storeState(block, written, this.#transitions);
+  }
+
+  storeOnline(block: MemoryBlock, written: string): Promise<BlockOpResult> {
+    return storeOnline(block, written, this.#transitions);
+  }
+
+  nodeMasks(): NodeMasks {
+    const pick = (keep: (node: NodeState) => boolean): number[] => this.nodeStates.filter(keep).map((node) => node.nid);
+    return {
+      possible: pick((node) => node.possible),
+      online: pick((node) => node.online),
+      hasMemory: pick((node) => node.hasMemory),
+      hasNormalMemory: pick((node) => node.hasNormalMemory),
+    };
+  }
+
+  // ---- Machine -------------------------------------------------------------
+
+  /** FREE pages of one zone: engine counts over the zone's member ranges. */
+  async zoneFreePages(zone: ZoneState): Promise<number> {
+    const counts = await Promise.all(
+      zone.memberRanges.map((range) => this.shards.count(range.startPfn, range.endPfn, classBit(PageClass.FREE))),
+    );
+    return counts.reduce((sum, n) => sum + n, 0);
+  }
+
+  async nodes(): Promise<NodeStats[]> {
+    return Promise.all(
+      this.nodeStates.map(async (node) => {
+        const zones: ZoneStats[] = await Promise.all(
+          node.zones.map(async (zone) => ({
+            nid: node.nid,
+            zoneIdx: zone.zoneIdx,
+            name: zone.name,
+            zoneStartPfn: zone.zoneStartPfn,
+            spannedPages: zone.spannedPages,
+            presentPages: zone.presentPages,
+            presentEarlyPages: zone.presentEarlyPages,
+            managedPages: zone.managedPages,
+            freePages: await this.zoneFreePages(zone),
+          })),
+        );
+        return {
+          nid: node.nid,
+          possible: node.possible,
+          online: node.online,
+          hasMemory: node.hasMemory,
+          hasNormalMemory: node.hasNormalMemory,
+          nodeStartPfn: node.nodeStartPfn,
+          nodeSpannedPages: node.nodeSpannedPages,
+          nodePresentPages: node.nodePresentPages,
+          zones,
+        };
+      }),
+    );
+  }
+
+  async blocks(): Promise<BlockInfo[]> {
+    return this.blockList().map((block) => ({
+      id: block.id,
+      state: block.state,
+      nids: [...block.nids],
+      // A block going offline still has its zone until the offline completes.
+      zone: block.state === 'offline' ? null : (block.zone?.name ?? 'none'),
+      validZones: this.validZones(block),
+      startPfn: block.startPfn,
+      nrPages: block.nrPages,
+    }));
+  }
+
+  async sysfsRead(path: string): Promise<SysfsResult> {
+    return this.#sysfs.read(path);
+  }
+
+  sysfsWrite(path: string, value: string): Promise<SysfsResult> {
+    return this.#sysfs.write(path, value);
+  }
+
+  /** Entry names of a sysfs directory, or undefined when the path is not one. */
+  async sysfsList(path: string): Promise<string[] | undefined> {
+    return this.#sysfs.list(path);
+  }
+
+  async exportSysfs(rootDir: string): Promise<void> {
+    this.#sysfs.export(rootDir);
+  }
+
+  async zoneinfo(): Promise<string> {
+    return formatZoneinfo(await this.nodes());
+  }
+
+  async iomem(): Promise<string> {
+    return formatIomem(this.#iomem);
+  }
+
+  close(): Promise<void> {
+    return this.shards.close();
+  }
+}
+
+/**
+ * Boot a machine: compute the boot layout, start one engine per shard
+ * window, load the present sections and their page state, and create the
+ * memory block devices. Throws the layout's BootError for an impossible
+ * machine; engines started before a failure are released.
+ */
+export async function bootMachine(spec: MachineSpec, options: BootOptions = {}): Promise<BootedMachine> {
+  const layout = computeBootLayout(spec);
+  const factory = await engineFactoryFor(options);
+  const nodes = buildNodes(layout);
+  const nodeByNid = new Map(nodes.map((node) => [node.nid, node]));
+
+  const memory = layout.memory.filter((r) => r.nid !== NUMA_NO_NODE);
+  const runs = presentSectionRuns(memory);
+  const zoneRuns = sectionZoneRuns(runs, memory, (nid, pfn) => {
+    const node = nodeByNid.get(nid);
+    const zone = node === undefined ? undefined : zoneHoldingPfn(node, pfn);
+    return zone === undefined ? NO_ZONE : zone.zoneIdx;
+  });
+  const freeRanges = freePfnRanges(layout.memory, layout.reserved, layout.maxPfn).filter((r) => r.nid !== NUMA_NO_NODE);
+
+  const shards = await ShardSet.create(planShardWindows(nodeSpans(layout)), factory);
+  try {
+    await populateBootSections(shards, { runs, zoneRuns, freeRanges });
+  } catch (error) {
+    await shards.close();
+    throw error;
+  }
+  const blocks = buildBootBlocks(runs, layout, nodeByNid, sectionsPerBlockOf(layout));
+  return new BootedMachine(layout, shards, nodes, blocks);
+}

@@ -1,0 +1,166 @@
+/**
+ * Sections at boot (mm/sparse.c): which 128 MiB sections are present, their
+ * node and zone, and the page state the engine starts with.
+ *
+ * A section is present when any memblock.memory page lies in it. At boot it
+ * is PRESENT | ONLINE | EARLY, its node is the node of the first memory in it
+ * (memory_present marks a section once, for the lowest range), and its zone
+ * is the zone of its first present pfn. Every page starts RESERVED; the free
+ * ranges (memory minus memblock.reserved) then become FREE, so the kernel
+ * image, the boot memmap, other reservations and the holes inside present
+ * sections stay RESERVED, as the kernel leaves them PageReserved.
+ *
+ * Work is per run of sections, never per page: a run is a stretch of
+ * consecutive present sections that share what the engine call sets.
+ */
+import { Migratetype, PAGES_PER_SECTION, PageClass, SectionFlag } from '../constants.js';
+import type { MemblockRegion } from './memblock.js';
+import type { PfnRange } from './memory-blocks.js';
+import type { ShardPiece, ShardSet } from './shards.js';
+import { memPfnRanges } from './zones.js';
+
+/** `[startSectionNr, endSectionNr)` of consecutive present sections, all on node `nid`. */
+export interface SectionRun {
+  startSectionNr: number;
+  endSectionNr: number;
+  nid: number;
+}
+
+/** `[startSectionNr, endSectionNr)` of consecutive present sections in one zone. */
+export interface SectionZoneRun {
+  startSectionNr: number;
+  endSectionNr: number;
+  zoneIdx: number;
+}
+
+export function pfnToSectionNr(pfn: number): number {
+  return Math.floor(pfn / PAGES_PER_SECTION);
+}
+
+export function sectionNrToPfn(sectionNr: number): number {
+  return sectionNr * PAGES_PER_SECTION;
+}
+
+function sortedByBase(regions: readonly MemblockRegion[]): MemblockRegion[] {
+  return [...regions].sort((a, b) => a.base - b.base);
+}
+
+/**
+ * Present sections as runs. Each section takes the node of the lowest memory
+ * range in it; runs split where the node changes or a section is missing.
+ */
+export function presentSectionRuns(memory: readonly MemblockRegion[]): SectionRun[] {
+  const runs: SectionRun[] = [];
+  let nextFreeSectionNr = 0;
+  for (const range of memPfnRanges(sortedByBase(memory))) {
+    const firstSectionNr = Math.max(pfnToSectionNr(range.startPfn), nextFreeSectionNr);
+    const endSectionNr = pfnToSectionNr(range.endPfn - 1) + 1;
+    if (firstSectionNr >= endSectionNr) continue;
+    const last = runs.at(-1);
+    if (last !== undefined && last.endSectionNr === firstSectionNr && last.nid === range.nid) {
+      last.endSectionNr = endSectionNr;
+    } else {
+      runs.push({ startSectionNr: firstSectionNr, endSectionNr, nid: range.nid });
+    }
+    nextFreeSectionNr = endSectionNr;
+  }
+  return runs;
+}
+
+/**
+ * Zone of every present section, as runs: the zone of the section's first
+ * present pfn, looked up through `zoneOfPfn(nid, pfn)`. One step per section
+ * (524,288 at most on a 64 TiB machine), but only one run per zone change.
+ */
+export function sectionZoneRuns(
+  runs: readonly SectionRun[],
+  memory: readonly MemblockRegion[],
+  zoneOfPfn: (nid: number, pfn: number) => number,
+): SectionZoneRun[] {
+  const ranges = memPfnRanges(sortedByBase(memory));
+  const zoneRuns: SectionZoneRun[] = [];
+  let cursor = 0;
+  for (const run of runs) {
+    for (let sectionNr = run.startSectionNr; sectionNr < run.endSectionNr; sectionNr++) {
+      const sectionStartPfn = sectionNrToPfn(sectionNr);
+      while (cursor < ranges.length && ranges[cursor].endPfn <= sectionStartPfn) cursor++;
+      const firstPfn = Math.max(sectionStartPfn, ranges[cursor].startPfn);
+      const zoneIdx = zoneOfPfn(run.nid, firstPfn);
+      const last = zoneRuns.at(-1);
+      if (last !== undefined && last.endSectionNr === sectionNr && last.zoneIdx === zoneIdx) last.endSectionNr++;
+      else zoneRuns.push({ startSectionNr: sectionNr, endSectionNr: sectionNr + 1, zoneIdx });
+    }
+  }
+  return zoneRuns;
+}
+
+/** Engine calls grouped per shard, run shard by shard in parallel and in order within a shard. */
+class ShardBatches {
+  readonly #batches = new Map<number, (() => unknown)[]>();
+
+  constructor(private readonly shards: ShardSet) {}
+
+  /** Queue `call` for every shard piece of `[startPfn, endPfn)`. */
+  add(startPfn: number, endPfn: number, call: (piece: ShardPiece) => unknown): void {
+    for (const piece of this.shards.split(startPfn, endPfn)) {
+      const batch = this.#batches.get(piece.shard.index) ?? [];
+      batch.push(() => call(piece));
+      this.#batches.set(piece.shard.index, batch);
+    }
+  }
+
+  async run(): Promise<void> {
+    await Promise.all(
+      [...this.#batches.values()].map(async (batch) => {
+        for (const call of batch) await call();
+      }),
+    );
+  }
+}
+
+export interface SectionPopulation {
+  runs: readonly SectionRun[];
+  zoneRuns: readonly SectionZoneRun[];
+  /** Pages that start FREE: memory minus reserved. */
+  freeRanges: readonly PfnRange[];
+}
+
+/**
+ * Load the boot sections into the engines: add each run as RESERVED pages
+ * with MOVABLE pageblocks and ONLINE | EARLY, set section zones, then free the
+ * free ranges. A few calls per run and per free range.
+ */
+export async function populateBootSections(shards: ShardSet, population: SectionPopulation): Promise<void> {
+  const adds = new ShardBatches(shards);
+  for (const run of population.runs) {
+    adds.add(sectionNrToPfn(run.startSectionNr), sectionNrToPfn(run.endSectionNr), (piece) =>
+      piece.shard.engine.addSections(
+        piece.startPfn,
+        piece.endPfn,
+        run.nid,
+        PageClass.RESERVED,
+        Migratetype.MOVABLE,
+        SectionFlag.ONLINE | SectionFlag.EARLY,
+      ),
+    );
+  }
+  await adds.run();
+
+  const updates = new ShardBatches(shards);
+  for (const zoneRun of population.zoneRuns) {
+    updates.add(sectionNrToPfn(zoneRun.startSectionNr), sectionNrToPfn(zoneRun.endSectionNr), (piece) =>
+      piece.shard.engine.setSectionZone(piece.startPfn, piece.endPfn, zoneRun.zoneIdx),
+    );
+  }
+  for (const free of population.freeRanges) {
+    updates.add(free.startPfn, free.endPfn, (piece) =>
+      piece.shard.engine.setClass(piece.startPfn, piece.endPfn, PageClass.FREE),
+    );
+  }
+  await updates.run();
+}
+
+/** Section number of the highest present section plus one (0 when none). */
+export function endOfPresentSections(runs: readonly SectionRun[]): number {
+  return runs.length === 0 ? 0 : runs[runs.length - 1].endSectionNr;
+}
