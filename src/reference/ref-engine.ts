@@ -340,11 +340,11 @@ export class RefEngine implements EngineApi {
     let found = -1;
     this.#forEachSectionSlice(startPfn, endPfn, (s, from, to) => {
       const classes = this.#classes[s];
-      if (found >= 0 || classes === null || !this.#sectionHasClassIn(s, mask)) return;
+      if (classes === null || !this.#sectionHasClassIn(s, mask)) return;
       for (let i = from; i < to; i++) {
         if (mask & (1 << classes[i])) {
           found = this.#pfnOf(s, i);
-          return;
+          return 'stop';
         }
       }
     });
@@ -758,18 +758,18 @@ export class RefEngine implements EngineApi {
     return [this.#sectionIndexOf(startPfn), this.#sectionIndexOf(endPfn - 1) + 1];
   }
 
-  /** Calls `visit(sectionIndex, fromPage, toPage)` for each section's part of the range, in pfn order. */
+  /** Calls `visit(sectionIndex, fromPage, toPage)` for each section's part of the range, in pfn order, until it returns 'stop'. */
   #forEachSectionSlice(
     startPfn: number,
     endPfn: number,
-    visit: (sectionIndex: number, fromPage: number, toPage: number) => void,
+    visit: (sectionIndex: number, fromPage: number, toPage: number) => void | 'stop',
   ): void {
     const [first, last] = this.#sectionSpan(startPfn, endPfn);
     for (let s = first; s < last; s++) {
       const sectionStartPfn = this.#pfnOf(s, 0);
       const from = Math.max(startPfn, sectionStartPfn) - sectionStartPfn;
       const to = Math.min(endPfn, sectionStartPfn + PAGES_PER_SECTION) - sectionStartPfn;
-      visit(s, from, to);
+      if (visit(s, from, to) === 'stop') return;
     }
   }
 

@@ -1,0 +1,165 @@
+/**
+ * `npm run bench`: every suite on the 4 TiB fleet window, side by side with
+ * the reference engine (and roaring where it has the operation), then the
+ * ratio targets of DESIGN.md §7 as PASS/FAIL lines. Results go to
+ * `bench-results/<timestamp>.json` and `bench-results/latest.json`.
+ *
+ * Suites run read-only first; the ones that change state (claim, setClass,
+ * the translation remaps) run last.
+ */
+import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NR_PAGE_CLASSES, MIGRATETYPE_MASK, Migratetype, PAGES_PER_PAGEBLOCK, PAGE_CLASS_NAMES, PageClass } from '../src/constants.js';
+import { createEngine } from '../src/engine/index.js';
+import { createRefEngine } from '../src/reference/ref-engine.js';
+import { formatNs, judgeTargets, printRows, printTable, printVerdicts, sinkValue, type Row } from './common.js';
+import { FLEET, applyFleet, describeFleet, loadRoaring, roaringOfClasses, type FleetContext } from './datasets.js';
+import { claimSuite } from './suites/claim.js';
+import { countSuite } from './suites/count.js';
+import { findNextSuite } from './suites/find-next.js';
+import { migrateScanSuite } from './suites/migrate-scan.js';
+import { pageblockSuite } from './suites/pageblocks.js';
+import { setClassSuite } from './suites/set-class.js';
+import { translateSuite, type TranslationReport } from './suites/translate.js';
+
+const RESULTS_DIR = 'bench-results';
+/** `--quick`: a 2^26-page window, to check the harness in seconds. Its figures are not the claim. */
+const QUICK = process.argv.includes('--quick');
+const QUICK_PAGES = 2 ** 26;
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'pfnlab') return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the pfnlab package root');
+    dir = parent;
+  }
+}
+
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+async function timed<T>(what: string, work: () => T | Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const value = await work();
+  console.log(`  ${what}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return value;
+}
+
+function printTranslation(report: TranslationReport): void {
+  console.log(
+    `\ntranslation: 2^${Math.log2(report.batch)} random addresses per WASM batch over the fleet window; ${report.remappedSections} sections ` +
+      `(${report.relocatedPages} pages) remapped in ${(report.remapSetupMs / 1000).toFixed(1)} s; ` +
+      `reference: 2^${Math.log2(report.refBatch)} per batch on its own smaller window (a JS Map holds at most 2^24 remap pairs)`,
+  );
+  const lines = [['batch', 'WASM ns/lookup', 'aim', "WASM, ref's window", 'ref ns/lookup', 'WASM/ref']];
+  for (const row of report.rows) {
+    lines.push([
+      row.mix,
+      `${row.wasmNs.toFixed(2)} ±${row.wasmRmePct.toFixed(0)}%`,
+      row.aimNs === undefined ? '' : `< ${row.aimNs}`,
+      row.wasmSmallNs.toFixed(2),
+      `${row.refNs.toFixed(1)} ±${row.refRmePct.toFixed(0)}%`,
+      `${(row.refNs / row.wasmNs).toFixed(0)}x`,
+    ]);
+  }
+  printTable(lines);
+  for (const row of report.rows) if (row.note !== undefined) console.log(`  note: ${row.mix}: ${row.note}`);
+  console.log(`  EngineApi virtToPhys (copies in and out), mixed batch: ${report.copyingMixedNs.toFixed(2)} ns/lookup`);
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  console.log(`pfnlab bench: node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'} x${cpus().length}`);
+
+  const roaring = await loadRoaring();
+  if (roaring === undefined) console.log('roaring not installed: its columns stay empty');
+
+  console.log(`\ndataset: 2^${Math.log2(QUICK ? QUICK_PAGES : FLEET.nrPages)}-page fleet window${QUICK ? ' (--quick: harness check, not a measurement)' : ''}`);
+  const layout = await timed('describe', () => describeFleet(QUICK ? QUICK_PAGES : FLEET.nrPages));
+  const opts = { basePfn: layout.basePfn, nrPages: layout.nrPages };
+  const wasm = await createEngine(opts);
+  await timed(`build on WASM (${layout.nrRuns} setClass runs)`, () => applyFleet(wasm, layout));
+  const ref = createRefEngine(opts);
+  await timed('build on reference', () => applyFleet(ref, layout));
+
+  const counts = wasm.countClasses(layout.basePfn, layout.basePfn + layout.nrPages);
+  const unmovable = counts[PageClass.SLAB]! + counts[PageClass.PGTABLE]! + counts[PageClass.PINNED]! + counts[PageClass.RESERVED]!;
+  const nrPageblocks = layout.nrPages / PAGES_PER_PAGEBLOCK;
+  const unmovableBlocks = wasm.countPageblocks(layout.basePfn, layout.basePfn + layout.nrPages, MIGRATETYPE_MASK, Migratetype.UNMOVABLE);
+  console.log(
+    `  unmovable pages ${((100 * unmovable) / layout.nrPages).toFixed(2)}% of memory, in ` +
+      `${((100 * unmovableBlocks) / nrPageblocks).toFixed(1)}% of pageblocks; ` +
+      Array.from({ length: NR_PAGE_CLASSES }, (_, c) => `${PAGE_CLASS_NAMES[c]} ${((100 * counts[c]!) / layout.nrPages).toFixed(2)}%`).join(', '),
+  );
+  console.log(
+    `  state: WASM ${(wasm.bytesUsed() / 2 ** 20).toFixed(0)} MiB (${((8 * wasm.bytesUsed()) / layout.nrPages).toFixed(3)} bits/page), ` +
+      `reference ${(ref.bytesUsed() / 2 ** 20).toFixed(0)} MiB`,
+  );
+
+  const ctx: FleetContext = { layout, wasm, ref };
+  if (roaring !== undefined) {
+    const bitmaps = await timed('roaring bitmaps of SLAB and PINNED', () =>
+      roaringOfClasses(roaring, wasm, [PageClass.SLAB, PageClass.PINNED]),
+    );
+    ctx.roaring = { slab: bitmaps.get(PageClass.SLAB)!, pinned: bitmaps.get(PageClass.PINNED)! };
+  }
+
+  console.log('\nmeasuring...');
+  const rows: Row[] = [];
+  for (const suite of [countSuite, findNextSuite, pageblockSuite, migrateScanSuite, claimSuite, setClassSuite]) {
+    rows.push(...(await timed(suite.name, () => suite(ctx))));
+  }
+  collectGarbage();
+  const translation = await timed('translateSuite', () => translateSuite(wasm, layout, QUICK));
+
+  console.log('\nprimitives (ops/s; ratio = WASM speed / reference speed)');
+  printRows(rows);
+  printTranslation(translation);
+  const verdicts = judgeTargets(rows);
+  console.log('\ntargets (DESIGN.md §7), measured in this run:');
+  printVerdicts(verdicts);
+  for (const row of translation.rows) {
+    if (row.aimNs === undefined) continue;
+    console.log(`${row.wasmNs < row.aimNs ? 'MET ' : 'MISS'}  translation aim, ${row.mix}: under ${row.aimNs} ns per lookup (${formatNs(row.wasmNs)})`);
+  }
+
+  const totalSec = (performance.now() - t0) / 1000;
+  const report = {
+    quick: QUICK,
+    startedAt: startedAt.toISOString(),
+    durationSec: totalSec,
+    node: process.version,
+    cpu: cpus()[0]?.model,
+    cpus: cpus().length,
+    roaring: roaring !== undefined,
+    dataset: {
+      basePfn: layout.basePfn,
+      nrPages: layout.nrPages,
+      setClassRuns: layout.nrRuns,
+      classCounts: Object.fromEntries(Array.from(counts, (n, c) => [PAGE_CLASS_NAMES[c], n])),
+      unmovablePageShare: unmovable / layout.nrPages,
+      unmovablePageblockShare: unmovableBlocks / nrPageblocks,
+      wasmBytesUsed: wasm.bytesUsed(),
+    },
+    rows,
+    translation,
+    targets: verdicts,
+    checksum: sinkValue(),
+  };
+  const dir = join(packageRoot(), RESULTS_DIR, QUICK ? 'quick' : '');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  const json = JSON.stringify(report, null, 2);
+  writeFileSync(file, json);
+  writeFileSync(join(dir, 'latest.json'), json);
+  console.log(`\nwhole run ${totalSec.toFixed(0)} s; results written to ${file} (and latest.json)`);
+}
+
+await main();
