@@ -65,6 +65,13 @@ export interface BlockTotals {
 
 export type StepStatus = 'ok' | 'failed';
 
+/** A block that failed inside a multi-block step (online, offline, offline_and_remove...). */
+export interface BlockFailureReport {
+  id: number;
+  errno?: string;
+  message?: string;
+}
+
 export interface StepReport {
   index: number;
   kind: StepKind;
@@ -79,6 +86,21 @@ export interface StepReport {
   actual?: unknown;
   /** The text a read step returned, without its trailing newline. */
   value?: string;
+  /** Lifecycle steps: how long the operation would take on real hardware (the cost model), in seconds. */
+  modelledSeconds?: number;
+  /** Offline steps (offline, offline_and_remove): pages migrated out of the range. */
+  migratedPages?: number;
+  /** Offline steps: pages migrated, by target node id (ascending). */
+  migratedByNode?: Record<string, number>;
+  /** Offline steps: migration passes repeated after the first. */
+  retries?: number;
+  /** Offline steps: why the offline stopped, when the model says. */
+  reason?: string;
+  /** Multi-block steps: blocks that succeeded and failed. */
+  blocksOk?: number;
+  blocksFailed?: number;
+  /** The first failed blocks, ascending id (at most 16; blocksFailed counts them all). */
+  failedBlocks?: BlockFailureReport[];
 }
 
 export interface RunReport {
@@ -234,6 +256,38 @@ function nodeFlags(node: NodeReport): string {
   return flags.join(', ');
 }
 
+/** Seconds for people: s, ms or us with two decimals (deterministic: no locale). */
+export function formatSeconds(seconds: number): string {
+  if (seconds === 0) return '0 s';
+  if (seconds >= 1) return `${seconds.toFixed(2)} s`;
+  if (seconds >= 1e-3) return `${(seconds * 1e3).toFixed(2)} ms`;
+  return `${(seconds * 1e6).toFixed(2)} us`;
+}
+
+/** The figures of a lifecycle step's outcome, one line each: modelled time and migration, then blocks. */
+function outcomeLines(step: StepReport): string[] {
+  const lines: string[] = [];
+  if (step.modelledSeconds !== undefined) {
+    let line = `modelled ${formatSeconds(step.modelledSeconds)}`;
+    if (step.migratedPages !== undefined) {
+      line += `; migrated ${step.migratedPages} pages (${pagesToGib(step.migratedPages)} GiB)`;
+      if (step.retries !== undefined) line += `; ${step.retries} ${step.retries === 1 ? 'retry' : 'retries'}`;
+      if (step.reason !== undefined) line += `; ${step.reason}`;
+    }
+    lines.push(line);
+  }
+  const byNode = Object.entries(step.migratedByNode ?? {});
+  if (byNode.length > 0) lines.push(`to ${byNode.map(([nid, pages]) => `node${nid} ${pages}`).join(', ')}`);
+  if (step.blocksFailed !== undefined && step.blocksFailed > 0) {
+    const listed = (step.failedBlocks ?? []).map((block) => `memory${block.id}${block.errno ? ` ${block.errno}` : ''}`);
+    const more = step.blocksFailed - listed.length;
+    lines.push(
+      `${step.blocksOk ?? 0} blocks ok, ${step.blocksFailed} failed: ${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
+    );
+  }
+  return lines;
+}
+
 /** One step as summary lines: status, then what it did (an expect step gets a line per assertion). */
 function stepLines(step: StepReport): string[] {
   const label = padRight(`[${step.index}]`, 6);
@@ -245,6 +299,7 @@ function stepLines(step: StepReport): string[] {
       : [step.what];
   const indent = ' '.repeat(2 + 6 + 8);
   const lines = parts.map((part, i) => (i === 0 ? `  ${label}${status}${part}` : `${indent}${part}`));
+  lines.push(...outcomeLines(step).map((line) => `${indent}${line}`));
   if (step.status === 'failed') {
     if (step.errno) lines.push(`${indent}${step.errno}: ${step.message ?? ''}`);
     else if (step.message) lines.push(...step.message.split('; ').map((problem) => `${indent}${problem}`));

@@ -11,6 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { bootMachine } from '../model/index.js';
 import type { BlockInfo, BootOptions, Machine, NodeStats } from '../model/types.js';
+import { runLifecycleStep } from './lifecycle.js';
 import {
   blockTotals,
   groupBlocks,
@@ -51,6 +52,12 @@ export interface RunOptions {
    * step; when no step exports that kind, it is exported once after the last step.
    */
   exportOverrides?: ExportOverrides;
+  /**
+   * Called after each step with the machine and the step's report, before the
+   * next step runs (e.g. to check the model's invariants). An exception stops
+   * the run and is thrown from runScenario.
+   */
+  afterStep?: (machine: Machine, step: Step, report: StepReport) => void | Promise<void>;
 }
 
 /** The model refused to boot the scenario's machine. */
@@ -77,9 +84,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   }
   try {
     const steps: StepReport[] = [];
-    for (const step of scenario.steps) steps.push(await runStep(machine, applyOverrides(step, overrides)));
+    const run = async (step: Step): Promise<void> => {
+      const report = await runStep(machine, step, scenario.seed);
+      steps.push(report);
+      await options.afterStep?.(machine, step, report);
+    };
+    for (const step of scenario.steps) await run(applyOverrides(step, overrides));
     const trailing = trailingExport(scenario.steps, overrides, scenario.steps.length);
-    if (trailing) steps.push(await runStep(machine, trailing));
+    if (trailing) await run(trailing);
     return await buildReport(scenario, machine, steps);
   } finally {
     await machine.close();
@@ -134,7 +146,7 @@ async function buildReport(scenario: Scenario, machine: Machine, steps: StepRepo
 
 // ---- steps ----------------------------------------------------------------------
 
-async function runStep(machine: Machine, step: Step): Promise<StepReport> {
+async function runStep(machine: Machine, step: Step, scenarioSeed: number): Promise<StepReport> {
   switch (step.kind) {
     case 'export':
       return runExport(machine, step);
@@ -144,6 +156,8 @@ async function runStep(machine: Machine, step: Step): Promise<StepReport> {
       return runWrite(machine, step);
     case 'expect':
       return runExpect(machine, step);
+    default:
+      return runLifecycleStep(machine, step, scenarioSeed);
   }
 }
 

@@ -15,9 +15,22 @@ import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { PAGE_SIZE, SECTION_SIZE_BITS } from '../constants.js';
 import { CmdlineError, parseCmdline } from '../model/cmdline.js';
-import type { BootReservation, E820Entry, Errno, MachineSpec, SratMemoryAffinity, ZoneName } from '../model/types.js';
+import type {
+  AllocKind,
+  BlockSelector,
+  BootReservation,
+  E820Entry,
+  Errno,
+  MachineSpec,
+  MemoryGroupRequest,
+  NotifierAction,
+  OnlineRequestType,
+  SratMemoryAffinity,
+  ZoneName,
+} from '../model/types.js';
 import {
   boolean,
+  describeInput,
   type Infer,
   integer,
   INVALID,
@@ -40,9 +53,49 @@ import {
 /** The only format version this build reads. */
 export const SCENARIO_VERSION = 1;
 
-/** Step kinds of format version 1, in the order they are matched. */
-export const STEP_KINDS = ['export', 'read', 'write', 'expect'] as const;
+/**
+ * Step kinds of format version 1, in the order they are matched: `expect`
+ * last, since every other step may carry an `expect` of its own.
+ */
+export const STEP_KINDS = [
+  'export',
+  'read',
+  'write',
+  'add',
+  'remove',
+  'offline_and_remove',
+  'online',
+  'offline',
+  'alloc',
+  'free',
+  'inject',
+  'retries',
+  'expect',
+] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
+
+/** The lifecycle step kinds: each calls one hotplug operation of the machine and has an outcome. */
+export const LIFECYCLE_STEP_KINDS = [
+  'add',
+  'remove',
+  'offline_and_remove',
+  'online',
+  'offline',
+  'alloc',
+  'free',
+  'inject',
+  'retries',
+] as const satisfies readonly StepKind[];
+export type LifecycleStepKind = (typeof LIFECYCLE_STEP_KINDS)[number];
+
+/** Online types an `online` step may ask for (the words `state` accepts, offline aside). */
+export const ONLINE_TYPES = ['online', 'online_kernel', 'online_movable'] as const satisfies readonly OnlineRequestType[];
+
+/** Allocation kinds: `user` may use ZONE_MOVABLE, the others are kernel memory. */
+export const ALLOC_KINDS = ['user', 'slab', 'pgtable', 'pinned'] as const satisfies readonly AllocKind[];
+
+/** Memory notifier actions an `inject` step may make fail. */
+export const NOTIFIER_ACTIONS = ['MEM_GOING_ONLINE', 'MEM_GOING_OFFLINE'] as const satisfies readonly NotifierAction[];
 
 /** Roots a `write` step may touch: the memory block tree and the hotplug module parameters. */
 export const WRITABLE_ROOTS = ['/sys/devices/system/memory', '/sys/module/memory_hotplug/parameters'] as const;
@@ -191,6 +244,166 @@ const writeStepSchema = object({
   expect: withDefault(oneOf(['ok', ...ERRNO_NAMES] as const), 'ok'),
 });
 
+
+// ---- lifecycle steps ------------------------------------------------------------
+
+/** The outcome a step must have: ok (the default) or the errno it must fail with. */
+const stepExpect = withDefault(oneOf(['ok', ...ERRNO_NAMES] as const), 'ok');
+
+/** Seeds are 32-bit, like the scenario's own. */
+const MAX_SEED = 2 ** 32 - 1;
+
+const UNIT_SIZE_EXPECTED = 'static, none, or { dynamic: UNIT_SIZE } (a virtio-mem style group with that unit)';
+const dynamicGroupSchema = object({ dynamic: required(size({ min: 1 })) });
+
+/** `group:` of an add step. `none` is an explicit "no group", as the probe interface adds memory. */
+const groupSchema: Schema<MemoryGroupRequest> = {
+  expected: UNIT_SIZE_EXPECTED,
+  decode(input, path, issues) {
+    if (input === 'static') return { kind: 'static' };
+    if (input === 'none') return null;
+    if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+      const decoded = dynamicGroupSchema.decode(input, path, issues);
+      return decoded === INVALID ? INVALID : { kind: 'dynamic', unitBytes: decoded.dynamic };
+    }
+    issues.push({ path, message: `expected ${UNIT_SIZE_EXPECTED}, got ${describeInput(input)}` });
+    return INVALID;
+  },
+};
+
+/** Inclusive block id range, as lsmem's BLOCK column writes it. */
+export interface BlockIdRange {
+  firstBlockId: number;
+  lastBlockId: number;
+}
+
+const BLOCK_RANGE_EXPECTED = 'a block id N or an inclusive range A-B (decimal, as lsmem prints it)';
+
+/** `blocks:` of an online or offline step: `7` or `3-9`. */
+const blockRangeSchema: Schema<BlockIdRange> = {
+  expected: BLOCK_RANGE_EXPECTED,
+  decode(input, path, issues) {
+    const text = typeof input === 'number' ? String(input) : typeof input === 'string' ? input.trim() : null;
+    const match = text === null ? null : /^(\d+)(?:\s*-\s*(\d+))?$/.exec(text);
+    if (match === null) {
+      issues.push({ path, message: `expected ${BLOCK_RANGE_EXPECTED}, got ${describeInput(input)}` });
+      return INVALID;
+    }
+    const firstBlockId = Number(match[1]);
+    const lastBlockId = match[2] === undefined ? firstBlockId : Number(match[2]);
+    if (!Number.isSafeInteger(firstBlockId) || !Number.isSafeInteger(lastBlockId)) {
+      issues.push({ path, message: `block ids must stay below 2^53, got ${JSON.stringify(text)}` });
+      return INVALID;
+    }
+    if (lastBlockId < firstBlockId) {
+      issues.push({ path, message: `the range ${JSON.stringify(text)} ends before it starts (expected A-B with A <= B)` });
+      return INVALID;
+    }
+    return { firstBlockId, lastBlockId };
+  },
+};
+
+/** A byte count that is a whole number of pages and not zero (allocations and frees). */
+const pageBytes: Schema<number> = {
+  expected: 'a size that is a whole number of pages',
+  decode(input, path, issues) {
+    const bytes = size({ min: 1 }).decode(input, path, issues);
+    if (bytes === INVALID) return INVALID;
+    if (bytes % PAGE_SIZE !== 0) {
+      issues.push({ path, message: `${JSON.stringify(input)} is not a whole number of ${PAGE_SIZE}-byte pages` });
+      return INVALID;
+    }
+    return bytes;
+  },
+};
+
+/**
+ * Ranges of add and remove steps are not checked against the block size here:
+ * the block size is known only once the machine boots, and a misaligned or
+ * empty range is something a scenario may want to see refused (EINVAL).
+ */
+const hotplugRangeFields = { base: required(size()), size: required(size()) };
+
+const addStepSchema = object({
+  add: required(
+    object({
+      node: required(integer({ min: 0, max: MAX_NODE_ID })),
+      ...hotplugRangeFields,
+      memmapOnMemory: optional(boolean()),
+      group: optional(groupSchema),
+    }),
+  ),
+  expect: stepExpect,
+});
+
+const removeStepSchema = object({ remove: required(object(hotplugRangeFields)), expect: stepExpect });
+
+const offlineAndRemoveStepSchema = object({
+  offline_and_remove: required(object(hotplugRangeFields)),
+  expect: stepExpect,
+});
+
+const SELECTOR_KEYS = ['blocks', 'node'] as const;
+
+const onlineStepSchema = object({
+  online: required(
+    object(
+      {
+        blocks: optional(blockRangeSchema),
+        node: optional(integer({ min: 0, max: MAX_NODE_ID })),
+        type: withDefault(oneOf(ONLINE_TYPES), 'online'),
+      },
+      { refine: atLeastOneOf(SELECTOR_KEYS, 'to select blocks') },
+    ),
+  ),
+  expect: stepExpect,
+});
+
+const offlineStepSchema = object({
+  offline: required(
+    object(
+      {
+        blocks: optional(blockRangeSchema),
+        node: optional(integer({ min: 0, max: MAX_NODE_ID })),
+      },
+      { refine: atLeastOneOf(SELECTOR_KEYS, 'to select blocks') },
+    ),
+  ),
+  expect: stepExpect,
+});
+
+const allocFields = {
+  kind: required(oneOf(ALLOC_KINDS)),
+  size: required(pageBytes),
+  node: required(integer({ min: 0, max: MAX_NODE_ID })),
+};
+
+const allocStepSchema = object({ alloc: required(object(allocFields)), expect: stepExpect });
+
+const freeStepSchema = object({
+  free: required(object({ ...allocFields, seed: optional(integer({ min: 0, max: MAX_SEED })) })),
+  expect: stepExpect,
+});
+
+const injectStepSchema = object({
+  inject: required(
+    object({
+      action: required(oneOf(NOTIFIER_ACTIONS)),
+      errno: required(oneOf([...ERRNO_NAMES, 'none'] as const)),
+    }),
+  ),
+  expect: stepExpect,
+});
+
+const retriesStepSchema = object({ retries: required(integer({ min: 0 })), expect: stepExpect });
+
+/** Requires at least one of `keys` on a mapping; `why` ends the message. */
+function atLeastOneOf<T extends object>(keys: readonly (keyof T & string)[], why: string) {
+  return (value: T, report: (relativePath: string, message: string) => void) => {
+    if (keys.every((key) => value[key] === undefined)) report('', `expected at least one of ${keys.join(', ')} ${why}`);
+  };
+}
+
 const pages = pageCount(PAGE_SIZE);
 const nodeId = integer({ min: 0, max: MAX_NODE_ID });
 
@@ -294,11 +507,20 @@ const expectStepSchema = object({
   expect: required(assertionsSchema),
 });
 
-/** Step kinds, matched by key: `expect` last, since read and write steps may carry an `expect` too. */
+/** Step kinds, matched by key in STEP_KINDS order: `expect` last, since other steps may carry an `expect` too. */
 const stepSchema = keyedUnion('step', [
   ['export', exportStepSchema],
   ['read', readStepSchema],
   ['write', writeStepSchema],
+  ['add', addStepSchema],
+  ['remove', removeStepSchema],
+  ['offline_and_remove', offlineAndRemoveStepSchema],
+  ['online', onlineStepSchema],
+  ['offline', offlineStepSchema],
+  ['alloc', allocStepSchema],
+  ['free', freeStepSchema],
+  ['inject', injectStepSchema],
+  ['retries', retriesStepSchema],
   ['expect', expectStepSchema],
 ] as const);
 
@@ -352,7 +574,65 @@ export interface ExpectStep {
   assertions: Assertion[];
 }
 
-export type Step = ExportStep | ReadStep | WriteStep | ExpectStep;
+/** What every lifecycle step carries: the outcome it must have. */
+interface LifecycleStepBase {
+  index: number;
+  /** 'ok' or the errno the operation must fail with. */
+  expect: 'ok' | Errno;
+}
+
+export interface AddStep extends LifecycleStepBase {
+  kind: 'add';
+  node: number;
+  base: number;
+  sizeBytes: number;
+  memmapOnMemory?: boolean;
+  /** Absent: the model's default (one static group spanning the range, as an ACPI device). */
+  group?: MemoryGroupRequest;
+}
+
+export interface RemoveStep extends LifecycleStepBase {
+  kind: 'remove' | 'offline_and_remove';
+  base: number;
+  sizeBytes: number;
+}
+
+export interface OnlineStep extends LifecycleStepBase {
+  kind: 'online';
+  selector: BlockSelector;
+  type: OnlineRequestType;
+}
+
+export interface OfflineStep extends LifecycleStepBase {
+  kind: 'offline';
+  selector: BlockSelector;
+}
+
+export interface AllocStep extends LifecycleStepBase {
+  kind: 'alloc' | 'free';
+  allocKind: AllocKind;
+  sizeBytes: number;
+  node: number;
+  /** Free steps only: the seed of the random subset released (absent: derived from the scenario seed). */
+  seed?: number;
+}
+
+export interface InjectStep extends LifecycleStepBase {
+  kind: 'inject';
+  action: NotifierAction;
+  /** The errno the notifier returns, or null to stop injecting. */
+  errno: Errno | null;
+}
+
+export interface RetriesStep extends LifecycleStepBase {
+  kind: 'retries';
+  /** Offline retry budget: migration passes before an offline gives up. */
+  budget: number;
+}
+
+export type LifecycleStep = AddStep | RemoveStep | OnlineStep | OfflineStep | AllocStep | InjectStep | RetriesStep;
+
+export type Step = ExportStep | ReadStep | WriteStep | LifecycleStep | ExpectStep;
 
 export interface Scenario {
   /** Where the scenario came from, as given (used in messages and the report). */
@@ -504,6 +784,16 @@ function toMachineSpec(decoded: DecodedScenario, issues: Issue[]): MachineSpec {
   };
 }
 
+function selectorOf(decoded: { blocks?: BlockIdRange; node?: number }): BlockSelector {
+  const selector: BlockSelector = {};
+  if (decoded.blocks !== undefined) {
+    selector.firstBlockId = decoded.blocks.firstBlockId;
+    selector.lastBlockId = decoded.blocks.lastBlockId;
+  }
+  if (decoded.node !== undefined) selector.node = decoded.node;
+  return selector;
+}
+
 function toStep(decoded: Infer<typeof stepSchema>, index: number): Step {
   if ('export' in decoded) return { kind: 'export', index, ...stripUndefined(decoded.export) };
   if ('read' in decoded) {
@@ -512,6 +802,39 @@ function toStep(decoded: Infer<typeof stepSchema>, index: number): Step {
     return step;
   }
   if ('write' in decoded) return { kind: 'write', index, path: decoded.write, value: decoded.value, expect: decoded.expect };
+  if ('add' in decoded) {
+    const { node, base, size: sizeBytes, memmapOnMemory, group } = decoded.add;
+    const step: AddStep = { kind: 'add', index, node, base, sizeBytes, expect: decoded.expect };
+    if (memmapOnMemory !== undefined) step.memmapOnMemory = memmapOnMemory;
+    if (group !== undefined) step.group = group;
+    return step;
+  }
+  if ('remove' in decoded) {
+    return { kind: 'remove', index, base: decoded.remove.base, sizeBytes: decoded.remove.size, expect: decoded.expect };
+  }
+  if ('offline_and_remove' in decoded) {
+    const range = decoded.offline_and_remove;
+    return { kind: 'offline_and_remove', index, base: range.base, sizeBytes: range.size, expect: decoded.expect };
+  }
+  if ('online' in decoded) {
+    return { kind: 'online', index, selector: selectorOf(decoded.online), type: decoded.online.type, expect: decoded.expect };
+  }
+  if ('offline' in decoded) return { kind: 'offline', index, selector: selectorOf(decoded.offline), expect: decoded.expect };
+  if ('alloc' in decoded) {
+    const { kind: allocKind, size: sizeBytes, node } = decoded.alloc;
+    return { kind: 'alloc', index, allocKind, sizeBytes, node, expect: decoded.expect };
+  }
+  if ('free' in decoded) {
+    const { kind: allocKind, size: sizeBytes, node, seed } = decoded.free;
+    const step: AllocStep = { kind: 'free', index, allocKind, sizeBytes, node, expect: decoded.expect };
+    if (seed !== undefined) step.seed = seed;
+    return step;
+  }
+  if ('inject' in decoded) {
+    const { action, errno } = decoded.inject;
+    return { kind: 'inject', index, action, errno: errno === 'none' ? null : errno, expect: decoded.expect };
+  }
+  if ('retries' in decoded) return { kind: 'retries', index, budget: decoded.retries, expect: decoded.expect };
   return { kind: 'expect', index, assertions: decoded.expect.map(stripUndefined) as Assertion[] };
 }
 

@@ -7,13 +7,15 @@ import { REPO_ROOT } from './helpers.js';
 const dir = join(REPO_ROOT, 'scenarios');
 const files = readdirSync(dir).filter((name) => /\.(ya?ml|json)$/.test(name));
 
-test('the examples include the default, two 64 TiB machines and a small VM', () => {
+test('the examples include the default, two 64 TiB machines, a small VM and the hotplug lifecycle', () => {
   expect(files).toEqual(
     expect.arrayContaining([
       'default-4node-4tib.yaml',
       '64tib-16node-kernelcore.yaml',
       '64tib-16node-movable-node.yaml',
       'small-vm.yaml',
+      'hotplug-basics.yaml',
+      'hotremove-node-16x4tib.yaml',
     ]),
   );
 });
