@@ -21,7 +21,7 @@ import {
   lsmemSummaryValue,
   lsmemTable,
   runLsmem,
-} from './lsmem-client.js';
+} from '../helpers/lsmem.js';
 import { GiB, twoNodeHotplugBox } from './machines.js';
 
 const BLOCKS_PER_GIB = 8;
