@@ -1,0 +1,681 @@
+// The engine's ABI: flat exports over f64 / i32 / usize.
+//
+// Conventions:
+// - pfns, counts and masks arrive as f64 and are checked here (see args.ts);
+// - calls that only succeed or fail return an i32 status (0 or a negative
+//   E_* code); calls that return a number return an f64, NaN on failure with
+//   the code in lastStatus();
+// - a refusal names the offending parameter by position (lastErrorArg());
+// - bulk results go to the I/O area (ioArea()) at the offsets of layout.ts.
+//
+// Every call checks everything and reserves pool records before it changes
+// anything, so a refused call leaves the shard exactly as it was.
+
+import { checkClass, checkMask, checkRange, checkSpan, gEndOff, gStartOff, isCount, isIntIn } from './args';
+import { claimLowest, claimRandom, gClaimEnd } from './claim';
+import * as C from './constants';
+import {
+  ALL_CLASSES,
+  CLAIM_LOWEST,
+  CLAIM_RANDOM_PAGEBLOCK,
+  MAX_NID,
+  MAX_READ_CLASSES_PAGES,
+  MAX_WINDOW_PAGES,
+  NONE,
+  NO_CLASS,
+  NO_TAG,
+  NO_ZONE,
+  NR_PAGE_CLASSES,
+  PAGEBLOCK_ISOLATE,
+  PAGEBLOCK_ORDER,
+  PAGEBLOCKS_PER_SECTION_SHIFT,
+  PAGES_PER_SECTION,
+  PFN_SECTION_SHIFT,
+  SECTION_FLAGS_SETTABLE,
+  SECTION_PAGE_MASK,
+  TAG_BITS,
+} from './constants';
+import {
+  E_ALIGN,
+  E_ARG,
+  E_CLASS,
+  E_FULL,
+  E_INVARIANT,
+  E_NOSPC,
+  E_ORDER,
+  E_NOT_PRESENT,
+  E_EXISTS,
+  E_RANGE,
+  OK,
+  clearError,
+  fail,
+  gErrorArg,
+} from './errors';
+import {
+  IO_BULK,
+  IO_COUNTS,
+  NR_POOLS,
+  POOL_FORWARD,
+  POOL_LIVE,
+  POOL_MIXED,
+  POOL_PLANE,
+  POOL_PLANE1,
+  POOL_PLANE2,
+  PLANE_BYTES,
+  POOL_REVERSE,
+  POOL_REVERSE_BLOCK,
+  OWNER_TRANSLATE,
+  SIZE_OF_FORWARD_BLOCK,
+  SIZE_OF_FORWARD_DIR,
+  POOL_FORWARD_BLOCK,
+  SIZE_OF_MIXED,
+  SIZE_OF_REVERSE_BLOCK,
+  SIZE_OF_REVERSE_DIR,
+  WASM_PAGE_SHIFT,
+  gBasePfn,
+  gIoArea,
+  gNrPages,
+  gNrSections,
+  gOwnerMap,
+  gStaticEnd,
+  REPR_UNIFORM,
+  isPresent,
+  placeStatic,
+  secRepr,
+  secAddr,
+  setWindow,
+} from './layout';
+import { growPages, needAdd, needReset, poolAddr, poolBytes, poolSetup, reserveNeeds } from './pool';
+import {
+  countRange,
+  findNextOff,
+  firstAbsentSection,
+  planRecolor,
+  planRetag,
+  rangePresent,
+  recolorRange,
+  retagRange,
+  sectionOf,
+} from './range';
+import { scanRange } from './scan';
+import { addSectionRange, removeSectionRange, sectionWord, setFlagsRange, setNodeRange, setZoneRange } from './sections';
+import { pageblockTag, readSectionClasses } from './state';
+import {
+  clearRemapBlocks,
+  clearRemapSection,
+  physToVirtBatch,
+  remapPages,
+  removalForwardBlocks,
+  removalReverseBlocks,
+  virtToPhysBatch,
+} from './translate';
+import {
+  FORWARD_BLOCK_POOL_CHUNK_PAGES,
+  FORWARD_POOL_CHUNK_PAGES,
+  IO_AREA_BYTES,
+  MAX_MEMORY_PAGES,
+  MIXED_POOL_CHUNK_PAGES,
+  REVERSE_BLOCK_POOL_CHUNK_PAGES,
+  REVERSE_POOL_CHUNK_PAGES,
+} from './tuning';
+import { gInvalidSection, validateAll } from './validate';
+import { buddyReset } from './buddy';
+
+let gReady = false;
+let gLastStatus: i32 = 0;
+let gTranslateBuffer: usize = 0;
+let gTranslateCapacity: u32 = 0;
+
+/** Bytes of the I/O area available to bulk results. */
+const IO_BULK_BYTES: u32 = IO_AREA_BYTES - IO_BULK;
+
+@inline function failNumber(status: i32): f64 {
+  gLastStatus = status;
+  return NaN;
+}
+
+// ---- ABI plumbing -------------------------------------------------------------------
+
+export function lastErrorArg(): i32 {
+  return gErrorArg;
+}
+export function lastStatus(): i32 {
+  return gLastStatus;
+}
+export function ioArea(): usize {
+  return gIoArea;
+}
+export function ioBulkOffset(): u32 {
+  return IO_BULK;
+}
+export function ioBulkBytes(): u32 {
+  return IO_BULK_BYTES;
+}
+export function invalidSection(): i32 {
+  return gInvalidSection;
+}
+
+/**
+ * The engine's copy of the shared constants, as f64 in the I/O bulk area in
+ * a fixed order (see ABI_CONSTANT_NAMES in src/engine/abi.ts), followed by
+ * PAGE_OFFSET and BAD_ADDRESS as u64. Returns how many f64 were written.
+ */
+export function abiConstants(): i32 {
+  const at = gIoArea + IO_BULK;
+  let i: usize = 0;
+  store<f64>(at + (i++ << 3), <f64>C.PAGE_SHIFT);
+  store<f64>(at + (i++ << 3), <f64>C.PAGEBLOCK_ORDER);
+  store<f64>(at + (i++ << 3), <f64>C.PAGES_PER_PAGEBLOCK);
+  store<f64>(at + (i++ << 3), <f64>C.SECTION_SIZE_BITS);
+  store<f64>(at + (i++ << 3), <f64>C.PFN_SECTION_SHIFT);
+  store<f64>(at + (i++ << 3), <f64>C.PAGES_PER_SECTION);
+  store<f64>(at + (i++ << 3), <f64>C.PAGEBLOCKS_PER_SECTION);
+  store<f64>(at + (i++ << 3), <f64>C.MAX_ORDER_NR_PAGES);
+  store<f64>(at + (i++ << 3), <f64>C.MAX_WINDOW_PAGES);
+  store<f64>(at + (i++ << 3), <f64>C.NR_PAGE_CLASSES);
+  store<f64>(at + (i++ << 3), <f64>C.NO_CLASS);
+  store<f64>(at + (i++ << 3), <f64>C.ALL_CLASSES);
+  store<f64>(at + (i++ << 3), <f64>C.CLASS_FREE);
+  store<f64>(at + (i++ << 3), <f64>C.CLASS_USER);
+  store<f64>(at + (i++ << 3), <f64>C.CLASS_SLAB);
+  store<f64>(at + (i++ << 3), <f64>C.CLASS_PGTABLE);
+  store<f64>(at + (i++ << 3), <f64>C.CLASS_PINNED);
+  store<f64>(at + (i++ << 3), <f64>C.CLASS_RESERVED);
+  store<f64>(at + (i++ << 3), <f64>C.CLASS_VMEMMAP);
+  store<f64>(at + (i++ << 3), <f64>C.MIGRATE_UNMOVABLE);
+  store<f64>(at + (i++ << 3), <f64>C.MIGRATE_MOVABLE);
+  store<f64>(at + (i++ << 3), <f64>C.MIGRATE_RECLAIMABLE);
+  store<f64>(at + (i++ << 3), <f64>C.MIGRATETYPE_MASK);
+  store<f64>(at + (i++ << 3), <f64>C.PAGEBLOCK_ISOLATE);
+  store<f64>(at + (i++ << 3), <f64>C.NO_TAG);
+  store<f64>(at + (i++ << 3), <f64>C.SECTION_PRESENT);
+  store<f64>(at + (i++ << 3), <f64>C.SECTION_ONLINE);
+  store<f64>(at + (i++ << 3), <f64>C.SECTION_EARLY);
+  store<f64>(at + (i++ << 3), <f64>C.SECTION_MEMMAP_ON_MEMORY);
+  store<f64>(at + (i++ << 3), <f64>C.SECTION_REMAPPED);
+  store<f64>(at + (i++ << 3), <f64>C.SECTION_FLAGS_SETTABLE);
+  store<f64>(at + (i++ << 3), <f64>C.NO_ZONE);
+  store<f64>(at + (i++ << 3), <f64>C.MAX_NID);
+  store<f64>(at + (i++ << 3), <f64>C.SECTION_WORD_ZONE_SHIFT);
+  store<f64>(at + (i++ << 3), <f64>C.SECTION_WORD_NID_SHIFT);
+  store<f64>(at + (i++ << 3), <f64>C.CLAIM_LOWEST);
+  store<f64>(at + (i++ << 3), <f64>C.CLAIM_RANDOM_PAGEBLOCK);
+  store<f64>(at + (i++ << 3), <f64>C.SCAN_DONE);
+  store<f64>(at + (i++ << 3), <f64>C.SCAN_MORE);
+  store<f64>(at + (i++ << 3), <f64>C.SCAN_UNMOVABLE);
+  store<f64>(at + (i++ << 3), <f64>OK);
+  store<f64>(at + (i++ << 3), <f64>E_RANGE);
+  store<f64>(at + (i++ << 3), <f64>E_ORDER);
+  store<f64>(at + (i++ << 3), <f64>E_CLASS);
+  store<f64>(at + (i++ << 3), <f64>E_FULL);
+  store<f64>(at + (i++ << 3), <f64>E_ALIGN);
+  store<f64>(at + (i++ << 3), <f64>E_NOT_PRESENT);
+  store<f64>(at + (i++ << 3), <f64>E_EXISTS);
+  store<f64>(at + (i++ << 3), <f64>E_NOSPC);
+  store<f64>(at + (i++ << 3), <f64>E_ARG);
+  store<f64>(at + (i++ << 3), <f64>E_INVARIANT);
+  store<u64>(at + (i++ << 3), C.PAGE_OFFSET);
+  store<u64>(at + (i++ << 3), C.BAD_ADDRESS);
+  return <i32>i;
+}
+
+// ---- set-up -------------------------------------------------------------------------------
+
+/** init(basePfn, nrPages, maxBytes): lays out the shard. Once per instance. */
+export function init(basePfn: f64, nrPages: f64, maxBytes: f64): i32 {
+  clearError();
+  if (gReady) return fail(E_EXISTS, -1);
+  if (!isCount(basePfn)) return fail(E_ARG, 0);
+  if (!isCount(nrPages)) return fail(E_ARG, 1);
+  const base = <u64>basePfn;
+  const pages = <u64>nrPages;
+  if ((base & SECTION_PAGE_MASK) != 0) return fail(E_ALIGN, 0);
+  if ((pages & SECTION_PAGE_MASK) != 0) return fail(E_ALIGN, 1);
+  if (pages == 0 || pages > MAX_WINDOW_PAGES) return fail(E_RANGE, 1);
+  // The window end must stay an exact f64 integer (a safe integer).
+  if (<f64>(base + pages) >= C.MAX_PFN_EXCLUSIVE) return fail(E_RANGE, 0);
+  if (!(maxBytes > 0) || floor<f64>(maxBytes) != maxBytes) return fail(E_ARG, 2);
+  const maxPages = <u32>min<f64>(floor<f64>(maxBytes / 65536), <f64>MAX_MEMORY_PAGES);
+  setWindow(base, pages, maxPages);
+  const end = placeStatic(__heap_base);
+  const needPages = <u32>((end + 0xffff) >> WASM_PAGE_SHIFT);
+  const have = <u32>memory.size();
+  if (needPages > maxPages) return fail(E_FULL, 2);
+  if (needPages > have && growPages(needPages - have) == 0) return fail(E_FULL, 2);
+  // Fresh pages are zero: every section is ABSENT, every map empty.
+  memory.fill(gOwnerMap, 0, maxPages);
+  poolSetup(POOL_MIXED, SIZE_OF_MIXED, MIXED_POOL_CHUNK_PAGES);
+  // The plane pools are the orders of one buddy allocator (block sizes here).
+  poolSetup(POOL_PLANE1, PLANE_BYTES, 1);
+  poolSetup(POOL_PLANE2, 2 * PLANE_BYTES, 1);
+  poolSetup(POOL_PLANE, 4 * PLANE_BYTES, 1);
+  buddyReset();
+  poolSetup(POOL_FORWARD, SIZE_OF_FORWARD_DIR, FORWARD_POOL_CHUNK_PAGES);
+  poolSetup(POOL_FORWARD_BLOCK, SIZE_OF_FORWARD_BLOCK, FORWARD_BLOCK_POOL_CHUNK_PAGES);
+  poolSetup(POOL_REVERSE, SIZE_OF_REVERSE_DIR, REVERSE_POOL_CHUNK_PAGES);
+  poolSetup(POOL_REVERSE_BLOCK, SIZE_OF_REVERSE_BLOCK, REVERSE_BLOCK_POOL_CHUNK_PAGES);
+  gReady = true;
+  return OK;
+}
+
+/** Bytes of linear memory the shard's state uses: static part plus pool high-water marks. */
+export function bytesUsed(): f64 {
+  return <f64>gStaticEnd + <f64>poolBytes();
+}
+
+// ---- sections -----------------------------------------------------------------------------
+
+/** Checks a section-aligned range; on success the window sections are [sA, sB] of gStartOff/gEndOff. */
+function checkAligned(startPfn: f64, endPfn: f64): i32 {
+  const r = checkRange(startPfn, endPfn, 0, 1);
+  if (r != OK) return r;
+  if ((gStartOff & SECTION_PAGE_MASK) != 0) return fail(E_ALIGN, 0);
+  if ((gEndOff & SECTION_PAGE_MASK) != 0) return fail(E_ALIGN, 1);
+  return OK;
+}
+
+/** Every section intersecting [gStartOff, gEndOff) present? (true for an empty range) */
+function allPresent(): bool {
+  if (gStartOff >= gEndOff) return true;
+  return rangePresent(gStartOff, gEndOff);
+}
+
+export function addSections(startPfn: f64, endPfn: f64, nid: f64, cls: f64, mt: f64, flags: f64): i32 {
+  clearError();
+  let r = checkAligned(startPfn, endPfn);
+  if (r != OK) return r;
+  if (!isIntIn(nid, MAX_NID)) return fail(E_ARG, 2);
+  r = checkClass(cls, 3);
+  if (r != OK) return r;
+  if (!isIntIn(mt, C.NR_MIGRATETYPES - 1)) return fail(E_ARG, 4);
+  if (!isIntIn(flags, 0xff) || (<u32>flags & ~SECTION_FLAGS_SETTABLE) != 0) return fail(E_ARG, 5);
+  if (gStartOff == gEndOff) return OK;
+  const sA = sectionOf(gStartOff);
+  const sB = sectionOf(gEndOff - 1);
+  for (let s = sA; s <= sB; s++) if (isPresent(s)) return fail(E_EXISTS, 0);
+  addSectionRange(sA, sB, <u32>nid, <u32>cls, <u32>mt, <u32>flags);
+  return OK;
+}
+
+export function removeSections(startPfn: f64, endPfn: f64): i32 {
+  clearError();
+  const r = checkAligned(startPfn, endPfn);
+  if (r != OK) return r;
+  if (gStartOff == gEndOff) return OK;
+  if (!allPresent()) return fail(E_NOT_PRESENT, 0);
+  const sA = sectionOf(gStartOff);
+  const sB = sectionOf(gEndOff - 1);
+  // Pages elsewhere that were relocated into these sections go back to identity,
+  // which may split LINEAR forward entries.
+  needReset();
+  needAdd(POOL_FORWARD_BLOCK, removalForwardBlocks(sA, sB));
+  needAdd(POOL_REVERSE_BLOCK, removalReverseBlocks(sA, sB));
+  if (!reserveNeeds()) return fail(E_FULL, -1);
+  removeSectionRange(sA, sB);
+  return OK;
+}
+
+/** Shared head of the per-section attribute setters: range, then presence. */
+function checkSectionsRange(startPfn: f64, endPfn: f64): i32 {
+  return checkRange(startPfn, endPfn, 0, 1);
+}
+
+export function setSectionFlags(startPfn: f64, endPfn: f64, setMask: f64, clearMask: f64): i32 {
+  clearError();
+  const r = checkSectionsRange(startPfn, endPfn);
+  if (r != OK) return r;
+  if (!isIntIn(setMask, 0xff) || (<u32>setMask & ~SECTION_FLAGS_SETTABLE) != 0) return fail(E_ARG, 2);
+  if (!isIntIn(clearMask, 0xff) || (<u32>clearMask & ~SECTION_FLAGS_SETTABLE) != 0) return fail(E_ARG, 3);
+  if (gStartOff == gEndOff) return OK;
+  if (!allPresent()) return fail(E_NOT_PRESENT, 0);
+  setFlagsRange(sectionOf(gStartOff), sectionOf(gEndOff - 1), <u32>setMask, <u32>clearMask);
+  return OK;
+}
+
+export function setSectionNode(startPfn: f64, endPfn: f64, nid: f64): i32 {
+  clearError();
+  const r = checkSectionsRange(startPfn, endPfn);
+  if (r != OK) return r;
+  if (!isIntIn(nid, MAX_NID)) return fail(E_ARG, 2);
+  if (gStartOff == gEndOff) return OK;
+  if (!allPresent()) return fail(E_NOT_PRESENT, 0);
+  setNodeRange(sectionOf(gStartOff), sectionOf(gEndOff - 1), <u32>nid);
+  return OK;
+}
+
+export function setSectionZone(startPfn: f64, endPfn: f64, zone: f64): i32 {
+  clearError();
+  const r = checkSectionsRange(startPfn, endPfn);
+  if (r != OK) return r;
+  if (!isIntIn(zone, NO_ZONE)) return fail(E_ARG, 2);
+  if (gStartOff == gEndOff) return OK;
+  if (!allPresent()) return fail(E_NOT_PRESENT, 0);
+  setZoneRange(sectionOf(gStartOff), sectionOf(gEndOff - 1), <u32>zone);
+  return OK;
+}
+
+/**
+ * readSections(startSectionNr, count) for the chunk [chunkFirst, chunkFirst +
+ * chunkLen) of the request: u32 words to the bulk area. The sections must lie
+ * in the window (start may equal its end for an empty read).
+ */
+export function readSections(startSectionNr: f64, count: f64, chunkFirst: u32, chunkLen: u32): i32 {
+  clearError();
+  if (!isCount(startSectionNr)) return fail(E_ARG, 0);
+  if (!isCount(count)) return fail(E_ARG, 1);
+  const baseSection = gBasePfn >> PFN_SECTION_SHIFT;
+  const endSection = baseSection + gNrSections;
+  if (startSectionNr < <f64>baseSection || startSectionNr > <f64>endSection) return fail(E_RANGE, 0);
+  if (startSectionNr + count > <f64>endSection) return fail(E_RANGE, 1);
+  const first = <u64>startSectionNr + chunkFirst;
+  const out = gIoArea + IO_BULK;
+  for (let i: u32 = 0; i < chunkLen; i++) {
+    const nr = first + i;
+    store<u32>(out + (<usize>i << 2), sectionWord(<u32>(nr - baseSection)));
+  }
+  return OK;
+}
+
+// ---- page state -----------------------------------------------------------------------------
+
+export function setClass(startPfn: f64, endPfn: f64, cls: f64): i32 {
+  clearError();
+  let r = checkRange(startPfn, endPfn, 0, 1);
+  if (r != OK) return r;
+  r = checkClass(cls, 2);
+  if (r != OK) return r;
+  if (gStartOff == gEndOff) return OK;
+  if (!allPresent()) return fail(E_NOT_PRESENT, 0);
+  planRecolor(gStartOff, gEndOff, ALL_CLASSES, <u32>cls);
+  if (!reserveNeeds()) return fail(E_FULL, -1);
+  recolorRange(gStartOff, gEndOff, ALL_CLASSES, <u32>cls);
+  return OK;
+}
+
+/** Per-class counts of the range as f64 x 7 at IO_COUNTS. */
+export function countClasses(startPfn: f64, endPfn: f64): i32 {
+  clearError();
+  const r = checkRange(startPfn, endPfn, 0, 1);
+  if (r != OK) return r;
+  const acc = gIoArea + IO_COUNTS;
+  memory.fill(acc, 0, NR_PAGE_CLASSES << 3);
+  countRange(gStartOff, gEndOff, acc);
+  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+    const slot = acc + (<usize>c << 3);
+    store<f64>(slot, <f64>load<u64>(slot));
+  }
+  return OK;
+}
+
+export function count(startPfn: f64, endPfn: f64, mask: f64): f64 {
+  clearError();
+  let r = checkRange(startPfn, endPfn, 0, 1);
+  if (r == OK) r = checkMask(mask, ALL_CLASSES, 2);
+  if (r != OK) return failNumber(r);
+  const m = <u32>mask;
+  if (m == 0) return 0;
+  const acc = gIoArea + IO_COUNTS;
+  memory.fill(acc, 0, NR_PAGE_CLASSES << 3);
+  countRange(gStartOff, gEndOff, acc);
+  let n: u64 = 0;
+  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) if ((m >> c) & 1) n += load<u64>(acc + (<usize>c << 3));
+  return <f64>n;
+}
+
+export function findNext(startPfn: f64, endPfn: f64, mask: f64): f64 {
+  clearError();
+  let r = checkRange(startPfn, endPfn, 0, 1);
+  if (r == OK) r = checkMask(mask, ALL_CLASSES, 2);
+  if (r != OK) return failNumber(r);
+  const off = findNextOff(gStartOff, gEndOff, <u32>mask, false);
+  return off == NONE ? -1 : <f64>(gBasePfn + off);
+}
+
+/** readClasses(startPfn, nrPages): the chunk [chunkFirst, chunkFirst + chunkLen) as u8 to the bulk area. */
+export function readClasses(startPfn: f64, nrPages: f64, chunkFirst: u32, chunkLen: u32): i32 {
+  clearError();
+  if (!isCount(startPfn)) return fail(E_ARG, 0);
+  if (!isCount(nrPages) || nrPages > <f64>MAX_READ_CLASSES_PAGES) return fail(E_ARG, 1);
+  if (startPfn > <f64>(gBasePfn + gNrPages)) return fail(E_RANGE, 0);
+  const r = checkSpan(startPfn, nrPages, 0, 1);
+  if (r != OK) return r;
+  let off = gStartOff + chunkFirst;
+  const end = off + chunkLen;
+  let out = gIoArea + IO_BULK;
+  while (off < end) {
+    const s = sectionOf(off);
+    const lo = <u32>(off & SECTION_PAGE_MASK);
+    const hi = <u32>min<u64>(<u64>PAGES_PER_SECTION, <u64>lo + (end - off));
+    if (isPresent(s)) readSectionClasses(secAddr(s), lo, hi, out);
+    else memory.fill(out, <u8>NO_CLASS, hi - lo);
+    out += hi - lo;
+    off += hi - lo;
+  }
+  return OK;
+}
+
+/** claim(...): returns the highest changed pfn + 1 (0 when nrPages is 0), NaN on refusal. */
+export function claim(startPfn: f64, endPfn: f64, nrPages: f64, fromCls: f64, toCls: f64, mode: f64, seed: u32): f64 {
+  clearError();
+  let r = checkRange(startPfn, endPfn, 0, 1);
+  if (r != OK) return failNumber(r);
+  if (!isCount(nrPages)) return failNumber(fail(E_ARG, 2));
+  r = checkClass(fromCls, 3);
+  if (r == OK) r = checkClass(toCls, 4);
+  if (r != OK) return failNumber(r);
+  if (mode != <f64>CLAIM_LOWEST && mode != <f64>CLAIM_RANDOM_PAGEBLOCK) return failNumber(fail(E_ARG, 5));
+  const n = <u64>nrPages;
+  r = <u32>mode == CLAIM_LOWEST
+    ? claimLowest(gStartOff, gEndOff, n, <u32>fromCls, <u32>toCls)
+    : claimRandom(gStartOff, gEndOff, n, <u32>fromCls, <u32>toCls, seed);
+  if (r != OK) return failNumber(r);
+  return gClaimEnd == 0 ? 0 : <f64>(gBasePfn + gClaimEnd);
+}
+
+/**
+ * migrateScan(startPfn, endPfn, movableMask, unmovableMask, maxRuns), at most
+ * chunkRuns runs per call (the caller continues a MORE from nextPfn while
+ * maxRuns allows). Returns the ScanStatus, or a negative code.
+ */
+export function migrateScan(startPfn: f64, endPfn: f64, movableMask: f64, unmovableMask: f64, maxRuns: f64, chunkRuns: u32): i32 {
+  clearError();
+  let r = checkRange(startPfn, endPfn, 0, 1);
+  if (r == OK) r = checkMask(movableMask, ALL_CLASSES, 2);
+  if (r == OK) r = checkMask(unmovableMask, ALL_CLASSES, 3);
+  if (r != OK) return r;
+  if ((<u32>movableMask & <u32>unmovableMask) != 0) return fail(E_ARG, 3);
+  if (!isCount(maxRuns) || maxRuns < 1) return fail(E_ARG, 4);
+  const cap = IO_BULK_BYTES >> 4;
+  const limit = <u32>min<f64>(min<f64>(maxRuns, <f64>chunkRuns), <f64>cap);
+  return scanRange(gStartOff, gEndOff, <u32>movableMask, <u32>unmovableMask, limit);
+}
+
+/** Largest number of runs one migrateScan call can return. */
+export function scanRunCapacity(): u32 {
+  return IO_BULK_BYTES >> 4;
+}
+
+// ---- pageblock tags ---------------------------------------------------------------------------
+
+/** Shared tail of setMigratetype / setIsolate: presence, reservation, change. */
+function retag(andMask: u32, orMask: u32): i32 {
+  if (gStartOff == gEndOff) return OK;
+  if (!allPresent()) return fail(E_NOT_PRESENT, 0);
+  planRetag(gStartOff, gEndOff, andMask, orMask);
+  if (!reserveNeeds()) return fail(E_FULL, -1);
+  retagRange(gStartOff, gEndOff, andMask, orMask);
+  return OK;
+}
+
+export function setMigratetype(startPfn: f64, endPfn: f64, mt: f64): i32 {
+  clearError();
+  const r = checkRange(startPfn, endPfn, 0, 1);
+  if (r != OK) return r;
+  if (!isIntIn(mt, C.NR_MIGRATETYPES - 1)) return fail(E_ARG, 2);
+  return retag(PAGEBLOCK_ISOLATE, <u32>mt);
+}
+
+export function setIsolate(startPfn: f64, endPfn: f64, isolate: i32): i32 {
+  clearError();
+  const r = checkRange(startPfn, endPfn, 0, 1);
+  if (r != OK) return r;
+  return isolate != 0 ? retag(TAG_BITS, PAGEBLOCK_ISOLATE) : retag(TAG_BITS & ~PAGEBLOCK_ISOLATE, 0);
+}
+
+export function countPageblocks(startPfn: f64, endPfn: f64, mask: f64, value: f64): f64 {
+  clearError();
+  let r = checkRange(startPfn, endPfn, 0, 1);
+  if (r == OK) r = checkMask(mask, TAG_BITS, 2);
+  if (r == OK) r = checkMask(value, TAG_BITS, 3);
+  if (r != OK) return failNumber(r);
+  if (gStartOff == gEndOff) return 0;
+  const m = <u32>mask;
+  const v = <u32>value;
+  const pbA = gStartOff >> PAGEBLOCK_ORDER;
+  const pbB = (gEndOff - 1) >> PAGEBLOCK_ORDER;
+  let n: u64 = 0;
+  let pb = pbA;
+  while (pb <= pbB) {
+    const s = <u32>(pb >> PAGEBLOCKS_PER_SECTION_SHIFT);
+    const sectionEndPb = (<u64>s + 1) << PAGEBLOCKS_PER_SECTION_SHIFT;
+    const stop = min<u64>(sectionEndPb, pbB + 1);
+    if (isPresent(s)) {
+      const sec = secAddr(s);
+      if (secRepr(sec) == REPR_UNIFORM) {
+        // UNIFORM: one tag for all of its pageblocks.
+        if ((pageblockTag(sec, 0) & m) == v) n += stop - pb;
+      } else {
+        for (let q = pb; q < stop; q++) {
+          if ((pageblockTag(sec, <u32>(q & 63)) & m) == v) n++;
+        }
+      }
+    }
+    pb = stop;
+  }
+  return <f64>n;
+}
+
+/**
+ * readPageblockTags(startPfn, nrPageblocks): the chunk [chunkFirst, chunkFirst
+ * + chunkLen) as u8 to the bulk area (NO_TAG outside present sections).
+ */
+export function readPageblockTags(startPfn: f64, nrPageblocks: f64, chunkFirst: u32, chunkLen: u32): i32 {
+  clearError();
+  if (!isCount(startPfn)) return fail(E_ARG, 0);
+  if (!isCount(nrPageblocks)) return fail(E_ARG, 1);
+  const start = <u64>startPfn;
+  if (start < gBasePfn || start > gBasePfn + gNrPages) return fail(E_RANGE, 0);
+  const pbFirst = (start - gBasePfn) >> PAGEBLOCK_ORDER;
+  const windowPbs = gNrPages >> PAGEBLOCK_ORDER;
+  if (<u64>nrPageblocks > windowPbs - pbFirst) return fail(E_RANGE, 1);
+  const out = gIoArea + IO_BULK;
+  for (let i: u32 = 0; i < chunkLen; i++) {
+    const pb = pbFirst + chunkFirst + i;
+    const s = <u32>(pb >> PAGEBLOCKS_PER_SECTION_SHIFT);
+    store<u8>(out + i, isPresent(s) ? <u8>pageblockTag(secAddr(s), <u32>(pb & 63)) : <u8>NO_TAG);
+  }
+  return OK;
+}
+
+// ---- translation --------------------------------------------------------------------------------
+
+export function remap(oldStartPfn: f64, nrPages: f64, newStartPfn: f64): i32 {
+  clearError();
+  if (!isCount(oldStartPfn)) return fail(E_ARG, 0);
+  if (!isCount(nrPages)) return fail(E_ARG, 1);
+  if (!isCount(newStartPfn)) return fail(E_ARG, 2);
+  const windowEnd = gBasePfn + gNrPages;
+  const oldStart = <u64>oldStartPfn;
+  const newStart = <u64>newStartPfn;
+  const n = <u64>nrPages;
+  if (oldStart < gBasePfn || oldStart + n > windowEnd) return fail(E_RANGE, 0);
+  if (newStart < gBasePfn || newStart + n > windowEnd) return fail(E_RANGE, 2);
+  const oldOff = oldStart - gBasePfn;
+  const newOff = newStart - gBasePfn;
+  if (n == 0) return OK;
+  if (!rangePresent(oldOff, oldOff + n)) return fail(E_NOT_PRESENT, 0);
+  if (!rangePresent(newOff, newOff + n)) return fail(E_NOT_PRESENT, 2);
+  return remapPages(oldOff, n, newOff);
+}
+
+export function clearRemap(startPfn: f64, endPfn: f64): i32 {
+  clearError();
+  const r = checkRange(startPfn, endPfn, 0, 1);
+  if (r != OK) return r;
+  if (gStartOff == gEndOff) return OK;
+  const sA = sectionOf(gStartOff);
+  const sB = sectionOf(gEndOff - 1);
+  // Part of a LINEAR reverse pageblock elsewhere may go, which takes a block.
+  needReset();
+  for (let s = sA; s <= sB; s++) needAdd(POOL_REVERSE_BLOCK, clearRemapBlocks(s));
+  if (!reserveNeeds()) return fail(E_FULL, -1);
+  for (let s = sA; s <= sB; s++) clearRemapSection(s);
+  return OK;
+}
+
+/** Addresses one I/O-area translation batch can hold. */
+export function ioTranslateCapacity(): u32 {
+  return IO_BULK_BYTES >> 4;
+}
+
+/** virt_to_phys of n addresses from the bulk area; results follow the inputs (at capacity * 8). */
+export function virtToPhysIo(n: u32): i32 {
+  const cap = ioTranslateCapacity();
+  if (n > cap) return fail(E_ARG, 0);
+  const inPtr = gIoArea + IO_BULK;
+  virtToPhysBatch(inPtr, inPtr + (<usize>cap << 3), n);
+  return OK;
+}
+
+export function physToVirtIo(n: u32): i32 {
+  const cap = ioTranslateCapacity();
+  if (n > cap) return fail(E_ARG, 0);
+  const inPtr = gIoArea + IO_BULK;
+  physToVirtBatch(inPtr, inPtr + (<usize>cap << 3), n);
+  return OK;
+}
+
+/**
+ * Zero-copy translation buffers for batches of n addresses (input then
+ * output, u64 each). Scratch, not shard state: not counted by bytesUsed.
+ */
+export function translateReserve(n: u32): i32 {
+  clearError();
+  if (n <= gTranslateCapacity) return OK;
+  const bytes = (<u64>n << 4);
+  const pages = <u32>((bytes + 0xffff) >> WASM_PAGE_SHIFT);
+  const at = growPages(pages);
+  if (at == 0) return fail(E_FULL, 0);
+  memory.fill(gOwnerMap + (at >> WASM_PAGE_SHIFT), OWNER_TRANSLATE, pages);
+  gTranslateBuffer = at;
+  gTranslateCapacity = n;
+  return OK;
+}
+export function translateInPtr(): usize {
+  return gTranslateBuffer;
+}
+export function translateOutPtr(): usize {
+  return gTranslateBuffer + (<usize>gTranslateCapacity << 3);
+}
+export function virtToPhysBuffers(n: u32): i32 {
+  if (n > gTranslateCapacity) return fail(E_ARG, 0);
+  virtToPhysBatch(translateInPtr(), translateOutPtr(), n);
+  return OK;
+}
+export function physToVirtBuffers(n: u32): i32 {
+  if (n > gTranslateCapacity) return fail(E_ARG, 0);
+  physToVirtBatch(translateInPtr(), translateOutPtr(), n);
+  return OK;
+}
+
+// ---- self checks -----------------------------------------------------------------------------------
+
+export function validate(): i32 {
+  clearError();
+  return validateAll();
+}
+
+/** Records in use in a pool (POOL_* ids of layout.ts): shows the representation at work. */
+export function poolLiveRecords(pool: u32): u32 {
+  return pool < NR_POOLS ? load<u32>(poolAddr(pool), POOL_LIVE) : 0;
+}

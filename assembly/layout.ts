@@ -1,0 +1,338 @@
+// Linear-memory layout of one shard, and the accessors over it.
+//
+// The engine uses no allocator and no managed objects: `init()` lays the
+// static part out by hand from `__heap_base`, sized for the window, and the
+// pools grow above it with memory.grow.
+//
+//   0            __heap_base (64-aligned)
+//   ├────────────┼───────────────────────────────────────────────────────────────┐
+//   │ AS statics │ STATIC PART (sized by init for nrSections S, maxBytes M)      │
+//   │            │                                                               │
+//   │            │  pool descriptors   NR_POOLS x 64 B, plane buddy state 64 B   │
+//   │            │  section table      S x 32 B   (SECTION RECORD below)         │
+//   │            │  group counts       ceil(S/64) x 8 u32: pages per class of    │
+//   │            │                     each 64-section group (long counts)      │
+//   │            │  present map        ceil(S/64) u64  bit s: section s present │
+//   │            │  translation map    S + 1 bytes: per section MISS (absent),   │
+//   │            │                     DIRECT or REMAPPED; byte S is a MISS      │
+//   │            │                     sentinel for addresses past the window    │
+//   │            │  class maps x 7     ceil(S/64) u64  bit s: has a page of class│
+//   │            │  scratch map        ceil(S/64) u64  (claim planning)          │
+//   │            │  forward dir ptr    S x u32   (0: none)                       │
+//   │            │  reverse dir ptr    S x u32   (0: none)                       │
+//   │            │  page owner map     one byte per 64 KiB WASM page of M        │
+//   │            │  I/O area           IO_AREA_BYTES (results, small batches)    │
+//   ├────────────┴───────────────────────────────────────────────────────────────┤
+//   │ POOL REGIONS, grown on demand, interleaved, each page's owner in the map:  │
+//   │   MIXED (384 B records), PLANE buddy (64/128/256 B), FORWARD (512 B),      │
+//   │   FORWARD_BLOCK (2 KiB), REVERSE (512 B), REVERSE_BLOCK (2112 B), and      │
+//   │   translation batch buffers.                                               │
+//   └────────────────────────────────────────────────────────────────────────────┘
+//
+// SECTION RECORD (32 B, one per window section)
+//   +0  u8   flags (SectionFlag bits)      +1 u8 zone     +2 u16 nid
+//   +4  u8   repr: ABSENT | UNIFORM | MIXED
+//   +5  u8   class of every page           (UNIFORM)
+//   +6  u8   tag of every pageblock        (UNIFORM)
+//   +8  u32  address of the MIXED record   (MIXED)
+//   +12 u16 x 7  pages per class            (present sections; max 32,768)
+//   +28 u32  frames of this section holding relocated pages (reverse entries)
+//
+// MIXED SECTION RECORD (384 B, pool MIXED)
+//   +0   u32 x 64  pageblock entries: a class (0..6) when the pageblock is
+//                  uniform, else its PLANE record's address (64-aligned, so
+//                  always >= 64) OR its depth (1..3) in the low bits
+//   +256 u8  x 64  pageblock tags
+//   +320 u64 x 7   per class: bit k set when pageblock k has a page of the class
+//
+// PLANE RECORD (depth x 64 B in a buddy block of 64 / 128 / 256 B, buddy.ts;
+// pool ids PLANE1 / PLANE2 / PLANE name the three sizes): one mixed
+// pageblock of 512 pages, holding only the planes its classes need:
+//   +0   u64 x 8   plane 0 (class bit 0 of page i is bit i%64 of word i/64)
+//   +64  u64 x 8   plane 1   (depth >= 2: a class 2..6 is present)
+//   +128 u64 x 8   plane 2   (depth 3: a class 4..6 is present)
+// Missing planes read as zero. The depth is at least what the classes need;
+// a call shrinks it when a smaller block is to spare (not reserved).
+//
+// FORWARD DIRECTORY (512 B, pool FORWARD): one u64 per pageblock of a
+//   REMAPPED section, saying where its pages are now:
+//     bit 32 clear: LINEAR, page i is at window offset (low 32 bits) + i
+//                   (identity for pageblocks never relocated);
+//     bit 32 set:   the low 32 bits address a FORWARD BLOCK (2 KiB, pool
+//                   FORWARD_BLOCK): u32 x 512, the window offset of each page.
+//   Relocation moves runs, so most pageblocks stay LINEAR and a lookup reads
+//   one 8-byte entry: 3% of a 4 TiB window's sections fit in 500 KiB (L2).
+// REVERSE DIRECTORY (512 B, pool REVERSE): one u64 per pageblock of a section
+//   whose frames received relocated pages, saying which page each frame holds:
+//     0:            NONE, no frame of the pageblock holds a relocated page;
+//     bit 33 set:   LINEAR, frame i holds the page at window offset
+//                   (low 32 bits) + i, for all 512 frames;
+//     bit 32 set:   the low 32 bits address a REVERSE BLOCK (2112 B, pool
+//                   REVERSE_BLOCK): u32 x 512 page offsets, then u64 x 8 bits
+//                   saying which frames hold one.
+//   SEC_REVERSE_COUNT counts the frames holding a page; the directory goes
+//   when it reaches 0.
+//
+// Canonical form: a pageblock whose pages share one class is a uniform entry,
+// and a section whose pages share one class and whose pageblocks share one
+// tag is UNIFORM. validate() checks it.
+
+import { NR_PAGE_CLASSES, PAGES_PER_SECTION, PFN_SECTION_SHIFT } from './constants';
+
+// ---- section record ---------------------------------------------------------
+
+export const SIZE_OF_SECTION: u32 = 32;
+export const SECTION_RECORD_SHIFT: u32 = 5;
+export const SEC_FLAGS: u32 = 0;
+export const SEC_ZONE: u32 = 1;
+export const SEC_NID: u32 = 2;
+export const SEC_REPR: u32 = 4;
+export const SEC_CLASS: u32 = 5;
+export const SEC_TAG: u32 = 6;
+export const SEC_MIXED: u32 = 8;
+export const SEC_COUNTS: u32 = 12;
+export const SEC_REVERSE_COUNT: u32 = 28;
+
+export const REPR_ABSENT: u32 = 0;
+export const REPR_UNIFORM: u32 = 1;
+export const REPR_MIXED: u32 = 2;
+
+// ---- mixed section record ----------------------------------------------------
+
+export const SIZE_OF_MIXED: u32 = 384;
+export const MIXED_ENTRIES: u32 = 0;
+export const MIXED_TAGS: u32 = 256;
+export const MIXED_CLASS_PB_MAPS: u32 = 320;
+/** Entries below this value are uniform classes, the rest plane entries (address | depth). */
+export const ENTRY_PLANE_MIN: u32 = 8;
+
+// ---- plane record --------------------------------------------------------------
+
+export const PLANE_WORDS: u32 = 8;
+export const PLANE_BYTES: u32 = 64;
+
+// ---- remap tables ------------------------------------------------------------------
+
+export const SIZE_OF_FORWARD_DIR: u32 = 64 << 3;
+export const SIZE_OF_FORWARD_BLOCK: u32 = 512 << 2;
+/** Forward directory entry flag: the low 32 bits address a FORWARD BLOCK. */
+export const FORWARD_ENTRY_BLOCK: u64 = <u64>1 << 32;
+export const FORWARD_ENTRY_LOW: u64 = 0xffffffff;
+export const SIZE_OF_REVERSE_DIR: u32 = 64 << 3;
+export const SIZE_OF_REVERSE_BLOCK: u32 = (512 << 2) + 64;
+/** Offset of the frame bits in a REVERSE BLOCK. */
+export const REVERSE_BLOCK_BITS: u32 = 512 << 2;
+/** Reverse directory entry flags. */
+export const REVERSE_ENTRY_BLOCK: u64 = <u64>1 << 32;
+export const REVERSE_ENTRY_LINEAR: u64 = <u64>1 << 33;
+export const REVERSE_ENTRY_LOW: u64 = 0xffffffff;
+
+// ---- pools ---------------------------------------------------------------------------
+
+export const POOL_MIXED: u32 = 0;
+export const POOL_PLANE: u32 = 1;
+export const POOL_FORWARD: u32 = 2;
+export const POOL_REVERSE: u32 = 3;
+export const POOL_REVERSE_BLOCK: u32 = 4;
+export const POOL_FORWARD_BLOCK: u32 = 5;
+export const POOL_PLANE1: u32 = 6;
+export const POOL_PLANE2: u32 = 7;
+export const NR_POOLS: u32 = 8;
+/** Page owner ids in the page owner map (pool id + 1; 0 is the static part). */
+export const OWNER_STATIC: u8 = 0;
+export const OWNER_TRANSLATE: u8 = 0x40;
+/** Pages of the plane records' buddy allocator (pools PLANE1, PLANE2, PLANE). */
+export const OWNER_BUDDY: u8 = 0x20;
+export const OWNER_NONE: u8 = 0xff;
+
+export const SIZE_OF_POOL: u32 = 64;
+export const POOL_RECORD_BYTES: u32 = 0;
+export const POOL_CHUNK_PAGES: u32 = 4;
+export const POOL_FREE_HEAD: u32 = 8;
+export const POOL_FREE_COUNT: u32 = 12;
+export const POOL_BUMP: u32 = 16;
+export const POOL_BUMP_END: u32 = 20;
+export const POOL_LIVE: u32 = 24;
+export const POOL_PAGES: u32 = 28;
+/** Records the current call planned to take (set by reserveNeeds). */
+export const POOL_NEED: u32 = 32;
+/** Of those, records not taken yet: optional allocations must leave them. */
+export const POOL_RESERVED: u32 = 36;
+
+export const WASM_PAGE_SHIFT: u32 = 16;
+export const WASM_PAGE_BYTES: u32 = 1 << WASM_PAGE_SHIFT;
+
+// ---- I/O area ----------------------------------------------------------------------------
+// Small results go at fixed offsets at the start of the I/O area; bulk results
+// (runs, classes, tags, section words, translation batches) follow IO_BULK.
+
+export const IO_COUNTS: u32 = 0; //       f64 x 7: per-class counts
+export const IO_SCAN_NEXT: u32 = 64; //   f64: scan nextPfn
+export const IO_SCAN_UNMOVABLE: u32 = 72; // f64: scan unmovablePfn (-1 if none)
+export const IO_SCAN_MOVABLE: u32 = 80; // f64: pages in the runs written
+export const IO_SCAN_RUNS: u32 = 88; //   f64: number of runs written
+export const IO_XLATE_FAST: u32 = 96; //  f64: translation fast count
+export const IO_XLATE_SLOW: u32 = 104; // f64: translation slow count
+export const IO_XLATE_MISS: u32 = 112; // f64: translation miss count
+export const IO_BULK: u32 = 256;
+
+// ---- window and static part (set by init) ------------------------------------------------
+
+export let gBasePfn: u64 = 0;
+export let gBasePfnF: f64 = 0;
+export let gNrPages: u64 = 0;
+export let gNrSections: u32 = 0;
+/** u64 words in one per-section bitmap. */
+export let gMapWords: u32 = 0;
+export let gMaxPages: u32 = 0;
+
+export let gPoolTable: usize = 0;
+/** The plane records' buddy allocator state (buddy.ts), 64 B. */
+export let gBuddy: usize = 0;
+export let gSectionTable: usize = 0;
+export let gGroupCounts: usize = 0;
+export let gPresentMap: usize = 0;
+export let gXlateMap: usize = 0;
+export let gClassMaps: usize = 0;
+export let gScratchMap: usize = 0;
+export let gForwardPtrs: usize = 0;
+export let gReversePtrs: usize = 0;
+export let gOwnerMap: usize = 0;
+export let gIoArea: usize = 0;
+export let gStaticEnd: usize = 0;
+
+export function setWindow(basePfn: u64, nrPages: u64, maxPages: u32): void {
+  gBasePfn = basePfn;
+  gBasePfnF = <f64>basePfn;
+  gNrPages = nrPages;
+  gNrSections = <u32>(nrPages >> PFN_SECTION_SHIFT);
+  gMapWords = (gNrSections + 63) >> 6;
+  gMaxPages = maxPages;
+}
+
+@inline function align64(x: usize): usize {
+  return (x + 63) & ~(<usize>63);
+}
+
+/** Places every static table; returns the end address of the static part. */
+export function placeStatic(start: usize): usize {
+  const sections = <usize>gNrSections;
+  const mapBytes = <usize>gMapWords << 3;
+  let at = align64(start);
+  gPoolTable = at;
+  at = align64(at + NR_POOLS * SIZE_OF_POOL);
+  gBuddy = at;
+  at = align64(at + 64);
+  gSectionTable = at;
+  at = align64(at + (sections << SECTION_RECORD_SHIFT));
+  gGroupCounts = at;
+  at = align64(at + mapBytes * 4);
+  gPresentMap = at;
+  at = align64(at + mapBytes);
+  gXlateMap = at;
+  at = align64(at + sections + 1);
+  gClassMaps = at;
+  at = align64(at + mapBytes * NR_PAGE_CLASSES);
+  gScratchMap = at;
+  at = align64(at + mapBytes);
+  gForwardPtrs = at;
+  at = align64(at + (sections << 2));
+  gReversePtrs = at;
+  at = align64(at + (sections << 2));
+  gOwnerMap = at;
+  at = align64(at + <usize>gMaxPages);
+  gIoArea = at;
+  at = align64(at + IO_AREA_BYTES_LOCAL);
+  gStaticEnd = at;
+  return at;
+}
+
+import { IO_AREA_BYTES } from './tuning';
+const IO_AREA_BYTES_LOCAL: usize = <usize>IO_AREA_BYTES;
+
+// ---- accessors ---------------------------------------------------------------------------
+
+@inline export function secAddr(sectionIdx: u32): usize {
+  return gSectionTable + (<usize>sectionIdx << SECTION_RECORD_SHIFT);
+}
+@inline export function secRepr(sec: usize): u32 {
+  return load<u8>(sec, SEC_REPR);
+}
+@inline export function secCount(sec: usize, cls: u32): u32 {
+  return load<u16>(sec + (<usize>cls << 1), SEC_COUNTS);
+}
+/** Sets a section's count of a class and keeps its group's count in step. */
+@inline export function setSecCount(sec: usize, cls: u32, n: u32): void {
+  const slot = sec + (<usize>cls << 1);
+  const old = <u32>load<u16>(slot, SEC_COUNTS);
+  store<u16>(slot, <u16>n, SEC_COUNTS);
+  const group = groupCountAddr(<u32>((sec - gSectionTable) >> (SECTION_RECORD_SHIFT + 6)), cls);
+  store<u32>(group, load<u32>(group) + n - old);
+}
+/** Pages of a class in the 64-section group `groupIdx` (sections 64g .. 64g + 63). */
+@inline export function groupCountAddr(groupIdx: u32, cls: u32): usize {
+  return gGroupCounts + (<usize>groupIdx << 5) + (<usize>cls << 2);
+}
+@inline export function classMap(cls: u32): usize {
+  return gClassMaps + ((<usize>cls * <usize>gMapWords) << 3);
+}
+
+@inline export function mapTest(map: usize, bit: u32): bool {
+  return ((load<u64>(map + ((<usize>(bit >> 6)) << 3)) >> (<u64>(bit & 63))) & 1) != 0;
+}
+@inline export function mapSet(map: usize, bit: u32): void {
+  const p = map + ((<usize>(bit >> 6)) << 3);
+  store<u64>(p, load<u64>(p) | (<u64>1 << (<u64>(bit & 63))));
+}
+@inline export function mapClear(map: usize, bit: u32): void {
+  const p = map + ((<usize>(bit >> 6)) << 3);
+  store<u64>(p, load<u64>(p) & ~(<u64>1 << (<u64>(bit & 63))));
+}
+@inline export function mapPut(map: usize, bit: u32, on: bool): void {
+  if (on) mapSet(map, bit);
+  else mapClear(map, bit);
+}
+@inline export function mapWord(map: usize, wordIdx: u32): u64 {
+  return load<u64>(map + (<usize>wordIdx << 3));
+}
+
+/** Translation states of the translation map. */
+export const XLATE_MISS: u8 = 0;
+export const XLATE_DIRECT: u8 = 1;
+export const XLATE_REMAPPED: u8 = 2;
+
+@inline export function xlateState(sectionIdx: u32): u8 {
+  return load<u8>(gXlateMap + <usize>sectionIdx);
+}
+@inline export function setXlateState(sectionIdx: u32, state: u8): void {
+  store<u8>(gXlateMap + <usize>sectionIdx, state);
+}
+
+@inline export function isPresent(sectionIdx: u32): bool {
+  return mapTest(gPresentMap, sectionIdx);
+}
+
+@inline export function mixedEntry(rec: usize, pbIdx: u32): u32 {
+  return load<u32>(rec + (<usize>pbIdx << 2), MIXED_ENTRIES);
+}
+@inline export function setMixedEntry(rec: usize, pbIdx: u32, entry: u32): void {
+  store<u32>(rec + (<usize>pbIdx << 2), entry, MIXED_ENTRIES);
+}
+@inline export function mixedTag(rec: usize, pbIdx: u32): u32 {
+  return load<u8>(rec + <usize>pbIdx, MIXED_TAGS);
+}
+@inline export function setMixedTag(rec: usize, pbIdx: u32, tag: u32): void {
+  store<u8>(rec + <usize>pbIdx, <u8>tag, MIXED_TAGS);
+}
+@inline export function pbMapAddr(rec: usize, cls: u32): usize {
+  return rec + MIXED_CLASS_PB_MAPS + (<usize>cls << 3);
+}
+
+
+@inline export function forwardTable(sectionIdx: u32): usize {
+  return <usize>load<u32>(gForwardPtrs + (<usize>sectionIdx << 2));
+}
+@inline export function reverseTable(sectionIdx: u32): usize {
+  return <usize>load<u32>(gReversePtrs + (<usize>sectionIdx << 2));
+}
+

@@ -1,0 +1,309 @@
+// Window-level range kernels: they walk the sections of [startOff, endOff)
+// (page offsets from basePfn, u64 because the window end 2^32 does not fit a
+// u32), use the section bitmaps to skip what cannot match, and hand each
+// section's part to the kernels in state.ts.
+
+import { ALL_CLASSES, NONE, NR_PAGE_CLASSES, PAGEBLOCK_ORDER, PAGEBLOCK_PAGE_MASK, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PFN_SECTION_SHIFT } from './constants';
+import {
+  ENTRY_PLANE_MIN,
+  POOL_MIXED,
+  REPR_MIXED,
+  REPR_UNIFORM,
+  SEC_MIXED,
+  classMap,
+  gPresentMap,
+  groupCountAddr,
+  isPresent,
+  mapWord,
+  mixedEntry,
+  secAddr,
+  secRepr,
+} from './layout';
+import {
+  countSection,
+  countSectionClass,
+  findInSection,
+  pageblockRecolorPool,
+  recolorSection,
+  retagSection,
+  sectionSplitNeeded,
+  tagSplitNeeded,
+} from './state';
+import { depthOfClass, planeCountClass, planeSelect } from './planes';
+import { needAdd, needReset } from './pool';
+
+@inline export function sectionOf(off: u64): u32 {
+  return <u32>(off >> PFN_SECTION_SHIFT);
+}
+@inline export function sectionStart(sectionIdx: u32): u64 {
+  return <u64>sectionIdx << PFN_SECTION_SHIFT;
+}
+/** The part [lo, hi) of section s inside [startOff, endOff) (which must intersect s). */
+@inline export function partLo(s: u32, startOff: u64): u32 {
+  const base = sectionStart(s);
+  return startOff > base ? <u32>(startOff - base) : 0;
+}
+@inline export function partHi(s: u32, endOff: u64): u32 {
+  const base = sectionStart(s);
+  const end = base + PAGES_PER_SECTION;
+  return endOff < end ? <u32>(endOff - base) : PAGES_PER_SECTION;
+}
+
+/** Lowest absent section in [sA, sB], or sB + 1 when all are present. */
+export function firstAbsentSection(sA: u32, sB: u32): u32 {
+  let s = sA;
+  while (s <= sB) {
+    const wi = s >> 6;
+    let w = ~mapWord(gPresentMap, wi) & (<u64>-1 << <u64>(s & 63));
+    if (w != 0) {
+      const found = (wi << 6) + <u32>ctz<u64>(w);
+      return found <= sB ? found : sB + 1;
+    }
+    s = (wi + 1) << 6;
+  }
+  return sB + 1;
+}
+
+/** Are all sections intersecting the non-empty range [startOff, endOff) present? */
+export function rangePresent(startOff: u64, endOff: u64): bool {
+  const sA = sectionOf(startOff);
+  const sB = sectionOf(endOff - 1);
+  return firstAbsentSection(sA, sB) > sB;
+}
+
+/**
+ * Lowest section in [s, sB] whose summary says it has a page of a class in
+ * `mask` (or, with `absentToo`, that is absent), or sB + 1.
+ */
+export function nextCandidateSection(s: u32, sB: u32, mask: u32, absentToo: bool): u32 {
+  while (s <= sB) {
+    const wi = s >> 6;
+    let w: u64 = absentToo ? ~mapWord(gPresentMap, wi) : 0;
+    let m = mask;
+    while (m != 0) {
+      w |= mapWord(classMap(<u32>ctz<u32>(m)), wi);
+      m &= m - 1;
+    }
+    w &= <u64>-1 << <u64>(s & 63);
+    if (w != 0) {
+      const found = (wi << 6) + <u32>ctz<u64>(w);
+      return found <= sB ? found : sB + 1;
+    }
+    s = (wi + 1) << 6;
+  }
+  return sB + 1;
+}
+
+// ---- class changes ------------------------------------------------------------------
+
+/**
+ * Plans the records recolorRange(startOff, endOff, srcMask, dst) may take:
+ * a MIXED record for each partly covered UNIFORM section it splits (at most
+ * two), and for each pageblock the record pageblockRecolorPool names: new
+ * planes for partly covered uniform pageblocks (at most two) and deeper
+ * planes for mixed pageblocks that receive a class they cannot hold yet (any
+ * number, for a claim into a deep class).
+ */
+export function planRecolor(startOff: u64, endOff: u64, srcMask: u32, dst: u32): void {
+  needReset();
+  srcMask &= ~(<u32>1 << dst);
+  if (srcMask == 0 || startOff >= endOff) return;
+  const sA = sectionOf(startOff);
+  const sB = sectionOf(endOff - 1);
+  if (isPresent(sA) && sectionSplitNeeded(secAddr(sA), partLo(sA, startOff), partHi(sA, endOff), srcMask)) needAdd(POOL_MIXED, 1);
+  if (sB != sA && isPresent(sB) && sectionSplitNeeded(secAddr(sB), 0, partHi(sB, endOff), srcMask)) needAdd(POOL_MIXED, 1);
+  // Fully covered pageblocks become uniform unless some class outside srcMask
+  // stays; only then can they need deeper planes.
+  const walkAll = (srcMask | (<u32>1 << dst)) != ALL_CLASSES && depthOfClass(dst) > 1;
+  let s = sA;
+  while (s <= sB) {
+    if (!walkAll && s != sA && s != sB) s = sB;
+    s = nextCandidateSection(s, sB, srcMask, false);
+    if (s > sB) break;
+    const sec = secAddr(s);
+    const lo = partLo(s, startOff);
+    const hi = partHi(s, endOff);
+    const kLo = lo >> PAGEBLOCK_ORDER;
+    const kHi = (hi - 1) >> PAGEBLOCK_ORDER;
+    const every = walkAll && secRepr(sec) == REPR_MIXED;
+    for (let k = kLo; k <= kHi; k++) {
+      if (!every && k != kLo && k != kHi) continue;
+      const pbLo = k == kLo ? lo & PAGEBLOCK_PAGE_MASK : 0;
+      const pbHi = k == kHi ? ((hi - 1) & PAGEBLOCK_PAGE_MASK) + 1 : PAGES_PER_PAGEBLOCK;
+      const pool = pageblockRecolorPool(sec, k, pbLo, pbHi, srcMask, dst);
+      if (pool >= 0) needAdd(<u32>pool, 1);
+    }
+    s++;
+  }
+}
+
+/** Pages of present sections in [startOff, endOff) whose class is in srcMask take class dst. */
+export function recolorRange(startOff: u64, endOff: u64, srcMask: u32, dst: u32): void {
+  if (startOff >= endOff) return;
+  const sA = sectionOf(startOff);
+  const sB = sectionOf(endOff - 1);
+  let s = sA;
+  while (s <= sB) {
+    // Only sections holding a source page need a visit.
+    s = nextCandidateSection(s, sB, srcMask & ~(<u32>1 << dst), false);
+    if (s > sB) break;
+    recolorSection(s, partLo(s, startOff), partHi(s, endOff), srcMask, dst);
+    s++;
+  }
+}
+
+// ---- tags --------------------------------------------------------------------------------
+
+/** Plans the MIXED records retagRange may take (sections it splits, at most two). */
+export function planRetag(startOff: u64, endOff: u64, andMask: u32, orMask: u32): void {
+  needReset();
+  if (startOff >= endOff) return;
+  const sA = sectionOf(startOff);
+  const sB = sectionOf(endOff - 1);
+  const kLoA = partLo(sA, startOff) >> PAGEBLOCK_ORDER;
+  const kHiA = (partHi(sA, endOff) - 1) >> PAGEBLOCK_ORDER;
+  if (isPresent(sA) && tagSplitNeeded(secAddr(sA), kLoA, kHiA, andMask, orMask)) needAdd(POOL_MIXED, 1);
+  if (sB != sA) {
+    const kHiB = (partHi(sB, endOff) - 1) >> PAGEBLOCK_ORDER;
+    if (isPresent(sB) && tagSplitNeeded(secAddr(sB), 0, kHiB, andMask, orMask)) needAdd(POOL_MIXED, 1);
+  }
+}
+
+/** tag = (tag & andMask) | orMask on every pageblock intersecting [startOff, endOff) (all present). */
+export function retagRange(startOff: u64, endOff: u64, andMask: u32, orMask: u32): void {
+  if (startOff >= endOff) return;
+  const sA = sectionOf(startOff);
+  const sB = sectionOf(endOff - 1);
+  for (let s = sA; s <= sB; s++) {
+    const kLo = partLo(s, startOff) >> PAGEBLOCK_ORDER;
+    const kHi = (partHi(s, endOff) - 1) >> PAGEBLOCK_ORDER;
+    retagSection(secAddr(s), kLo, kHi, andMask, orMask);
+  }
+}
+
+// ---- counts and searches -----------------------------------------------------------------
+
+/** Does [startOff, endOff) cover the whole 64-section group starting at section s? */
+@inline function coversGroup(s: u32, startOff: u64, endOff: u64): bool {
+  return (s & 63) == 0 && sectionStart(s) >= startOff && sectionStart(s) + (<u64>PAGES_PER_SECTION << 6) <= endOff;
+}
+
+/**
+ * Adds per-class counts of [startOff, endOff) to acc (u64 x 7, zeroed by the
+ * caller): whole 64-section groups from the group counts, the rest section by
+ * section, so a count over the window costs O(sections / 64).
+ */
+export function countRange(startOff: u64, endOff: u64, acc: usize): void {
+  if (startOff >= endOff) return;
+  const sB = sectionOf(endOff - 1);
+  let s = sectionOf(startOff);
+  while (s <= sB) {
+    if (coversGroup(s, startOff, endOff)) {
+      for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+        const slot = acc + (<usize>c << 3);
+        store<u64>(slot, load<u64>(slot) + <u64>load<u32>(groupCountAddr(s >> 6, c)));
+      }
+      s += 64;
+      continue;
+    }
+    if (isPresent(s)) countSection(secAddr(s), partLo(s, startOff), partHi(s, endOff), acc);
+    s++;
+  }
+}
+
+/** Pages of class `cls` in [startOff, endOff). */
+export function countRangeClass(startOff: u64, endOff: u64, cls: u32): u64 {
+  if (startOff >= endOff) return 0;
+  const sB = sectionOf(endOff - 1);
+  let n: u64 = 0;
+  let s = sectionOf(startOff);
+  while (s <= sB) {
+    if (coversGroup(s, startOff, endOff)) {
+      n += <u64>load<u32>(groupCountAddr(s >> 6, cls));
+      s += 64;
+      continue;
+    }
+    if (isPresent(s)) n += countSectionClass(secAddr(s), partLo(s, startOff), partHi(s, endOff), cls);
+    s++;
+  }
+  return n;
+}
+
+/**
+ * Lowest offset in [startOff, endOff) of a page whose class is in `mask`, or
+ * (with `absentToo`) of a page in an absent section; NONE if there is none.
+ */
+export function findNextOff(startOff: u64, endOff: u64, mask: u32, absentToo: bool): u64 {
+  if (startOff >= endOff) return NONE;
+  const sB = sectionOf(endOff - 1);
+  let s = sectionOf(startOff);
+  while (s <= sB) {
+    s = nextCandidateSection(s, sB, mask, absentToo);
+    if (s > sB) return NONE;
+    const lo = partLo(s, startOff);
+    if (!isPresent(s)) return sectionStart(s) + lo;
+    const r = findInSection(secAddr(s), lo, partHi(s, endOff), mask);
+    if (r >= 0) return sectionStart(s) + <u64>r;
+    s++;
+  }
+  return NONE;
+}
+
+/**
+ * Offset of the n-th (1-based) page of class `cls` in [startOff, endOff);
+ * the caller checked that there are at least n.
+ */
+export function selectNthOff(startOff: u64, endOff: u64, cls: u32, n: u64): u64 {
+  const sB = sectionOf(endOff - 1);
+  let s = sectionOf(startOff);
+  let left = n;
+  while (s <= sB) {
+    s = nextCandidateSection(s, sB, <u32>1 << cls, false);
+    if (s > sB) break;
+    const sec = secAddr(s);
+    const lo = partLo(s, startOff);
+    const hi = partHi(s, endOff);
+    const inSection = <u64>countSectionClass(sec, lo, hi, cls);
+    if (inSection < left) {
+      left -= inSection;
+      s++;
+      continue;
+    }
+    return sectionStart(s) + <u64>selectInSection(sec, lo, hi, cls, <u32>left);
+  }
+  if (ASC_NO_ASSERT == false) assert(false, 'selectNthOff past the end');
+  return NONE;
+}
+
+
+/** Page of the n-th page of class `cls` in [lo, hi) of a present section. */
+export function selectInSection(sec: usize, lo: u32, hi: u32, cls: u32, n: u32): u32 {
+  if (secRepr(sec) == REPR_UNIFORM) return lo + n - 1;
+  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  const kLo = lo >> PAGEBLOCK_ORDER;
+  const kHi = (hi - 1) >> PAGEBLOCK_ORDER;
+  let left = n;
+  for (let k = kLo; k <= kHi; k++) {
+    const pbLo = k == kLo ? lo & PAGEBLOCK_PAGE_MASK : 0;
+    const pbHi = k == kHi ? ((hi - 1) & PAGEBLOCK_PAGE_MASK) + 1 : PAGES_PER_PAGEBLOCK;
+    const e = mixedEntry(rec, k);
+    if (e < ENTRY_PLANE_MIN) {
+      if (e != cls) continue;
+      const here = pbHi - pbLo;
+      if (here < left) {
+        left -= here;
+        continue;
+      }
+      return (k << PAGEBLOCK_ORDER) + pbLo + left - 1;
+    }
+    const here = planeCountClass(e, pbLo, pbHi, cls);
+    if (here < left) {
+      left -= here;
+      continue;
+    }
+    return (k << PAGEBLOCK_ORDER) + planeSelect(e, pbLo, pbHi, cls, left);
+  }
+  if (ASC_NO_ASSERT == false) assert(false, 'selectInSection past the end');
+  return hi - 1;
+}
+

@@ -1,0 +1,89 @@
+// Section lifecycle (present / absent) and per-section attributes.
+
+import { NR_PAGE_CLASSES, NO_ZONE, PAGES_PER_SECTION, SECTION_PRESENT } from './constants';
+import {
+  REPR_ABSENT,
+  REPR_MIXED,
+  REPR_UNIFORM,
+  SEC_CLASS,
+  SEC_FLAGS,
+  SEC_MIXED,
+  SEC_NID,
+  SEC_REPR,
+  SEC_TAG,
+  SEC_ZONE,
+  SIZE_OF_SECTION,
+  classMap,
+  gPresentMap,
+  mapClear,
+  mapSet,
+  secAddr,
+  secRepr,
+  setSecCount,
+  setXlateState,
+  XLATE_DIRECT,
+  XLATE_MISS,
+} from './layout';
+import { freeMixed } from './state';
+import { clearRemapSection, dropReverseSection } from './translate';
+
+/** Makes sections [sA, sB] present and uniform; the caller checked they are absent. */
+export function addSectionRange(sA: u32, sB: u32, nid: u32, cls: u32, mt: u32, flags: u32): void {
+  const clsMap = classMap(cls);
+  for (let s = sA; s <= sB; s++) {
+    const sec = secAddr(s);
+    memory.fill(sec, 0, SIZE_OF_SECTION);
+    store<u8>(sec, <u8>(SECTION_PRESENT | flags), SEC_FLAGS);
+    store<u8>(sec, <u8>NO_ZONE, SEC_ZONE);
+    store<u16>(sec, <u16>nid, SEC_NID);
+    store<u8>(sec, <u8>REPR_UNIFORM, SEC_REPR);
+    store<u8>(sec, <u8>cls, SEC_CLASS);
+    store<u8>(sec, <u8>mt, SEC_TAG);
+    setSecCount(sec, cls, PAGES_PER_SECTION);
+    mapSet(gPresentMap, s);
+    setXlateState(s, XLATE_DIRECT);
+    mapSet(clsMap, s);
+  }
+}
+
+/** Drops sections [sA, sB] (all present) with their page state and remap entries. */
+export function removeSectionRange(sA: u32, sB: u32): void {
+  // Reverse entries elsewhere created by these sections' pages go first, so
+  // the reverse tables of these sections only hold entries of survivors.
+  for (let s = sA; s <= sB; s++) clearRemapSection(s);
+  for (let s = sA; s <= sB; s++) dropReverseSection(s);
+  for (let s = sA; s <= sB; s++) {
+    const sec = secAddr(s);
+    if (secRepr(sec) == REPR_MIXED) freeMixed(<usize>load<u32>(sec, SEC_MIXED));
+    for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) setSecCount(sec, c, 0);
+    memory.fill(sec, 0, SIZE_OF_SECTION);
+    store<u8>(sec, <u8>REPR_ABSENT, SEC_REPR);
+    mapClear(gPresentMap, s);
+    setXlateState(s, XLATE_MISS);
+    for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) mapClear(classMap(c), s);
+  }
+}
+
+export function setFlagsRange(sA: u32, sB: u32, setMask: u32, clearMask: u32): void {
+  for (let s = sA; s <= sB; s++) {
+    const sec = secAddr(s);
+    const f = (<u32>load<u8>(sec, SEC_FLAGS) | setMask) & ~clearMask;
+    store<u8>(sec, <u8>f, SEC_FLAGS);
+  }
+}
+
+export function setNodeRange(sA: u32, sB: u32, nid: u32): void {
+  for (let s = sA; s <= sB; s++) store<u16>(secAddr(s), <u16>nid, SEC_NID);
+}
+
+export function setZoneRange(sA: u32, sB: u32, zone: u32): void {
+  for (let s = sA; s <= sB; s++) store<u8>(secAddr(s), <u8>zone, SEC_ZONE);
+}
+
+/** Packed record flags | zone << 8 | nid << 16 of a window section (0 if absent). */
+export function sectionWord(s: u32): u32 {
+  const sec = secAddr(s);
+  if (secRepr(sec) == REPR_ABSENT) return 0;
+  return <u32>load<u8>(sec, SEC_FLAGS) | (<u32>load<u8>(sec, SEC_ZONE) << 8) | (<u32>load<u16>(sec, SEC_NID) << 16);
+}
+

@@ -1,0 +1,475 @@
+// Page state of one section: the UNIFORM / MIXED representation, conversion
+// between them in one place (split / collapse), and the range kernels that
+// change, count and search classes inside a section.
+//
+// Offsets here are page offsets within a section, [lo, hi) with
+// 0 <= lo < hi <= PAGES_PER_SECTION.
+
+import {
+  NR_PAGE_CLASSES,
+  PAGEBLOCKS_PER_SECTION,
+  PAGEBLOCK_ORDER,
+  PAGEBLOCK_PAGE_MASK,
+  PAGES_PER_PAGEBLOCK,
+  PAGES_PER_SECTION,
+} from './constants';
+import {
+  ENTRY_PLANE_MIN,
+  MIXED_TAGS,
+  PLANE_BYTES,
+  POOL_MIXED,
+  REPR_MIXED,
+  REPR_UNIFORM,
+  SEC_CLASS,
+  SEC_MIXED,
+  SEC_REPR,
+  SEC_TAG,
+  classMap,
+  mapPut,
+  mixedEntry,
+  mixedTag,
+  pbMapAddr,
+  secAddr,
+  secCount,
+  secRepr,
+  setMixedEntry,
+  setMixedTag,
+  setSecCount,
+} from './layout';
+import {
+  depthOfClass,
+  depthOfMask,
+  lowMask,
+  matchClass,
+  matchMask,
+  planeAddr,
+  planeClassAt,
+  planeCountAll,
+  planeCountClass,
+  planeDepth,
+  planeEntry,
+  planeFill,
+  planeFind,
+  planePresence,
+  poolOfDepth,
+} from './planes';
+import { poolAlloc, poolFree, poolSpare } from './pool';
+
+const ALL_ONES: u64 = <u64>-1;
+const TAG_REPLICATE: u64 = 0x0101010101010101;
+
+// ---- representation changes -----------------------------------------------------
+
+/** UNIFORM -> MIXED with every entry the section's class and tag. Needs one reserved MIXED record. */
+export function splitSection(sec: usize): usize {
+  const cls = <u32>load<u8>(sec, SEC_CLASS);
+  const tag = <u32>load<u8>(sec, SEC_TAG);
+  const rec = poolAlloc(POOL_MIXED);
+  for (let k: u32 = 0; k < PAGEBLOCKS_PER_SECTION; k++) setMixedEntry(rec, k, cls);
+  memory.fill(rec + MIXED_TAGS, <u8>tag, PAGEBLOCKS_PER_SECTION);
+  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) store<u64>(pbMapAddr(rec, c), c == cls ? ALL_ONES : 0);
+  store<u32>(sec, <u32>rec, SEC_MIXED);
+  store<u8>(sec, <u8>REPR_MIXED, SEC_REPR);
+  return rec;
+}
+
+/** MIXED -> UNIFORM when every page has one class and every pageblock one tag. */
+export function tryCollapseSection(sec: usize): void {
+  if (secRepr(sec) != REPR_MIXED) return;
+  let cls: u32 = NR_PAGE_CLASSES;
+  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+    if (secCount(sec, c) == PAGES_PER_SECTION) {
+      cls = c;
+      break;
+    }
+  }
+  if (cls == NR_PAGE_CLASSES) return;
+  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  const tag = <u64>load<u8>(rec, MIXED_TAGS);
+  const want = tag * TAG_REPLICATE;
+  for (let i: u32 = 0; i < PAGEBLOCKS_PER_SECTION; i += 8) {
+    if (load<u64>(rec + MIXED_TAGS + i) != want) return;
+  }
+  // All pages share one class, so (canonical form) every entry is uniform: no planes to free.
+  poolFree(POOL_MIXED, rec);
+  store<u32>(sec, 0, SEC_MIXED);
+  store<u8>(sec, <u8>REPR_UNIFORM, SEC_REPR);
+  store<u8>(sec, <u8>cls, SEC_CLASS);
+  store<u8>(sec, <u8>tag, SEC_TAG);
+}
+
+/** Per-class section summary bits from the section's counts. */
+export function refreshSectionSummary(sectionIdx: u32, sec: usize): void {
+  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+    mapPut(classMap(c), sectionIdx, secCount(sec, c) != 0);
+  }
+}
+
+/** Frees every plane of a MIXED record, then the record. */
+export function freeMixed(rec: usize): void {
+  for (let k: u32 = 0; k < PAGEBLOCKS_PER_SECTION; k++) {
+    const e = mixedEntry(rec, k);
+    if (e >= ENTRY_PLANE_MIN) poolFree(poolOfDepth(planeDepth(e)), planeAddr(e));
+  }
+  poolFree(POOL_MIXED, rec);
+}
+
+@inline function addCount(sec: usize, cls: u32, delta: i32): void {
+  setSecCount(sec, cls, <u32>(<i32>secCount(sec, cls) + delta));
+}
+
+@inline function setPbBits(rec: usize, k: u32, presence: u32): void {
+  const bit = <u64>1 << <u64>k;
+  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+    const p = pbMapAddr(rec, c);
+    const w = load<u64>(p);
+    store<u64>(p, ((presence >> c) & 1) != 0 ? w | bit : w & ~bit);
+  }
+}
+
+/** Classes present in pageblock k of a MIXED record, from its summary words. */
+@inline function pbPresence(rec: usize, k: u32): u32 {
+  let presence: u32 = 0;
+  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+    presence |= <u32>((load<u64>(pbMapAddr(rec, c)) >> <u64>k) & 1) << c;
+  }
+  return presence;
+}
+
+/** A plane record of another depth holding the same pages; frees the old one. */
+function resizePlane(entry: u32, depth: u32, optional: bool): u32 {
+  const oldDepth = planeDepth(entry);
+  const plane = poolAlloc(poolOfDepth(depth), optional);
+  const keep = min<u32>(oldDepth, depth);
+  memory.copy(plane, planeAddr(entry), <usize>keep * PLANE_BYTES);
+  if (depth > keep) memory.fill(plane + <usize>keep * PLANE_BYTES, 0, <usize>(depth - keep) * PLANE_BYTES);
+  poolFree(poolOfDepth(oldDepth), planeAddr(entry));
+  return planeEntry(plane, depth);
+}
+
+/**
+ * The pool a recolor of pages [lo, hi) of pageblock k must take a record
+ * from (a new plane record, or a deeper one), or -1. The plan functions and
+ * recolorPageblock share this rule, so what is reserved is what is taken.
+ */
+export function pageblockRecolorPool(sec: usize, k: u32, lo: u32, hi: u32, srcMask: u32, dst: u32): i32 {
+  srcMask &= ~(<u32>1 << dst);
+  const full = lo == 0 && hi == PAGES_PER_PAGEBLOCK;
+  if (secRepr(sec) == REPR_UNIFORM) {
+    const u = <u32>load<u8>(sec, SEC_CLASS);
+    if (full || ((srcMask >> u) & 1) == 0) return -1;
+    return <i32>poolOfDepth(depthOfClass(max<u32>(u, dst)));
+  }
+  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  const e = mixedEntry(rec, k);
+  if (e < ENTRY_PLANE_MIN) {
+    if (full || ((srcMask >> e) & 1) == 0) return -1;
+    return <i32>poolOfDepth(depthOfClass(max<u32>(e, dst)));
+  }
+  const presence = pbPresence(rec, k);
+  if ((presence & srcMask) == 0) return -1;
+  if (full && (presence & ~srcMask & ~(<u32>1 << dst)) == 0) return -1; // becomes uniform
+  const need = depthOfClass(dst);
+  return need > planeDepth(e) ? <i32>poolOfDepth(need) : -1;
+}
+
+// ---- recolor: the one mutation kernel for classes ------------------------------------
+
+/**
+ * Pages of pageblock k in [lo, hi) whose class is in `srcMask` take class
+ * `dst` (dst not in srcMask). Updates the section counts and the record's
+ * pageblock summaries; the pageblock collapses to a uniform entry when one
+ * class is left, and its plane record shrinks when a smaller one is to spare.
+ */
+function recolorPageblock(sec: usize, rec: usize, k: u32, lo: u32, hi: u32, srcMask: u32, dst: u32): void {
+  let e = mixedEntry(rec, k);
+  const full = lo == 0 && hi == PAGES_PER_PAGEBLOCK;
+  if (e < ENTRY_PLANE_MIN) {
+    if (((srcMask >> e) & 1) == 0) return;
+    if (full) {
+      setMixedEntry(rec, k, dst);
+      addCount(sec, e, -(<i32>PAGES_PER_PAGEBLOCK));
+      addCount(sec, dst, <i32>PAGES_PER_PAGEBLOCK);
+      setPbBits(rec, k, 1 << dst);
+      return;
+    }
+    const depth = depthOfClass(max<u32>(e, dst));
+    const plane = poolAlloc(poolOfDepth(depth), false);
+    planeFill(plane, depth, e);
+    e = planeEntry(plane, depth);
+    setMixedEntry(rec, k, e);
+  } else {
+    const presence = pbPresence(rec, k);
+    if (full && (presence & ~srcMask & ~(<u32>1 << dst)) == 0) {
+      // Every page takes dst: straight to a uniform entry.
+      for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+        if ((presence >> c) & 1) addCount(sec, c, -(<i32>planeCountClass(e, 0, PAGES_PER_PAGEBLOCK, c)));
+      }
+      addCount(sec, dst, <i32>PAGES_PER_PAGEBLOCK);
+      poolFree(poolOfDepth(planeDepth(e)), planeAddr(e));
+      setMixedEntry(rec, k, dst);
+      setPbBits(rec, k, 1 << dst);
+      return;
+    }
+    if (depthOfClass(dst) > planeDepth(e)) {
+      e = resizePlane(e, depthOfClass(dst), false);
+      setMixedEntry(rec, k, e);
+    }
+  }
+  const plane = planeAddr(e);
+  const depth = planeDepth(e);
+  const wLo = lo >> 6;
+  const wHi = (hi - 1) >> 6;
+  const set0: u64 = (dst & 1) != 0 ? ALL_ONES : 0;
+  const set1: u64 = (dst & 2) != 0 ? ALL_ONES : 0;
+  const set2: u64 = (dst & 4) != 0 ? ALL_ONES : 0;
+  let moved: i32 = 0;
+  for (let w = wLo; w <= wHi; w++) {
+    let m: u64 = ALL_ONES;
+    if (w == wLo) m &= ALL_ONES << <u64>(lo & 63);
+    if (w == wHi) m &= lowMask(hi - (w << 6));
+    const pa = plane + (<usize>w << 3);
+    const a = load<u64>(pa);
+    const b: u64 = depth >= 2 ? load<u64>(pa, PLANE_BYTES) : 0;
+    const d: u64 = depth >= 3 ? load<u64>(pa, 2 * PLANE_BYTES) : 0;
+    const sel = m & matchMask(srcMask, a, b, d);
+    if (sel == 0) continue;
+    let src = srcMask;
+    while (src != 0) {
+      const c = <u32>ctz<u32>(src);
+      src &= src - 1;
+      const n = <i32>popcnt<u64>(sel & matchClass(c, a, b, d));
+      if (n) addCount(sec, c, -n);
+    }
+    moved += <i32>popcnt<u64>(sel);
+    store<u64>(pa, (a & ~sel) | (set0 & sel));
+    if (depth >= 2) store<u64>(pa, (b & ~sel) | (set1 & sel), PLANE_BYTES);
+    if (depth >= 3) store<u64>(pa, (d & ~sel) | (set2 & sel), 2 * PLANE_BYTES);
+  }
+  if (moved == 0) return;
+  addCount(sec, dst, moved);
+  const presence = planePresence(e);
+  if ((presence & (presence - 1)) == 0) {
+    // One class left: back to a uniform entry.
+    poolFree(poolOfDepth(depth), plane);
+    setMixedEntry(rec, k, <u32>ctz<u32>(presence));
+  } else {
+    const want = depthOfMask(presence);
+    if (want < depth && poolSpare(poolOfDepth(want))) setMixedEntry(rec, k, resizePlane(e, want, true));
+  }
+  setPbBits(rec, k, presence);
+}
+
+/**
+ * Pages [lo, hi) of a present section whose class is in `srcMask` take class
+ * `dst`. The caller planned and reserved what planRecolor names: a MIXED
+ * record if the section splits, and the plane records of pageblockRecolorPool.
+ */
+export function recolorSection(sectionIdx: u32, lo: u32, hi: u32, srcMask: u32, dst: u32): void {
+  srcMask &= ~(<u32>1 << dst);
+  if (srcMask == 0) return;
+  const sec = secAddr(sectionIdx);
+  if (secRepr(sec) == REPR_UNIFORM) {
+    const u = <u32>load<u8>(sec, SEC_CLASS);
+    if (((srcMask >> u) & 1) == 0) return;
+    if (lo == 0 && hi == PAGES_PER_SECTION) {
+      store<u8>(sec, <u8>dst, SEC_CLASS);
+      setSecCount(sec, u, 0);
+      setSecCount(sec, dst, PAGES_PER_SECTION);
+      mapPut(classMap(u), sectionIdx, false);
+      mapPut(classMap(dst), sectionIdx, true);
+      return;
+    }
+    splitSection(sec);
+  }
+  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  const kLo = lo >> PAGEBLOCK_ORDER;
+  const kHi = (hi - 1) >> PAGEBLOCK_ORDER;
+  // Only pageblocks holding a source page need a visit: the summaries say which.
+  let has: u64 = 0;
+  let src = srcMask;
+  while (src != 0) {
+    has |= load<u64>(pbMapAddr(rec, <u32>ctz<u32>(src)));
+    src &= src - 1;
+  }
+  has &= (ALL_ONES << <u64>kLo) & lowMask(kHi + 1);
+  while (has != 0) {
+    const k = <u32>ctz<u64>(has);
+    has &= has - 1;
+    const pbLo = k == kLo ? lo & PAGEBLOCK_PAGE_MASK : 0;
+    const pbHi = k == kHi ? ((hi - 1) & PAGEBLOCK_PAGE_MASK) + 1 : PAGES_PER_PAGEBLOCK;
+    recolorPageblock(sec, rec, k, pbLo, pbHi, srcMask, dst);
+  }
+  refreshSectionSummary(sectionIdx, sec);
+  tryCollapseSection(sec);
+}
+
+/** Would recoloring [lo, hi) of this section split it (need a new MIXED record)? */
+export function sectionSplitNeeded(sec: usize, lo: u32, hi: u32, srcMask: u32): bool {
+  if (secRepr(sec) != REPR_UNIFORM) return false;
+  if (lo == 0 && hi == PAGES_PER_SECTION) return false;
+  return ((srcMask >> <u32>load<u8>(sec, SEC_CLASS)) & 1) != 0;
+}
+
+/** Class of every page of pageblock k when it is uniform, else NR_PAGE_CLASSES + 1. */
+export function pageblockUniformClass(sec: usize, k: u32): u32 {
+  if (secRepr(sec) == REPR_UNIFORM) return <u32>load<u8>(sec, SEC_CLASS);
+  const e = mixedEntry(<usize>load<u32>(sec, SEC_MIXED), k);
+  return e < ENTRY_PLANE_MIN ? e : NR_PAGE_CLASSES + 1;
+}
+
+// ---- tags ----------------------------------------------------------------------------
+
+/** Tag of pageblock k of a present section. */
+@inline export function pageblockTag(sec: usize, k: u32): u32 {
+  if (secRepr(sec) == REPR_UNIFORM) return <u32>load<u8>(sec, SEC_TAG);
+  return mixedTag(<usize>load<u32>(sec, SEC_MIXED), k);
+}
+
+/** Would retagging pageblocks [kLo, kHi] need a split? */
+export function tagSplitNeeded(sec: usize, kLo: u32, kHi: u32, andMask: u32, orMask: u32): bool {
+  if (secRepr(sec) != REPR_UNIFORM) return false;
+  if (kLo == 0 && kHi == PAGEBLOCKS_PER_SECTION - 1) return false;
+  const t = <u32>load<u8>(sec, SEC_TAG);
+  return ((t & andMask) | orMask) != t;
+}
+
+/** tag = (tag & andMask) | orMask for pageblocks [kLo, kHi] of a present section. */
+export function retagSection(sec: usize, kLo: u32, kHi: u32, andMask: u32, orMask: u32): void {
+  if (secRepr(sec) == REPR_UNIFORM) {
+    const t = <u32>load<u8>(sec, SEC_TAG);
+    const nt = (t & andMask) | orMask;
+    if (nt == t) return;
+    if (kLo == 0 && kHi == PAGEBLOCKS_PER_SECTION - 1) {
+      store<u8>(sec, <u8>nt, SEC_TAG);
+      return;
+    }
+    splitSection(sec);
+  }
+  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  for (let k = kLo; k <= kHi; k++) {
+    setMixedTag(rec, k, (mixedTag(rec, k) & andMask) | orMask);
+  }
+  tryCollapseSection(sec);
+}
+
+// ---- reads -------------------------------------------------------------------------------
+
+/** Class of page `off` (0..32767) of a present section. */
+export function classAt(sec: usize, off: u32): u32 {
+  if (secRepr(sec) == REPR_UNIFORM) return <u32>load<u8>(sec, SEC_CLASS);
+  const e = mixedEntry(<usize>load<u32>(sec, SEC_MIXED), off >> PAGEBLOCK_ORDER);
+  if (e < ENTRY_PLANE_MIN) return e;
+  return planeClassAt(e, off & PAGEBLOCK_PAGE_MASK);
+}
+
+/** Adds per-class counts of pages [lo, hi) of a present section to acc (u64 x 7). */
+export function countSection(sec: usize, lo: u32, hi: u32, acc: usize): void {
+  if (lo == 0 && hi == PAGES_PER_SECTION) {
+    for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+      const slot = acc + (<usize>c << 3);
+      store<u64>(slot, load<u64>(slot) + <u64>secCount(sec, c));
+    }
+    return;
+  }
+  if (secRepr(sec) == REPR_UNIFORM) {
+    const slot = acc + (<usize>load<u8>(sec, SEC_CLASS) << 3);
+    store<u64>(slot, load<u64>(slot) + <u64>(hi - lo));
+    return;
+  }
+  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  const kLo = lo >> PAGEBLOCK_ORDER;
+  const kHi = (hi - 1) >> PAGEBLOCK_ORDER;
+  for (let k = kLo; k <= kHi; k++) {
+    const pbLo = k == kLo ? lo & PAGEBLOCK_PAGE_MASK : 0;
+    const pbHi = k == kHi ? ((hi - 1) & PAGEBLOCK_PAGE_MASK) + 1 : PAGES_PER_PAGEBLOCK;
+    const e = mixedEntry(rec, k);
+    if (e < ENTRY_PLANE_MIN) {
+      const slot = acc + (<usize>e << 3);
+      store<u64>(slot, load<u64>(slot) + <u64>(pbHi - pbLo));
+    } else {
+      planeCountAll(e, pbLo, pbHi, acc);
+    }
+  }
+}
+
+/** Pages of class `cls` in [lo, hi) of a present section. */
+export function countSectionClass(sec: usize, lo: u32, hi: u32, cls: u32): u32 {
+  if (lo == 0 && hi == PAGES_PER_SECTION) return secCount(sec, cls);
+  if (secRepr(sec) == REPR_UNIFORM) return <u32>load<u8>(sec, SEC_CLASS) == cls ? hi - lo : 0;
+  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  const has = load<u64>(pbMapAddr(rec, cls));
+  const kLo = lo >> PAGEBLOCK_ORDER;
+  const kHi = (hi - 1) >> PAGEBLOCK_ORDER;
+  let n: u32 = 0;
+  for (let k = kLo; k <= kHi; k++) {
+    if (((has >> <u64>k) & 1) == 0) continue;
+    const pbLo = k == kLo ? lo & PAGEBLOCK_PAGE_MASK : 0;
+    const pbHi = k == kHi ? ((hi - 1) & PAGEBLOCK_PAGE_MASK) + 1 : PAGES_PER_PAGEBLOCK;
+    const e = mixedEntry(rec, k);
+    n += e < ENTRY_PLANE_MIN ? pbHi - pbLo : planeCountClass(e, pbLo, pbHi, cls);
+  }
+  return n;
+}
+
+/** Pages of class `cls` in pages [lo, hi) of pageblock k of a present section. */
+export function countPageblockClass(sec: usize, k: u32, lo: u32, hi: u32, cls: u32): u32 {
+  if (secRepr(sec) == REPR_UNIFORM) return <u32>load<u8>(sec, SEC_CLASS) == cls ? hi - lo : 0;
+  const e = mixedEntry(<usize>load<u32>(sec, SEC_MIXED), k);
+  if (e < ENTRY_PLANE_MIN) return e == cls ? hi - lo : 0;
+  return planeCountClass(e, lo, hi, cls);
+}
+
+/** Lowest page in [lo, hi) of a present section whose class is in `mask`, or -1. */
+export function findInSection(sec: usize, lo: u32, hi: u32, mask: u32): i32 {
+  if (secRepr(sec) == REPR_UNIFORM) {
+    return ((mask >> <u32>load<u8>(sec, SEC_CLASS)) & 1) != 0 ? <i32>lo : -1;
+  }
+  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  let has: u64 = 0;
+  let m = mask;
+  while (m != 0) {
+    has |= load<u64>(pbMapAddr(rec, <u32>ctz<u32>(m)));
+    m &= m - 1;
+  }
+  const kLo = lo >> PAGEBLOCK_ORDER;
+  const kHi = (hi - 1) >> PAGEBLOCK_ORDER;
+  has &= (ALL_ONES << <u64>kLo) & lowMask(kHi + 1);
+  while (has != 0) {
+    const k = <u32>ctz<u64>(has);
+    has &= has - 1;
+    const pbLo = k == kLo ? lo & PAGEBLOCK_PAGE_MASK : 0;
+    const pbHi = k == kHi ? ((hi - 1) & PAGEBLOCK_PAGE_MASK) + 1 : PAGES_PER_PAGEBLOCK;
+    const e = mixedEntry(rec, k);
+    if (e < ENTRY_PLANE_MIN) return <i32>((k << PAGEBLOCK_ORDER) + pbLo);
+    const r = planeFind(e, pbLo, pbHi, mask);
+    if (r >= 0) return <i32>(k << PAGEBLOCK_ORDER) + r;
+  }
+  return -1;
+}
+
+/** Writes the class of each page of [lo, hi) of a present section to out[0 .. hi-lo). */
+export function readSectionClasses(sec: usize, lo: u32, hi: u32, out: usize): void {
+  if (secRepr(sec) == REPR_UNIFORM) {
+    memory.fill(out, load<u8>(sec, SEC_CLASS), hi - lo);
+    return;
+  }
+  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  let at = out;
+  let off = lo;
+  while (off < hi) {
+    const k = off >> PAGEBLOCK_ORDER;
+    const pbEnd = min<u32>(hi, (k + 1) << PAGEBLOCK_ORDER);
+    const e = mixedEntry(rec, k);
+    if (e < ENTRY_PLANE_MIN) {
+      memory.fill(at, <u8>e, pbEnd - off);
+      at += pbEnd - off;
+      off = pbEnd;
+    } else {
+      for (; off < pbEnd; off++) {
+        store<u8>(at, <u8>planeClassAt(e, off & PAGEBLOCK_PAGE_MASK));
+        at++;
+      }
+    }
+  }
+}

@@ -1,0 +1,382 @@
+// validate(): recheck every invariant from scratch. Slow on purpose (it
+// recounts every plane and walks every table); the differential tests call it
+// after every step. Scratch counters live in the I/O area.
+
+import {
+  MAX_NID,
+  NONE,
+  NR_PAGE_CLASSES,
+  PAGEBLOCKS_PER_SECTION,
+  PAGES_PER_PAGEBLOCK,
+  PAGES_PER_SECTION,
+  SECTION_FLAGS_SETTABLE,
+  SECTION_PRESENT,
+  SECTION_REMAPPED,
+  TAG_BITS,
+} from './constants';
+import {
+  E_INVARIANT,
+  INV_ABSENT_SECTION,
+  INV_CANONICAL_PAGEBLOCK,
+  INV_CANONICAL_SECTION,
+  INV_CLASS_SUMMARY,
+  INV_COUNTS,
+  INV_FREE_LIST,
+  INV_GROUP_COUNTS,
+  INV_PAGEBLOCK_SUMMARY,
+  INV_PLANE_CLASS,
+  INV_POOL,
+  INV_PRESENT_MAP,
+  INV_REMAP_MAPS,
+  INV_REMAP_TABLE,
+  INV_REPR,
+  INV_REVERSE_TABLE,
+  INV_SECTION_FLAGS,
+  INV_TAG,
+  INV_UNIFORM_CLASS,
+  fail,
+} from './errors';
+import {
+  ENTRY_PLANE_MIN,
+  FORWARD_ENTRY_BLOCK,
+  FORWARD_ENTRY_LOW,
+  POOL_FORWARD_BLOCK,
+  IO_BULK,
+  NR_POOLS,
+  POOL_BUMP,
+  POOL_BUMP_END,
+  POOL_FORWARD,
+  POOL_FREE_COUNT,
+  POOL_FREE_HEAD,
+  POOL_LIVE,
+  POOL_MIXED,
+  POOL_PAGES,
+  POOL_PLANE,
+  POOL_PLANE1,
+  POOL_PLANE2,
+  POOL_RECORD_BYTES,
+  POOL_REVERSE,
+  POOL_REVERSE_BLOCK,
+  REVERSE_BLOCK_BITS,
+  REVERSE_ENTRY_BLOCK,
+  REVERSE_ENTRY_LINEAR,
+  REVERSE_ENTRY_LOW,
+  REPR_ABSENT,
+  REPR_MIXED,
+  REPR_UNIFORM,
+  SEC_CLASS,
+  SEC_FLAGS,
+  SEC_MIXED,
+  SEC_NID,
+  SEC_REVERSE_COUNT,
+  SEC_TAG,
+  SIZE_OF_SECTION,
+  WASM_PAGE_SHIFT,
+  classMap,
+  forwardTable,
+  groupCountAddr,
+  gIoArea,
+  gMapWords,
+  gNrPages,
+  gNrSections,
+  gOwnerMap,
+  gPresentMap,
+  gScratchMap,
+  mapTest,
+  mapWord,
+  mixedEntry,
+  mixedTag,
+  pbMapAddr,
+  reverseTable,
+  secAddr,
+  secCount,
+  secRepr,
+  xlateState,
+  XLATE_DIRECT,
+  XLATE_MISS,
+  XLATE_REMAPPED,
+} from './layout';
+import { depthOfMask, planeAddr, planeCountAll, planeDepth, planePresence, planeWordsLegal, poolOfDepth } from './planes';
+import { poolAddr } from './pool';
+import { forwardGet, reverseGet } from './translate';
+import { buddyLive, buddyLiveBlock, buddyValidate } from './buddy';
+
+/** Section where validate() found the broken invariant (-1 if not section specific). */
+export let gInvalidSection: i32 = -1;
+
+// Live records found while walking the sections, per pool.
+let gLiveMixed: u32 = 0;
+let gLivePlanes1: u32 = 0;
+let gLivePlanes2: u32 = 0;
+let gLivePlanes3: u32 = 0;
+let gLiveForward: u32 = 0;
+let gLiveForwardBlocks: u32 = 0;
+let gLiveReverse: u32 = 0;
+let gLiveReverseBlocks: u32 = 0;
+
+@inline function legalTag(tag: u32): bool {
+  return (tag & ~TAG_BITS) == 0 && (tag & 3) != 3;
+}
+
+@inline function ownedBy(addr: usize, pool: u32): bool {
+  return addr != 0 && load<u8>(gOwnerMap + (addr >> WASM_PAGE_SHIFT)) == <u8>(pool + 1);
+}
+
+function bad(inv: i32, s: i32): i32 {
+  gInvalidSection = s;
+  return fail(E_INVARIANT, inv);
+}
+
+function checkMixed(s: u32, sec: usize): i32 {
+  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  if (!ownedBy(rec, POOL_MIXED)) return bad(INV_POOL, <i32>s);
+  gLiveMixed++;
+  const acc = gIoArea + IO_BULK; // u64 x 7 recounts
+  const pbMaps = acc + 64; //       u64 x 7 pageblock presence words
+  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+    store<u64>(acc + (<usize>c << 3), 0);
+    store<u64>(pbMaps + (<usize>c << 3), 0);
+  }
+  for (let k: u32 = 0; k < PAGEBLOCKS_PER_SECTION; k++) {
+    if (!legalTag(mixedTag(rec, k))) return bad(INV_TAG, <i32>s);
+    const e = mixedEntry(rec, k);
+    let presence: u32;
+    if (e < ENTRY_PLANE_MIN) {
+      if (e >= NR_PAGE_CLASSES) return bad(INV_UNIFORM_CLASS, <i32>s);
+      presence = 1 << e;
+      const slot = acc + (<usize>e << 3);
+      store<u64>(slot, load<u64>(slot) + PAGES_PER_PAGEBLOCK);
+    } else {
+      const depth = planeDepth(e);
+      if (depth == 0 || (e & 60) != 0 || !buddyLiveBlock(planeAddr(e), depth - 1)) return bad(INV_POOL, <i32>s);
+      if (depth == 3) gLivePlanes3++;
+      else if (depth == 2) gLivePlanes2++;
+      else gLivePlanes1++;
+      if (!planeWordsLegal(e)) return bad(INV_PLANE_CLASS, <i32>s);
+      presence = planePresence(e);
+      if ((presence & (presence - 1)) == 0) return bad(INV_CANONICAL_PAGEBLOCK, <i32>s);
+      // Deep enough for its classes (it may be deeper: shrinking is optional).
+      if (depthOfMask(presence) > depth) return bad(INV_PLANE_CLASS, <i32>s);
+      planeCountAll(e, 0, PAGES_PER_PAGEBLOCK, acc);
+    }
+    for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+      if ((presence >> c) & 1) {
+        const slot = pbMaps + (<usize>c << 3);
+        store<u64>(slot, load<u64>(slot) | (<u64>1 << <u64>k));
+      }
+    }
+  }
+  let oneClass = false;
+  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+    if (load<u64>(pbMapAddr(rec, c)) != load<u64>(pbMaps + (<usize>c << 3))) return bad(INV_PAGEBLOCK_SUMMARY, <i32>s);
+    if (load<u64>(acc + (<usize>c << 3)) != <u64>secCount(sec, c)) return bad(INV_COUNTS, <i32>s);
+    if (secCount(sec, c) == PAGES_PER_SECTION) oneClass = true;
+  }
+  // Canonical: a section of one class and one tag must be UNIFORM.
+  if (oneClass) {
+    const t = mixedTag(rec, 0);
+    let oneTag = true;
+    for (let k: u32 = 1; k < PAGEBLOCKS_PER_SECTION; k++) if (mixedTag(rec, k) != t) oneTag = false;
+    if (oneTag) return bad(INV_CANONICAL_SECTION, <i32>s);
+  }
+  return 0;
+}
+
+function checkRemap(s: u32, sec: usize): i32 {
+  const flags = <u32>load<u8>(sec, SEC_FLAGS);
+  const table = forwardTable(s);
+  const remapped = (flags & SECTION_REMAPPED) != 0;
+  if (remapped != (table != 0) || xlateState(s) != (remapped ? XLATE_REMAPPED : XLATE_DIRECT)) {
+    return bad(INV_REMAP_MAPS, <i32>s);
+  }
+  if (table != 0) {
+    if (!ownedBy(table, POOL_FORWARD)) return bad(INV_POOL, <i32>s);
+    gLiveForward++;
+    for (let k: u32 = 0; k < PAGEBLOCKS_PER_SECTION; k++) {
+      const e = load<u64>(table + (<usize>k << 3));
+      if ((e & FORWARD_ENTRY_BLOCK) != 0) {
+        if ((e >> 33) != 0) return bad(INV_REMAP_TABLE, <i32>s);
+        const block = <usize>(e & FORWARD_ENTRY_LOW);
+        if (!ownedBy(block, POOL_FORWARD_BLOCK)) return bad(INV_POOL, <i32>s);
+        gLiveForwardBlocks++;
+        // Canonical: a block that is one run must be a LINEAR entry.
+        const first = load<u32>(block);
+        let linear = true;
+        for (let i: u32 = 1; i < PAGES_PER_PAGEBLOCK; i++) if (load<u32>(block + (<usize>i << 2)) != first + i) linear = false;
+        if (linear) return bad(INV_REMAP_TABLE, <i32>s);
+      } else if (e + PAGES_PER_PAGEBLOCK > gNrPages) {
+        return bad(INV_REMAP_TABLE, <i32>s);
+      }
+    }
+    const base = <u64>s * PAGES_PER_SECTION;
+    for (let i: u32 = 0; i < PAGES_PER_SECTION; i++) {
+      const x = base + i;
+      const t = forwardGet(table, x);
+      if (t == x) continue;
+      // A moved page: its frame is present and points back.
+      if (t >= gNrPages || !mapTest(gPresentMap, <u32>(t / PAGES_PER_SECTION))) return bad(INV_REMAP_TABLE, <i32>s);
+      if (reverseGet(t) != x) return bad(INV_REMAP_TABLE, <i32>s);
+    }
+  }
+  const rdir = reverseTable(s);
+  const held = load<u32>(sec, SEC_REVERSE_COUNT);
+  if (rdir == 0) return held == 0 ? 0 : bad(INV_REVERSE_TABLE, <i32>s);
+  if (!ownedBy(rdir, POOL_REVERSE)) return bad(INV_POOL, <i32>s);
+  gLiveReverse++;
+  let n: u32 = 0;
+  for (let k: u32 = 0; k < PAGEBLOCKS_PER_SECTION; k++) {
+    const e = load<u64>(rdir + (<usize>k << 3));
+    if (e == 0) continue;
+    if ((e & REVERSE_ENTRY_LINEAR) != 0) {
+      if ((e & ~(REVERSE_ENTRY_LINEAR | REVERSE_ENTRY_LOW)) != 0) return bad(INV_REVERSE_TABLE, <i32>s);
+      n += PAGES_PER_PAGEBLOCK;
+      continue;
+    }
+    if ((e & ~(REVERSE_ENTRY_BLOCK | REVERSE_ENTRY_LOW)) != 0) return bad(INV_REVERSE_TABLE, <i32>s);
+    const block = <usize>(e & REVERSE_ENTRY_LOW);
+    if (!ownedBy(block, POOL_REVERSE_BLOCK)) return bad(INV_POOL, <i32>s);
+    gLiveReverseBlocks++;
+    let inBlock: u32 = 0;
+    for (let w: u32 = 0; w < 8; w++) inBlock += <u32>popcnt<u64>(load<u64>(block + REVERSE_BLOCK_BITS + (<usize>w << 3)));
+    if (inBlock == 0) return bad(INV_REVERSE_TABLE, <i32>s);
+    if (inBlock == PAGES_PER_PAGEBLOCK) {
+      // Canonical: a full block of one run must be a LINEAR entry.
+      const first = load<u32>(block);
+      let linear = true;
+      for (let i: u32 = 1; i < PAGES_PER_PAGEBLOCK; i++) if (load<u32>(block + (<usize>i << 2)) != first + i) linear = false;
+      if (linear) return bad(INV_REVERSE_TABLE, <i32>s);
+    }
+    n += inBlock;
+  }
+  if (n != held || n == 0) return bad(INV_REVERSE_TABLE, <i32>s);
+  const base = <u64>s * PAGES_PER_SECTION;
+  for (let i: u32 = 0; i < PAGES_PER_SECTION; i++) {
+    const x = reverseGet(base + i);
+    if (x == NONE) continue;
+    // The page this frame holds is relocated here.
+    if (x >= gNrPages) return bad(INV_REVERSE_TABLE, <i32>s);
+    const ftable = forwardTable(<u32>(x / PAGES_PER_SECTION));
+    if (ftable == 0 || forwardGet(ftable, x) != base + i) return bad(INV_REVERSE_TABLE, <i32>s);
+  }
+  return 0;
+}
+
+function checkSection(s: u32): i32 {
+  const sec = secAddr(s);
+  const repr = secRepr(sec);
+  const flags = <u32>load<u8>(sec, SEC_FLAGS);
+  if (repr == REPR_ABSENT) {
+    for (let i: u32 = 0; i < SIZE_OF_SECTION; i++) if (load<u8>(sec + i) != 0) return bad(INV_ABSENT_SECTION, <i32>s);
+    if (mapTest(gPresentMap, s) || xlateState(s) != XLATE_MISS) return bad(INV_PRESENT_MAP, <i32>s);
+    for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) if (mapTest(classMap(c), s)) return bad(INV_CLASS_SUMMARY, <i32>s);
+    if (forwardTable(s) != 0 || reverseTable(s) != 0) return bad(INV_ABSENT_SECTION, <i32>s);
+    return 0;
+  }
+  if (repr != REPR_UNIFORM && repr != REPR_MIXED) return bad(INV_REPR, <i32>s);
+  if ((flags & SECTION_PRESENT) == 0 || (flags & ~(SECTION_PRESENT | SECTION_FLAGS_SETTABLE | SECTION_REMAPPED)) != 0) {
+    return bad(INV_SECTION_FLAGS, <i32>s);
+  }
+  if (<u32>load<u16>(sec, SEC_NID) > MAX_NID) return bad(INV_SECTION_FLAGS, <i32>s);
+  if (!mapTest(gPresentMap, s)) return bad(INV_PRESENT_MAP, <i32>s);
+  if (repr == REPR_UNIFORM) {
+    const cls = <u32>load<u8>(sec, SEC_CLASS);
+    if (cls >= NR_PAGE_CLASSES) return bad(INV_UNIFORM_CLASS, <i32>s);
+    if (!legalTag(<u32>load<u8>(sec, SEC_TAG))) return bad(INV_TAG, <i32>s);
+    if (load<u32>(sec, SEC_MIXED) != 0) return bad(INV_REPR, <i32>s);
+    for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+      if (secCount(sec, c) != (c == cls ? PAGES_PER_SECTION : 0)) return bad(INV_COUNTS, <i32>s);
+    }
+  } else {
+    const r = checkMixed(s, sec);
+    if (r != 0) return r;
+  }
+  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+    if (mapTest(classMap(c), s) != (secCount(sec, c) != 0)) return bad(INV_CLASS_SUMMARY, <i32>s);
+  }
+  return checkRemap(s, sec);
+}
+
+/** Bits past the last section must stay clear in every section bitmap. */
+function checkMapTails(): i32 {
+  if (xlateState(gNrSections) != XLATE_MISS) return bad(INV_REMAP_MAPS, -1);
+  const tailBits = gNrSections & 63;
+  if (tailBits == 0) return 0;
+  const last = gMapWords - 1;
+  const beyond = <u64>-1 << <u64>tailBits;
+  if ((mapWord(gPresentMap, last) & beyond) != 0) return bad(INV_PRESENT_MAP, -1);
+  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) if ((mapWord(classMap(c), last) & beyond) != 0) return bad(INV_CLASS_SUMMARY, -1);
+  return 0;
+}
+
+function checkPools(): i32 {
+  for (let pool: u32 = 0; pool < NR_POOLS; pool++) {
+    const p = poolAddr(pool);
+    const recordBytes = load<u32>(p, POOL_RECORD_BYTES);
+    const live = load<u32>(p, POOL_LIVE);
+    let expect: u32 = 0;
+    if (pool == POOL_MIXED) expect = gLiveMixed;
+    else if (pool == POOL_PLANE) expect = gLivePlanes3;
+    else if (pool == POOL_PLANE2) expect = gLivePlanes2;
+    else if (pool == POOL_PLANE1) expect = gLivePlanes1;
+    else if (pool == POOL_FORWARD) expect = gLiveForward;
+    else if (pool == POOL_FORWARD_BLOCK) expect = gLiveForwardBlocks;
+    else if (pool == POOL_REVERSE_BLOCK) expect = gLiveReverseBlocks;
+    else expect = gLiveReverse;
+    if (live != expect) return bad(INV_POOL, -1);
+    if (pool == POOL_PLANE || pool == POOL_PLANE1 || pool == POOL_PLANE2) continue; // checked by buddyValidate
+    // The free list: owned records, no cycle, the recorded length.
+    const freeCount = load<u32>(p, POOL_FREE_COUNT);
+    let n: u32 = 0;
+    let rec = <usize>load<u32>(p, POOL_FREE_HEAD);
+    while (rec != 0) {
+      if (!ownedBy(rec, pool) || n > freeCount) return bad(INV_FREE_LIST, -1);
+      n++;
+      rec = <usize>load<u32>(rec);
+    }
+    if (n != freeCount) return bad(INV_FREE_LIST, -1);
+    // Everything handed out fits in what the pool grew.
+    const bumpLeft = <u64>(load<u32>(p, POOL_BUMP_END) - load<u32>(p, POOL_BUMP));
+    const capacity = <u64>load<u32>(p, POOL_PAGES) << WASM_PAGE_SHIFT;
+    if ((<u64>live + <u64>freeCount) * <u64>recordBytes + bumpLeft > capacity) return bad(INV_POOL, -1);
+  }
+  if (!buddyValidate()) return bad(INV_FREE_LIST, -1);
+  if (buddyLive(0) != gLivePlanes1 || buddyLive(1) != gLivePlanes2 || buddyLive(2) != gLivePlanes3) return bad(INV_POOL, -1);
+  return 0;
+}
+
+/** Each 64-section group's counts are the sums of its sections' counts. */
+function checkGroupCounts(): i32 {
+  for (let g: u32 = 0; g < gMapWords; g++) {
+    for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+      let sum: u32 = 0;
+      const last = min<u32>(gNrSections, (g + 1) << 6);
+      for (let s = g << 6; s < last; s++) sum += secCount(secAddr(s), c);
+      if (sum != load<u32>(groupCountAddr(g, c))) return bad(INV_GROUP_COUNTS, <i32>(g << 6));
+    }
+  }
+  return 0;
+}
+
+export function validateAll(): i32 {
+  gInvalidSection = -1;
+  gLiveMixed = 0;
+  gLivePlanes1 = 0;
+  gLivePlanes2 = 0;
+  gLivePlanes3 = 0;
+  gLiveForward = 0;
+  gLiveForwardBlocks = 0;
+  gLiveReverse = 0;
+  gLiveReverseBlocks = 0;
+  for (let s: u32 = 0; s < gNrSections; s++) {
+    const r = checkSection(s);
+    if (r != 0) return r;
+  }
+  let r = checkMapTails();
+  if (r != 0) return r;
+  r = checkGroupCounts();
+  if (r != 0) return r;
+  for (let wi: u32 = 0; wi < gMapWords; wi++) {
+    if (mapWord(gScratchMap, wi) != 0) return bad(INV_POOL, -1);
+  }
+  return checkPools();
+}

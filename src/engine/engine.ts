@@ -1,0 +1,380 @@
+/**
+ * `Engine`: the WASM pfn-range engine behind the {@link EngineApi} contract,
+ * for direct same-thread use (tests, benchmarks, the worker entry).
+ *
+ * The wrapper is thin on purpose: the engine checks every argument itself and
+ * reports a refusal as a status code plus the position of the bad argument,
+ * which this class turns into an {@link EngineError} naming it. Results are
+ * read from the engine's I/O area through views made after the call (a call
+ * may grow memory, which detaches older views) and copied out, so no result
+ * aliases WASM memory.
+ */
+
+import { BAD_ADDRESS, NR_PAGE_CLASSES, PAGES_PER_SECTION } from '../constants.js';
+import type {
+  ClassCounts,
+  EngineApi,
+  EngineInfo,
+  EngineOptions,
+  ScanResult,
+  TranslateResult,
+} from '../worker/protocol.js';
+import {
+  INVARIANT_NAMES,
+  IO_BULK,
+  IO_COUNTS,
+  IO_SCAN_MOVABLE,
+  IO_SCAN_NEXT,
+  IO_SCAN_RUNS,
+  IO_SCAN_UNMOVABLE,
+  IO_XLATE_FAST,
+  IO_XLATE_MISS,
+  IO_XLATE_SLOW,
+  OP_ARGS,
+  POOL_FORWARD,
+  POOL_MIXED,
+  POOL_PLANE,
+  POOL_PLANE1,
+  POOL_PLANE2,
+  POOL_REVERSE,
+  SIZE_OF_U32,
+  SIZE_OF_U64,
+  type OpName,
+  type RawEngineExports,
+} from './abi.js';
+import { EngineError, statusName } from './errors.js';
+import { instantiateEngine, type EngineVariant } from './load.js';
+
+/** Default cap on linear memory: the WASM32 maximum, 4 GiB. */
+export const DEFAULT_MAX_BYTES = 2 ** 32;
+
+/** Counts of one zero-copy translation batch. */
+export interface TranslateCounts {
+  fast: number;
+  slow: number;
+  miss: number;
+}
+
+/** What {@link Engine.representationStats} reports. */
+export interface RepresentationStats {
+  /** Sections held as MIXED records (the rest of the present ones are UNIFORM). */
+  mixedSections: number;
+  /** Pageblocks held as bit-plane records (the rest are one class). */
+  mixedPageblocks: number;
+  /** REMAPPED sections' forward tables. */
+  forwardTables: number;
+  /** Sections holding relocated pages, with a reverse table. */
+  reverseTables: number;
+}
+
+/** Zero-copy translation buffers in WASM memory; valid until the engine's memory next grows. */
+export interface TranslateBuffers {
+  /** Write the input addresses here. */
+  input: BigUint64Array;
+  /** Results appear here after virtToPhysInPlace / physToVirtInPlace. */
+  output: BigUint64Array;
+}
+
+function errorFor(x: RawEngineExports, status: number, op: OpName, detail?: string): EngineError {
+  const names: readonly string[] = OP_ARGS[op];
+  const argIndex = x.lastErrorArg();
+  const arg = argIndex >= 0 && argIndex < names.length ? names[argIndex] : undefined;
+  return new EngineError(statusName(status), op, arg, detail);
+}
+
+export class Engine implements EngineApi {
+  readonly #x: RawEngineExports;
+  readonly #info: EngineInfo;
+  readonly #io: number;
+  readonly #bulkBytes: number;
+  readonly #runCapacity: number;
+  readonly #translateCapacity: number;
+
+  /** Use {@link createEngine}; this wraps an instance that init() already laid out. */
+  constructor(exports: RawEngineExports, info: EngineInfo) {
+    this.#x = exports;
+    this.#info = { ...info };
+    this.#io = exports.ioArea() >>> 0;
+    this.#bulkBytes = exports.ioBulkBytes() >>> 0;
+    this.#runCapacity = exports.scanRunCapacity() >>> 0;
+    this.#translateCapacity = exports.ioTranslateCapacity() >>> 0;
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------
+
+  #check(status: number, op: OpName): void {
+    if (status < 0) throw errorFor(this.#x, status, op);
+  }
+
+  /** Number-returning exports give NaN on refusal, with the code in lastStatus(). */
+  #number(result: number, op: OpName): number {
+    if (result !== result) throw errorFor(this.#x, this.#x.lastStatus(), op);
+    return result;
+  }
+
+  #f64At(offset: number, length: number): Float64Array {
+    return new Float64Array(this.#x.memory.buffer, this.#io + offset, length);
+  }
+
+  #f64(offset: number): number {
+    return this.#f64At(offset, 1)[0]!;
+  }
+
+  info(): EngineInfo {
+    return { ...this.#info };
+  }
+
+  // ---- sections ------------------------------------------------------------------------------
+
+  addSections(startPfn: number, endPfn: number, nid: number, cls: number, mt: number, flags: number): void {
+    this.#check(this.#x.addSections(startPfn, endPfn, nid, cls, mt, flags), 'addSections');
+  }
+
+  removeSections(startPfn: number, endPfn: number): void {
+    this.#check(this.#x.removeSections(startPfn, endPfn), 'removeSections');
+  }
+
+  setSectionFlags(startPfn: number, endPfn: number, setMask: number, clearMask: number): void {
+    this.#check(this.#x.setSectionFlags(startPfn, endPfn, setMask, clearMask), 'setSectionFlags');
+  }
+
+  setSectionNode(startPfn: number, endPfn: number, nid: number): void {
+    this.#check(this.#x.setSectionNode(startPfn, endPfn, nid), 'setSectionNode');
+  }
+
+  setSectionZone(startPfn: number, endPfn: number, zone: number): void {
+    this.#check(this.#x.setSectionZone(startPfn, endPfn, zone), 'setSectionZone');
+  }
+
+  readSections(startSectionNr: number, count: number): Uint32Array {
+    const x = this.#x;
+    this.#check(x.readSections(startSectionNr, count, 0, 0), 'readSections');
+    const out = new Uint32Array(count);
+    const chunk = Math.floor(this.#bulkBytes / SIZE_OF_U32);
+    for (let first = 0; first < count; first += chunk) {
+      const len = Math.min(chunk, count - first);
+      this.#check(x.readSections(startSectionNr, count, first, len), 'readSections');
+      out.set(new Uint32Array(x.memory.buffer, this.#io + IO_BULK, len), first);
+    }
+    return out;
+  }
+
+  // ---- page state ----------------------------------------------------------------------------
+
+  setClass(startPfn: number, endPfn: number, cls: number): void {
+    this.#check(this.#x.setClass(startPfn, endPfn, cls), 'setClass');
+  }
+
+  countClasses(startPfn: number, endPfn: number): ClassCounts {
+    this.#check(this.#x.countClasses(startPfn, endPfn), 'countClasses');
+    return this.#f64At(IO_COUNTS, NR_PAGE_CLASSES).slice();
+  }
+
+  count(startPfn: number, endPfn: number, mask: number): number {
+    return this.#number(this.#x.count(startPfn, endPfn, mask), 'count');
+  }
+
+  findNext(startPfn: number, endPfn: number, mask: number): number {
+    return this.#number(this.#x.findNext(startPfn, endPfn, mask), 'findNext');
+  }
+
+  readClasses(startPfn: number, nrPages: number): Uint8Array {
+    const x = this.#x;
+    this.#check(x.readClasses(startPfn, nrPages, 0, 0), 'readClasses');
+    const out = new Uint8Array(nrPages);
+    const chunk = this.#bulkBytes;
+    for (let first = 0; first < nrPages; first += chunk) {
+      const len = Math.min(chunk, nrPages - first);
+      this.#check(x.readClasses(startPfn, nrPages, first, len), 'readClasses');
+      out.set(new Uint8Array(x.memory.buffer, this.#io + IO_BULK, len), first);
+    }
+    return out;
+  }
+
+  claim(startPfn: number, endPfn: number, nrPages: number, fromCls: number, toCls: number, mode: number, seed: number): number {
+    return this.#number(this.#x.claim(startPfn, endPfn, nrPages, fromCls, toCls, mode, seed >>> 0), 'claim');
+  }
+
+  migrateScan(startPfn: number, endPfn: number, movableMask: number, unmovableMask: number, maxRuns: number): ScanResult {
+    const x = this.#x;
+    const parts: Float64Array[] = [];
+    let runs = 0;
+    let movablePages = 0;
+    let from = startPfn;
+    for (;;) {
+      const want = Math.max(1, Math.min(this.#runCapacity, maxRuns - runs));
+      const status = x.migrateScan(from, endPfn, movableMask, unmovableMask, maxRuns, want);
+      this.#check(status, 'migrateScan');
+      const got = this.#f64(IO_SCAN_RUNS);
+      if (got > 0) parts.push(this.#f64At(IO_BULK, 2 * got).slice());
+      runs += got;
+      movablePages += this.#f64(IO_SCAN_MOVABLE);
+      const nextPfn = this.#f64(IO_SCAN_NEXT);
+      // A full chunk that is not yet maxRuns continues where it stopped.
+      if (status === 1 && runs < maxRuns) {
+        from = nextPfn;
+        continue;
+      }
+      const out = new Float64Array(2 * runs);
+      let at = 0;
+      for (const part of parts) {
+        out.set(part, at);
+        at += part.length;
+      }
+      return { status, nextPfn, unmovablePfn: this.#f64(IO_SCAN_UNMOVABLE), movablePages, runs: out };
+    }
+  }
+
+  // ---- pageblock tags ------------------------------------------------------------------------
+
+  setMigratetype(startPfn: number, endPfn: number, mt: number): void {
+    this.#check(this.#x.setMigratetype(startPfn, endPfn, mt), 'setMigratetype');
+  }
+
+  setIsolate(startPfn: number, endPfn: number, isolate: boolean): void {
+    this.#check(this.#x.setIsolate(startPfn, endPfn, isolate ? 1 : 0), 'setIsolate');
+  }
+
+  countPageblocks(startPfn: number, endPfn: number, mask: number, value: number): number {
+    return this.#number(this.#x.countPageblocks(startPfn, endPfn, mask, value), 'countPageblocks');
+  }
+
+  readPageblockTags(startPfn: number, nrPageblocks: number): Uint8Array {
+    const x = this.#x;
+    this.#check(x.readPageblockTags(startPfn, nrPageblocks, 0, 0), 'readPageblockTags');
+    const out = new Uint8Array(nrPageblocks);
+    const chunk = this.#bulkBytes;
+    for (let first = 0; first < nrPageblocks; first += chunk) {
+      const len = Math.min(chunk, nrPageblocks - first);
+      this.#check(x.readPageblockTags(startPfn, nrPageblocks, first, len), 'readPageblockTags');
+      out.set(new Uint8Array(x.memory.buffer, this.#io + IO_BULK, len), first);
+    }
+    return out;
+  }
+
+  // ---- translation ----------------------------------------------------------------------------
+
+  remap(oldStartPfn: number, nrPages: number, newStartPfn: number): void {
+    this.#check(this.#x.remap(oldStartPfn, nrPages, newStartPfn), 'remap');
+  }
+
+  clearRemap(startPfn: number, endPfn: number): void {
+    this.#check(this.#x.clearRemap(startPfn, endPfn), 'clearRemap');
+  }
+
+  virtToPhys(vas: BigUint64Array): TranslateResult {
+    return this.#translateCopied(vas, 0);
+  }
+
+  physToVirt(pas: BigUint64Array): TranslateResult {
+    return this.#translateCopied(pas, 1);
+  }
+
+  /** Runs a batch through the I/O area in chunks: copy in, translate, copy out. */
+  #translateCopied(input: BigUint64Array, direction: 0 | 1): TranslateResult {
+    const x = this.#x;
+    const cap = this.#translateCapacity;
+    const out = new BigUint64Array(input.length);
+    let fast = 0;
+    let slow = 0;
+    let miss = 0;
+    const inAt = this.#io + IO_BULK;
+    const outAt = inAt + cap * SIZE_OF_U64;
+    for (let first = 0; first < input.length; first += cap) {
+      const len = Math.min(cap, input.length - first);
+      new BigUint64Array(x.memory.buffer, inAt, len).set(input.subarray(first, first + len));
+      const status = direction === 0 ? x.virtToPhysIo(len) : x.physToVirtIo(len);
+      this.#check(status, direction === 0 ? 'virtToPhys' : 'physToVirt');
+      out.set(new BigUint64Array(x.memory.buffer, outAt, len), first);
+      fast += this.#f64(IO_XLATE_FAST);
+      slow += this.#f64(IO_XLATE_SLOW);
+      miss += this.#f64(IO_XLATE_MISS);
+    }
+    return { out, fast, slow, miss };
+  }
+
+  /**
+   * Zero-copy batch path for benchmarks: buffers for n addresses in WASM
+   * memory. Fill `input`, call {@link virtToPhysInPlace} or
+   * {@link physToVirtInPlace}, read `output`. Call again after any engine call
+   * that may grow memory: older views are detached by growth. The buffers are
+   * scratch, not shard state, and bytesUsed() does not count them.
+   */
+  translateBuffers(n: number): TranslateBuffers {
+    const x = this.#x;
+    this.#check(x.translateReserve(n), 'translateBuffers');
+    const buffer = x.memory.buffer;
+    return {
+      input: new BigUint64Array(buffer, x.translateInPtr() >>> 0, n),
+      output: new BigUint64Array(buffer, x.translateOutPtr() >>> 0, n),
+    };
+  }
+
+  /** virt_to_phys of the first n addresses of translateBuffers().input. */
+  virtToPhysInPlace(n: number): TranslateCounts {
+    this.#check(this.#x.virtToPhysBuffers(n), 'translateBuffers');
+    return { fast: this.#f64(IO_XLATE_FAST), slow: this.#f64(IO_XLATE_SLOW), miss: this.#f64(IO_XLATE_MISS) };
+  }
+
+  /** phys_to_virt of the first n addresses of translateBuffers().input. */
+  physToVirtInPlace(n: number): TranslateCounts {
+    this.#check(this.#x.physToVirtBuffers(n), 'translateBuffers');
+    return { fast: this.#f64(IO_XLATE_FAST), slow: this.#f64(IO_XLATE_SLOW), miss: this.#f64(IO_XLATE_MISS) };
+  }
+
+  // ---- self checks ---------------------------------------------------------------------------
+
+  validate(): void {
+    const x = this.#x;
+    const status = x.validate();
+    if (status >= 0) return;
+    const invariant = x.lastErrorArg();
+    const section = x.invalidSection();
+    const detail =
+      (INVARIANT_NAMES[invariant] ?? `invariant ${invariant}`) +
+      (section >= 0 ? ` (window section ${section}, section nr ${this.#info.basePfn / PAGES_PER_SECTION + section})` : '');
+    throw new EngineError(statusName(status), 'validate', undefined, detail);
+  }
+
+  bytesUsed(): number {
+    return this.#x.bytesUsed();
+  }
+
+  /**
+   * Records in use by the compressed representation: MIXED sections, plane
+   * records of mixed pageblocks, and remap tables. Uniform space costs none.
+   */
+  representationStats(): RepresentationStats {
+    const x = this.#x;
+    return {
+      mixedSections: x.poolLiveRecords(POOL_MIXED),
+      mixedPageblocks: x.poolLiveRecords(POOL_PLANE1) + x.poolLiveRecords(POOL_PLANE2) + x.poolLiveRecords(POOL_PLANE),
+      forwardTables: x.poolLiveRecords(POOL_FORWARD),
+      reverseTables: x.poolLiveRecords(POOL_REVERSE),
+    };
+  }
+
+  /** Linear memory the instance holds, state and scratch alike (what the OS sees). */
+  memoryBytes(): number {
+    return this.#x.memory.buffer.byteLength;
+  }
+}
+
+/** Bad-address constant re-exported for callers of the zero-copy path. */
+export { BAD_ADDRESS };
+
+/**
+ * A new shard engine over `[basePfn, basePfn + nrPages)`. Each call makes a
+ * separate WASM instance (the compiled module is shared per variant).
+ */
+export async function createEngine(opts: EngineOptions, variant: EngineVariant = 'release'): Promise<Engine> {
+  const exports = await instantiateEngine(variant);
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const status = exports.init(opts.basePfn, opts.nrPages, maxBytes);
+  if (status < 0) throw errorFor(exports, status, 'createEngine');
+  return new Engine(exports, {
+    basePfn: opts.basePfn,
+    nrPages: opts.nrPages,
+    nrSections: opts.nrPages / PAGES_PER_SECTION,
+  });
+}
