@@ -4,6 +4,17 @@
  */
 export { bootMachine, BootedMachine } from './machine.js';
 export type {
+  AddMemoryRequest,
+  AllocKind,
+  AllocRequest,
+  BlockOutcome,
+  BlockSelector,
+  FreeRequest,
+  MemoryGroupRequest,
+  NotifierAction,
+  OfflineOutcome,
+  OnlineRequestType,
+  Outcome,
   BlockInfo,
   BlockState,
   BootOptions,

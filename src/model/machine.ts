@@ -11,7 +11,13 @@
  *     │  memory-blocks   one block per block id holding a present section
  *     ▼
  *  BootedMachine ── sysfs.ts (SysfsTree) ── procfs.ts (zoneinfo, iomem)
+ *     │  hotplug.ts      the lifecycle: add, online, offline, remove, alloc/free,
+ *     │                  behind the state rules of memory-blocks.ts
+ *     │  invariants.ts   recounts against the engines
  * ```
+ *
+ * sysfs writes to a block's `state` and `online` files and the lifecycle
+ * API run the same transitions, one at a time (the device hotplug lock).
  *
  * Every engine call is awaited, so the in-thread WASM engine, the reference
  * engine and the worker client all serve. Engine work is a few coarse calls
@@ -32,18 +38,29 @@ import {
   zoneHoldingPfn,
   zoneName,
   type BlockOpResult,
-  type BlockTransitions,
   type NodeState,
   type PfnRange,
   type ZoneState,
 } from './memory-blocks.js';
+import { resolveCostParams, type CostParams } from './cost.js';
 import { ModelError } from './errors.js';
+import { HotplugLifecycle, type LifecycleHost } from './hotplug.js';
+import { checkInvariants } from './invariants.js';
 import { MemoryGroupRegistry } from './memory-groups.js';
 import { formatIomem, formatZoneinfo, type IomemResource } from './procfs.js';
 import { populateBootSections, presentSectionRuns, sectionZoneRuns, type SectionRun } from './sections.js';
 import { engineFactoryFor, planShardWindows, ShardSet, type NodeSpan } from './shards.js';
 import { SysfsTree, type HotplugParams, type NodeMasks, type SysfsModel } from './sysfs.js';
 import type {
+  AddMemoryRequest,
+  AllocRequest,
+  BlockSelector,
+  Errno,
+  FreeRequest,
+  NotifierAction,
+  OfflineOutcome,
+  OnlineRequestType,
+  Outcome,
   BlockInfo,
   BootOptions,
   Machine,
@@ -191,23 +208,7 @@ function buildBootBlocks(
 // ---------------------------------------------------------------------------
 // The machine
 
-const NOT_MODELLED: BlockOpResult = {
-  ok: false,
-  errno: 'EINVAL',
-  message: 'onlining and offlining blocks is not modelled before the hotplug lifecycle',
-};
-
-/**
- * Transitions at boot: the rules around a state change are all enforced (see
- * memory-blocks.ts), but the page-level online/offline work arrives with the
- * hotplug lifecycle.
- */
-const BOOT_TRANSITIONS: BlockTransitions = {
-  online: async () => NOT_MODELLED,
-  offline: async () => NOT_MODELLED,
-};
-
-export class BootedMachine implements Machine, SysfsModel {
+export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   readonly spec: MachineSpec;
   readonly layout: BootLayout;
   readonly blockSizeBytes: number;
@@ -221,12 +222,18 @@ export class BootedMachine implements Machine, SysfsModel {
   autoOnlineBlocks: OnlineType;
   /** Memory groups of hot-added devices (none at boot). */
   readonly groups: MemoryGroupRegistry;
+  /** The cost model's rates (cost.ts defaults). */
+  readonly cost: CostParams = resolveCostParams();
+  readonly slit: number[][] | null;
+  /** /proc/iomem System RAM resources: boot RAM, then hot-added ranges. */
+  readonly iomemResources: IomemResource[];
+  readonly firmwareReserved: readonly { base: number; size: number }[];
   readonly #nodeByNid: Map<number, NodeState>;
-  readonly #blocks: Map<number, MemoryBlock>;
-  readonly #iomem: IomemResource[];
+  #blocks: Map<number, MemoryBlock>;
+  /** Nodes with boot memory; the model gives them CPUs, so they never go offline. */
+  readonly #nodesWithCpus: ReadonlySet<number>;
   readonly #sysfs: SysfsTree;
-  /** The page-level work behind state changes; the hotplug lifecycle replaces the boot stand-in. */
-  #transitions: BlockTransitions = BOOT_TRANSITIONS;
+  readonly #lifecycle: HotplugLifecycle;
 
   constructor(layout: BootLayout, shards: ShardSet, nodes: NodeState[], blocks: Map<number, MemoryBlock>) {
     this.spec = layout.spec;
@@ -248,14 +255,19 @@ export class BootedMachine implements Machine, SysfsModel {
     };
     // memhp_default_state= wins; otherwise the Kconfig default, offline.
     this.autoOnlineBlocks = cmdline.memhpDefaultState ?? 'offline';
-    this.#iomem = sanitizeE820(layout.spec.e820)
-      .entries.filter((e) => e.type === 'usable')
+    this.slit = layout.spec.slit;
+    this.#nodesWithCpus = new Set(layout.onlineNodes);
+    const e820 = sanitizeE820(layout.spec.e820).entries;
+    this.firmwareReserved = e820.filter((e) => e.type !== 'usable').map((e) => ({ base: e.base, size: e.size }));
+    this.iomemResources = e820
+      .filter((e) => e.type === 'usable')
       .map((e) => ({ base: e.base, size: e.size, name: SYSTEM_RAM }));
     this.groups = new MemoryGroupRegistry({
       pagesPerBlock: this.sectionsPerBlock * PAGES_PER_SECTION,
       isNodePossible: (nid) => this.#nodeByNid.has(nid),
     });
     this.#sysfs = new SysfsTree(this);
+    this.#lifecycle = new HotplugLifecycle(this);
   }
 
   // ---- ZonePolicyContext ---------------------------------------------------
@@ -324,11 +336,13 @@ export class BootedMachine implements Machine, SysfsModel {
   }
 
   storeState(block: MemoryBlock, written: string): Promise<BlockOpResult> {
-    return storeState(block, written, this.#transitions);
+    const lifecycle = this.#lifecycle;
+    return lifecycle.locked(() => storeState(block, written, lifecycle.transitions));
   }
 
   storeOnline(block: MemoryBlock, written: string): Promise<BlockOpResult> {
-    return storeOnline(block, written, this.#transitions);
+    const lifecycle = this.#lifecycle;
+    return lifecycle.locked(() => storeOnline(block, written, lifecycle.transitions));
   }
 
   nodeMasks(): NodeMasks {
@@ -417,11 +431,72 @@ export class BootedMachine implements Machine, SysfsModel {
   }
 
   async iomem(): Promise<string> {
-    return formatIomem(this.#iomem);
+    return formatIomem(this.iomemResources);
   }
 
   close(): Promise<void> {
     return this.shards.close();
+  }
+
+  // ---- LifecycleHost ---------------------------------------------------------
+
+  insertBlocks(blocks: readonly MemoryBlock[]): void {
+    for (const block of blocks) {
+      if (this.#blocks.has(block.id)) throw new Error(`internal: memory${block.id} already exists`);
+    }
+    const all = [...this.#blocks.values(), ...blocks].sort((a, b) => a.id - b.id);
+    this.#blocks = new Map(all.map((block) => [block.id, block]));
+  }
+
+  deleteBlocks(ids: readonly number[]): void {
+    for (const id of ids) this.#blocks.delete(id);
+  }
+
+  hasCpus(nid: number): boolean {
+    return this.#nodesWithCpus.has(nid);
+  }
+
+  // ---- Hotplug lifecycle -----------------------------------------------------
+
+  addMemory(req: AddMemoryRequest): Promise<Outcome> {
+    return this.#lifecycle.addMemory(req);
+  }
+
+  removeMemory(base: number, size: number): Promise<Outcome> {
+    return this.#lifecycle.removeMemory(base, size);
+  }
+
+  offlineAndRemoveMemory(base: number, size: number): Promise<OfflineOutcome> {
+    return this.#lifecycle.offlineAndRemoveMemory(base, size);
+  }
+
+  onlineBlocks(sel: BlockSelector, type: OnlineRequestType): Promise<Outcome> {
+    return this.#lifecycle.onlineBlocks(sel, type);
+  }
+
+  offlineBlocks(sel: BlockSelector): Promise<OfflineOutcome> {
+    return this.#lifecycle.offlineBlocks(sel);
+  }
+
+  alloc(req: AllocRequest): Promise<Outcome> {
+    return this.#lifecycle.alloc(req);
+  }
+
+  free(req: FreeRequest): Promise<Outcome> {
+    return this.#lifecycle.free(req);
+  }
+
+  injectNotifierError(action: NotifierAction, errno: Errno | null): void {
+    this.#lifecycle.injectNotifierError(action, errno);
+  }
+
+  setOfflineRetryBudget(retries: number): void {
+    this.#lifecycle.setOfflineRetryBudget(retries);
+  }
+
+  /** Waits for a running lifecycle operation, then checks (see invariants.ts). */
+  checkInvariants(): Promise<void> {
+    return this.#lifecycle.locked(() => checkInvariants(this));
   }
 }
 

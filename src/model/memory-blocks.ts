@@ -101,6 +101,13 @@ export function zoneHoldingPfn(node: NodeState, pfn: number): ZoneState | undefi
 // ---------------------------------------------------------------------------
 // The block
 
+/** Memmap pages of one block allocated in one kernel zone at hot-add. */
+export interface MemmapCharge {
+  nid: number;
+  zoneIdx: number;
+  nrPages: number;
+}
+
 export type MemoryBlockState = 'online' | 'offline' | 'going-offline';
 
 /** One memory block device (struct memory_block). */
@@ -126,6 +133,19 @@ export class MemoryBlock {
   group: MemoryGroup | null = null;
   /** True for boot memory: its sections are EARLY. */
   readonly early: boolean;
+  /**
+   * memmap_on_memory (the block's altmap): pages at the start of the block
+   * that hold its own struct pages. They are VMEMMAP from hot-add to
+   * hot-remove, count as present (not managed) while the block is online,
+   * and are never offlined or migrated. 0 without an altmap.
+   */
+  vmemmapPages = 0;
+  /**
+   * Where the block's memmap lives when it is not self-hosted: pages taken
+   * from kernel zones at hot-add, released at hot-remove. Empty for boot
+   * blocks (their memmap is a boot reservation) and for altmap blocks.
+   */
+  memmapCharges: MemmapCharge[] = [];
 
   constructor(id: number, sectionsPerBlock: number, state: MemoryBlockState, early: boolean) {
     this.id = id;
@@ -252,10 +272,13 @@ async function memoryBlockOffline(block: MemoryBlock, transitions: BlockTransiti
 }
 
 /** Result of device_online / device_offline: a BlockOpResult, or 'already' (the kernel's positive 1). */
-type DeviceResult = BlockOpResult | 'already';
+export type DeviceResult = BlockOpResult | 'already';
 
-/** device_online through memory_subsys_online. */
-async function deviceOnline(block: MemoryBlock, transitions: BlockTransitions): Promise<DeviceResult> {
+/**
+ * device_online through memory_subsys_online: online with the recorded
+ * online type (plain "online" when none was recorded), then forget it.
+ */
+export async function deviceOnline(block: MemoryBlock, transitions: BlockTransitions): Promise<DeviceResult> {
   if (!block.deviceOffline) return 'already';
   if (block.state === 'online') return OK;
   const onlineType = block.onlineType === 'offline' ? 'online' : block.onlineType;
@@ -267,7 +290,7 @@ async function deviceOnline(block: MemoryBlock, transitions: BlockTransitions): 
 }
 
 /** device_offline through memory_subsys_offline. */
-async function deviceOffline(block: MemoryBlock, transitions: BlockTransitions): Promise<DeviceResult> {
+export async function deviceOffline(block: MemoryBlock, transitions: BlockTransitions): Promise<DeviceResult> {
   if (block.deviceOffline) return 'already';
   if (block.state === 'offline') return OK;
   const result = await changeState(block, 'offline', 'online', () => memoryBlockOffline(block, transitions));

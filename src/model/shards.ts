@@ -128,11 +128,13 @@ export interface ShardPiece {
 
 /** The machine's shards, ascending and disjoint, with pfn lookup. */
 export class ShardSet {
-  readonly #shards: Shard[];
+  #shards: Shard[];
+  readonly #factory: EngineFactory;
   #closed = false;
 
-  private constructor(shards: Shard[]) {
+  private constructor(shards: Shard[], factory: EngineFactory) {
     this.#shards = shards;
+    this.#factory = factory;
   }
 
   /** Create one engine per window (concurrently: worker start-up dominates). */
@@ -152,7 +154,7 @@ export class ShardSet {
       index,
       engine: (settled[index] as PromiseFulfilledResult<ShardEngine>).value,
     }));
-    return new ShardSet(shards);
+    return new ShardSet(shards, factory);
   }
 
   get shards(): readonly Shard[] {
@@ -204,6 +206,46 @@ export class ShardSet {
       this.split(startPfn, endPfn).map((piece) => piece.shard.engine.count(piece.startPfn, piece.endPfn, mask)),
     );
     return counts.reduce((sum, n) => sum + n, 0);
+  }
+
+  /**
+   * The section-aligned parts of `[startPfn, endPfn)` that no window covers,
+   * cut into windows of at most MAX_WINDOW_PAGES (hot-add beyond the boot
+   * windows).
+   */
+  uncoveredWindows(startPfn: number, endPfn: number, nid: number): ShardWindow[] {
+    const alignedStart = alignDown(startPfn, PAGES_PER_SECTION);
+    const alignedEnd = alignUp(endPfn, PAGES_PER_SECTION);
+    const gaps: ShardWindow[] = [];
+    let cursor = alignedStart;
+    for (const piece of this.split(alignedStart, alignedEnd)) {
+      if (piece.startPfn > cursor) gaps.push({ nid, startPfn: cursor, endPfn: piece.startPfn });
+      cursor = piece.endPfn;
+    }
+    if (cursor < alignedEnd) gaps.push({ nid, startPfn: cursor, endPfn: alignedEnd });
+    const windows: ShardWindow[] = [];
+    for (const gap of gaps) {
+      for (let chunkStartPfn = gap.startPfn; chunkStartPfn < gap.endPfn; chunkStartPfn += MAX_WINDOW_PAGES) {
+        windows.push({ nid, startPfn: chunkStartPfn, endPfn: Math.min(gap.endPfn, chunkStartPfn + MAX_WINDOW_PAGES) });
+      }
+    }
+    return windows;
+  }
+
+  /**
+   * Make sure every section of `[startPfn, endPfn)` has a shard: start an
+   * engine for each uncovered part, with the same factory as the boot
+   * shards. Shards are never dropped (a hot-remove leaves an empty window
+   * that a later hot-add reuses). Returns the windows created.
+   */
+  async cover(startPfn: number, endPfn: number, nid: number): Promise<ShardWindow[]> {
+    if (this.#closed) throw new Error('ShardSet.cover: the shard set is closed');
+    const windows = this.uncoveredWindows(startPfn, endPfn, nid);
+    if (windows.length === 0) return [];
+    const created = await ShardSet.create(windows, this.#factory);
+    const merged = [...this.#shards, ...created.#shards].sort((a, b) => a.startPfn - b.startPfn);
+    this.#shards = merged.map((shard, index) => ({ nid: shard.nid, startPfn: shard.startPfn, endPfn: shard.endPfn, index, engine: shard.engine }));
+    return windows;
   }
 
   /** Stop every engine (workers exit). Safe to call twice. */

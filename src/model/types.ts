@@ -125,6 +125,84 @@ export interface BlockInfo {
   nrPages: number;
 }
 
+// ---------------------------------------------------------------------------
+// The hotplug lifecycle
+
+/**
+ * How a hot-added range is grouped: no group (the probe interface), a static
+ * group spanning the whole device (ACPI DIMM), or a dynamic group with units
+ * of `unitBytes` (virtio-mem).
+ */
+export type MemoryGroupRequest = null | { kind: 'static' } | { kind: 'dynamic'; unitBytes: number };
+
+/** A hot-add (add_memory): `[base, base + size)` on node `nid`. */
+export interface AddMemoryRequest {
+  nid: number;
+  base: number;
+  size: number;
+  /** Ask for the memmap to live inside each added block (MHP_MEMMAP_ON_MEMORY); honoured only when supported. */
+  memmapOnMemory?: boolean;
+  /** The memory group; by default a static group spanning the whole request (an ACPI device). */
+  group?: MemoryGroupRequest;
+}
+
+/** Blocks to act on: inclusive block ids, every block of a node, or the blocks of that node within the ids. */
+export interface BlockSelector {
+  firstBlockId?: number;
+  lastBlockId?: number;
+  node?: number;
+}
+
+/** One block's part of a call that touched several blocks. */
+export interface BlockOutcome {
+  id: number;
+  ok: boolean;
+  errno?: Errno;
+  message?: string;
+}
+
+/** Result of a lifecycle call. */
+export interface Outcome {
+  ok: boolean;
+  errno?: Errno;
+  message?: string;
+  /** Modelled time on real hardware, seconds (cost.ts). */
+  modelledSeconds: number;
+  /** Per-block results where the call touched several blocks. */
+  blocks?: BlockOutcome[];
+}
+
+export interface OfflineOutcome extends Outcome {
+  migratedPages: number;
+  /** Pages migrated, by target node id (stringified keys), ascending node order. */
+  migratedByNode: Record<string, number>;
+  /** Rescans of the migration loop that found pages still in place. */
+  retries: number;
+  /** Why the retries did not converge, when errno is EINTR: 'no migration target' | 'pinned page'. */
+  reason?: string;
+}
+
+/** Allocation kinds of the workload model: user may use ZONE_MOVABLE, the kernel kinds may not. */
+export type AllocKind = 'user' | 'slab' | 'pgtable' | 'pinned';
+
+export interface AllocRequest {
+  kind: AllocKind;
+  sizeBytes: number;
+  /** Preferred node. */
+  nid: number;
+}
+
+export interface FreeRequest extends AllocRequest {
+  /** Seed of the random subset of the kind's pages released. */
+  seed?: number;
+}
+
+/** Memory notifier events that error injection can veto. */
+export type NotifierAction = 'MEM_GOING_ONLINE' | 'MEM_GOING_OFFLINE';
+
+/** The online types a user can ask for. */
+export type OnlineRequestType = 'online' | 'online_kernel' | 'online_movable';
+
 export interface Machine {
   readonly spec: MachineSpec;
   readonly blockSizeBytes: number;
@@ -147,6 +225,27 @@ export interface Machine {
   iomem(): Promise<string>;
   /** Release engines and workers. */
   close(): Promise<void>;
+
+  /** Hot-add memory (add_memory): sections present, blocks created offline, auto-onlined per auto_online_blocks. */
+  addMemory(req: AddMemoryRequest): Promise<Outcome>;
+  /** Hot-remove (remove_memory): every block of the range must be offline, else EBUSY and nothing changes. */
+  removeMemory(base: number, size: number): Promise<Outcome>;
+  /** offline_and_remove_memory: offline every block, then remove; on failure re-online what it offlined. */
+  offlineAndRemoveMemory(base: number, size: number): Promise<OfflineOutcome>;
+  /** Online the selected blocks in ascending order; ok only if all succeeded. */
+  onlineBlocks(sel: BlockSelector, type: OnlineRequestType): Promise<Outcome>;
+  /** Offline the selected blocks, highest first (as chmem -d); every block is tried; ok only if all succeeded. */
+  offlineBlocks(sel: BlockSelector): Promise<OfflineOutcome>;
+  /** Allocate pages of a kind at the lowest free pfns the zonelist allows; ENOMEM when they do not fit. */
+  alloc(req: AllocRequest): Promise<Outcome>;
+  /** Free a seeded random subset of a kind's pages on a node. */
+  free(req: FreeRequest): Promise<Outcome>;
+  /** Every following `action` notification fails with `errno` until cleared with null. */
+  injectNotifierError(action: NotifierAction, errno: Errno | null): void;
+  /** Migration rescans an offline makes before it gives up with EINTR (the kernel retries until a signal). */
+  setOfflineRetryBudget(retries: number): void;
+  /** Throws an Error naming the first broken invariant between counters, blocks, sections and engines. */
+  checkInvariants(): Promise<void>;
 }
 
 export interface BootOptions {

@@ -1,0 +1,95 @@
+/**
+ * The minimal allocator: lowest free pfns first, zone by zone along the
+ * preferred node's zonelist; user memory may use ZONE_MOVABLE, slab, page
+ * tables and pinned memory may not. Kernel allocations fail with ENOMEM when
+ * the kernel zones are full even while Movable is free (the "lowmem"
+ * imbalance). Managed pages never change. free() releases a seeded random
+ * subset of a kind's pages on a node.
+ */
+import { expect, test } from 'vitest';
+import { PageClass } from '../../../src/constants.js';
+import { boot, countClass, countClassEverywhere, expectErrno, expectOk, GiB, nodeOf, observe, twoNodeVm, zoneOf } from './helpers.js';
+
+test('user pages fill Movable first on a Movable node; kernel kinds go to another node', async () => {
+  const machine = await boot(twoNodeVm('movable_node'));
+  try {
+    const managedBefore = (await machine.nodes()).map((n) => n.zones.map((z) => z.managedPages));
+    expectOk(await machine.alloc({ kind: 'user', sizeBytes: 1 * GiB, nid: 1 }));
+    // Lowest pfns of node 1's Movable zone: [6G, 7G).
+    expect(await countClass(machine, (6 * GiB) / 4096, (7 * GiB) / 4096, PageClass.USER)).toBe(GiB / 4096);
+    for (const kind of ['slab', 'pgtable', 'pinned'] as const) {
+      expectOk(await machine.alloc({ kind, sizeBytes: 64 * 2 ** 20, nid: 1 }));
+    }
+    await machine.checkInvariants();
+    // None of them in node 1 (Movable only); all in node 0's kernel zones.
+    for (const cls of [PageClass.SLAB, PageClass.PGTABLE, PageClass.PINNED]) {
+      expect(await countClass(machine, (6 * GiB) / 4096, (8 * GiB) / 4096, cls)).toBe(0);
+      expect(await countClassEverywhere(machine, cls)).toBe((64 * 2 ** 20) / 4096);
+    }
+    expect((await machine.nodes()).map((n) => n.zones.map((z) => z.managedPages))).toEqual(managedBefore);
+    // A sub-page size rounds up to a page.
+    expectOk(await machine.alloc({ kind: 'slab', sizeBytes: 100, nid: 0 }));
+    expect(await countClassEverywhere(machine, PageClass.SLAB)).toBe((64 * 2 ** 20) / 4096 + 1);
+  } finally {
+    await machine.close();
+  }
+});
+
+test('lowmem imbalance: slab fails with ENOMEM while Movable is free; user memory still fits', async () => {
+  const machine = await boot(twoNodeVm('movable_node'));
+  try {
+    const kernelFree = (await nodeOf(machine, 0)).zones.reduce((sum, z) => sum + z.freePages, 0);
+    expectOk(await machine.alloc({ kind: 'slab', sizeBytes: kernelFree * 4096, nid: 0 }));
+    const before = await observe(machine);
+    expectErrno(await machine.alloc({ kind: 'slab', sizeBytes: 4096, nid: 1 }), 'ENOMEM');
+    expectErrno(await machine.alloc({ kind: 'pgtable', sizeBytes: 4096, nid: 0 }), 'ENOMEM');
+    expect(await observe(machine)).toEqual(before);
+    expect((await zoneOf(machine, 1, 'Movable')).freePages).toBe((2 * GiB) / 4096);
+    expectOk(await machine.alloc({ kind: 'user', sizeBytes: 4096, nid: 0 }));
+    // More than all free memory: ENOMEM, nothing allocated.
+    const after = await observe(machine);
+    expectErrno(await machine.alloc({ kind: 'user', sizeBytes: 3 * GiB, nid: 0 }), 'ENOMEM');
+    expect(await observe(machine)).toEqual(after);
+    await machine.checkInvariants();
+  } finally {
+    await machine.close();
+  }
+});
+
+test('free releases a seeded random subset: the same seed gives the same pages, another seed others', async () => {
+  const pagesAfterFree = async (seed: number): Promise<Uint8Array> => {
+    const machine = await boot(twoNodeVm('movable_node'));
+    try {
+      expectOk(await machine.alloc({ kind: 'user', sizeBytes: 1 * GiB, nid: 1 }));
+      expectOk(await machine.free({ kind: 'user', sizeBytes: 256 * 2 ** 20, nid: 1, seed }));
+      await machine.checkInvariants();
+      expect(await countClass(machine, (6 * GiB) / 4096, (8 * GiB) / 4096, PageClass.USER)).toBe((768 * 2 ** 20) / 4096);
+      const startPfn = (6 * GiB) / 4096;
+      return await machine.shards.shardOfPfn(startPfn)!.engine.readClasses(startPfn, GiB / 4096);
+    } finally {
+      await machine.close();
+    }
+  };
+  const a = await pagesAfterFree(11);
+  const b = await pagesAfterFree(11);
+  const c = await pagesAfterFree(12);
+  expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+  expect(Buffer.from(a).equals(Buffer.from(c))).toBe(false);
+  // Not just the lowest or highest pages: freed pages are spread over the GiB.
+  const freedInFirstHalf = a.subarray(0, a.length / 2).filter((cls) => cls === PageClass.FREE).length;
+  expect(freedInFirstHalf).toBeGreaterThan(0);
+  expect(freedInFirstHalf).toBeLessThan((256 * 2 ** 20) / 4096);
+});
+
+test('freeing more than the node holds is refused', async () => {
+  const machine = await boot(twoNodeVm('movable_node'));
+  try {
+    expectOk(await machine.alloc({ kind: 'pgtable', sizeBytes: 4096, nid: 0 }));
+    const before = await observe(machine);
+    expectErrno(await machine.free({ kind: 'pgtable', sizeBytes: 2 * 4096, nid: 0 }), 'EINVAL');
+    expectErrno(await machine.free({ kind: 'pgtable', sizeBytes: 4096, nid: 1 }), 'EINVAL');
+    expect(await observe(machine)).toEqual(before);
+  } finally {
+    await machine.close();
+  }
+});

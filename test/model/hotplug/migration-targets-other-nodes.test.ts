@@ -1,0 +1,71 @@
+/**
+ * Fact 35: migration during an offline of node 1 on a 4-node box never
+ * targets node 1 itself; targets follow node 1's zonelist (nearest first,
+ * the next nodes up before the ones below on a tie). On a single-node box
+ * the source node is the only target, and the pages go to its other blocks.
+ */
+import { expect, test } from 'vitest';
+import { PageClass } from '../../../src/constants.js';
+import { BLOCK_128M_PAGES, boot, countClass, expectOk, fourNodeVm, GiB, machineSpec, migratedTotal, nodeOf } from './helpers.js';
+
+test('offlining all of node 1 moves its user pages to nodes 2, 3, 0 in zonelist order, never to node 1', async () => {
+  const machine = await boot(fourNodeVm());
+  try {
+    // Node 1 is [5G, 6G), Movable under movable_node. Fill 3/4 of it.
+    const userPages = (3 * GiB) / 4 / 4096;
+    expectOk(await machine.alloc({ kind: 'user', sizeBytes: userPages * 4096, nid: 1 }));
+    expect(await countClass(machine, (5 * GiB) / 4096, (6 * GiB) / 4096, PageClass.USER)).toBe(userPages);
+    // Leave node 2 room for only 1000 pages, so the rest spills to node 3.
+    const node2Free = (await nodeOf(machine, 2)).zones.reduce((sum, z) => sum + z.freePages, 0);
+    expectOk(await machine.alloc({ kind: 'user', sizeBytes: (node2Free - 1000) * 4096, nid: 2 }));
+
+    const outcome = await machine.offlineBlocks({ node: 1 });
+    expectOk(outcome);
+    await machine.checkInvariants();
+    expect(outcome.blocks?.map((b) => b.id)).toEqual(Array.from({ length: 8 }, (_, i) => 47 - i));
+    expect(outcome.migratedPages).toBe(userPages);
+    expect(migratedTotal(outcome)).toBe(userPages);
+    expect(Object.keys(outcome.migratedByNode)).not.toContain('1');
+    expect(outcome.migratedByNode['2']).toBe(1000);
+    expect(outcome.migratedByNode['3']).toBe(userPages - 1000);
+    expect(outcome.migratedByNode['0']).toBeUndefined();
+    expect((await nodeOf(machine, 1)).hasMemory).toBe(false);
+  } finally {
+    await machine.close();
+  }
+});
+
+test('a SLIT makes the nearest node the first target', async () => {
+  const slit = [
+    [10, 20, 30, 40],
+    [20, 10, 40, 15],
+    [30, 40, 10, 20],
+    [40, 15, 20, 10],
+  ];
+  const spec = { ...fourNodeVm(), slit };
+  const machine = await boot(spec);
+  try {
+    expectOk(await machine.alloc({ kind: 'user', sizeBytes: 4096 * 4096, nid: 1 }));
+    const outcome = await machine.offlineBlocks({ firstBlockId: 40 });
+    expectOk(outcome);
+    expect(outcome.migratedByNode).toEqual({ 3: 4096 });
+  } finally {
+    await machine.close();
+  }
+});
+
+test('on a single-node box the pages move to other blocks of node 0', async () => {
+  const machine = await boot(machineSpec([{ node: 0, boot: { base: 4 * GiB, size: 2 * GiB } }]));
+  try {
+    // Node 0's only Normal memory is [4G, 6G): blocks 32-47. User pages fill from the lowest pfn of Normal.
+    expectOk(await machine.alloc({ kind: 'user', sizeBytes: 100 * 4096, nid: 0 }));
+    expect(await countClass(machine, 32 * BLOCK_128M_PAGES, 33 * BLOCK_128M_PAGES, PageClass.USER)).toBe(100);
+    const outcome = await machine.offlineBlocks({ firstBlockId: 32 });
+    expectOk(outcome);
+    await machine.checkInvariants();
+    expect(outcome.migratedByNode).toEqual({ 0: 100 });
+    expect(await countClass(machine, 33 * BLOCK_128M_PAGES, 34 * BLOCK_128M_PAGES, PageClass.USER)).toBe(100);
+  } finally {
+    await machine.close();
+  }
+});
