@@ -524,6 +524,10 @@ export class HotplugLifecycle {
     if (req.memmapOnMemory !== undefined && typeof req.memmapOnMemory !== 'boolean') {
       return failed('EINVAL', `memmapOnMemory must be a boolean, got ${String(req.memmapOnMemory)}`);
     }
+    // add_memory_driver_managed checks the resource name before anything else.
+    if (req.driverManaged !== undefined && !isDriverManagedName(req.driverManaged)) {
+      return failed('EINVAL', `driver-managed resource name ${JSON.stringify(req.driverManaged)} must read "System RAM (<driver>)"`);
+    }
     const blockBytes = host.blockSizeBytes;
     // check_hotplug_memory_range.
     if (size === 0 || base % blockBytes !== 0 || size % blockBytes !== 0) {
@@ -610,7 +614,7 @@ export class HotplugLifecycle {
     }
     host.insertBlocks(blocks);
     if (group !== null) host.groups.adjustMemoryBlocks(group.id, nrBlocks);
-    host.iomemResources.push({ base, size, name: 'System RAM' });
+    host.iomemResources.push({ base, size, name: req.driverManaged ?? 'System RAM' });
 
     // Auto-online (memhp_default_state / auto_online_blocks); failures leave blocks offline.
     let seconds = addSeconds(host.cost, endPfn - startPfn);
@@ -908,6 +912,15 @@ function summarize(results: BlockOutcome[], modelledSeconds: number): Outcome {
     outcome.message = firstFailure.message ?? `memory${firstFailure.id} failed`;
   }
   return outcome;
+}
+
+/**
+ * The kernel accepts a driver-managed resource name only when it starts with
+ * "System RAM (" and ends with ")", so tools that look for "System RAM" still
+ * find the memory while kexec and the firmware memmap leave it alone.
+ */
+function isDriverManagedName(name: unknown): boolean {
+  return typeof name === 'string' && name.startsWith('System RAM (') && name.endsWith(')');
 }
 
 /** release_mem_region_adjustable: cut `[base, base + size)` out of the System RAM resources. */

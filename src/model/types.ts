@@ -144,6 +144,12 @@ export interface AddMemoryRequest {
   memmapOnMemory?: boolean;
   /** The memory group; by default a static group spanning the whole request (an ACPI device). */
   group?: MemoryGroupRequest;
+  /**
+   * Add as driver-managed memory (add_memory_driver_managed, as dax/kmem and
+   * virtio-mem do) under this resource name, which must read
+   * "System RAM (<driver>)"; otherwise EINVAL. Absent: a plain "System RAM" add.
+   */
+  driverManaged?: string;
 }
 
 /** Blocks to act on: inclusive block ids, every block of a node, or the blocks of that node within the ids. */

@@ -38,6 +38,7 @@ export function describeLifecycleStep(step: LifecycleStep): string {
     case 'add': {
       const extras: string[] = [];
       if (step.memmapOnMemory !== undefined) extras.push(`memmap_on_memory=${step.memmapOnMemory ? 'Y' : 'N'}`);
+      if (step.driverManaged !== undefined) extras.push(`driver-managed "${step.driverManaged}"`);
       if (step.group !== undefined) {
         extras.push(
           step.group === null ? 'no group' : step.group.kind === 'static' ? 'static group' : `dynamic group unit ${hex(step.group.unitBytes)}`,
@@ -169,6 +170,7 @@ function addStep(machine: Machine, step: AddStep): Promise<Outcome> {
     size: step.sizeBytes,
     ...(step.memmapOnMemory === undefined ? {} : { memmapOnMemory: step.memmapOnMemory }),
     ...(step.group === undefined ? {} : { group: step.group }),
+    ...(step.driverManaged === undefined ? {} : { driverManaged: step.driverManaged }),
   });
 }
 

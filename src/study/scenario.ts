@@ -331,6 +331,7 @@ const addStepSchema = object({
       ...hotplugRangeFields,
       memmapOnMemory: optional(boolean()),
       group: optional(groupSchema),
+      driverManaged: optional(string()),
     }),
   ),
   expect: stepExpect,
@@ -589,6 +590,8 @@ export interface AddStep extends LifecycleStepBase {
   memmapOnMemory?: boolean;
   /** Absent: the model's default (one static group spanning the range, as an ACPI device). */
   group?: MemoryGroupRequest;
+  /** Resource name of a driver-managed add ("System RAM (kmem)"); absent: a plain add. */
+  driverManaged?: string;
 }
 
 export interface RemoveStep extends LifecycleStepBase {
@@ -803,10 +806,11 @@ function toStep(decoded: Infer<typeof stepSchema>, index: number): Step {
   }
   if ('write' in decoded) return { kind: 'write', index, path: decoded.write, value: decoded.value, expect: decoded.expect };
   if ('add' in decoded) {
-    const { node, base, size: sizeBytes, memmapOnMemory, group } = decoded.add;
+    const { node, base, size: sizeBytes, memmapOnMemory, group, driverManaged } = decoded.add;
     const step: AddStep = { kind: 'add', index, node, base, sizeBytes, expect: decoded.expect };
     if (memmapOnMemory !== undefined) step.memmapOnMemory = memmapOnMemory;
     if (group !== undefined) step.group = group;
+    if (driverManaged !== undefined) step.driverManaged = driverManaged;
     return step;
   }
   if ('remove' in decoded) {

@@ -20,12 +20,14 @@ test('add: node, range, memmap_on_memory and each group form', () => {
   - add: { node: 2, base: 16G, size: 4G, group: { dynamic: 1G } }
     expect: EEXIST
   - add: { node: 0, base: 8G, size: 128M, memmapOnMemory: false, group: none }
+  - add: { node: 1, base: 24G, size: 1G, driverManaged: "System RAM (kmem)" }
 `),
   ).toEqual([
     { kind: 'add', index: 0, node: 1, base: 12 * GiB, sizeBytes: GiB, expect: 'ok' },
     { kind: 'add', index: 1, node: 1, base: 12 * GiB, sizeBytes: 2 * GiB, memmapOnMemory: true, group: { kind: 'static' }, expect: 'ok' },
     { kind: 'add', index: 2, node: 2, base: 16 * GiB, sizeBytes: 4 * GiB, group: { kind: 'dynamic', unitBytes: GiB }, expect: 'EEXIST' },
     { kind: 'add', index: 3, node: 0, base: 8 * GiB, sizeBytes: 128 * MiB, memmapOnMemory: false, group: null, expect: 'ok' },
+    { kind: 'add', index: 4, node: 1, base: 24 * GiB, sizeBytes: GiB, driverManaged: 'System RAM (kmem)', expect: 'ok' },
   ]);
 });
 
