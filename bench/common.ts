@@ -118,71 +118,7 @@ export async function measure(name: string, batch: Batch, plan: RunPlan): Promis
 
 // ---- seeded PRNG ----------------------------------------------------------------
 
-/**
- * sfc32 seeded through SplitMix32: reproducible datasets and argument
- * streams from one integer seed. Not for cryptography.
- */
-export class Rng {
-  #a: number;
-  #b: number;
-  #c: number;
-  #d = 1;
-
-  constructor(seed: number) {
-    let s = seed >>> 0;
-    const next = (): number => {
-      s = (s + 0x9e3779b9) >>> 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.#a = next();
-    this.#b = next();
-    this.#c = next();
-    for (let i = 0; i < 12; i++) this.u32();
-  }
-
-  u32(): number {
-    const t = (((this.#a + this.#b) >>> 0) + this.#d) >>> 0;
-    this.#d = (this.#d + 1) >>> 0;
-    this.#a = this.#b ^ (this.#b >>> 9);
-    this.#b = (this.#c + (this.#c << 3)) >>> 0;
-    this.#c = ((this.#c << 21) | (this.#c >>> 11)) >>> 0;
-    this.#c = (this.#c + t) >>> 0;
-    return t;
-  }
-
-  /** Uniform in [0, 1) with 53 random bits. */
-  float(): number {
-    return ((this.u32() >>> 5) * 67108864 + (this.u32() >>> 6)) / 9007199254740992;
-  }
-
-  /** Uniform integer in [lo, hiExclusive). */
-  int(lo: number, hiExclusive: number): number {
-    return lo + Math.floor(this.float() * (hiExclusive - lo));
-  }
-
-  chance(p: number): boolean {
-    return this.float() < p;
-  }
-
-  /** An integer in [1, 2^maxLog2], log-uniform: as many tiny as huge values. */
-  logUniform(maxLog2: number): number {
-    return Math.max(1, Math.floor(2 ** (this.float() * maxLog2)));
-  }
-
-  /** Fisher-Yates shuffle in place. */
-  shuffle<T extends { length: number; [i: number]: number }>(items: T): T {
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = this.int(0, i + 1);
-      const t = items[i]!;
-      items[i] = items[j]!;
-      items[j] = t;
-    }
-    return items;
-  }
-}
+export { Prng } from '../src/prng.js';
 
 // ---- results ----------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ import {
   SectionFlag,
 } from '../src/constants.js';
 import type { EngineApi } from '../src/worker/protocol.js';
-import { Rng } from './common.js';
+import { Prng } from './common.js';
 
 /** Fleet calibration and shape: the one home of the dataset's numbers. */
 export const FLEET = {
@@ -108,7 +108,7 @@ class RunBuffer {
  * the full window is for quick runs of the harness itself.
  */
 export function describeFleet(nrPages: number = FLEET.nrPages, seed: number = FLEET.seed): FleetLayout {
-  const rng = new Rng(seed);
+  const rng = new Prng(seed);
   const nrPageblocks = nrPages / PAGES_PER_PAGEBLOCK;
   const nrPinnedPages = Math.max(1, nrPages / FLEET.pagesPerPinnedPage);
   const runs = new RunBuffer(1 << 22);
@@ -277,7 +277,7 @@ const READ_CHUNK_PAGES = 2 ** 24;
 // ---- argument streams -----------------------------------------------------------------
 
 /** `n` random unaligned sub-ranges of the window, log-uniform lengths up to 2^maxLog2 pages. */
-export function randomRanges(rng: Rng, basePfn: number, nrPages: number, n: number, maxLog2: number): Float64Array {
+export function randomRanges(rng: Prng, basePfn: number, nrPages: number, n: number, maxLog2: number): Float64Array {
   const out = new Float64Array(2 * n);
   for (let i = 0; i < n; i++) {
     const len = Math.min(nrPages, rng.logUniform(maxLog2));
@@ -289,7 +289,7 @@ export function randomRanges(rng: Rng, basePfn: number, nrPages: number, n: numb
 }
 
 /** `n` random pfns of the window. */
-export function randomPfns(rng: Rng, basePfn: number, nrPages: number, n: number): Float64Array {
+export function randomPfns(rng: Prng, basePfn: number, nrPages: number, n: number): Float64Array {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = basePfn + rng.int(0, nrPages);
   return out;
@@ -334,7 +334,7 @@ export interface RemapPlan {
  * tables the engine must keep.
  */
 export function planRemap(basePfn: number, nrPages: number, seed: number = TRANSLATION.seed): RemapPlan {
-  const rng = new Rng(seed);
+  const rng = new Prng(seed);
   const nrSections = nrPages / PAGES_PER_SECTION;
   const order = rng.shuffle(Uint32Array.from({ length: nrSections }, (_, i) => i));
   const nrRemapped = Math.max(1, Math.round(nrSections * TRANSLATION.remappedSectionShare));
@@ -372,7 +372,7 @@ export type AddressMix = 'direct' | 'remapped' | 'mixed';
  * offset) of the plan's window: in non-remapped sections, in remapped ones,
  * or anywhere.
  */
-export function fillAddresses(out: BigUint64Array, plan: RemapPlan, mix: AddressMix, rng: Rng): void {
+export function fillAddresses(out: BigUint64Array, plan: RemapPlan, mix: AddressMix, rng: Prng): void {
   const nrSections = plan.nrPages / PAGES_PER_SECTION;
   const remapped = new Uint8Array(nrSections);
   for (const s of plan.remappedSections) remapped[s] = 1;

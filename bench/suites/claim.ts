@@ -4,7 +4,7 @@
  * runs out (the figures are per claim call). Both claim modes.
  */
 import { ClaimMode, PAGES_PER_SECTION, PageClass, classBit } from '../../src/constants.js';
-import { PLAN_BATCHED, Rng, measure, type Row } from '../common.js';
+import { PLAN_BATCHED, Prng, measure, type Row } from '../common.js';
 import { randomPfns, type FleetContext } from '../datasets.js';
 
 const SUITE = 'claim';
@@ -15,7 +15,7 @@ const CLAIM_PAGES = 32;
 export async function claimSuite(ctx: FleetContext): Promise<Row[]> {
   const { wasm, ref } = ctx;
   const { basePfn, nrPages } = ctx.layout;
-  const rng = new Rng(SEED);
+  const rng = new Prng(SEED);
   // Ranges with material both ways, on both engines.
   const starts = new Float64Array(NR_RANGES);
   const candidates = randomPfns(rng, basePfn, nrPages - PAGES_PER_SECTION, NR_RANGES * 8);

@@ -4,7 +4,7 @@
  * the single-class count with rangeCardinality over its SLAB bitmap.
  */
 import { PageClass, classBit } from '../../src/constants.js';
-import { PLAN_BATCHED, Rng, disagreement, measure, type Row } from '../common.js';
+import { PLAN_BATCHED, Prng, disagreement, measure, type Row } from '../common.js';
 import { randomRanges, type FleetContext } from '../datasets.js';
 
 const SUITE = 'count';
@@ -20,7 +20,7 @@ export async function countSuite(ctx: FleetContext): Promise<Row[]> {
   const { wasm, ref } = ctx;
   const { basePfn, nrPages } = ctx.layout;
   const endPfn = basePfn + nrPages;
-  const ranges = randomRanges(new Rng(SEED), basePfn, nrPages, NR_RANGES, MAX_RANGE_LOG2);
+  const ranges = randomRanges(new Prng(SEED), basePfn, nrPages, NR_RANGES, MAX_RANGE_LOG2);
   const wrap = NR_RANGES - 1;
   const rows: Row[] = [];
   const slab = ctx.roaring?.slab;

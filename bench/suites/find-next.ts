@@ -5,7 +5,7 @@
  * answers with select(rank(x - 1)), its only way to find the next member.
  */
 import { PageClass, classBit } from '../../src/constants.js';
-import { PLAN_BATCHED, Rng, disagreement, measure, type Row } from '../common.js';
+import { PLAN_BATCHED, Prng, disagreement, measure, type Row } from '../common.js';
 import { randomPfns, type FleetContext, type RoaringBitmap } from '../datasets.js';
 
 const SUITE = 'find-next';
@@ -22,7 +22,7 @@ export async function findNextSuite(ctx: FleetContext): Promise<Row[]> {
   const { wasm, ref } = ctx;
   const { basePfn, nrPages } = ctx.layout;
   const endPfn = basePfn + nrPages;
-  const starts = randomPfns(new Rng(SEED), basePfn, nrPages, NR_STARTS);
+  const starts = randomPfns(new Prng(SEED), basePfn, nrPages, NR_STARTS);
   const wrap = NR_STARTS - 1;
   const pinned = classBit(PageClass.PINNED);
   const slab = classBit(PageClass.SLAB);

@@ -5,7 +5,7 @@
  * and PGTABLE movable; only PINNED and RESERVED stop) over one section.
  */
 import { PAGES_PER_SECTION, PageClass, classBit } from '../../src/constants.js';
-import { PLAN_BATCHED, Rng, disagreement, measure, type Row } from '../common.js';
+import { PLAN_BATCHED, Prng, disagreement, measure, type Row } from '../common.js';
 import { randomPfns, type FleetContext } from '../datasets.js';
 
 const SUITE = 'migrate-scan';
@@ -24,7 +24,7 @@ const COPY_UNMOVABLE = classBit(PageClass.PINNED) | classBit(PageClass.RESERVED)
 export async function migrateScanSuite(ctx: FleetContext): Promise<Row[]> {
   const { wasm, ref } = ctx;
   const { basePfn, nrPages } = ctx.layout;
-  const starts = randomPfns(new Rng(SEED), basePfn, nrPages - BLOCK_PAGES, NR_STARTS);
+  const starts = randomPfns(new Prng(SEED), basePfn, nrPages - BLOCK_PAGES, NR_STARTS);
   const wrap = NR_STARTS - 1;
   const note =
     disagreement('migrateScan kernel', 32, (i) => wasm.migrateScan(starts[i]!, starts[i]! + BLOCK_PAGES, KERNEL_MOVABLE, KERNEL_UNMOVABLE, MAX_RUNS), (i) =>

@@ -3,7 +3,7 @@
  * over random unaligned sub-ranges.
  */
 import { MIGRATETYPE_MASK, Migratetype } from '../../src/constants.js';
-import { PLAN_BATCHED, Rng, disagreement, measure, type Row } from '../common.js';
+import { PLAN_BATCHED, Prng, disagreement, measure, type Row } from '../common.js';
 import { randomRanges, type FleetContext } from '../datasets.js';
 
 const SUITE = 'pageblocks';
@@ -15,7 +15,7 @@ export async function pageblockSuite(ctx: FleetContext): Promise<Row[]> {
   const { wasm, ref } = ctx;
   const { basePfn, nrPages } = ctx.layout;
   const endPfn = basePfn + nrPages;
-  const ranges = randomRanges(new Rng(SEED), basePfn, nrPages, NR_RANGES, MAX_RANGE_LOG2);
+  const ranges = randomRanges(new Prng(SEED), basePfn, nrPages, NR_RANGES, MAX_RANGE_LOG2);
   const wrap = NR_RANGES - 1;
   const unmovable = Migratetype.UNMOVABLE;
   const note = disagreement(

@@ -4,7 +4,7 @@
  * changes state: it runs after the read-only suites.
  */
 import { PageClass } from '../../src/constants.js';
-import { PLAN_BATCHED, Rng, measure, type Row } from '../common.js';
+import { PLAN_BATCHED, Prng, measure, type Row } from '../common.js';
 import { randomRanges, type FleetContext } from '../datasets.js';
 
 const SUITE = 'set-class';
@@ -15,7 +15,7 @@ const MAX_RANGE_LOG2 = 16;
 export async function setClassSuite(ctx: FleetContext): Promise<Row[]> {
   const { wasm, ref } = ctx;
   const { basePfn, nrPages } = ctx.layout;
-  const ranges = randomRanges(new Rng(SEED), basePfn, nrPages, NR_RANGES, MAX_RANGE_LOG2);
+  const ranges = randomRanges(new Prng(SEED), basePfn, nrPages, NR_RANGES, MAX_RANGE_LOG2);
   const wrap = NR_RANGES - 1;
   const user = PageClass.USER;
   const free = PageClass.FREE;

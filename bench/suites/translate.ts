@@ -10,7 +10,7 @@ import { Migratetype, PAGE_OFFSET, PAGE_SIZE, PAGES_PER_SECTION, PageClass } fro
 import { createEngine, type Engine } from '../../src/engine/index.js';
 import { createRefEngine } from '../../src/reference/ref-engine.js';
 import type { EngineApi } from '../../src/worker/protocol.js';
-import { PLAN_LONG, PLAN_SLOW, Rng, measure, type Measurement } from '../common.js';
+import { PLAN_LONG, PLAN_SLOW, Prng, measure, type Measurement } from '../common.js';
 import {
   TRANSLATION,
   applyRemap,
@@ -104,7 +104,7 @@ export async function translateSuite(wasm: Engine, layout: FleetLayout, quick = 
   const buffers = wasm.translateBuffers(batch);
   const smallBuffers = small.translateBuffers(refBatch);
   const refInput = new BigUint64Array(refBatch);
-  const rng = new Rng(TRANSLATION.seed + 1);
+  const rng = new Prng(TRANSLATION.seed + 1);
   const rows: TranslationRow[] = [];
 
   for (const mix of ['direct', 'remapped', 'mixed'] as const) {

@@ -6,6 +6,7 @@
  * Report entries are built with a fixed key order and node ids sorted, so the
  * JSON report stays byte-identical from run to run.
  */
+import { mix32 } from '../engine/permute.js';
 import type { BlockSelector, Errno, Machine, OfflineOutcome, Outcome } from '../model/types.js';
 import { type BlockFailureReport, humanBytes, type StepReport } from './report.js';
 import type { AddStep, AllocStep, InjectStep, LifecycleStep, OfflineStep, OnlineStep, RemoveStep, RetriesStep } from './scenario.js';
@@ -73,10 +74,7 @@ export function describeLifecycleStep(step: LifecycleStep): string {
  * reproducible.
  */
 export function freeSeed(scenarioSeed: number, stepIndex: number): number {
-  let z = (scenarioSeed ^ Math.imul(stepIndex + 1, 0x9e3779b9)) >>> 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-  return (z ^ (z >>> 16)) >>> 0;
+  return mix32(scenarioSeed ^ Math.imul(stepIndex + 1, 0x9e3779b9));
 }
 
 type OutcomeDetail = Omit<StepReport, 'index' | 'kind' | 'what' | 'status'>;

@@ -26,6 +26,7 @@ import {
   type BlocksAssertion,
   type ExportStep,
   type ExpectStep,
+  NODE_CHECKS,
   type NodeAssertion,
   type ReadStep,
   resolveOutputPath,
@@ -285,21 +286,11 @@ function evaluateZone(view: MachineView, assertion: ZoneAssertion): Evaluation {
   return { subject, checks: checksOf(assertion, fields, zone) };
 }
 
-const NODE_FIELDS = [
-  'online',
-  'hasMemory',
-  'hasNormalMemory',
-  'nodeStartPfn',
-  'spannedPages',
-  'presentPages',
-  'managedPages',
-  'freePages',
-] as const;
 
 function evaluateNode(view: MachineView, assertion: NodeAssertion): Evaluation {
   const subject = `node ${assertion.node}`;
   const node = view.nodes.find((n) => n.nid === assertion.node);
-  if (!node) return { subject, missing: `node ${assertion.node} does not exist`, checks: checksOf(assertion, NODE_FIELDS, {}) };
+  if (!node) return { subject, missing: `node ${assertion.node} does not exist`, checks: checksOf(assertion, NODE_CHECKS, {}) };
   const actual = {
     online: node.online,
     hasMemory: node.hasMemory,
@@ -310,7 +301,7 @@ function evaluateNode(view: MachineView, assertion: NodeAssertion): Evaluation {
     managedPages: sum(node.zones.map((zone) => zone.managedPages)),
     freePages: sum(node.zones.map((zone) => zone.freePages)),
   };
-  return { subject, checks: checksOf(assertion, NODE_FIELDS, actual) };
+  return { subject, checks: checksOf(assertion, NODE_CHECKS, actual) };
 }
 
 function evaluateBlocks(view: MachineView, assertion: BlocksAssertion): Evaluation {

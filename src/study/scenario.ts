@@ -429,7 +429,8 @@ const zoneAssertionSchema = object(
   { refine: atLeastOne(ZONE_COUNTERS) },
 );
 
-const NODE_CHECKS = [
+/** The node fields an expect step may check; the runner reads them in this order. */
+export const NODE_CHECKS = [
   'online',
   'hasMemory',
   'hasNormalMemory',
