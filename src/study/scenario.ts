@@ -2,7 +2,7 @@
  * Scenario files, format version 1: parsing, validation, and the typed
  * result (a MachineSpec for the model plus a list of steps).
  *
- * The format is documented in docs/scenarios.md. The schema below is the
+ * The format is documented in README.md. The schema below is the
  * single definition of what a valid file looks like; the cross-field rules
  * (SRAT overlaps between nodes, the SLIT's shape, deriving e820 from SRAT, the
  * kernel command line) run after every field decoded.

@@ -123,11 +123,11 @@ test('the step kinds of version 1, in matching order', () => {
   ]);
 });
 
-test('the lifecycle example in docs/scenarios.md is valid on a machine section', () => {
-  const doc = readFileSync(join(REPO_ROOT, 'docs/scenarios.md'), 'utf8');
+test('the lifecycle example in README.md is valid on a machine section', () => {
+  const doc = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
   const example = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).find((text) => text.startsWith('steps:'));
   expect(example).toBeDefined();
-  const result = checkScenarioText(`version: 1\n${SMALL_MACHINE}${example ?? ''}`, 'docs/scenarios.md');
+  const result = checkScenarioText(`version: 1\n${SMALL_MACHINE}${example ?? ''}`, 'README.md');
   if (!result.ok) throw result.error;
   expect(result.scenario.steps.map((step) => step.kind)).toEqual([
     'add',
