@@ -62,4 +62,16 @@ export interface BootLayout {
   archZoneLowestPfn: number[]; archZoneHighestPfn: number[];  // per zone index, arch limits
   sratRanges: { nid: number; base: number; size: number; populated: boolean; hotpluggable: boolean }[]; // enabled SRAT entries (for hot-add node lookup later)
   log?: string[];              // informational kernel log lines (SRAT entries, NUMA merges); no effect on the layout
+  bootMemmap: BootMemmapPlacement[]; // where each present section's boot memmap lies, ascending by section
+}
+
+/**
+ * The boot memmap of sections `[startSectionNr, startSectionNr + nrSections)`
+ * lies, 2 MiB per section in that order, at bytes `[base, base + nrSections * 2 MiB)`.
+ * Hot-removing those sections gives these pages back to the buddy allocator.
+ */
+export interface BootMemmapPlacement {
+  startSectionNr: number;
+  nrSections: number;
+  base: number;
 }

@@ -21,7 +21,7 @@
  * (together a few MiB per node).
  */
 import { PAGE_SIZE, PAGES_PER_SECTION } from '../constants.js';
-import type { BootLayout, BootNode } from './boot-layout.js';
+import type { BootLayout, BootMemmapPlacement, BootNode } from './boot-layout.js';
 import { type BlockSizeProbeInput, probeMemoryBlockSize } from './block-size.js';
 import { CmdlineError, parseCmdline } from './cmdline.js';
 import { addE820ToMemblock, BootError, e820EndOfRamPfn, sanitizeE820 } from './e820.js';
@@ -65,6 +65,8 @@ export const MEMMAP_MIN_ADDR = 16 * MiB;
 interface SectionRun {
   nid: number;
   nrSections: number;
+  /** The run's present sections as stretches of consecutive section numbers (a run may jump a hole). */
+  stretches: { startSectionNr: number; nrSections: number }[];
 }
 
 /**
@@ -81,8 +83,13 @@ function presentSectionRuns(ranges: readonly MemPfnRange[]): SectionRun[] {
     const last = Math.floor((r.endPfn - 1) / PAGES_PER_SECTION);
     if (last < first) continue;
     const prev = runs[runs.length - 1];
-    if (prev && prev.nid === r.nid) prev.nrSections += last - first + 1;
-    else runs.push({ nid: r.nid, nrSections: last - first + 1 });
+    const stretch = { startSectionNr: first, nrSections: last - first + 1 };
+    if (prev && prev.nid === r.nid) {
+      prev.nrSections += stretch.nrSections;
+      const tail = prev.stretches[prev.stretches.length - 1];
+      if (tail.startSectionNr + tail.nrSections === first) tail.nrSections += stretch.nrSections;
+      else prev.stretches.push(stretch);
+    } else runs.push({ nid: r.nid, nrSections: stretch.nrSections, stretches: [stretch] });
     lastSectionNr = last;
   }
   return runs;
@@ -103,10 +110,15 @@ function nidOfAddress(memblock: Memblock, addr: number): number {
  * when a single free range can take the whole run (the per-piece top-down
  * allocations would sit there back to back) and piece by piece otherwise.
  *
- * @returns memmap pages charged to each node, by where they landed
+ * @returns memmap pages charged to each node, by where they landed, and
+ *   where each section's memmap lies
  */
-function allocateBootMemmap(memblock: Memblock, ranges: readonly MemPfnRange[]): Map<number, number> {
+function allocateBootMemmap(
+  memblock: Memblock,
+  ranges: readonly MemPfnRange[],
+): { charged: Map<number, number>; placements: BootMemmapPlacement[] } {
   const charged = new Map<number, number>();
+  const placements: BootMemmapPlacement[] = [];
   const charge = (addr: number, sizeBytes: number): void => {
     const nid = nidOfAddress(memblock, addr);
     charged.set(nid, (charged.get(nid) ?? 0) + sizeBytes / PAGE_SIZE);
@@ -117,8 +129,15 @@ function allocateBootMemmap(memblock: Memblock, ranges: readonly MemPfnRange[]):
     if (!addr) addr = memblock.allocTryNidRaw(sizeBytes, SECTION_MEMMAP_BYTES, MEMMAP_MIN_ADDR, MEMBLOCK_ALLOC_ACCESSIBLE, run.nid);
     if (addr) {
       charge(addr, sizeBytes);
+      // The buffer is handed out section by section in ascending order.
+      let at = addr;
+      for (const stretch of run.stretches) {
+        placements.push({ ...stretch, base: at });
+        at += stretch.nrSections * SECTION_MEMMAP_BYTES;
+      }
       continue;
     }
+    const sectionNrs = run.stretches.flatMap((st) => Array.from({ length: st.nrSections }, (_, k) => st.startSectionNr + k));
     for (let i = 0; i < run.nrSections; i++) {
       const piece = memblock.allocTryNidRaw(SECTION_MEMMAP_BYTES, PMD_SIZE_BYTES, MEMMAP_MIN_ADDR, MEMBLOCK_ALLOC_ACCESSIBLE, run.nid);
       if (!piece) {
@@ -129,9 +148,11 @@ function allocateBootMemmap(memblock: Memblock, ranges: readonly MemPfnRange[]):
         );
       }
       charge(piece, SECTION_MEMMAP_BYTES);
+      placements.push({ startSectionNr: sectionNrs[i], nrSections: 1, base: piece });
     }
   }
-  return charged;
+  placements.sort((a, b) => a.startSectionNr - b.startSectionNr);
+  return { charged, placements };
 }
 
 function checkSpecShape(spec: MachineSpec): void {
@@ -208,7 +229,7 @@ export function computeBootLayout(spec: MachineSpec): BootLayout {
   log.push(...numa.log);
 
   const ranges = memPfnRanges(memblock.memory.regions);
-  const memmapCharged = allocateBootMemmap(memblock, ranges);
+  const { charged: memmapCharged, placements: bootMemmap } = allocateBootMemmap(memblock, ranges);
 
   // free_area_init.
   const limits = archZoneLimits(Math.floor(memblock.startOfDram() / PAGE_SIZE), maxPfn);
@@ -282,5 +303,6 @@ export function computeBootLayout(spec: MachineSpec): BootLayout {
     archZoneLowestPfn: limits.lowestPfn,
     archZoneHighestPfn: limits.highestPfn,
     sratRanges: numa.sratRanges,
+    bootMemmap,
   };
 }

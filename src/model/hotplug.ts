@@ -56,7 +56,7 @@ import {
   PageClass,
   SectionFlag,
 } from '../constants.js';
-import type { OnlineType as OnlineTypeOrOffline } from './boot-layout.js';
+import type { BootMemmapPlacement, OnlineType as OnlineTypeOrOffline } from './boot-layout.js';
 import { PMD_SIZE_BYTES, SECTION_MEMMAP_BYTES, STRUCT_PAGE_BYTES } from './boot.js';
 import { addSeconds, offlineSeconds, onlineSeconds, removeSeconds, type CostParams } from './cost.js';
 import { ModelError } from './errors.js';
@@ -174,6 +174,8 @@ export interface LifecycleHost {
   readonly slit: number[][] | null;
   /** The node has CPUs, so try_offline_node keeps it online. */
   hasCpus(nid: number): boolean;
+  /** Where boot sections' memmaps still lie (ascending); the lifecycle frees them at hot-remove. */
+  bootMemmap: BootMemmapPlacement[];
 }
 
 /** What the last transition did, for the API calls to report. */
@@ -735,6 +737,7 @@ export class HotplugLifecycle {
     for (const [zone, nrPages] of charged) {
       await claimIn(shards, this.#kernelMemmapRanges(zone), nrPages, PageClass.VMEMMAP, PageClass.FREE);
     }
+    await this.#freeBootMemmap(startPfn, endPfn);
     for (const piece of shards.split(startPfn, endPfn)) await piece.shard.engine.removeSections(piece.startPfn, piece.endPfn);
 
     const lastNid = blocks[blocks.length - 1].nid;
@@ -749,6 +752,50 @@ export class HotplugLifecycle {
     releaseIomem(host.iomemResources, base, size);
     this.#tryOfflineNode(lastNid);
     return { ok: true, modelledSeconds: removeSeconds(host.cost, endPfn - startPfn) };
+  }
+
+  /**
+   * Removing boot memory frees its memmap (sparse.c hands a boot-allocated
+   * memmap back page by page): those reserved pages become free pages of the
+   * zone that holds them, and its managed count grows, as
+   * free_reserved_page does. A memmap inside the removed range itself goes
+   * with it.
+   */
+  async #freeBootMemmap(startPfn: number, endPfn: number): Promise<void> {
+    const host = this.#host;
+    const firstSectionNr = startPfn / PAGES_PER_SECTION;
+    const endSectionNr = endPfn / PAGES_PER_SECTION;
+    const kept: BootMemmapPlacement[] = [];
+    const freed: PfnRange[] = [];
+    for (const p of host.bootMemmap) {
+      const from = Math.max(p.startSectionNr, firstSectionNr);
+      const to = Math.min(p.startSectionNr + p.nrSections, endSectionNr);
+      if (from >= to) {
+        kept.push(p);
+        continue;
+      }
+      if (p.startSectionNr < from) kept.push({ startSectionNr: p.startSectionNr, nrSections: from - p.startSectionNr, base: p.base });
+      const tail = p.startSectionNr + p.nrSections - to;
+      if (tail > 0) kept.push({ startSectionNr: to, nrSections: tail, base: p.base + (to - p.startSectionNr) * SECTION_MEMMAP_BYTES });
+      const base = p.base + (from - p.startSectionNr) * SECTION_MEMMAP_BYTES;
+      freed.push({ startPfn: base / PAGE_SIZE, endPfn: (base + (to - from) * SECTION_MEMMAP_BYTES) / PAGE_SIZE });
+    }
+    host.bootMemmap = kept;
+    const outside = freed.flatMap((r) => subtractRanges([r], [{ startPfn, endPfn }]));
+    if (outside.length === 0) return;
+    for (const node of host.nodeStates) {
+      for (const zone of node.zones) {
+        for (const member of zone.memberRanges) {
+          for (const r of outside) {
+            const lo = Math.max(member.startPfn, r.startPfn);
+            const hi = Math.min(member.endPfn, r.endPfn);
+            if (lo >= hi) continue;
+            await setClassOver(host.shards, lo, hi, PageClass.FREE);
+            zone.managedPages += hi - lo;
+          }
+        }
+      }
+    }
   }
 
   /** The zone's pages that may hold memmap taken from it: its member ranges minus self-hosted memmaps. */

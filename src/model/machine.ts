@@ -24,7 +24,7 @@
  * per section run, free range or zone; nothing here loops over pages.
  */
 import { classBit, NO_ZONE, PAGE_SIZE, PageClass, PAGES_PER_SECTION } from '../constants.js';
-import type { BootLayout, OnlineType } from './boot-layout.js';
+import type { BootLayout, BootMemmapPlacement, OnlineType } from './boot-layout.js';
 import { computeBootLayout } from './boot.js';
 import { sanitizeE820 } from './e820.js';
 import { NUMA_NO_NODE } from './memblock.js';
@@ -228,6 +228,7 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   /** /proc/iomem System RAM resources: boot RAM, then hot-added ranges. */
   readonly iomemResources: IomemResource[];
   readonly firmwareReserved: readonly { base: number; size: number }[];
+  bootMemmap: BootMemmapPlacement[];
   readonly #nodeByNid: Map<number, NodeState>;
   #blocks: Map<number, MemoryBlock>;
   /** Nodes with boot memory; the model gives them CPUs, so they never go offline. */
@@ -258,6 +259,7 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
     this.slit = layout.spec.slit;
     this.#nodesWithCpus = new Set(layout.onlineNodes);
     const e820 = sanitizeE820(layout.spec.e820).entries;
+    this.bootMemmap = layout.bootMemmap.map((p) => ({ ...p }));
     this.firmwareReserved = e820.filter((e) => e.type !== 'usable').map((e) => ({ base: e.base, size: e.size }));
     this.iomemResources = e820
       .filter((e) => e.type === 'usable')
