@@ -291,15 +291,12 @@ function evaluateNode(view: MachineView, assertion: NodeAssertion): Evaluation {
   const subject = `node ${assertion.node}`;
   const node = view.nodes.find((n) => n.nid === assertion.node);
   if (!node) return { subject, missing: `node ${assertion.node} does not exist`, checks: checksOf(assertion, NODE_CHECKS, {}) };
+  // The same names the JSON report prints, plus the node's totals over its zones.
+  const { zones, ...reported } = nodeReport(node);
   const actual = {
-    online: node.online,
-    hasMemory: node.hasMemory,
-    hasNormalMemory: node.hasNormalMemory,
-    nodeStartPfn: node.nodeStartPfn,
-    spannedPages: node.nodeSpannedPages,
-    presentPages: node.nodePresentPages,
-    managedPages: sum(node.zones.map((zone) => zone.managedPages)),
-    freePages: sum(node.zones.map((zone) => zone.freePages)),
+    ...reported,
+    managedPages: sum(zones.map((zone) => zone.managedPages)),
+    freePages: sum(zones.map((zone) => zone.freePages)),
   };
   return { subject, checks: checksOf(assertion, NODE_CHECKS, actual) };
 }
