@@ -1,6 +1,6 @@
 // Units, class ids, tag bits, flags and codes of the engine.
 //
-// These mirror `src/constants.ts` on the TypeScript side. `abiConstants()` in
+// These mirror `src/contract/constants.ts` on the TypeScript side. `abiConstants()` in
 // `index.ts` writes them to the I/O area so `test/engine/abi-constants.test.ts`
 // can check that both copies agree.
 

@@ -1,4 +1,4 @@
-// Status codes (EngineStatus in src/constants.ts), the "which argument" slot,
+// Status codes (EngineStatus in src/contract/constants.ts), the "which argument" slot,
 // and the ids of the invariants validate() checks.
 //
 // Every export returns a status: 0 or a positive result on success, one of the

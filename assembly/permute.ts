@@ -1,5 +1,5 @@
 // The seeded pageblock order of claim(..., RANDOM_PAGEBLOCK): a port of
-// src/engine/permute.ts with the same u32 wrap-around arithmetic, so both
+// src/contract/permute.ts with the same u32 wrap-around arithmetic, so both
 // engines visit pageblocks in exactly the same order.
 //
 // A full-period linear congruential walk over the next power of two m >= n

@@ -118,7 +118,7 @@ export async function measure(name: string, batch: Batch, plan: RunPlan): Promis
 
 // ---- seeded PRNG ----------------------------------------------------------------
 
-export { Prng } from '../src/prng.js';
+export { Prng } from '../src/util/prng.js';
 
 // ---- results ----------------------------------------------------------------------
 

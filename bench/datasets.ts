@@ -26,8 +26,8 @@ import {
   PAGES_PER_SECTION,
   PageClass,
   SectionFlag,
-} from '../src/constants.js';
-import type { EngineApi } from '../src/worker/protocol.js';
+} from '../src/contract/constants.js';
+import type { EngineApi } from '../src/contract/engine-api.js';
 import { Prng } from './common.js';
 
 /** Fleet calibration and shape: the one home of the dataset's numbers. */

@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NR_PAGE_CLASSES, MIGRATETYPE_MASK, Migratetype, PAGES_PER_PAGEBLOCK, PAGE_CLASS_NAMES, PageClass } from '../src/constants.js';
+import { NR_PAGE_CLASSES, MIGRATETYPE_MASK, Migratetype, PAGES_PER_PAGEBLOCK, PAGE_CLASS_NAMES, PageClass } from '../src/contract/constants.js';
 import { createEngine } from '../src/engine/index.js';
 import { createRefEngine } from '../src/reference/ref-engine.js';
 import { formatNs, judgeTargets, printRows, printTable, printVerdicts, sinkValue, type Row } from './common.js';

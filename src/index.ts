@@ -14,11 +14,11 @@ import { bootMachine } from './model/machine.js';
 import type { BootOptions, Machine, MachineSpec } from './model/types.js';
 import type { Scenario } from './study/scenario.js';
 
-export * from './constants.js';
+export * from './contract/constants.js';
 export { createEngine, Engine, EngineError } from './engine/index.js';
 export { createRefEngine, RefEngine } from './reference/ref-engine.js';
 export { createWorkerEngine, type WorkerEngine } from './worker/index.js';
-export type * from './worker/protocol.js';
+export type * from './contract/engine-api.js';
 export type * from './model/types.js';
 export { bootMachine } from './model/machine.js';
 export { checkScenarioText, parseScenario, ScenarioError, type Scenario } from './study/scenario.js';

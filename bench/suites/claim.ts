@@ -3,7 +3,7 @@
  * 32 USER pages back, so the range's balance is unchanged and the loop never
  * runs out (the figures are per claim call). Both claim modes.
  */
-import { ClaimMode, PAGES_PER_SECTION, PageClass, classBit } from '../../src/constants.js';
+import { ClaimMode, PAGES_PER_SECTION, PageClass, classBit } from '../../src/contract/constants.js';
 import { PLAN_BATCHED, Prng, measure, type Row } from '../common.js';
 import { randomPfns, type FleetContext } from '../datasets.js';
 

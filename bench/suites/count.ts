@@ -3,7 +3,7 @@
  * whole window and over random unaligned sub-ranges. roaring answers
  * the single-class count with rangeCardinality over its SLAB bitmap.
  */
-import { PageClass, classBit } from '../../src/constants.js';
+import { PageClass, classBit } from '../../src/contract/constants.js';
 import { PLAN_BATCHED, Prng, disagreement, measure, type Row } from '../common.js';
 import { randomRanges, type FleetContext } from '../datasets.js';
 

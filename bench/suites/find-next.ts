@@ -4,7 +4,7 @@
  * inside a quarter of the pageblocks) and a common one (USER: dense). roaring
  * answers with select(rank(x - 1)), its only way to find the next member.
  */
-import { PageClass, classBit } from '../../src/constants.js';
+import { PageClass, classBit } from '../../src/contract/constants.js';
 import { PLAN_BATCHED, Prng, disagreement, measure, type Row } from '../common.js';
 import { randomPfns, type FleetContext, type RoaringBitmap } from '../datasets.js';
 

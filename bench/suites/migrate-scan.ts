@@ -4,7 +4,7 @@
  * over a 2 GiB memory block, and the copy-kernel-pages variant (USER, SLAB
  * and PGTABLE movable; only PINNED and RESERVED stop) over one section.
  */
-import { PAGES_PER_SECTION, PageClass, classBit } from '../../src/constants.js';
+import { PAGES_PER_SECTION, PageClass, classBit } from '../../src/contract/constants.js';
 import { PLAN_BATCHED, Prng, disagreement, measure, type Row } from '../common.js';
 import { randomPfns, type FleetContext } from '../datasets.js';
 

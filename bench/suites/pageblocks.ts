@@ -2,7 +2,7 @@
  * countPageblocks: pageblocks tagged UNMOVABLE, over the whole window and
  * over random unaligned sub-ranges.
  */
-import { MIGRATETYPE_MASK, Migratetype } from '../../src/constants.js';
+import { MIGRATETYPE_MASK, Migratetype } from '../../src/contract/constants.js';
 import { PLAN_BATCHED, Prng, disagreement, measure, type Row } from '../common.js';
 import { randomRanges, type FleetContext } from '../datasets.js';
 

@@ -3,7 +3,7 @@
  * alternating USER and FREE so the fleet's balance drifts little. This suite
  * changes state: it runs after the read-only suites.
  */
-import { PageClass } from '../../src/constants.js';
+import { PageClass } from '../../src/contract/constants.js';
 import { PLAN_BATCHED, Prng, measure, type Row } from '../common.js';
 import { randomRanges, type FleetContext } from '../datasets.js';
 

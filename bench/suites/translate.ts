@@ -6,10 +6,10 @@
  * engine's zero-copy buffers; the reference translates a 2^20 batch on its
  * own 2^26-page window of the same shape (see TRANSLATION.refWindowLog2).
  */
-import { Migratetype, PAGE_OFFSET, PAGE_SIZE, PAGES_PER_SECTION, PageClass } from '../../src/constants.js';
+import { Migratetype, PAGE_OFFSET, PAGE_SIZE, PAGES_PER_SECTION, PageClass } from '../../src/contract/constants.js';
 import { createEngine, type Engine } from '../../src/engine/index.js';
 import { createRefEngine } from '../../src/reference/ref-engine.js';
-import type { EngineApi } from '../../src/worker/protocol.js';
+import type { EngineApi } from '../../src/contract/engine-api.js';
 import { PLAN_LONG, PLAN_SLOW, Prng, measure, type Measurement } from '../common.js';
 import {
   TRANSLATION,

@@ -143,7 +143,7 @@ export const INVARIANT_NAMES: Record<number, string> = {
 
 /**
  * Order of the values abiConstants() writes (f64 each), then PAGE_OFFSET and
- * BAD_ADDRESS as u64. Names are those of `src/constants.ts` (dotted for
+ * BAD_ADDRESS as u64. Names are those of `src/contract/constants.ts` (dotted for
  * members of its objects).
  */
 export const ABI_CONSTANT_NAMES = [

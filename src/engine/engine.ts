@@ -10,7 +10,7 @@
  * aliases WASM memory.
  */
 
-import { BAD_ADDRESS, NR_PAGE_CLASSES, PAGES_PER_SECTION } from '../constants.js';
+import { BAD_ADDRESS, NR_PAGE_CLASSES, PAGES_PER_SECTION } from '../contract/constants.js';
 import type {
   ClassCounts,
   EngineApi,
@@ -18,7 +18,7 @@ import type {
   EngineOptions,
   ScanResult,
   TranslateResult,
-} from '../worker/protocol.js';
+} from '../contract/engine-api.js';
 import {
   INVARIANT_NAMES,
   IO_BULK,
@@ -42,7 +42,7 @@ import {
   type OpName,
   type RawEngineExports,
 } from './abi.js';
-import { EngineError, statusName } from './errors.js';
+import { EngineError, statusName } from '../contract/errors.js';
 import { instantiateEngine, type EngineVariant } from './load.js';
 
 /** Default cap on linear memory: the WASM32 maximum, 4 GiB. */

@@ -20,7 +20,7 @@
  * tables and the low 1 MiB that a real x86 kernel also reserves are not
  * (together a few MiB per node).
  */
-import { PAGE_SIZE, PAGES_PER_SECTION } from '../constants.js';
+import { PAGE_SIZE, PAGES_PER_SECTION } from '../contract/constants.js';
 import type { BootLayout, BootMemmapPlacement, BootNode } from './boot-layout.js';
 import { type BlockSizeProbeInput, probeMemoryBlockSize } from './block-size.js';
 import { CmdlineError, parseCmdline } from './cmdline.js';

@@ -13,7 +13,7 @@
  * kernel accepts a value with a warning, so does the model.
  */
 import { memparse, parseCInteger } from './memparse.js';
-import { PAGE_SHIFT } from '../constants.js';
+import { PAGE_SHIFT } from '../contract/constants.js';
 import type { Kernelcore, KernelParams, OnlineType, ParsedCmdline } from './boot-layout.js';
 
 export class CmdlineError extends Error {

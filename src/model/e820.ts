@@ -10,7 +10,7 @@
  *
  * This file also holds {@link BootError}, the error of every boot stage.
  */
-import { PAGE_SIZE } from '../constants.js';
+import { PAGE_SIZE } from '../contract/constants.js';
 import type { E820Entry, E820Type } from './types.js';
 import type { Memblock } from './memblock.js';
 

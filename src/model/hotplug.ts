@@ -55,7 +55,7 @@ import {
   PAGES_PER_SECTION,
   PageClass,
   SectionFlag,
-} from '../constants.js';
+} from '../contract/constants.js';
 import type { BootMemmapPlacement, OnlineType as OnlineTypeOrOffline } from './boot-layout.js';
 import { PMD_SIZE_BYTES, SECTION_MEMMAP_BYTES, STRUCT_PAGE_BYTES } from './boot.js';
 import { addSeconds, offlineSeconds, onlineSeconds, removeSeconds, type CostParams } from './cost.js';

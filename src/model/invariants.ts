@@ -17,7 +17,7 @@
  *
  * Costs a few engine calls per zone and one section read per shard.
  */
-import { NR_PAGE_CLASSES, PAGES_PER_SECTION, PageClass, SECTION_WORD_ZONE_SHIFT, SectionFlag } from '../constants.js';
+import { NR_PAGE_CLASSES, PAGES_PER_SECTION, PageClass, SECTION_WORD_ZONE_SHIFT, SectionFlag } from '../contract/constants.js';
 import type { LifecycleHost } from './hotplug.js';
 import type { MemoryBlock, PfnRange, ZoneState } from './memory-blocks.js';
 import { countClassesIn } from './page-state.js';

@@ -23,7 +23,7 @@
  * engine and the worker client all serve. Engine work is a few coarse calls
  * per section run, free range or zone; nothing here loops over pages.
  */
-import { classBit, NO_ZONE, PAGE_SIZE, PageClass, PAGES_PER_SECTION } from '../constants.js';
+import { classBit, NO_ZONE, PAGE_SIZE, PageClass, PAGES_PER_SECTION } from '../contract/constants.js';
 import type { BootLayout, BootMemmapPlacement, OnlineType } from './boot-layout.js';
 import { computeBootLayout } from './boot.js';
 import { sanitizeE820 } from './e820.js';

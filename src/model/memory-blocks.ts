@@ -23,7 +23,7 @@
  *
  * Loops here run over blocks and zones, never over pages.
  */
-import { PAGES_PER_SECTION } from '../constants.js';
+import { PAGES_PER_SECTION } from '../contract/constants.js';
 import type { OnlineType } from './boot-layout.js';
 import { NUMA_NO_NODE } from './memblock.js';
 import type { MemoryGroup } from './memory-groups.js';

@@ -26,7 +26,7 @@
 import type { SratMemoryAffinity } from './types.js';
 import { MAX_NUMNODES, type Memblock, NUMA_NO_NODE, PHYS_ADDR_MAX } from './memblock.js';
 import { BootError } from './e820.js';
-import { PAGE_SIZE } from '../constants.js';
+import { PAGE_SIZE } from '../contract/constants.js';
 
 /** One numa_meminfo block: `[start, end)` in bytes on node `nid`. */
 export interface NumaMemblk {

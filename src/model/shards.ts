@@ -20,8 +20,8 @@
  * Nothing here loops over pages: splitting a pfn range across shards costs
  * one binary search plus one step per shard touched.
  */
-import { MAX_WINDOW_PAGES, PAGES_PER_SECTION } from '../constants.js';
-import type { EngineApi, EngineOptions } from '../worker/protocol.js';
+import { MAX_WINDOW_PAGES, PAGES_PER_SECTION } from '../contract/constants.js';
+import type { EngineApi, EngineOptions } from '../contract/engine-api.js';
 import type { BootOptions } from './types.js';
 
 /** An engine whose results may or may not be promises: the in-thread engines and the worker client alike. */

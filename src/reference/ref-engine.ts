@@ -25,9 +25,9 @@ import {
   SECTION_WORD_ZONE_SHIFT,
   ScanStatus,
   SectionFlag,
-} from '../constants.js';
-import { EngineError } from '../engine/errors.js';
-import { pageblockOrder } from '../engine/permute.js';
+} from '../contract/constants.js';
+import { EngineError } from '../contract/errors.js';
+import { pageblockOrder } from '../contract/permute.js';
 import type {
   ClassCounts,
   ClassMask,
@@ -37,7 +37,7 @@ import type {
   PageClassId,
   ScanResult,
   TranslateResult,
-} from '../worker/protocol.js';
+} from '../contract/engine-api.js';
 
 /** Largest span readClasses() returns in one call. */
 const MAX_READ_CLASSES_PAGES = 2 ** 24;
@@ -68,11 +68,11 @@ function isCount(value: number): boolean {
  * reverse (frame to the old page it holds). The only cache is the per-section
  * page count of each class; {@link RefEngine.validate} recounts it.
  *
- * Rules this implementation fixes where `protocol.ts` leaves a choice (the
+ * Rules this implementation fixes where `src/contract/engine-api.ts` leaves a choice (the
  * WASM engine follows the same ones):
  *
  * Argument checks, in this order, and the first failure throws:
- * 1. a `[startPfn, endPfn)` range, as the protocol header says: E_ARG startPfn,
+ * 1. a `[startPfn, endPfn)` range, as the contract header says: E_ARG startPfn,
  *    E_ARG endPfn (each must be a finite non-negative safe integer), E_RANGE
  *    startPfn, E_RANGE endPfn, E_ORDER endPfn (the `(start, count)` forms
  *    below follow the same ladder);

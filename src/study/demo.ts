@@ -20,9 +20,9 @@ import {
   PAGES_PER_SECTION,
   ScanStatus,
   SectionFlag,
-} from '../constants.js';
+} from '../contract/constants.js';
 import { createEngine } from '../engine/index.js';
-import type { EngineApi } from '../worker/protocol.js';
+import type { EngineApi } from '../contract/engine-api.js';
 
 /** The demo window: 2^30 pages of 4 KiB = 4 TiB. */
 const DEMO_WINDOW_PAGES = 2 ** 30;

@@ -6,7 +6,7 @@
  * Report entries are built with a fixed key order and node ids sorted, so the
  * JSON report stays byte-identical from run to run.
  */
-import { mix32 } from '../engine/permute.js';
+import { mix32 } from '../contract/permute.js';
 import type { BlockSelector, Errno, Machine, OfflineOutcome, Outcome } from '../model/types.js';
 import { type BlockFailureReport, humanBytes, type StepReport } from './report.js';
 import type { AddStep, AllocStep, InjectStep, LifecycleStep, OfflineStep, OnlineStep, RemoveStep, RetriesStep } from './scenario.js';

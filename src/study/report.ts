@@ -7,7 +7,7 @@
  * seed give a byte-identical JSON text.
  */
 
-import { PAGE_SHIFT } from '../constants.js';
+import { PAGE_SHIFT } from '../contract/constants.js';
 import type { BlockInfo, BlockState, NodeStats, ZoneName } from '../model/types.js';
 import type { StepKind } from './scenario.js';
 

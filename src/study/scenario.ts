@@ -13,7 +13,7 @@
 
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { PAGE_SIZE, SECTION_SIZE_BITS } from '../constants.js';
+import { PAGE_SIZE, SECTION_SIZE_BITS } from '../contract/constants.js';
 import { CmdlineError, parseCmdline } from '../model/cmdline.js';
 import type {
   AllocKind,

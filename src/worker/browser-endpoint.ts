@@ -4,7 +4,7 @@
  * The page serves the built `engine.worker.js` (and the engine it imports) and
  * passes its URL here. Calls behave as with the Node client (`client.ts`).
  */
-import type { EngineOptions } from './protocol.js';
+import type { EngineOptions } from '../contract/engine-api.js';
 import { startRemoteEngine, type EngineThread, type WorkerEngine } from './remote-engine.js';
 import type { EngineVariantName } from './wire.js';
 

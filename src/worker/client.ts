@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { workerThreadEndpoint } from './node-endpoint.js';
-import type { EngineOptions } from './protocol.js';
+import type { EngineOptions } from '../contract/engine-api.js';
 import { startRemoteEngine, type EngineThread, type WorkerEngine } from './remote-engine.js';
 import type { EngineVariantName } from './wire.js';
 

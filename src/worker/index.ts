@@ -2,7 +2,7 @@
  * The worker boundary's public surface (Node). Browser pages import
  * `browser-endpoint.js` directly, since this module pulls in `worker_threads`.
  */
-export type * from './protocol.js';
+export type * from '../contract/engine-api.js';
 export { createWorkerEngine, workerEntryPath, type WorkerEngineOptions } from './client.js';
 export type { AsyncEngineApi, EngineThread, WorkerEngine } from './remote-engine.js';
 export type { EngineVariantName } from './wire.js';

@@ -9,7 +9,7 @@
  * translation inputs are transferred out (see {@link RemoteEngine.virtToPhys}).
  */
 import * as Comlink from 'comlink';
-import type { EngineApi, EngineInfo, EngineOptions, ScanResult, TranslateResult } from './protocol.js';
+import type { EngineApi, EngineInfo, EngineOptions, ScanResult, TranslateResult } from '../contract/engine-api.js';
 import { installEngineErrorHandler, transferArray, type EngineVariantName, type ServedEngineApi } from './wire.js';
 
 /** {@link EngineApi} with every result delivered as a promise. */

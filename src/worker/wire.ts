@@ -7,8 +7,8 @@
  * error handler into the copy they use.
  */
 import * as Comlink from 'comlink';
-import { ENGINE_STATUS_TEXT, type EngineStatusName } from '../constants.js';
-import { EngineError } from '../engine/errors.js';
+import { ENGINE_STATUS_TEXT, type EngineStatusName } from '../contract/constants.js';
+import { EngineError } from '../contract/errors.js';
 import type { EngineVariant } from '../engine/load.js';
 import type {
   ClassCounts,
@@ -19,7 +19,7 @@ import type {
   PageClassId,
   ScanResult,
   TranslateResult,
-} from './protocol.js';
+} from '../contract/engine-api.js';
 
 // ---- errors -------------------------------------------------------------------
 

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { classBit, PAGE_SIZE, PageClass } from '../../src/constants.js';
+import { classBit, PAGE_SIZE, PageClass } from '../../src/contract/constants.js';
 import type { BootedMachine } from '../../src/model/machine.js';
 import type { Machine } from '../../src/model/types.js';
 import { renderSummary, type StepReport } from '../../src/study/report.js';

@@ -16,7 +16,7 @@ import type {
   PageClassId,
   ScanResult,
   TranslateResult,
-} from '../../src/worker/protocol.js';
+} from '../../src/contract/engine-api.js';
 import { describeOp, describeOutcome, normalize, outcomeOfError, sameOutcome, type EngineOp, type OpMethod, type Outcome } from '../helpers/ops.js';
 
 /** Operations kept for the failure message. */

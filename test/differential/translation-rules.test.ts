@@ -5,8 +5,8 @@
  * removeSections dropping pairs, and how fast / slow / miss are counted.
  */
 import { describe, expect, test } from 'vitest';
-import { BAD_ADDRESS, Migratetype, PAGE_OFFSET, PAGE_SHIFT, PAGES_PER_SECTION, PageClass, SectionFlag } from '../../src/constants.js';
-import type { EngineApi, TranslateResult } from '../../src/worker/protocol.js';
+import { BAD_ADDRESS, Migratetype, PAGE_OFFSET, PAGE_SHIFT, PAGES_PER_SECTION, PageClass, SectionFlag } from '../../src/contract/constants.js';
+import type { EngineApi, TranslateResult } from '../../src/contract/engine-api.js';
 import { ENGINE_CASES, type EngineFactory } from '../helpers/engines.js';
 
 const BASE_PFN = 2 ** 34;

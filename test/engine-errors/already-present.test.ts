@@ -4,7 +4,7 @@
  * nothing: not even the sections or frames of the range that were free.
  */
 import { describe, test } from 'vitest';
-import { PageClass } from '../../src/constants.js';
+import { PageClass } from '../../src/contract/constants.js';
 import { ENGINE_CASES } from '../helpers/engines.js';
 import { REMAP_NEW_PFN, REMAP_OLD_PFN, REMAP_PAGES, buildFixture, expectRefused, sectionPfn } from './fixture.js';
 

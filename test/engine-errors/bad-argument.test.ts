@@ -6,7 +6,7 @@
  * and intersecting scan masks. Nothing changes.
  */
 import { describe, test } from 'vitest';
-import { ClaimMode, PageClass, SectionFlag } from '../../src/constants.js';
+import { ClaimMode, PageClass, SectionFlag } from '../../src/contract/constants.js';
 import { ENGINE_CASES } from '../helpers/engines.js';
 import { BASE_SECTION_NR, REMAP_NEW_PFN, REMAP_OLD_PFN, buildFixture, expectRefused, sectionPfn } from './fixture.js';
 

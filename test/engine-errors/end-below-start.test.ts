@@ -4,8 +4,8 @@
  * changes nothing.
  */
 import { describe, test } from 'vitest';
-import { PAGES_PER_SECTION } from '../../src/constants.js';
-import type { EngineApi } from '../../src/worker/protocol.js';
+import { PAGES_PER_SECTION } from '../../src/contract/constants.js';
+import type { EngineApi } from '../../src/contract/engine-api.js';
 import { ENGINE_CASES } from '../helpers/engines.js';
 import { BASE_PFN, WINDOW_END_PFN, buildFixture, expectRefused, sectionPfn } from './fixture.js';
 

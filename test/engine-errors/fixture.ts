@@ -22,9 +22,9 @@ import {
   PageClass,
   SectionFlag,
   type EngineStatusName,
-} from '../../src/constants.js';
-import { EngineError } from '../../src/engine/errors.js';
-import type { EngineApi } from '../../src/worker/protocol.js';
+} from '../../src/contract/constants.js';
+import { EngineError } from '../../src/contract/errors.js';
+import type { EngineApi } from '../../src/contract/engine-api.js';
 import type { EngineFactory } from '../helpers/engines.js';
 import { snapshotState } from '../helpers/snapshot.js';
 

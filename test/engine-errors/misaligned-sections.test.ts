@@ -4,7 +4,7 @@
  * the range checks and before the other arguments, and nothing changes.
  */
 import { describe, test } from 'vitest';
-import { PAGES_PER_PAGEBLOCK } from '../../src/constants.js';
+import { PAGES_PER_PAGEBLOCK } from '../../src/contract/constants.js';
 import { ENGINE_CASES } from '../helpers/engines.js';
 import { buildFixture, expectRefused, sectionPfn } from './fixture.js';
 

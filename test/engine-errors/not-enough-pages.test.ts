@@ -4,7 +4,7 @@
  * could have been partly served leaves every page where it was.
  */
 import { describe, expect, test } from 'vitest';
-import { ClaimMode, PageClass } from '../../src/constants.js';
+import { ClaimMode, PageClass } from '../../src/contract/constants.js';
 import { ENGINE_CASES } from '../helpers/engines.js';
 import { buildFixture, expectRefused, sectionPfn } from './fixture.js';
 

@@ -5,8 +5,8 @@
  * Reads, counts and claims skip absent sections instead.
  */
 import { describe, expect, test } from 'vitest';
-import { ClaimMode, NO_CLASS, NO_TAG, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PageClass } from '../../src/constants.js';
-import type { EngineApi } from '../../src/worker/protocol.js';
+import { ClaimMode, NO_CLASS, NO_TAG, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PageClass } from '../../src/contract/constants.js';
+import type { EngineApi } from '../../src/contract/engine-api.js';
 import { ENGINE_CASES } from '../helpers/engines.js';
 import { BASE_SECTION_NR, REMAP_OLD_PFN, buildFixture, expectRefused, sectionPfn } from './fixture.js';
 

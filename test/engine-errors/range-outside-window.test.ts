@@ -4,8 +4,8 @@
  * window end is still inside.
  */
 import { describe, expect, test } from 'vitest';
-import { PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION } from '../../src/constants.js';
-import type { EngineApi } from '../../src/worker/protocol.js';
+import { PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION } from '../../src/contract/constants.js';
+import type { EngineApi } from '../../src/contract/engine-api.js';
 import { ENGINE_CASES } from '../helpers/engines.js';
 import {
   BASE_PFN,

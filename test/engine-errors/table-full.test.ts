@@ -7,9 +7,9 @@
  * WASM engine only: the reference never runs out of table space.
  */
 import { describe, expect, test } from 'vitest';
-import { Migratetype, PAGE_OFFSET, PAGE_SHIFT, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PageClass } from '../../src/constants.js';
-import { EngineError } from '../../src/engine/errors.js';
-import type { EngineApi } from '../../src/worker/protocol.js';
+import { Migratetype, PAGE_OFFSET, PAGE_SHIFT, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PageClass } from '../../src/contract/constants.js';
+import { EngineError } from '../../src/contract/errors.js';
+import type { EngineApi } from '../../src/contract/engine-api.js';
 import { WASM_ENGINE } from '../helpers/engines.js';
 import { Prng } from '../helpers/prng.js';
 import { expectRefused } from './fixture.js';

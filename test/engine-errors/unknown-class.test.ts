@@ -3,7 +3,7 @@
  * argument, before any presence or capacity check, and changes nothing.
  */
 import { describe, test } from 'vitest';
-import { ClaimMode, NR_PAGE_CLASSES, PageClass } from '../../src/constants.js';
+import { ClaimMode, NR_PAGE_CLASSES, PageClass } from '../../src/contract/constants.js';
 import { ENGINE_CASES } from '../helpers/engines.js';
 import { buildFixture, expectRefused, sectionPfn } from './fixture.js';
 

@@ -5,9 +5,9 @@
  * a positive integer (E_ARG maxBytes).
  */
 import { describe, expect, test } from 'vitest';
-import { MAX_WINDOW_PAGES, PAGES_PER_SECTION } from '../../src/constants.js';
-import { EngineError } from '../../src/engine/errors.js';
-import type { EngineOptions } from '../../src/worker/protocol.js';
+import { MAX_WINDOW_PAGES, PAGES_PER_SECTION } from '../../src/contract/constants.js';
+import { EngineError } from '../../src/contract/errors.js';
+import type { EngineOptions } from '../../src/contract/engine-api.js';
 import { ENGINE_CASES } from '../helpers/engines.js';
 
 const BAD_WINDOWS: [string, EngineOptions, string, string][] = [

@@ -1,10 +1,10 @@
 /**
  * The engine keeps its own copy of the shared constants (assembly/constants.ts,
  * assembly/errors.ts). This checks, value by value, that it agrees with
- * src/constants.ts, through the engine's abiConstants() export.
+ * src/contract/constants.ts, through the engine's abiConstants() export.
  */
 import { describe, expect, test } from 'vitest';
-import * as K from '../../src/constants.js';
+import * as K from '../../src/contract/constants.js';
 import { ABI_CONSTANT_NAMES, ABI_U64_CONSTANT_NAMES, IO_BULK } from '../../src/engine/abi.js';
 import { instantiateEngine } from '../../src/engine/load.js';
 
@@ -12,12 +12,12 @@ function tsValue(name: string): number | bigint {
   const [head, member] = name.split('.') as [string, string | undefined];
   const value = (K as Record<string, unknown>)[head];
   const picked = member === undefined ? value : (value as Record<string, unknown>)[member];
-  if (typeof picked !== 'number' && typeof picked !== 'bigint') throw new Error(`src/constants.ts has no ${name}`);
+  if (typeof picked !== 'number' && typeof picked !== 'bigint') throw new Error(`src/contract/constants.ts has no ${name}`);
   return picked;
 }
 
 describe.each(['release', 'debug'] as const)('ABI constants of the %s build', (variant) => {
-  test('every engine constant equals its src/constants.ts twin', async () => {
+  test('every engine constant equals its src/contract/constants.ts twin', async () => {
     const x = await instantiateEngine(variant);
     expect(x.init(0, K.PAGES_PER_SECTION, 2 ** 26)).toBe(0);
     const written = x.abiConstants();

@@ -5,9 +5,9 @@
  * order generator, never from the engine.
  */
 import { describe, expect, test } from 'vitest';
-import { ClaimMode, Migratetype, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PageClass } from '../../src/constants.js';
+import { ClaimMode, Migratetype, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PageClass } from '../../src/contract/constants.js';
 import { createEngine } from '../../src/engine/index.js';
-import { pageblockOrder } from '../../src/engine/permute.js';
+import { pageblockOrder } from '../../src/contract/permute.js';
 import { Prng } from '../helpers/prng.js';
 import { DenseClasses, firstDifference } from './dense-model.js';
 

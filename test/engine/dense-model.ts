@@ -3,7 +3,7 @@
  * small window, written the obvious way, so expected values never come from
  * the engine itself.
  */
-import { NO_CLASS, NR_PAGE_CLASSES, PAGES_PER_SECTION } from '../../src/constants.js';
+import { NO_CLASS, NR_PAGE_CLASSES, PAGES_PER_SECTION } from '../../src/contract/constants.js';
 
 export class DenseClasses {
   readonly classes: Uint8Array;

@@ -4,7 +4,7 @@
  * options checked at creation.
  */
 import { describe, expect, test } from 'vitest';
-import { ClaimMode, Migratetype, PAGES_PER_SECTION, PageClass } from '../../src/constants.js';
+import { ClaimMode, Migratetype, PAGES_PER_SECTION, PageClass } from '../../src/contract/constants.js';
 import { createEngine, engineModule } from '../../src/engine/index.js';
 
 describe('engine loading', () => {

@@ -4,7 +4,7 @@
  * that break at sections that are not present.
  */
 import { describe, expect, test } from 'vitest';
-import { Migratetype, PAGES_PER_SECTION, PageClass, ScanStatus, classBit } from '../../src/constants.js';
+import { Migratetype, PAGES_PER_SECTION, PageClass, ScanStatus, classBit } from '../../src/contract/constants.js';
 import { createEngine } from '../../src/engine/index.js';
 import { Prng } from '../helpers/prng.js';
 import { DenseClasses } from './dense-model.js';

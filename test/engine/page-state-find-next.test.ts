@@ -3,7 +3,7 @@
  * and pageblock summaries across sections, absent sections and masks.
  */
 import { describe, expect, test } from 'vitest';
-import { ALL_CLASSES, Migratetype, PAGES_PER_SECTION, PageClass, classBit } from '../../src/constants.js';
+import { ALL_CLASSES, Migratetype, PAGES_PER_SECTION, PageClass, classBit } from '../../src/contract/constants.js';
 import { createEngine } from '../../src/engine/index.js';
 import { Prng } from '../helpers/prng.js';
 import { DenseClasses } from './dense-model.js';

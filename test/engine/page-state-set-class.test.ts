@@ -4,7 +4,7 @@
  * collapses back to uniform records once the mixing is undone.
  */
 import { describe, expect, test } from 'vitest';
-import { ALL_CLASSES, Migratetype, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PageClass, classBit } from '../../src/constants.js';
+import { ALL_CLASSES, Migratetype, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PageClass, classBit } from '../../src/contract/constants.js';
 import { createEngine } from '../../src/engine/index.js';
 import { Prng } from '../helpers/prng.js';
 import { DenseClasses, firstDifference } from './dense-model.js';

@@ -13,7 +13,7 @@ import {
   PAGES_PER_PAGEBLOCK,
   PAGES_PER_SECTION,
   PageClass,
-} from '../../src/constants.js';
+} from '../../src/contract/constants.js';
 import { createEngine } from '../../src/engine/index.js';
 
 const BASE_PFN = 7 * PAGES_PER_SECTION;

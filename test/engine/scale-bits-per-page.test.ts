@@ -7,7 +7,7 @@
  * Both machines are built with range calls only, never a per-page loop.
  */
 import { describe, expect, test } from 'vitest';
-import { Migratetype, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PageClass, classBit } from '../../src/constants.js';
+import { Migratetype, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PageClass, classBit } from '../../src/contract/constants.js';
 import { createEngine } from '../../src/engine/index.js';
 import { Prng } from '../helpers/prng.js';
 

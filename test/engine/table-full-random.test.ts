@@ -7,10 +7,10 @@
  * takes was reserved before its first change.
  */
 import { describe, expect, test } from 'vitest';
-import { ClaimMode, Migratetype, PAGES_PER_SECTION, PageClass } from '../../src/constants.js';
+import { ClaimMode, Migratetype, PAGES_PER_SECTION, PageClass } from '../../src/contract/constants.js';
 import { createEngine } from '../../src/engine/index.js';
 import { createRefEngine } from '../../src/reference/ref-engine.js';
-import type { EngineApi } from '../../src/worker/protocol.js';
+import type { EngineApi } from '../../src/contract/engine-api.js';
 import { Prng } from '../helpers/prng.js';
 import { firstDifference } from './dense-model.js';
 

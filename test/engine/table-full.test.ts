@@ -4,7 +4,7 @@
  * same call succeeds once records are freed.
  */
 import { describe, expect, test } from 'vitest';
-import { ClaimMode, Migratetype, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PAGE_OFFSET, PageClass } from '../../src/constants.js';
+import { ClaimMode, Migratetype, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PAGE_OFFSET, PageClass } from '../../src/contract/constants.js';
 import { createEngine, type Engine } from '../../src/engine/index.js';
 import { firstDifference } from './dense-model.js';
 

@@ -4,7 +4,7 @@
  * agreeing with the copying one.
  */
 import { describe, expect, test } from 'vitest';
-import { BAD_ADDRESS, Migratetype, PAGE_OFFSET, PAGE_SHIFT, PAGES_PER_SECTION, PageClass, SectionFlag } from '../../src/constants.js';
+import { BAD_ADDRESS, Migratetype, PAGE_OFFSET, PAGE_SHIFT, PAGES_PER_SECTION, PageClass, SectionFlag } from '../../src/contract/constants.js';
 import { createEngine } from '../../src/engine/index.js';
 import { Prng } from '../helpers/prng.js';
 

@@ -4,7 +4,7 @@
  */
 import { createEngine } from '../../src/engine/index.js';
 import { createRefEngine } from '../../src/reference/ref-engine.js';
-import type { EngineApi, EngineOptions } from '../../src/worker/protocol.js';
+import type { EngineApi, EngineOptions } from '../../src/contract/engine-api.js';
 
 export type EngineKind = 'wasm' | 'reference';
 

@@ -36,8 +36,8 @@ import {
   PAGE_SHIFT,
   SECTION_FLAGS_SETTABLE,
   SectionFlag,
-} from '../../src/constants.js';
-import type { EngineApi, EngineInfo } from '../../src/worker/protocol.js';
+} from '../../src/contract/constants.js';
+import type { EngineApi, EngineInfo } from '../../src/contract/engine-api.js';
 import type { Prng } from './prng.js';
 
 /** Engine methods an operation may call (everything but the self checks). */

@@ -5,8 +5,8 @@
  * every pageblock tag, and translations of a fixed set of addresses.
  */
 import { createHash } from 'node:crypto';
-import { PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION } from '../../src/constants.js';
-import type { EngineApi } from '../../src/worker/protocol.js';
+import { PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION } from '../../src/contract/constants.js';
+import type { EngineApi } from '../../src/contract/engine-api.js';
 
 export interface StateSnapshot {
   classCounts: number[];

@@ -15,7 +15,7 @@ import type {
   EngineInfo,
   ScanResult,
   TranslateResult,
-} from '../../src/worker/protocol.js';
+} from '../../src/contract/engine-api.js';
 import type { ServedEngineApi } from '../../src/worker/wire.js';
 
 /** True when A and B are the same type (not merely mutually assignable through any). */

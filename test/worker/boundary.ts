@@ -4,7 +4,7 @@
  */
 import { createEngine } from '../../src/engine/index.js';
 import { createWorkerEngine, type AsyncEngineApi } from '../../src/worker/client.js';
-import type { EngineApi, EngineOptions } from '../../src/worker/protocol.js';
+import type { EngineApi, EngineOptions } from '../../src/contract/engine-api.js';
 
 export type BoundaryKind = 'in-thread' | 'worker';
 export const BOUNDARY_KINDS: readonly BoundaryKind[] = ['in-thread', 'worker'];

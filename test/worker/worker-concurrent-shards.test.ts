@@ -6,10 +6,10 @@
  * pipelined, not serialised one shard after another).
  */
 import { afterAll, describe, expect, test } from 'vitest';
-import { ALL_CLASSES, Migratetype, PAGES_PER_PAGEBLOCK, PageClass, classBit } from '../../src/constants.js';
+import { ALL_CLASSES, Migratetype, PAGES_PER_PAGEBLOCK, PageClass, classBit } from '../../src/contract/constants.js';
 import { createRefEngine } from '../../src/reference/ref-engine.js';
 import { createWorkerEngine, type WorkerEngine } from '../../src/worker/client.js';
-import type { EngineApi } from '../../src/worker/protocol.js';
+import type { EngineApi } from '../../src/contract/engine-api.js';
 import { Prng } from '../helpers/prng.js';
 
 const NR_SHARDS = 4;

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, test } from 'vitest';
 import { createRefEngine } from '../../src/reference/ref-engine.js';
-import type { EngineApi } from '../../src/worker/protocol.js';
+import type { EngineApi } from '../../src/contract/engine-api.js';
 import {
   OpGenerator,
   WINDOW_SHAPES,

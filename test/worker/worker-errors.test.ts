@@ -4,11 +4,11 @@
  * unchanged and still serving afterwards.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ClaimMode, Migratetype, PAGES_PER_SECTION, PageClass, classBit } from '../../src/constants.js';
-import { EngineError } from '../../src/engine/errors.js';
+import { ClaimMode, Migratetype, PAGES_PER_SECTION, PageClass, classBit } from '../../src/contract/constants.js';
+import { EngineError } from '../../src/contract/errors.js';
 import { createEngine } from '../../src/engine/index.js';
 import { createWorkerEngine, type WorkerEngine } from '../../src/worker/client.js';
-import type { EngineApi } from '../../src/worker/protocol.js';
+import type { EngineApi } from '../../src/contract/engine-api.js';
 
 const BASE_PFN = 8 * PAGES_PER_SECTION;
 const NR_PAGES = 4 * PAGES_PER_SECTION;

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, test } from 'vitest';
-import { Migratetype, PAGES_PER_SECTION, PageClass } from '../../src/constants.js';
+import { Migratetype, PAGES_PER_SECTION, PageClass } from '../../src/contract/constants.js';
 import { createWorkerEngine, workerEntryPath, type WorkerEngine } from '../../src/worker/client.js';
 
 const OPTS = { basePfn: 0, nrPages: 2 * PAGES_PER_SECTION };

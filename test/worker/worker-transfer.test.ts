@@ -16,11 +16,11 @@ import {
   PAGES_PER_SECTION,
   PageClass,
   classBit,
-} from '../../src/constants.js';
+} from '../../src/contract/constants.js';
 import { createEngine } from '../../src/engine/index.js';
 import { createWorkerEngine, type WorkerEngine } from '../../src/worker/client.js';
 import { parentPortEndpoint } from '../../src/worker/node-endpoint.js';
-import type { EngineApi } from '../../src/worker/protocol.js';
+import type { EngineApi } from '../../src/contract/engine-api.js';
 import { ServedEngine, installEngineErrorHandler, type ServedEngineApi } from '../../src/worker/wire.js';
 
 const BASE_PFN = 2 ** 20;

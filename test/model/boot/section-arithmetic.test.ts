@@ -4,7 +4,7 @@
  * 2 MiB memmap per present section.
  */
 import { describe, expect, it } from 'vitest';
-import { PAGES_PER_SECTION, PFN_SECTION_SHIFT, SECTION_SIZE_BITS } from '../../../src/constants.js';
+import { PAGES_PER_SECTION, PFN_SECTION_SHIFT, SECTION_SIZE_BITS } from '../../../src/contract/constants.js';
 import { computeBootLayout, SECTION_MEMMAP_BYTES } from '../../../src/model/boot.js';
 import { machineFromNodes, MiB } from './machines.js';
 

@@ -7,7 +7,7 @@
  * subset of a kind's pages on a node.
  */
 import { expect, test } from 'vitest';
-import { PageClass } from '../../../src/constants.js';
+import { PageClass } from '../../../src/contract/constants.js';
 import { boot, countClass, countClassEverywhere, expectErrno, expectOk, GiB, nodeOf, observe, twoNodeVm, zoneOf } from './helpers.js';
 
 test('user pages fill Movable first on a Movable node; kernel kinds go to another node', async () => {

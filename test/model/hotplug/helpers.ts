@@ -7,7 +7,7 @@
  * [2 GiB, 4 GiB), so node 0 has DMA, DMA32 and Normal.
  */
 import { expect } from 'vitest';
-import { classBit, PAGE_SIZE, PageClass } from '../../../src/constants.js';
+import { classBit, PAGE_SIZE, PageClass } from '../../../src/contract/constants.js';
 import { bootMachine, type BootedMachine } from '../../../src/model/machine.js';
 import type { E820Entry, MachineSpec, OfflineOutcome, Outcome, SratMemoryAffinity } from '../../../src/model/types.js';
 

@@ -7,7 +7,7 @@
  * changes nothing.
  */
 import { expect, test } from 'vitest';
-import { PageClass } from '../../../src/constants.js';
+import { PageClass } from '../../../src/contract/constants.js';
 import { boot, countClassEverywhere, expectErrno, expectOk, GiB, nodeOf, observe, twoNodeVm, zoneOf } from './helpers.js';
 
 async function kernelFree(machine: Awaited<ReturnType<typeof boot>>, nid: number): Promise<number> {

@@ -7,7 +7,7 @@
  * blocks cannot be offlined at all.
  */
 import { expect, test } from 'vitest';
-import { PAGES_PER_SECTION } from '../../../src/constants.js';
+import { PAGES_PER_SECTION } from '../../../src/contract/constants.js';
 import { SECTION_MEMMAP_BYTES } from '../../../src/model/boot.js';
 import { boot, expectErrno, expectOk, fourNodeVm, GiB, nodeOf } from './helpers.js';
 

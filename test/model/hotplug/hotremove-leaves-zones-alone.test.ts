@@ -5,7 +5,7 @@
  * /proc/iomem range.
  */
 import { expect, test } from 'vitest';
-import { PageClass, SectionFlag } from '../../../src/constants.js';
+import { PageClass, SectionFlag } from '../../../src/contract/constants.js';
 import { boot, countClassEverywhere, expectOk, GiB, MEMORY_DIR, NODE_DIR, readSysfs, twoNodeVm } from './helpers.js';
 
 test('removing an offline hot-added range changes no zone counter and gives everything back', async () => {

@@ -4,7 +4,7 @@
  * model's back, a section flag that disagrees with its block, a node count.
  */
 import { expect, test } from 'vitest';
-import { PageClass, SectionFlag } from '../../../src/constants.js';
+import { PageClass, SectionFlag } from '../../../src/contract/constants.js';
 import { boot, expectOk, GiB, twoNodeVm } from './helpers.js';
 
 test('each kind of corruption is caught and named', async () => {

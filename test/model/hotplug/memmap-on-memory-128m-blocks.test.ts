@@ -5,7 +5,7 @@
  * managed (fact 17 at another block size).
  */
 import { describe, expect, test } from 'vitest';
-import { Migratetype, PageClass } from '../../../src/constants.js';
+import { Migratetype, PageClass } from '../../../src/contract/constants.js';
 import { memmapOnMemoryPages } from '../../../src/model/hotplug.js';
 import { BLOCK_128M_PAGES, boot, countClass, expectOk, GiB, MiB, twoNodeVm, zoneOf } from './helpers.js';
 

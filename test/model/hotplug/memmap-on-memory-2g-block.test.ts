@@ -6,7 +6,7 @@
  * the 32 MiB of memmap comes out of node 0's kernel zones instead.
  */
 import { describe, expect, test } from 'vitest';
-import { PageClass } from '../../../src/constants.js';
+import { PageClass } from '../../../src/contract/constants.js';
 import { bareMetal2G, BLOCK_2G_PAGES, boot, countClass, countClassEverywhere, expectOk, GiB, nodeOf, zoneOf } from './helpers.js';
 
 const BASE = 8 * GiB;

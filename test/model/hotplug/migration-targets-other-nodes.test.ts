@@ -5,7 +5,7 @@
  * the source node is the only target, and the pages go to its other blocks.
  */
 import { expect, test } from 'vitest';
-import { PageClass } from '../../../src/constants.js';
+import { PageClass } from '../../../src/contract/constants.js';
 import { BLOCK_128M_PAGES, boot, countClass, expectOk, fourNodeVm, GiB, machineSpec, migratedTotal, nodeOf } from './helpers.js';
 
 test('offlining all of node 1 moves its user pages to nodes 2, 3, 0 in zonelist order, never to node 1', async () => {

@@ -4,7 +4,7 @@
  * take them; pages from a Movable block may land in Movable.
  */
 import { expect, test } from 'vitest';
-import { PageClass } from '../../../src/constants.js';
+import { PageClass } from '../../../src/contract/constants.js';
 import { boot, countClass, expectErrno, expectOk, GiB, nodeOf, twoNodeVm, zoneOf } from './helpers.js';
 
 test('Normal source: targets only kernel zones; Movable source: Movable targets too', async () => {

@@ -5,7 +5,7 @@
  * returned, and nothing is removed: the machine looks exactly as before.
  */
 import { expect, test } from 'vitest';
-import { PageClass } from '../../../src/constants.js';
+import { PageClass } from '../../../src/contract/constants.js';
 import { BLOCK_128M_PAGES, boot, expectErrno, expectOk, GiB, observe, twoNodeVm } from './helpers.js';
 
 test('block 3 of 4 refuses: blocks 1 and 2 come back in their zones, nothing removed', async () => {

@@ -5,7 +5,7 @@
  * isolation is undone and its pages are where they were.
  */
 import { expect, test } from 'vitest';
-import { PAGEBLOCK_ISOLATE, PageClass } from '../../../src/constants.js';
+import { PAGEBLOCK_ISOLATE, PageClass } from '../../../src/contract/constants.js';
 import { BLOCK_128M_PAGES, boot, countClass, expectErrno, expectOk, GiB, MEMORY_DIR, nodeOf, observe, readSysfs, twoNodeVm } from './helpers.js';
 
 const BASE = 10 * GiB;

@@ -6,7 +6,7 @@
  * the kernel, and stay migrated.
  */
 import { expect, test } from 'vitest';
-import { PageClass } from '../../../src/constants.js';
+import { PageClass } from '../../../src/contract/constants.js';
 import { BLOCK_128M_PAGES, boot, countClass, expectErrno, expectOk, GiB, MEMORY_DIR, readSysfs, twoNodeVm } from './helpers.js';
 
 test('a pinned page in a Movable block: EINTR "pinned page"; the other user pages have migrated', async () => {

@@ -5,7 +5,7 @@
  * same offline migrates the user pages to other nodes' kernel zones (fact 36).
  */
 import { expect, test } from 'vitest';
-import { PAGEBLOCK_ISOLATE, PageClass } from '../../../src/constants.js';
+import { PAGEBLOCK_ISOLATE, PageClass } from '../../../src/contract/constants.js';
 import { BLOCK_128M_PAGES, boot, countClass, expectErrno, expectOk, GiB, MEMORY_DIR, migratedTotal, readSysfs, twoNodeVm } from './helpers.js';
 
 const BASE = 10 * GiB; // node 2's slot: memory80

@@ -4,7 +4,7 @@
  * and the node without N_MEMORY once its last memory went.
  */
 import { expect, test } from 'vitest';
-import { SECTION_WORD_ZONE_SHIFT, SectionFlag } from '../../../src/constants.js';
+import { SECTION_WORD_ZONE_SHIFT, SectionFlag } from '../../../src/contract/constants.js';
 import { boot, expectOk, GiB, MEMORY_DIR, nodeOf, readSysfs, twoNodeVm } from './helpers.js';
 
 test('offline clears ONLINE on the sections, the zone, and N_MEMORY with the last block', async () => {

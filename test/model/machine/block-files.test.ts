@@ -3,7 +3,7 @@
  * kernel-semantics facts 1-5, 8 and 49.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { NO_ZONE, PAGES_PER_SECTION, SectionFlag, SECTION_WORD_NID_SHIFT, SECTION_WORD_ZONE_SHIFT } from '../../../src/constants.js';
+import { NO_ZONE, PAGES_PER_SECTION, SectionFlag, SECTION_WORD_NID_SHIFT, SECTION_WORD_ZONE_SHIFT } from '../../../src/contract/constants.js';
 import { bootMachine, type BootedMachine } from '../../../src/model/machine.js';
 import { pfnToSectionNr } from '../../../src/model/sections.js';
 import { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/zones.js';

@@ -2,7 +2,7 @@
  * Shard windows and pfn lookup, and the 16-node 64 TiB machine end to end.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { classBit, MAX_WINDOW_PAGES, PageClass } from '../../../src/constants.js';
+import { classBit, MAX_WINDOW_PAGES, PageClass } from '../../../src/contract/constants.js';
 import { bootMachine, type BootedMachine } from '../../../src/model/machine.js';
 import { planShardWindows, ShardSet, type ShardEngine } from '../../../src/model/shards.js';
 import { GiB, MiB, pfn, singleNodeWithPciHole, sixteenNodeBox, TiB, twoNodes } from '../../helpers/machines.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Memblock, MemblockFlag, NUMA_NO_NODE, SMP_CACHE_BYTES } from '../../../src/model/memblock.js';
-import { PAGE_SIZE } from '../../../src/constants.js';
+import { PAGE_SIZE } from '../../../src/contract/constants.js';
 import {
   MEM_SIZE,
   SIMULATED_MEMORY_BASE,

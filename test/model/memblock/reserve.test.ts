@@ -7,7 +7,7 @@ import {
   PHYS_ADDR_MAX,
   SIZE_OF_MEMBLOCK_REGION,
 } from '../../../src/model/memblock.js';
-import { PAGE_SIZE } from '../../../src/constants.js';
+import { PAGE_SIZE } from '../../../src/contract/constants.js';
 import {
   MEM_SIZE,
   SIMULATED_MEMORY_BASE,

@@ -8,7 +8,7 @@
  * taken from the code under test, so a loop of decisions sees the counters
  * the kernel would show.
  */
-import { PAGES_PER_SECTION } from '../../../src/constants.js';
+import { PAGES_PER_SECTION } from '../../../src/contract/constants.js';
 import { MemoryGroupRegistry, type MemoryGroup } from '../../../src/model/memory-groups.js';
 import {
   zoneForPfnRange,

@@ -15,7 +15,7 @@
  *   aligned, at most 2^32 pages;
  * - counts are numbers of pages unless the name says otherwise.
  *
- * Errors: a bad call throws an `EngineError` (see `src/engine/errors.ts`)
+ * Errors: a bad call throws an `EngineError` (see `src/contract/errors.ts`)
  * whose `code` is an `EngineStatusName` and whose `arg` names the offending
  * argument. A call that throws leaves the shard exactly as it was.
  * Checks, in this order for every range argument: the value is a finite
@@ -24,7 +24,7 @@
  * (E_ORDER, endPfn).
  */
 
-/** Mirrors `PageClass` in `src/constants.ts` (0..6). */
+/** Mirrors `PageClass` in `src/contract/constants.ts` (0..6). */
 export type PageClassId = number;
 /** A bit set of page classes: bit `1 << cls`. */
 export type ClassMask = number;
@@ -124,7 +124,7 @@ export interface EngineApi {
    * Move `nrPages` pages of class `fromCls` inside the range to class `toCls`.
    * LOWEST takes them in pfn order. RANDOM_PAGEBLOCK visits the range's
    * pageblocks in the order of `pageblockOrder(nrPageblocks, seed)` (see
-   * `src/engine/permute.ts`) and takes the `fromCls` pages of each, lowest first,
+   * `src/contract/permute.ts`) and takes the `fromCls` pages of each, lowest first,
    * until done. Fewer than `nrPages` such pages in the range: E_NOSPC.
    * Returns the highest pfn changed plus one (0 when nrPages is 0).
    */

@@ -3,6 +3,8 @@
  * "small fast counting" generator) seeded through SplitMix32, so any integer
  * seed gives a well-mixed, reproducible stream. Not for cryptography.
  */
+import { mix32 } from '../contract/permute.js';
+
 export class Prng {
   #a: number;
   #b: number;
@@ -13,10 +15,7 @@ export class Prng {
     let s = seed >>> 0;
     const splitmix = (): number => {
       s = (s + 0x9e3779b9) >>> 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
+      return mix32(s);
     };
     this.#a = splitmix();
     this.#b = splitmix();

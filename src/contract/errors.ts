@@ -1,4 +1,4 @@
-import { ENGINE_STATUS_TEXT, EngineStatus, type EngineStatusName } from '../constants.js';
+import { ENGINE_STATUS_TEXT, EngineStatus, type EngineStatusName } from './constants.js';
 
 /**
  * A refused engine call. `code` says what was wrong, `arg` names the argument
