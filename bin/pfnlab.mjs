@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const cliPath = fileURLToPath(new URL('../dist/src/study/cli.js', import.meta.url));
+const cliPath = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
 if (!existsSync(cliPath)) {
   process.stderr.write(`pfnlab: ${cliPath} is missing; run npm run build first\n`);
   process.exit(2);

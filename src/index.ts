@@ -9,20 +9,28 @@
  * console.log(await machine.zoneinfo());
  * await machine.close();
  * ```
+ *
+ * This is one of the two composition roots (the other is `cli.ts`): it turns
+ * an {@link EngineChoice} into an engine factory and hands it to the model.
  */
+import type { EngineChoice } from './contract/engine-api.js';
+import { engineFactoryFor } from './engines.js';
 import { bootMachine } from './model/machine.js';
-import type { BootOptions, Machine, MachineSpec } from './model/types.js';
+import type { Machine, MachineSpec } from './model/types.js';
+import type { RunReport } from './study/report.js';
+import { runScenario as runWithEngines, type RunOptions } from './study/runner.js';
 import type { Scenario } from './study/scenario.js';
 
-export * from './contract/constants.js';
-export { createEngine, Engine, EngineError } from './engine/index.js';
+export * from './contract/index.js';
+export { createEngine, Engine } from './engine/index.js';
 export { createRefEngine, RefEngine } from './reference/ref-engine.js';
 export { createWorkerEngine, type WorkerEngine } from './worker/index.js';
-export type * from './contract/engine-api.js';
 export type * from './model/types.js';
-export { bootMachine } from './model/machine.js';
+export { engineFactoryFor } from './engines.js';
 export { checkScenarioText, parseScenario, ScenarioError, type Scenario } from './study/scenario.js';
-export { runScenario } from './study/runner.js';
+
+/** How to boot: which engine, in which thread. */
+export type BootOptions = EngineChoice;
 
 /**
  * Boot a machine from a scenario (its machine and command line; its steps are
@@ -30,7 +38,16 @@ export { runScenario } from './study/runner.js';
  * With `{ worker: true }` every engine shard runs in its own worker thread;
  * both paths answer through the same `Machine` contract.
  */
-export function createMachine(from: Scenario | MachineSpec, options: BootOptions = {}): Promise<Machine> {
+export async function createMachine(from: Scenario | MachineSpec, options: BootOptions = {}): Promise<Machine> {
   const spec = 'steps' in from ? from.machine : from;
-  return bootMachine(spec, options);
+  return bootMachine(spec, { engines: await engineFactoryFor(options) });
+}
+
+/** Boot the scenario's machine on the chosen engine, run its steps, and return the report. */
+export async function runScenario(
+  scenario: Scenario,
+  options: BootOptions & Omit<RunOptions, 'engines'> = {},
+): Promise<RunReport> {
+  const { engine, worker, ...rest } = options;
+  return runWithEngines(scenario, { ...rest, engines: await engineFactoryFor({ engine, worker }) });
 }

@@ -179,3 +179,31 @@ export interface EngineApi {
   /** Bytes of memory the shard's state uses. */
   bytesUsed(): number;
 }
+
+// ---- engines as the model holds them ------------------------------------------
+
+/**
+ * An engine whose results may or may not be promises: the in-thread engines
+ * (WASM and reference) answer at once, the worker client with promises.
+ * Callers that `await` every call use all of them alike.
+ */
+export type ShardEngine = {
+  [K in keyof EngineApi]: (...args: Parameters<EngineApi[K]>) => ReturnType<EngineApi[K]> | Promise<ReturnType<EngineApi[K]>>;
+};
+
+/** Which engine a user asks for; the composition roots turn it into an {@link EngineFactory}. */
+export interface EngineChoice {
+  /** 'wasm' (default) or 'reference': the WASM engine or the plain-TypeScript oracle. */
+  engine?: 'wasm' | 'reference';
+  /** Run each shard's engine in its own worker thread (default false; WASM only). */
+  worker?: boolean;
+}
+
+/**
+ * Builds one engine shard over a window. The model is given one of these and
+ * never chooses an engine itself; the composition roots (the package entry
+ * and the CLI entry) pick the WASM engine, the reference or a worker.
+ * `E` narrows the result for callers that need a synchronous engine.
+ */
+export type EngineFactory<E extends ShardEngine = ShardEngine> = (opts: EngineOptions) => Promise<E>;
+

@@ -49,7 +49,7 @@ import { checkInvariants } from './invariants.js';
 import { MemoryGroupRegistry } from './memory-groups.js';
 import { formatIomem, formatZoneinfo, type IomemResource } from './procfs.js';
 import { populateBootSections, presentSectionRuns, sectionZoneRuns, type SectionRun } from './sections.js';
-import { engineFactoryFor, planShardWindows, ShardSet, type NodeSpan } from './shards.js';
+import { planShardWindows, ShardSet, type NodeSpan } from './shards.js';
 import { SysfsTree, type HotplugParams, type NodeMasks, type SysfsModel } from './sysfs.js';
 import type {
   AddMemoryRequest,
@@ -62,8 +62,8 @@ import type {
   OnlineRequestType,
   Outcome,
   BlockInfo,
-  BootOptions,
   Machine,
+  MachineOptions,
   MachineSpec,
   NodeStats,
   SysfsResult,
@@ -508,9 +508,9 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
  * memory block devices. Throws the layout's BootError for an impossible
  * machine; engines started before a failure are released.
  */
-export async function bootMachine(spec: MachineSpec, options: BootOptions = {}): Promise<BootedMachine> {
+export async function bootMachine(spec: MachineSpec, options: MachineOptions): Promise<BootedMachine> {
   const layout = computeBootLayout(spec);
-  const factory = await engineFactoryFor(options);
+  const factory = options.engines;
   const nodes = buildNodes(layout);
   const nodeByNid = new Map(nodes.map((node) => [node.nid, node]));
 

@@ -21,13 +21,8 @@
  * one binary search plus one step per shard touched.
  */
 import { MAX_WINDOW_PAGES, PAGES_PER_SECTION } from '../contract/constants.js';
-import type { EngineApi, EngineOptions } from '../contract/engine-api.js';
-import type { BootOptions } from './types.js';
-
-/** An engine whose results may or may not be promises: the in-thread engines and the worker client alike. */
-export type ShardEngine = {
-  [K in keyof EngineApi]: (...args: Parameters<EngineApi[K]>) => ReturnType<EngineApi[K]> | Promise<ReturnType<EngineApi[K]>>;
-};
+import type { EngineFactory, ShardEngine } from '../contract/engine-api.js';
+import { alignDown, alignUp } from './pfn-ranges.js';
 
 /** A pfn window `[startPfn, endPfn)` and the node whose span produced it. */
 export interface ShardWindow {
@@ -50,16 +45,6 @@ export interface Shard extends ShardWindow {
   readonly engine: ShardEngine;
 }
 
-/** Builds one engine for a window. */
-export type EngineFactory = (opts: EngineOptions) => Promise<ShardEngine>;
-
-function alignDown(pfn: number, align: number): number {
-  return Math.floor(pfn / align) * align;
-}
-
-function alignUp(pfn: number, align: number): number {
-  return Math.ceil(pfn / align) * align;
-}
 
 /**
  * Shard windows for the given node spans: section aligned, disjoint, ascending,
@@ -88,35 +73,10 @@ export function planShardWindows(spans: readonly NodeSpan[]): ShardWindow[] {
   return windows;
 }
 
-/**
- * The engine factory BootOptions ask for. The engine modules are loaded on
- * demand so a machine on the reference engine never instantiates WASM.
- */
-export async function engineFactoryFor(options: BootOptions = {}): Promise<EngineFactory> {
-  const kind = options.engine ?? 'wasm';
-  if (kind !== 'wasm' && kind !== 'reference') {
-    throw new Error(`options.engine must be 'wasm' or 'reference', got ${JSON.stringify(kind)}`);
-  }
-  if (options.worker === true) {
-    if (kind === 'reference') {
-      throw new Error("options.worker runs the WASM engine only: use engine 'wasm' with worker true, or worker false with engine 'reference'");
-    }
-    const { createWorkerEngine } = await import('../worker/client.js');
-    return (opts) => createWorkerEngine(opts);
-  }
-  if (kind === 'reference') {
-    const { createRefEngine } = await import('../reference/ref-engine.js');
-    return async (opts) => createRefEngine(opts);
-  }
-  const { createEngine } = await import('../engine/index.js');
-  return async (opts) => createEngine(opts);
-}
-
 /** Release an engine: stops its worker when it has one. */
 async function releaseEngine(engine: ShardEngine): Promise<void> {
-  const stoppable = engine as Partial<{ terminate: () => Promise<void> | void; dispose: () => void }>;
+  const stoppable = engine as Partial<{ terminate: () => Promise<void> | void }>;
   if (typeof stoppable.terminate === 'function') await stoppable.terminate();
-  else if (typeof stoppable.dispose === 'function') stoppable.dispose();
 }
 
 /** A piece of a pfn range that falls inside one shard. */

@@ -5,6 +5,7 @@
  * Byte addresses and sizes are plain numbers: 2^53 bytes is 8 PiB, far past
  * the 64 TiB (2^46) of a 4-level x86_64 machine.
  */
+import type { EngineFactory } from '../contract/engine-api.js';
 
 /** A byte range `[base, base + size)`. */
 export interface ByteRange {
@@ -254,9 +255,11 @@ export interface Machine {
   checkInvariants(): Promise<void>;
 }
 
-export interface BootOptions {
-  /** 'wasm' (default) or 'reference': which engine holds page state. */
-  engine?: 'wasm' | 'reference';
-  /** Run each shard's engine in its own worker thread (default false). */
-  worker?: boolean;
+/** What booting a machine needs besides its description. */
+export interface MachineOptions {
+  /**
+   * Builds the engine shard of each pfn window. The model never picks an
+   * engine: the package entry and the CLI entry choose one and pass it here.
+   */
+  engines: EngineFactory;
 }

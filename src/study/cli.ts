@@ -14,6 +14,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { EngineApi, EngineChoice, EngineFactory } from '../contract/engine-api.js';
 import { DEFAULT_SCENARIO_FILE, DEFAULT_SCENARIO_YAML } from './default-scenario.js';
 import { renderSummary, reportJson } from './report.js';
 import { BootFailure, type ExportOverrides, runScenario } from './runner.js';
@@ -55,6 +56,17 @@ run options:
 
 exit status: 0 all steps passed, 1 a step failed, 2 invalid input
 `;
+
+/**
+ * The engines the CLI may use, injected by its entry point (`src/cli.ts`):
+ * the study layer never picks a concrete engine itself.
+ */
+export interface CliEngines {
+  /** The factory for a run's `--engine` and `--worker` choice. */
+  choose(choice: EngineChoice): Promise<EngineFactory>;
+  /** The in-thread WASM engine that `pfnlab demo` measures. */
+  demo: EngineFactory<EngineApi>;
+}
 
 class UsageError extends Error {}
 
@@ -128,7 +140,7 @@ async function loadScenario(file: string | null): Promise<ScenarioResult | { ok:
   return checkScenarioText(text, file);
 }
 
-async function commandRun(args: readonly string[], io: CliIo): Promise<number> {
+async function commandRun(args: readonly string[], io: CliIo, engines: CliEngines): Promise<number> {
   const options = parseRunArgs(args);
   const loaded = await loadScenario(options.scenario);
   if (!loaded.ok) {
@@ -138,8 +150,7 @@ async function commandRun(args: readonly string[], io: CliIo): Promise<number> {
   let report;
   try {
     report = await runScenario(loaded.scenario, {
-      engine: options.engine,
-      worker: options.worker,
+      engines: await engines.choose({ engine: options.engine, worker: options.worker }),
       exportOverrides: options.overrides,
     });
   } catch (err) {
@@ -172,27 +183,26 @@ async function commandValidate(args: readonly string[], io: CliIo): Promise<numb
 }
 
 /** Run the command line `args` (without node and the script); returns the exit code. */
-export async function main(args: readonly string[], io: CliIo = processIo): Promise<number> {
+export async function main(args: readonly string[], engines: CliEngines, io: CliIo = processIo): Promise<number> {
   try {
     const [command, ...rest] = args;
     switch (command) {
       case undefined:
-        return await commandRun([], io);
+        return await commandRun([], io, engines);
       case '--help':
       case '-h':
       case 'help':
         io.stdout(USAGE);
         return EXIT_OK;
       case 'run':
-        return await commandRun(rest, io);
+        return await commandRun(rest, io, engines);
       case 'validate':
         return await commandValidate(rest, io);
       case 'demo':
         if (rest.length > 0) throw new UsageError(`demo takes no arguments, got ${rest.join(' ')}`);
         {
-          // Loaded on demand: only the demo needs the WASM engine in this thread.
           const { runDemo } = await import('./demo.js');
-          await runDemo((line) => io.stdout(`${line}\n`));
+          await runDemo((line) => io.stdout(`${line}\n`), engines.demo);
         }
         return EXIT_OK;
       default:

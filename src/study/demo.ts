@@ -21,8 +21,7 @@ import {
   ScanStatus,
   SectionFlag,
 } from '../contract/constants.js';
-import { createEngine } from '../engine/index.js';
-import type { EngineApi } from '../contract/engine-api.js';
+import type { EngineApi, EngineFactory } from '../contract/engine-api.js';
 
 /** The demo window: 2^30 pages of 4 KiB = 4 TiB. */
 const DEMO_WINDOW_PAGES = 2 ** 30;
@@ -55,11 +54,11 @@ function ms(start: number): string {
 }
 
 /** Run the demo, writing one line per action. */
-export async function runDemo(write: (line: string) => void): Promise<void> {
+export async function runDemo(write: (line: string) => void, engines: EngineFactory<EngineApi>): Promise<void> {
   const basePfn = 0;
   const endPfn = basePfn + DEMO_WINDOW_PAGES;
   let t = performance.now();
-  const engine: EngineApi = await createEngine({ basePfn, nrPages: DEMO_WINDOW_PAGES });
+  const engine = await engines({ basePfn, nrPages: DEMO_WINDOW_PAGES });
   write(`engine: window [${basePfn}, ${endPfn}) = ${DEMO_WINDOW_PAGES} pages (${gib(DEMO_WINDOW_PAGES)}), created in ${ms(t)}`);
 
   // Boot-like layout: every section present and online, all FREE.

@@ -10,7 +10,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { bootMachine } from '../model/index.js';
-import type { BlockInfo, BootOptions, Machine, NodeStats } from '../model/types.js';
+import type { EngineFactory } from '../contract/engine-api.js';
+import type { BlockInfo, Machine, NodeStats } from '../model/types.js';
 import { runLifecycleStep } from './lifecycle.js';
 import {
   blockTotals,
@@ -44,10 +45,8 @@ export interface ExportOverrides {
 }
 
 export interface RunOptions {
-  /** Which engine holds page state (default 'wasm'). */
-  engine?: BootOptions['engine'];
-  /** Run engine shards in worker threads (default false). */
-  worker?: boolean;
+  /** Builds each engine shard; the composition roots choose it (see `src/engines.ts`). */
+  engines: EngineFactory;
   /**
    * Each given kind replaces the destination of that kind in every export
    * step; when no step exports that kind, it is exported once after the last step.
@@ -75,11 +74,11 @@ export class BootFailure extends Error {
 const KIND_OF_EXPORT = ['sysfs', 'zoneinfo', 'iomem'] as const;
 
 /** Boot the scenario's machine, run its steps, and return the report. */
-export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunReport> {
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunReport> {
   const overrides = options.exportOverrides ?? {};
   let machine: Machine;
   try {
-    machine = await bootMachine(scenario.machine, { engine: options.engine ?? 'wasm', worker: options.worker ?? false });
+    machine = await bootMachine(scenario.machine, { engines: options.engines });
   } catch (err) {
     throw new BootFailure(scenario.file, err);
   }

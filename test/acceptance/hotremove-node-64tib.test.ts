@@ -16,7 +16,7 @@ import { classBit, PAGE_SIZE, PageClass } from '../../src/contract/constants.js'
 import type { BootedMachine } from '../../src/model/machine.js';
 import type { Machine } from '../../src/model/types.js';
 import { renderSummary, type StepReport } from '../../src/study/report.js';
-import { runScenario } from '../../src/study/runner.js';
+import { runScenario } from '../../src/index.js';
 import { parseScenario, type Step } from '../../src/study/scenario.js';
 import { REPO_ROOT } from '../study/helpers.js';
 

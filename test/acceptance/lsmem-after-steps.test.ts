@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { bootMachine, type BootedMachine } from '../../src/model/machine.js';
+import { bootMachine, type BootedMachine } from '../helpers/boot.js';
 import type { BlockInfo, Outcome } from '../../src/model/types.js';
 import {
   expectedLsmemRanges,

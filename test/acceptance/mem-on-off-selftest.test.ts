@@ -20,7 +20,7 @@
  * Blocks are visited in shell-glob order (memory1, memory10, memory100, ...).
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { bootMachine, type BootedMachine } from '../../src/model/machine.js';
+import { bootMachine, type BootedMachine } from '../helpers/boot.js';
 import type { BlockInfo, Errno } from '../../src/model/types.js';
 import { Prng } from '../helpers/prng.js';
 import { GiB, twoNodeHotplugBox } from './machines.js';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { runScenario } from '../../src/study/runner.js';
+import { runScenario } from '../../src/index.js';
 import { parseScenario } from '../../src/study/scenario.js';
 import { SMALL_MACHINE } from './helpers.js';
 

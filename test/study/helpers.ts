@@ -9,7 +9,7 @@ import { checkScenarioText } from '../../src/study/scenario.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = fileURLToPath(new URL('../../bin/pfnlab.mjs', import.meta.url));
-export const BUILT_CLI = fileURLToPath(new URL('../../dist/src/study/cli.js', import.meta.url));
+export const BUILT_CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
 
 /** The error lines of an invalid scenario text (throws if it is valid). */
 export function errorLines(text: string, file = 'scenarios/x.yaml'): string[] {

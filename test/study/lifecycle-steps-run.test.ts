@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { reportJson } from '../../src/study/report.js';
-import { runScenario } from '../../src/study/runner.js';
+import { runScenario } from '../../src/index.js';
 import { LIFECYCLE_STEP_KINDS, parseScenario } from '../../src/study/scenario.js';
 import { REPO_ROOT, runCli } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { runScenario } from '../../src/study/runner.js';
+import { runScenario } from '../../src/index.js';
 import { parseScenario } from '../../src/study/scenario.js';
 import { SMALL_MACHINE } from './helpers.js';
 

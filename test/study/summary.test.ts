@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { renderSummary } from '../../src/study/report.js';
-import { runScenario } from '../../src/study/runner.js';
+import { runScenario } from '../../src/index.js';
 import { parseScenario } from '../../src/study/scenario.js';
 import { REPO_ROOT } from './helpers.js';
 

@@ -6,7 +6,7 @@
  */
 import type { Remote } from 'comlink';
 import type { Engine } from '../../src/engine/index.js';
-import type { ShardEngine } from '../../src/model/shards.js';
+import type { ShardEngine } from '../../src/contract/engine-api.js';
 import type { RefEngine } from '../../src/reference/ref-engine.js';
 import type { AsyncEngineApi, WorkerEngine } from '../../src/worker/client.js';
 import type {

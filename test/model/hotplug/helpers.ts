@@ -8,7 +8,7 @@
  */
 import { expect } from 'vitest';
 import { classBit, PAGE_SIZE, PageClass } from '../../../src/contract/constants.js';
-import { bootMachine, type BootedMachine } from '../../../src/model/machine.js';
+import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
 import type { E820Entry, MachineSpec, OfflineOutcome, Outcome, SratMemoryAffinity } from '../../../src/model/types.js';
 
 export const MiB = 2 ** 20;

@@ -7,7 +7,7 @@
  * each machine.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { bootMachine, type BootedMachine } from '../../../src/model/machine.js';
+import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
 import type { AllocKind, MachineSpec, OnlineRequestType } from '../../../src/model/types.js';
 import { Prng } from '../../helpers/prng.js';
 import { GiB, MEMORY_DIR, machineSpec, observe } from './helpers.js';

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { bootMachine, type BootedMachine } from '../../../src/model/machine.js';
+import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
 import type { BlockInfo, MachineSpec } from '../../../src/model/types.js';
 import { hex16, LSMEM_COLUMNS as COLUMNS, lsmemZones, runLsmem as lsmem, type LsmemRow } from '../../helpers/lsmem.js';
 import { GiB, MiB, singleNodeWithPciHole, twoNodes } from '../../helpers/machines.js';

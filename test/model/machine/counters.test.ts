@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ALL_CLASSES, classBit, PageClass } from '../../../src/contract/constants.js';
-import { bootMachine, type BootedMachine } from '../../../src/model/machine.js';
+import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
 import { memPfnRanges } from '../../../src/model/zones.js';
 import type { MachineSpec, NodeStats } from '../../../src/model/types.js';
 import { GiB, MiB, singleNodeWithPciHole, twoNodes } from '../../helpers/machines.js';

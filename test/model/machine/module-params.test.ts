@@ -3,7 +3,7 @@
  * writes with the kernel's parsers, refusals that leave the value alone.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { bootMachine, type BootedMachine } from '../../../src/model/machine.js';
+import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
 import { parseKernelUint } from '../../../src/model/sysfs.js';
 import { singleNodeWithPciHole } from '../../helpers/machines.js';
 

@@ -7,7 +7,7 @@
  *   top of the node's Normal memory.
  */
 import { describe, expect, test } from 'vitest';
-import { bootMachine } from '../../../src/model/machine.js';
+import { bootMachine } from '../../helpers/boot.js';
 import { formatNodeList } from '../../../src/model/sysfs.js';
 import { GiB, singleNodeWithPciHole, twoNodes } from '../../helpers/machines.js';
 

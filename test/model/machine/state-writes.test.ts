@@ -4,7 +4,7 @@
  * transitional state, and the stale online_type quirk of §3.4.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { bootMachine, type BootedMachine } from '../../../src/model/machine.js';
+import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
 import {
   MemoryBlock,
   parseKernelBool,

@@ -6,7 +6,7 @@
  * zones (the policy itself is tested on its own in test/model/zone-policy).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { bootMachine, type BootedMachine } from '../../../src/model/machine.js';
+import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
 import { MemoryBlock, validZonesText } from '../../../src/model/memory-blocks.js';
 import { zoneForPfnRange } from '../../../src/model/zone-policy.js';
 import { ZONE_NORMAL } from '../../../src/model/zones.js';
