@@ -88,36 +88,15 @@ export const SIZE_OF_RUN = 16;
 // ---- names ------------------------------------------------------------------------------
 
 /**
- * Parameter names of each call, in order: the engine reports a refused
- * argument by position and the wrapper names it with this table.
+ * Parameter names of the calls the WASM has beyond the engine contract (the
+ * contract's own are in the operation table, `src/contract/ops.ts`): the
+ * engine reports a refused argument by position and the wrapper names it.
  */
-export const OP_ARGS = {
+export const WASM_ONLY_OP_ARGS = {
   createEngine: ['basePfn', 'nrPages', 'maxBytes'],
-  addSections: ['startPfn', 'endPfn', 'nid', 'cls', 'mt', 'flags'],
-  removeSections: ['startPfn', 'endPfn'],
-  setSectionFlags: ['startPfn', 'endPfn', 'setMask', 'clearMask'],
-  setSectionNode: ['startPfn', 'endPfn', 'nid'],
-  setSectionZone: ['startPfn', 'endPfn', 'zone'],
-  readSections: ['startSectionNr', 'count'],
-  setClass: ['startPfn', 'endPfn', 'cls'],
-  countClasses: ['startPfn', 'endPfn'],
-  count: ['startPfn', 'endPfn', 'mask'],
-  findNext: ['startPfn', 'endPfn', 'mask'],
-  readClasses: ['startPfn', 'nrPages'],
-  claim: ['startPfn', 'endPfn', 'nrPages', 'fromCls', 'toCls', 'mode', 'seed'],
-  migrateScan: ['startPfn', 'endPfn', 'movableMask', 'unmovableMask', 'maxRuns'],
-  setMigratetype: ['startPfn', 'endPfn', 'mt'],
-  setIsolate: ['startPfn', 'endPfn', 'isolate'],
-  countPageblocks: ['startPfn', 'endPfn', 'mask', 'value'],
-  readPageblockTags: ['startPfn', 'nrPageblocks'],
-  remap: ['oldStartPfn', 'nrPages', 'newStartPfn'],
-  clearRemap: ['startPfn', 'endPfn'],
-  virtToPhys: ['vas'],
-  physToVirt: ['pas'],
   translateBuffers: ['n'],
-  validate: [],
 } as const satisfies Record<string, readonly string[]>;
-export type OpName = keyof typeof OP_ARGS;
+export type WasmOnlyOpName = keyof typeof WASM_ONLY_OP_ARGS;
 
 /** What validate() reports, by invariant id (assembly/errors.ts INV_*). */
 export const INVARIANT_NAMES: Record<number, string> = {

@@ -30,7 +30,7 @@ import {
   IO_XLATE_FAST,
   IO_XLATE_MISS,
   IO_XLATE_SLOW,
-  OP_ARGS,
+  WASM_ONLY_OP_ARGS,
   POOL_FORWARD,
   POOL_MIXED,
   POOL_PLANE,
@@ -39,10 +39,11 @@ import {
   POOL_REVERSE,
   SIZE_OF_U32,
   SIZE_OF_U64,
-  type OpName,
   type RawEngineExports,
+  type WasmOnlyOpName,
 } from './abi.js';
 import { EngineError, statusName } from '../contract/errors.js';
+import { argName, checkArgTypes, type OpName } from '../contract/ops.js';
 import { instantiateEngine, type EngineVariant } from './load.js';
 
 /** Default cap on linear memory: the WASM32 maximum, 4 GiB. */
@@ -75,13 +76,20 @@ export interface TranslateBuffers {
   output: BigUint64Array;
 }
 
-function errorFor(x: RawEngineExports, status: number, op: OpName, detail?: string): EngineError {
-  const names: readonly string[] = OP_ARGS[op];
+/** The refusal the engine just reported, with the offending argument named by its position. */
+function errorFor(x: RawEngineExports, status: number, op: OpName | WasmOnlyOpName, detail?: string): EngineError {
   const argIndex = x.lastErrorArg();
-  const arg = argIndex >= 0 && argIndex < names.length ? names[argIndex] : undefined;
+  const wasmOnly: readonly string[] | undefined = (WASM_ONLY_OP_ARGS as Record<string, readonly string[]>)[op];
+  const arg = wasmOnly !== undefined ? wasmOnly[argIndex] : argName(op as OpName, argIndex);
   return new EngineError(statusName(status), op, arg, detail);
 }
 
+/**
+ * The WASM engine behind the contract. Each call first checks its arguments'
+ * JavaScript types: the WASM would convert a string, `null` or `true` to a
+ * number and act on it. The fast path is one `typeof` per argument; a
+ * mismatch goes to the operation table's check, which names the argument.
+ */
 export class Engine implements EngineApi {
   readonly #x: RawEngineExports;
   readonly #info: EngineInfo;
@@ -102,7 +110,7 @@ export class Engine implements EngineApi {
 
   // ---- plumbing ------------------------------------------------------------------------
 
-  #check(status: number, op: OpName): void {
+  #check(status: number, op: OpName | WasmOnlyOpName): void {
     if (status < 0) throw errorFor(this.#x, status, op);
   }
 
@@ -127,26 +135,65 @@ export class Engine implements EngineApi {
   // ---- sections ------------------------------------------------------------------------------
 
   addSections(startPfn: number, endPfn: number, nid: number, cls: number, mt: number, flags: number): void {
+    if (
+      typeof startPfn !== 'number' ||
+      typeof endPfn !== 'number' ||
+      typeof nid !== 'number' ||
+      typeof cls !== 'number' ||
+      typeof mt !== 'number' ||
+      typeof flags !== 'number'
+    ) {
+      checkArgTypes('addSections', [startPfn, endPfn, nid, cls, mt, flags]);
+    }
     this.#check(this.#x.addSections(startPfn, endPfn, nid, cls, mt, flags), 'addSections');
   }
 
   removeSections(startPfn: number, endPfn: number): void {
+    if (typeof startPfn !== 'number' || typeof endPfn !== 'number') checkArgTypes('removeSections', [startPfn, endPfn]);
     this.#check(this.#x.removeSections(startPfn, endPfn), 'removeSections');
   }
 
   setSectionFlags(startPfn: number, endPfn: number, setMask: number, clearMask: number): void {
+    if (
+      typeof startPfn !== 'number' ||
+      typeof endPfn !== 'number' ||
+      typeof setMask !== 'number' ||
+      typeof clearMask !== 'number'
+    ) {
+      checkArgTypes('setSectionFlags', [startPfn, endPfn, setMask, clearMask]);
+    }
     this.#check(this.#x.setSectionFlags(startPfn, endPfn, setMask, clearMask), 'setSectionFlags');
   }
 
   setSectionNode(startPfn: number, endPfn: number, nid: number): void {
+    if (
+      typeof startPfn !== 'number' ||
+      typeof endPfn !== 'number' ||
+      typeof nid !== 'number'
+    ) {
+      checkArgTypes('setSectionNode', [startPfn, endPfn, nid]);
+    }
     this.#check(this.#x.setSectionNode(startPfn, endPfn, nid), 'setSectionNode');
   }
 
   setSectionZone(startPfn: number, endPfn: number, zone: number): void {
+    if (
+      typeof startPfn !== 'number' ||
+      typeof endPfn !== 'number' ||
+      typeof zone !== 'number'
+    ) {
+      checkArgTypes('setSectionZone', [startPfn, endPfn, zone]);
+    }
     this.#check(this.#x.setSectionZone(startPfn, endPfn, zone), 'setSectionZone');
   }
 
   readSections(startSectionNr: number, count: number): Uint32Array {
+    if (
+      typeof startSectionNr !== 'number' ||
+      typeof count !== 'number'
+    ) {
+      checkArgTypes('readSections', [startSectionNr, count]);
+    }
     const x = this.#x;
     this.#check(x.readSections(startSectionNr, count, 0, 0), 'readSections');
     const out = new Uint32Array(count);
@@ -162,23 +209,46 @@ export class Engine implements EngineApi {
   // ---- page state ----------------------------------------------------------------------------
 
   setClass(startPfn: number, endPfn: number, cls: number): void {
+    if (
+      typeof startPfn !== 'number' ||
+      typeof endPfn !== 'number' ||
+      typeof cls !== 'number'
+    ) {
+      checkArgTypes('setClass', [startPfn, endPfn, cls]);
+    }
     this.#check(this.#x.setClass(startPfn, endPfn, cls), 'setClass');
   }
 
   countClasses(startPfn: number, endPfn: number): ClassCounts {
+    if (typeof startPfn !== 'number' || typeof endPfn !== 'number') checkArgTypes('countClasses', [startPfn, endPfn]);
     this.#check(this.#x.countClasses(startPfn, endPfn), 'countClasses');
     return this.#f64At(IO_COUNTS, NR_PAGE_CLASSES).slice();
   }
 
   count(startPfn: number, endPfn: number, mask: number): number {
+    if (
+      typeof startPfn !== 'number' ||
+      typeof endPfn !== 'number' ||
+      typeof mask !== 'number'
+    ) {
+      checkArgTypes('count', [startPfn, endPfn, mask]);
+    }
     return this.#number(this.#x.count(startPfn, endPfn, mask), 'count');
   }
 
   findNext(startPfn: number, endPfn: number, mask: number): number {
+    if (
+      typeof startPfn !== 'number' ||
+      typeof endPfn !== 'number' ||
+      typeof mask !== 'number'
+    ) {
+      checkArgTypes('findNext', [startPfn, endPfn, mask]);
+    }
     return this.#number(this.#x.findNext(startPfn, endPfn, mask), 'findNext');
   }
 
   readClasses(startPfn: number, nrPages: number): Uint8Array {
+    if (typeof startPfn !== 'number' || typeof nrPages !== 'number') checkArgTypes('readClasses', [startPfn, nrPages]);
     const x = this.#x;
     this.#check(x.readClasses(startPfn, nrPages, 0, 0), 'readClasses');
     const out = new Uint8Array(nrPages);
@@ -192,10 +262,30 @@ export class Engine implements EngineApi {
   }
 
   claim(startPfn: number, endPfn: number, nrPages: number, fromCls: number, toCls: number, mode: number, seed: number): number {
+    if (
+      typeof startPfn !== 'number' ||
+      typeof endPfn !== 'number' ||
+      typeof nrPages !== 'number' ||
+      typeof fromCls !== 'number' ||
+      typeof toCls !== 'number' ||
+      typeof mode !== 'number' ||
+      typeof seed !== 'number'
+    ) {
+      checkArgTypes('claim', [startPfn, endPfn, nrPages, fromCls, toCls, mode, seed]);
+    }
     return this.#number(this.#x.claim(startPfn, endPfn, nrPages, fromCls, toCls, mode, seed >>> 0), 'claim');
   }
 
   migrateScan(startPfn: number, endPfn: number, movableMask: number, unmovableMask: number, maxRuns: number): ScanResult {
+    if (
+      typeof startPfn !== 'number' ||
+      typeof endPfn !== 'number' ||
+      typeof movableMask !== 'number' ||
+      typeof unmovableMask !== 'number' ||
+      typeof maxRuns !== 'number'
+    ) {
+      checkArgTypes('migrateScan', [startPfn, endPfn, movableMask, unmovableMask, maxRuns]);
+    }
     const x = this.#x;
     const parts: Float64Array[] = [];
     let runs = 0;
@@ -228,18 +318,42 @@ export class Engine implements EngineApi {
   // ---- pageblock tags ------------------------------------------------------------------------
 
   setMigratetype(startPfn: number, endPfn: number, mt: number): void {
+    if (
+      typeof startPfn !== 'number' ||
+      typeof endPfn !== 'number' ||
+      typeof mt !== 'number'
+    ) {
+      checkArgTypes('setMigratetype', [startPfn, endPfn, mt]);
+    }
     this.#check(this.#x.setMigratetype(startPfn, endPfn, mt), 'setMigratetype');
   }
 
   setIsolate(startPfn: number, endPfn: number, isolate: boolean): void {
+    if (typeof startPfn !== 'number' || typeof endPfn !== 'number' || typeof isolate !== 'boolean') {
+      checkArgTypes('setIsolate', [startPfn, endPfn, isolate]);
+    }
     this.#check(this.#x.setIsolate(startPfn, endPfn, isolate ? 1 : 0), 'setIsolate');
   }
 
   countPageblocks(startPfn: number, endPfn: number, mask: number, value: number): number {
+    if (
+      typeof startPfn !== 'number' ||
+      typeof endPfn !== 'number' ||
+      typeof mask !== 'number' ||
+      typeof value !== 'number'
+    ) {
+      checkArgTypes('countPageblocks', [startPfn, endPfn, mask, value]);
+    }
     return this.#number(this.#x.countPageblocks(startPfn, endPfn, mask, value), 'countPageblocks');
   }
 
   readPageblockTags(startPfn: number, nrPageblocks: number): Uint8Array {
+    if (
+      typeof startPfn !== 'number' ||
+      typeof nrPageblocks !== 'number'
+    ) {
+      checkArgTypes('readPageblockTags', [startPfn, nrPageblocks]);
+    }
     const x = this.#x;
     this.#check(x.readPageblockTags(startPfn, nrPageblocks, 0, 0), 'readPageblockTags');
     const out = new Uint8Array(nrPageblocks);
@@ -255,18 +369,28 @@ export class Engine implements EngineApi {
   // ---- translation ----------------------------------------------------------------------------
 
   remap(oldStartPfn: number, nrPages: number, newStartPfn: number): void {
+    if (
+      typeof oldStartPfn !== 'number' ||
+      typeof nrPages !== 'number' ||
+      typeof newStartPfn !== 'number'
+    ) {
+      checkArgTypes('remap', [oldStartPfn, nrPages, newStartPfn]);
+    }
     this.#check(this.#x.remap(oldStartPfn, nrPages, newStartPfn), 'remap');
   }
 
   clearRemap(startPfn: number, endPfn: number): void {
+    if (typeof startPfn !== 'number' || typeof endPfn !== 'number') checkArgTypes('clearRemap', [startPfn, endPfn]);
     this.#check(this.#x.clearRemap(startPfn, endPfn), 'clearRemap');
   }
 
   virtToPhys(vas: BigUint64Array): TranslateResult {
+    if (!(vas instanceof BigUint64Array)) checkArgTypes('virtToPhys', [vas]);
     return this.#translateCopied(vas, 0);
   }
 
   physToVirt(pas: BigUint64Array): TranslateResult {
+    if (!(pas instanceof BigUint64Array)) checkArgTypes('physToVirt', [pas]);
     return this.#translateCopied(pas, 1);
   }
 
@@ -301,6 +425,7 @@ export class Engine implements EngineApi {
    * scratch, not shard state, and bytesUsed() does not count them.
    */
   translateBuffers(n: number): TranslateBuffers {
+    if (typeof n !== 'number') throw new EngineError('E_ARG', 'translateBuffers', 'n', 'expected a number');
     const x = this.#x;
     this.#check(x.translateReserve(n), 'translateBuffers');
     const buffer = x.memory.buffer;
@@ -368,6 +493,12 @@ export { BAD_ADDRESS };
  * separate WASM instance (the compiled module is shared per variant).
  */
 export async function createEngine(opts: EngineOptions, variant: EngineVariant = 'release'): Promise<Engine> {
+  for (const name of ['basePfn', 'nrPages', 'maxBytes'] as const) {
+    const value: unknown = opts[name];
+    if (typeof value !== 'number' && !(name === 'maxBytes' && value === undefined)) {
+      throw new EngineError('E_ARG', 'createEngine', name, `expected a number, got ${value === null ? 'null' : typeof value}`);
+    }
+  }
   const exports = await instantiateEngine(variant);
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const status = exports.init(opts.basePfn, opts.nrPages, maxBytes);

@@ -27,6 +27,7 @@ import {
   SectionFlag,
 } from '../contract/constants.js';
 import { EngineError } from '../contract/errors.js';
+import { checkArgTypes } from '../contract/ops.js';
 import { pageblockOrder } from '../contract/permute.js';
 import type {
   ClassCounts,
@@ -72,6 +73,10 @@ function isCount(value: number): boolean {
  * WASM engine follows the same ones):
  *
  * Argument checks, in this order, and the first failure throws:
+ * 0. every argument has its kind's JavaScript type (`checkArgTypes` in
+ *    `src/contract/ops.ts`: numbers, a boolean for setIsolate, a
+ *    BigUint64Array for translation batches), else E_ARG naming the first
+ *    that does not;
  * 1. a `[startPfn, endPfn)` range, as the contract header says: E_ARG startPfn,
  *    E_ARG endPfn (each must be a finite non-negative safe integer), E_RANGE
  *    startPfn, E_RANGE endPfn, E_ORDER endPfn (the `(start, count)` forms
@@ -88,9 +93,8 @@ function isCount(value: number): boolean {
  * 4. state: E_NOT_PRESENT naming the range's start argument, E_EXISTS,
  *    E_NOSPC (nrPages). (The WASM engine's E_FULL comes after all of these;
  *    this engine never runs out of space.)
- * `claim`'s seed is not checked: it is used as `seed >>> 0`. `setIsolate`'s
- * flag is used by truthiness. Window options: E_ARG basePfn / nrPages,
- * E_ALIGN basePfn / nrPages, E_RANGE nrPages (0 or above 2^32), E_RANGE
+ * `claim`'s seed is not checked beyond its type: it is used as `seed >>> 0`.
+ * Window options: E_ARG basePfn / nrPages, E_ALIGN basePfn / nrPages, E_RANGE nrPages (0 or above 2^32), E_RANGE
  * basePfn (window end past 2^53), E_ARG maxBytes (given but not a positive
  * integer); the value of maxBytes is otherwise ignored.
  *
@@ -200,6 +204,7 @@ export class RefEngine implements EngineApi {
   // ---- sections -------------------------------------------------------------
 
   addSections(startPfn: number, endPfn: number, nid: number, cls: PageClassId, mt: number, flags: number): void {
+    checkArgTypes('addSections', arguments);
     const op = 'addSections';
     this.#checkRange(op, startPfn, endPfn);
     this.#checkSectionAligned(op, startPfn, endPfn);
@@ -226,6 +231,7 @@ export class RefEngine implements EngineApi {
   }
 
   removeSections(startPfn: number, endPfn: number): void {
+    checkArgTypes('removeSections', arguments);
     const op = 'removeSections';
     this.#checkRange(op, startPfn, endPfn);
     this.#checkSectionAligned(op, startPfn, endPfn);
@@ -249,6 +255,7 @@ export class RefEngine implements EngineApi {
   }
 
   setSectionFlags(startPfn: number, endPfn: number, setMask: number, clearMask: number): void {
+    checkArgTypes('setSectionFlags', arguments);
     const op = 'setSectionFlags';
     this.#checkRange(op, startPfn, endPfn);
     this.#checkSettableFlags(op, 'setMask', setMask);
@@ -261,6 +268,7 @@ export class RefEngine implements EngineApi {
   }
 
   setSectionNode(startPfn: number, endPfn: number, nid: number): void {
+    checkArgTypes('setSectionNode', arguments);
     const op = 'setSectionNode';
     this.#checkRange(op, startPfn, endPfn);
     this.#checkNid(op, nid);
@@ -270,6 +278,7 @@ export class RefEngine implements EngineApi {
   }
 
   setSectionZone(startPfn: number, endPfn: number, zone: number): void {
+    checkArgTypes('setSectionZone', arguments);
     const op = 'setSectionZone';
     this.#checkRange(op, startPfn, endPfn);
     if (!Number.isInteger(zone) || zone < 0 || zone > MAX_ZONE_ID) throw new EngineError('E_ARG', op, 'zone');
@@ -279,6 +288,7 @@ export class RefEngine implements EngineApi {
   }
 
   readSections(startSectionNr: number, count: number): Uint32Array {
+    checkArgTypes('readSections', arguments);
     const op = 'readSections';
     if (!isCount(startSectionNr)) throw new EngineError('E_ARG', op, 'startSectionNr');
     if (!isCount(count)) throw new EngineError('E_ARG', op, 'count');
@@ -303,6 +313,7 @@ export class RefEngine implements EngineApi {
   // ---- page state -----------------------------------------------------------
 
   setClass(startPfn: number, endPfn: number, cls: PageClassId): void {
+    checkArgTypes('setClass', arguments);
     const op = 'setClass';
     this.#checkRange(op, startPfn, endPfn);
     this.#checkClass(op, 'cls', cls);
@@ -317,11 +328,13 @@ export class RefEngine implements EngineApi {
   }
 
   countClasses(startPfn: number, endPfn: number): ClassCounts {
+    checkArgTypes('countClasses', arguments);
     this.#checkRange('countClasses', startPfn, endPfn);
     return this.#countClasses(startPfn, endPfn);
   }
 
   count(startPfn: number, endPfn: number, mask: ClassMask): number {
+    checkArgTypes('count', arguments);
     const op = 'count';
     this.#checkRange(op, startPfn, endPfn);
     this.#checkClassMask(op, 'mask', mask);
@@ -334,6 +347,7 @@ export class RefEngine implements EngineApi {
   }
 
   findNext(startPfn: number, endPfn: number, mask: ClassMask): number {
+    checkArgTypes('findNext', arguments);
     const op = 'findNext';
     this.#checkRange(op, startPfn, endPfn);
     this.#checkClassMask(op, 'mask', mask);
@@ -352,6 +366,7 @@ export class RefEngine implements EngineApi {
   }
 
   readClasses(startPfn: number, nrPages: number): Uint8Array {
+    checkArgTypes('readClasses', arguments);
     const op = 'readClasses';
     if (!isCount(startPfn)) throw new EngineError('E_ARG', op, 'startPfn');
     if (!isCount(nrPages) || nrPages > MAX_READ_CLASSES_PAGES) throw new EngineError('E_ARG', op, 'nrPages');
@@ -375,6 +390,7 @@ export class RefEngine implements EngineApi {
     mode: number,
     seed: number,
   ): number {
+    checkArgTypes('claim', arguments);
     const op = 'claim';
     this.#checkRange(op, startPfn, endPfn);
     if (!isCount(nrPages)) throw new EngineError('E_ARG', op, 'nrPages');
@@ -428,6 +444,7 @@ export class RefEngine implements EngineApi {
     unmovableMask: ClassMask,
     maxRuns: number,
   ): ScanResult {
+    checkArgTypes('migrateScan', arguments);
     const op = 'migrateScan';
     this.#checkRange(op, startPfn, endPfn);
     this.#checkClassMask(op, 'movableMask', movableMask);
@@ -476,6 +493,7 @@ export class RefEngine implements EngineApi {
   // ---- pageblock tags -------------------------------------------------------
 
   setMigratetype(startPfn: number, endPfn: number, mt: number): void {
+    checkArgTypes('setMigratetype', arguments);
     const op = 'setMigratetype';
     this.#checkRange(op, startPfn, endPfn);
     this.#checkMigratetype(op, mt);
@@ -486,6 +504,7 @@ export class RefEngine implements EngineApi {
   }
 
   setIsolate(startPfn: number, endPfn: number, isolate: boolean): void {
+    checkArgTypes('setIsolate', arguments);
     const op = 'setIsolate';
     this.#checkRange(op, startPfn, endPfn);
     this.#checkAllPresent(op, 'startPfn', startPfn, endPfn);
@@ -495,6 +514,7 @@ export class RefEngine implements EngineApi {
   }
 
   countPageblocks(startPfn: number, endPfn: number, mask: number, value: number): number {
+    checkArgTypes('countPageblocks', arguments);
     const op = 'countPageblocks';
     this.#checkRange(op, startPfn, endPfn);
     this.#checkTagBits(op, 'mask', mask);
@@ -507,6 +527,7 @@ export class RefEngine implements EngineApi {
   }
 
   readPageblockTags(startPfn: number, nrPageblocks: number): Uint8Array {
+    checkArgTypes('readPageblockTags', arguments);
     const op = 'readPageblockTags';
     if (!isCount(startPfn)) throw new EngineError('E_ARG', op, 'startPfn');
     if (!isCount(nrPageblocks)) throw new EngineError('E_ARG', op, 'nrPageblocks');
@@ -527,6 +548,7 @@ export class RefEngine implements EngineApi {
   // ---- translation ----------------------------------------------------------
 
   remap(oldStartPfn: number, nrPages: number, newStartPfn: number): void {
+    checkArgTypes('remap', arguments);
     const op = 'remap';
     if (!isCount(oldStartPfn)) throw new EngineError('E_ARG', op, 'oldStartPfn');
     if (!isCount(nrPages)) throw new EngineError('E_ARG', op, 'nrPages');
@@ -552,6 +574,7 @@ export class RefEngine implements EngineApi {
   }
 
   clearRemap(startPfn: number, endPfn: number): void {
+    checkArgTypes('clearRemap', arguments);
     this.#checkRange('clearRemap', startPfn, endPfn);
     const [first, last] = this.#sectionSpan(startPfn, endPfn);
     if (first === last) return;
@@ -564,6 +587,7 @@ export class RefEngine implements EngineApi {
   }
 
   virtToPhys(vas: BigUint64Array): TranslateResult {
+    checkArgTypes('virtToPhys', arguments);
     const out = new BigUint64Array(vas.length);
     let fast = 0;
     let slow = 0;
@@ -590,6 +614,7 @@ export class RefEngine implements EngineApi {
   }
 
   physToVirt(pas: BigUint64Array): TranslateResult {
+    checkArgTypes('physToVirt', arguments);
     const out = new BigUint64Array(pas.length);
     let fast = 0;
     let slow = 0;

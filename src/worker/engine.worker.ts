@@ -8,11 +8,11 @@
  */
 import * as Comlink from 'comlink';
 import { createEngine } from '../engine/index.js';
-import { installEngineErrorHandler, ServedEngine } from './wire.js';
+import { installEngineErrorHandler, serveEngine } from './wire.js';
 
 installEngineErrorHandler();
 
-const api = new ServedEngine((opts, variant) => createEngine(opts, variant));
+const api = serveEngine((opts, variant) => createEngine(opts, variant));
 
 async function parentEndpoint(): Promise<Comlink.Endpoint> {
   if (typeof process !== 'undefined' && process.versions?.node !== undefined) {

@@ -5,12 +5,17 @@
  *
  * Every {@link EngineApi} call becomes a promise. A call costs about 56 µs of
  * latency here (thread wake-up), so callers send coarse commands: ranges and
- * batches, never loops of per-page calls. Bulk results come back transferred;
- * translation inputs are transferred out (see {@link RemoteEngine.virtToPhys}).
+ * batches, never loops of per-page calls. Bulk results come back transferred.
+ *
+ * Translation inputs are moved to the worker, not copied: a `BigUint64Array`
+ * that is the only view of its buffer is detached (length 0) once
+ * `virtToPhys`/`physToVirt` is called. Pass `vas.slice()` to keep it. A view
+ * into a larger buffer is copied first and left intact.
  */
 import * as Comlink from 'comlink';
-import type { EngineApi, EngineInfo, EngineOptions, ScanResult, TranslateResult } from '../contract/engine-api.js';
-import { installEngineErrorHandler, transferArray, type EngineVariantName, type ServedEngineApi } from './wire.js';
+import type { EngineApi, EngineInfo, EngineOptions } from '../contract/engine-api.js';
+import { checkArgTypes, OP_NAMES } from '../contract/ops.js';
+import { installEngineErrorHandler, sendArgs, type EngineVariantName, type ServedEngineApi } from './wire.js';
 
 /** {@link EngineApi} with every result delivered as a promise. */
 export type AsyncEngineApi = {
@@ -62,7 +67,14 @@ export async function startRemoteEngine(
  * Forwards each call through Comlink. Comlink alone would leave a call pending
  * forever if the thread died, so this keeps the reject function of every call
  * in flight and fails them all when the thread errors or exits.
+ *
+ * The engine methods are not written out here: one per row of the operation
+ * table is installed on the prototype below. Each checks its arguments' types
+ * first (a refusal rejects at once with the same EngineError the engine would
+ * give, and nothing is sent), then sends the call with its bulk inputs moved.
  */
+// The class and this interface merge: the table supplies the methods.
+export interface RemoteEngine extends AsyncEngineApi {}
 export class RemoteEngine implements WorkerEngine {
   readonly threadId: number;
   readonly #thread: EngineThread;
@@ -95,6 +107,17 @@ export class RemoteEngine implements WorkerEngine {
     this.#inFlight.clear();
   }
 
+  /** @internal Send `op` to the worker; the methods the table installs call this. */
+  callRemote(op: keyof EngineApi, args: unknown[]): Promise<unknown> {
+    try {
+      checkArgTypes(op, args);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const remote = this.#remote as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    return this.#call(() => remote[op](...sendArgs(op, args)));
+  }
+
   #call<T>(send: () => Promise<T>): Promise<T> {
     if (this.#gone !== undefined) return Promise.reject(this.#gone);
     return new Promise<T>((resolve, reject) => {
@@ -118,102 +141,14 @@ export class RemoteEngine implements WorkerEngine {
       );
     });
   }
+}
 
-  info(): Promise<EngineInfo> {
-    return this.#call(() => this.#remote.info());
-  }
-
-  addSections(startPfn: number, endPfn: number, nid: number, cls: number, mt: number, flags: number): Promise<void> {
-    return this.#call(() => this.#remote.addSections(startPfn, endPfn, nid, cls, mt, flags));
-  }
-  removeSections(startPfn: number, endPfn: number): Promise<void> {
-    return this.#call(() => this.#remote.removeSections(startPfn, endPfn));
-  }
-  setSectionFlags(startPfn: number, endPfn: number, setMask: number, clearMask: number): Promise<void> {
-    return this.#call(() => this.#remote.setSectionFlags(startPfn, endPfn, setMask, clearMask));
-  }
-  setSectionNode(startPfn: number, endPfn: number, nid: number): Promise<void> {
-    return this.#call(() => this.#remote.setSectionNode(startPfn, endPfn, nid));
-  }
-  setSectionZone(startPfn: number, endPfn: number, zone: number): Promise<void> {
-    return this.#call(() => this.#remote.setSectionZone(startPfn, endPfn, zone));
-  }
-  readSections(startSectionNr: number, count: number): Promise<Uint32Array> {
-    return this.#call(() => this.#remote.readSections(startSectionNr, count));
-  }
-
-  setClass(startPfn: number, endPfn: number, cls: number): Promise<void> {
-    return this.#call(() => this.#remote.setClass(startPfn, endPfn, cls));
-  }
-  countClasses(startPfn: number, endPfn: number): Promise<Float64Array> {
-    return this.#call(() => this.#remote.countClasses(startPfn, endPfn));
-  }
-  count(startPfn: number, endPfn: number, mask: number): Promise<number> {
-    return this.#call(() => this.#remote.count(startPfn, endPfn, mask));
-  }
-  findNext(startPfn: number, endPfn: number, mask: number): Promise<number> {
-    return this.#call(() => this.#remote.findNext(startPfn, endPfn, mask));
-  }
-  readClasses(startPfn: number, nrPages: number): Promise<Uint8Array> {
-    return this.#call(() => this.#remote.readClasses(startPfn, nrPages));
-  }
-  claim(
-    startPfn: number,
-    endPfn: number,
-    nrPages: number,
-    fromCls: number,
-    toCls: number,
-    mode: number,
-    seed: number,
-  ): Promise<number> {
-    return this.#call(() => this.#remote.claim(startPfn, endPfn, nrPages, fromCls, toCls, mode, seed));
-  }
-  migrateScan(
-    startPfn: number,
-    endPfn: number,
-    movableMask: number,
-    unmovableMask: number,
-    maxRuns: number,
-  ): Promise<ScanResult> {
-    return this.#call(() => this.#remote.migrateScan(startPfn, endPfn, movableMask, unmovableMask, maxRuns));
-  }
-
-  setMigratetype(startPfn: number, endPfn: number, mt: number): Promise<void> {
-    return this.#call(() => this.#remote.setMigratetype(startPfn, endPfn, mt));
-  }
-  setIsolate(startPfn: number, endPfn: number, isolate: boolean): Promise<void> {
-    return this.#call(() => this.#remote.setIsolate(startPfn, endPfn, isolate));
-  }
-  countPageblocks(startPfn: number, endPfn: number, mask: number, value: number): Promise<number> {
-    return this.#call(() => this.#remote.countPageblocks(startPfn, endPfn, mask, value));
-  }
-  readPageblockTags(startPfn: number, nrPageblocks: number): Promise<Uint8Array> {
-    return this.#call(() => this.#remote.readPageblockTags(startPfn, nrPageblocks));
-  }
-
-  remap(oldStartPfn: number, nrPages: number, newStartPfn: number): Promise<void> {
-    return this.#call(() => this.#remote.remap(oldStartPfn, nrPages, newStartPfn));
-  }
-  clearRemap(startPfn: number, endPfn: number): Promise<void> {
-    return this.#call(() => this.#remote.clearRemap(startPfn, endPfn));
-  }
-  /**
-   * `vas` is moved to the worker, not copied: when it is the only view of its
-   * buffer it is detached (length 0) once this returns. Pass `vas.slice()` to
-   * keep it. A view into a larger buffer is copied first and left intact.
-   */
-  virtToPhys(vas: BigUint64Array): Promise<TranslateResult> {
-    return this.#call(() => this.#remote.virtToPhys(transferArray(vas)));
-  }
-  /** `pas` is moved like {@link virtToPhys}'s input. */
-  physToVirt(pas: BigUint64Array): Promise<TranslateResult> {
-    return this.#call(() => this.#remote.physToVirt(transferArray(pas)));
-  }
-
-  validate(): Promise<void> {
-    return this.#call(() => this.#remote.validate());
-  }
-  bytesUsed(): Promise<number> {
-    return this.#call(() => this.#remote.bytesUsed());
-  }
+for (const op of OP_NAMES) {
+  Object.defineProperty(RemoteEngine.prototype, op, {
+    value: function (this: RemoteEngine, ...args: unknown[]) {
+      return this.callRemote(op, args);
+    },
+    writable: true,
+    configurable: true,
+  });
 }

@@ -8,15 +8,8 @@
  * Both engines must be synchronous (the WASM engine used directly and the
  * reference are); the result returned is the engine under test's.
  */
-import type {
-  ClassCounts,
-  ClassMask,
-  EngineApi,
-  EngineInfo,
-  PageClassId,
-  ScanResult,
-  TranslateResult,
-} from '../../src/contract/engine-api.js';
+import type { EngineApi } from '../../src/contract/engine-api.js';
+import { OP_NAMES } from '../../src/contract/ops.js';
 import { describeOp, describeOutcome, normalize, outcomeOfError, sameOutcome, type EngineOp, type OpMethod, type Outcome } from '../helpers/ops.js';
 
 /** Operations kept for the failure message. */
@@ -26,6 +19,11 @@ export class EngineMismatch extends Error {
   override readonly name = 'EngineMismatch';
 }
 
+/**
+ * The calls compared are every row of the operation table (installed below),
+ * except the self checks, which run on each engine separately.
+ */
+export interface CheckedEngine extends EngineApi {}
 export class CheckedEngine implements EngineApi {
   /** Free text put in front of every failure message, e.g. the seed and window. */
   context = '';
@@ -45,7 +43,8 @@ export class CheckedEngine implements EngineApi {
     );
   }
 
-  #call<T>(method: OpMethod | 'info', args: unknown[]): T {
+  /** @internal Run `method` on both engines and compare; the installed methods call this. */
+  callBoth<T>(method: OpMethod | 'info', args: unknown[]): T {
     const op = { method, args } as EngineOp;
     const run = (engine: EngineApi): { outcome: Outcome; value?: unknown; error?: unknown } => {
       try {
@@ -66,87 +65,6 @@ export class CheckedEngine implements EngineApi {
     }
     if ('error' in got) throw got.error;
     return got.value as T;
-  }
-
-  info(): EngineInfo {
-    return this.#call('info', []);
-  }
-  addSections(startPfn: number, endPfn: number, nid: number, cls: PageClassId, mt: number, flags: number): void {
-    this.#call('addSections', [startPfn, endPfn, nid, cls, mt, flags]);
-  }
-  removeSections(startPfn: number, endPfn: number): void {
-    this.#call('removeSections', [startPfn, endPfn]);
-  }
-  setSectionFlags(startPfn: number, endPfn: number, setMask: number, clearMask: number): void {
-    this.#call('setSectionFlags', [startPfn, endPfn, setMask, clearMask]);
-  }
-  setSectionNode(startPfn: number, endPfn: number, nid: number): void {
-    this.#call('setSectionNode', [startPfn, endPfn, nid]);
-  }
-  setSectionZone(startPfn: number, endPfn: number, zone: number): void {
-    this.#call('setSectionZone', [startPfn, endPfn, zone]);
-  }
-  readSections(startSectionNr: number, count: number): Uint32Array {
-    return this.#call('readSections', [startSectionNr, count]);
-  }
-  setClass(startPfn: number, endPfn: number, cls: PageClassId): void {
-    this.#call('setClass', [startPfn, endPfn, cls]);
-  }
-  countClasses(startPfn: number, endPfn: number): ClassCounts {
-    return this.#call('countClasses', [startPfn, endPfn]);
-  }
-  count(startPfn: number, endPfn: number, mask: ClassMask): number {
-    return this.#call('count', [startPfn, endPfn, mask]);
-  }
-  findNext(startPfn: number, endPfn: number, mask: ClassMask): number {
-    return this.#call('findNext', [startPfn, endPfn, mask]);
-  }
-  readClasses(startPfn: number, nrPages: number): Uint8Array {
-    return this.#call('readClasses', [startPfn, nrPages]);
-  }
-  claim(
-    startPfn: number,
-    endPfn: number,
-    nrPages: number,
-    fromCls: PageClassId,
-    toCls: PageClassId,
-    mode: number,
-    seed: number,
-  ): number {
-    return this.#call('claim', [startPfn, endPfn, nrPages, fromCls, toCls, mode, seed]);
-  }
-  migrateScan(
-    startPfn: number,
-    endPfn: number,
-    movableMask: ClassMask,
-    unmovableMask: ClassMask,
-    maxRuns: number,
-  ): ScanResult {
-    return this.#call('migrateScan', [startPfn, endPfn, movableMask, unmovableMask, maxRuns]);
-  }
-  setMigratetype(startPfn: number, endPfn: number, mt: number): void {
-    this.#call('setMigratetype', [startPfn, endPfn, mt]);
-  }
-  setIsolate(startPfn: number, endPfn: number, isolate: boolean): void {
-    this.#call('setIsolate', [startPfn, endPfn, isolate]);
-  }
-  countPageblocks(startPfn: number, endPfn: number, mask: number, value: number): number {
-    return this.#call('countPageblocks', [startPfn, endPfn, mask, value]);
-  }
-  readPageblockTags(startPfn: number, nrPageblocks: number): Uint8Array {
-    return this.#call('readPageblockTags', [startPfn, nrPageblocks]);
-  }
-  remap(oldStartPfn: number, nrPages: number, newStartPfn: number): void {
-    this.#call('remap', [oldStartPfn, nrPages, newStartPfn]);
-  }
-  clearRemap(startPfn: number, endPfn: number): void {
-    this.#call('clearRemap', [startPfn, endPfn]);
-  }
-  virtToPhys(vas: BigUint64Array): TranslateResult {
-    return this.#call('virtToPhys', [vas]);
-  }
-  physToVirt(pas: BigUint64Array): TranslateResult {
-    return this.#call('physToVirt', [pas]);
   }
 
   /** Validates the engine under test: cheap enough to run after every step. */
@@ -172,4 +90,15 @@ export class CheckedEngine implements EngineApi {
   bytesUsed(): number {
     return this.subject.bytesUsed();
   }
+}
+
+for (const op of OP_NAMES) {
+  if (op === 'validate' || op === 'bytesUsed') continue;
+  Object.defineProperty(CheckedEngine.prototype, op, {
+    value: function (this: CheckedEngine, ...args: unknown[]) {
+      return this.callBoth(op, args);
+    },
+    writable: true,
+    configurable: true,
+  });
 }

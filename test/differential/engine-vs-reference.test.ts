@@ -14,7 +14,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { createRefEngine } from '../../src/reference/ref-engine.js';
-import { WASM_DEBUG_ENGINE, WASM_ENGINE, type EngineFactory } from '../helpers/engines.js';
+import { WASM_DEBUG_ENGINE, WASM_ENGINE, type EngineCase } from '../helpers/engines.js';
 import { OpGenerator, WINDOW_SHAPES, describeOp, type EngineOp, type OpMethod } from '../helpers/ops.js';
 import { Prng } from '../helpers/prng.js';
 import { CheckedEngine, EngineMismatch } from './checked-engine.js';
@@ -43,7 +43,7 @@ function runChecked(engine: CheckedEngine, op: EngineOp): boolean {
   }
 }
 
-async function runSeed(seed: number, factory: EngineFactory): Promise<void> {
+async function runSeed(seed: number, factory: EngineCase): Promise<void> {
   const shape = WINDOW_SHAPES[(seed - 1) % WINDOW_SHAPES.length]!;
   const opts = { basePfn: shape.basePfn, nrPages: shape.nrPages };
   const checked = new CheckedEngine(await factory.create(opts), createRefEngine(opts));

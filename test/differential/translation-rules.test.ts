@@ -7,7 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { BAD_ADDRESS, Migratetype, PAGE_OFFSET, PAGE_SHIFT, PAGES_PER_SECTION, PageClass, SectionFlag } from '../../src/contract/constants.js';
 import type { EngineApi, TranslateResult } from '../../src/contract/engine-api.js';
-import { ENGINE_CASES, type EngineFactory } from '../helpers/engines.js';
+import { ENGINE_CASES, type EngineCase } from '../helpers/engines.js';
 
 const BASE_PFN = 2 ** 34;
 const NR_SECTIONS = 4;
@@ -38,7 +38,7 @@ function single(result: TranslateResult): [bigint, string] {
   return [result.out[0]!, result.fast ? 'fast' : result.slow ? 'slow' : 'miss'];
 }
 
-async function build(factory: EngineFactory): Promise<EngineApi> {
+async function build(factory: EngineCase): Promise<EngineApi> {
   const engine = await factory.create({ basePfn: BASE_PFN, nrPages: NR_SECTIONS * PAGES_PER_SECTION });
   await engine.addSections(sectionPfn(0), sectionPfn(3), 0, PageClass.FREE, Migratetype.MOVABLE, 0);
   return engine;

@@ -25,7 +25,7 @@ import {
 } from '../../src/contract/constants.js';
 import { EngineError } from '../../src/contract/errors.js';
 import type { EngineApi } from '../../src/contract/engine-api.js';
-import type { EngineFactory } from '../helpers/engines.js';
+import type { EngineCase } from '../helpers/engines.js';
 import { snapshotState } from '../helpers/snapshot.js';
 
 export const BASE_PFN = 2 ** 34;
@@ -78,7 +78,7 @@ export const PROBE_ADDRESSES = {
 };
 
 /** A fresh engine of `factory`'s kind in the fixture state. */
-export async function buildFixture(factory: EngineFactory): Promise<EngineApi> {
+export async function buildFixture(factory: EngineCase): Promise<EngineApi> {
   const engine = await factory.create({ basePfn: BASE_PFN, nrPages: WINDOW_PAGES });
   await engine.addSections(sectionPfn(0), sectionPfn(3), 0, PageClass.FREE, Migratetype.MOVABLE, SectionFlag.ONLINE);
   await engine.addSections(sectionPfn(4), sectionPfn(5), 1, PageClass.USER, Migratetype.UNMOVABLE, 0);

@@ -4,38 +4,39 @@
  */
 import { createEngine } from '../../src/engine/index.js';
 import { createRefEngine } from '../../src/reference/ref-engine.js';
-import type { EngineApi, EngineOptions } from '../../src/contract/engine-api.js';
+import type { EngineApi, EngineFactory, EngineOptions } from '../../src/contract/engine-api.js';
 
 export type EngineKind = 'wasm' | 'reference';
 
-export interface EngineFactory {
+/** One engine a test body runs against: its kind and its (synchronous) factory. */
+export interface EngineCase {
   kind: EngineKind;
-  create(opts: EngineOptions): Promise<EngineApi>;
+  create: EngineFactory<EngineApi>;
 }
 
 /** The WASM engine, release build, used directly in this thread. */
-export const WASM_ENGINE: EngineFactory = {
+export const WASM_ENGINE: EngineCase = {
   kind: 'wasm',
   create: (opts) => createEngine(opts),
 };
 
 /** The WASM engine's debug build (engine assertions on), for a few differential seeds. */
-export const WASM_DEBUG_ENGINE: EngineFactory = {
+export const WASM_DEBUG_ENGINE: EngineCase = {
   kind: 'wasm',
   create: (opts) => createEngine(opts, 'debug'),
 };
 
 /** The plain-TypeScript reference engine. */
-export const REFERENCE_ENGINE: EngineFactory = {
+export const REFERENCE_ENGINE: EngineCase = {
   kind: 'reference',
   create: async (opts) => createRefEngine(opts),
 };
 
 /** Both kinds. */
-export const ENGINE_FACTORIES: readonly EngineFactory[] = [WASM_ENGINE, REFERENCE_ENGINE];
+export const ENGINE_FACTORIES: readonly EngineCase[] = [WASM_ENGINE, REFERENCE_ENGINE];
 
 /** Both kinds as `[kind, factory]`, for `describe.each(ENGINE_CASES)('%s engine', (_kind, factory) => ...)`. */
-export const ENGINE_CASES: readonly (readonly [EngineKind, EngineFactory])[] = ENGINE_FACTORIES.map(
+export const ENGINE_CASES: readonly (readonly [EngineKind, EngineCase])[] = ENGINE_FACTORIES.map(
   (factory) => [factory.kind, factory] as const,
 );
 

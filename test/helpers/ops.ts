@@ -38,6 +38,7 @@ import {
   SectionFlag,
 } from '../../src/contract/constants.js';
 import type { EngineApi, EngineInfo } from '../../src/contract/engine-api.js';
+import { ENGINE_OPS, type ArgKind } from '../../src/contract/ops.js';
 import type { Prng } from './prng.js';
 
 /** Engine methods an operation may call (everything but the self checks). */
@@ -76,30 +77,11 @@ const NOT_A_MODE = [2, -1, 0.5, Number.NaN];
 const NOT_A_TAG_MASK = [8, 0xff, -1, 0.5];
 const NOT_A_MAX_RUNS = [0, -1, 1.5, Number.NaN];
 
-/** Which argument of each method is what, so a wrong value of the right kind can be put in. */
-const ARG_KINDS: Record<OpMethod, readonly string[]> = {
-  addSections: ['pfn', 'pfn', 'nid', 'cls', 'mt', 'flags'],
-  removeSections: ['pfn', 'pfn'],
-  setSectionFlags: ['pfn', 'pfn', 'flags', 'flags'],
-  setSectionNode: ['pfn', 'pfn', 'nid'],
-  setSectionZone: ['pfn', 'pfn', 'zone'],
-  readSections: ['count', 'count'],
-  setClass: ['pfn', 'pfn', 'cls'],
-  countClasses: ['pfn', 'pfn'],
-  count: ['pfn', 'pfn', 'mask'],
-  findNext: ['pfn', 'pfn', 'mask'],
-  readClasses: ['pfn', 'count'],
-  claim: ['pfn', 'pfn', 'count', 'cls', 'cls', 'mode', 'seed'],
-  migrateScan: ['pfn', 'pfn', 'mask', 'mask', 'maxRuns'],
-  setMigratetype: ['pfn', 'pfn', 'mt'],
-  setIsolate: ['pfn', 'pfn', 'bool'],
-  countPageblocks: ['pfn', 'pfn', 'tagBits', 'tagBits'],
-  readPageblockTags: ['pfn', 'count'],
-  remap: ['pfn', 'count', 'pfn'],
-  clearRemap: ['pfn', 'pfn'],
-  virtToPhys: ['addresses'],
-  physToVirt: ['addresses'],
-};
+/** The kind of each argument of `method`, from the operation table. */
+function argKinds(method: OpMethod): readonly ArgKind[] {
+  const params: readonly (readonly [string, ArgKind])[] = ENGINE_OPS[method].args;
+  return params.map(([, kind]) => kind);
+}
 
 // ---- running and comparing ------------------------------------------------------
 
@@ -405,7 +387,7 @@ export class OpGenerator {
   /** `op` with one argument made wrong: a bad value of its kind, a pfn off the window, or swapped range ends. */
   #corrupt(op: EngineOp): EngineOp {
     const rng = this.#rng;
-    const kinds = ARG_KINDS[op.method];
+    const kinds = argKinds(op.method);
     const args = [...op.args];
     const candidates = kinds.flatMap((kind, i) => (kind === 'bool' || kind === 'seed' || kind === 'addresses' ? [] : [i]));
     if (candidates.length === 0) return op;
@@ -433,6 +415,7 @@ export class OpGenerator {
         break;
       }
       case 'count':
+      case 'sectionNr':
         args[i] = rng.chance(0.6) ? rng.pick(NOT_A_COUNT) : (args[i] as number) + this.#endPfn;
         break;
       case 'cls':

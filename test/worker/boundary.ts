@@ -5,6 +5,7 @@
 import { createEngine } from '../../src/engine/index.js';
 import { createWorkerEngine, type AsyncEngineApi } from '../../src/worker/client.js';
 import type { EngineApi, EngineOptions } from '../../src/contract/engine-api.js';
+import { OP_NAMES } from '../../src/contract/ops.js';
 
 export type BoundaryKind = 'in-thread' | 'worker';
 export const BOUNDARY_KINDS: readonly BoundaryKind[] = ['in-thread', 'worker'];
@@ -15,17 +16,10 @@ export interface OpenEngine {
   close(): Promise<void>;
 }
 
-const METHODS = [
-  'info', 'addSections', 'removeSections', 'setSectionFlags', 'setSectionNode', 'setSectionZone',
-  'readSections', 'setClass', 'countClasses', 'count', 'findNext', 'readClasses', 'claim',
-  'migrateScan', 'setMigratetype', 'setIsolate', 'countPageblocks', 'readPageblockTags',
-  'remap', 'clearRemap', 'virtToPhys', 'physToVirt', 'validate', 'bytesUsed',
-] as const satisfies readonly (keyof EngineApi)[];
-
 /** The in-thread engine with each result wrapped in a promise (a throw becomes a rejection). */
 export function asAsync(engine: EngineApi): AsyncEngineApi {
   const api: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
-  for (const method of METHODS) {
+  for (const method of OP_NAMES) {
     const fn = engine[method] as (...args: unknown[]) => unknown;
     api[method] = async (...args) => fn.apply(engine, args);
   }

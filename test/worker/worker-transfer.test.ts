@@ -21,7 +21,7 @@ import { createEngine } from '../../src/engine/index.js';
 import { createWorkerEngine, type WorkerEngine } from '../../src/worker/client.js';
 import { parentPortEndpoint } from '../../src/worker/node-endpoint.js';
 import type { EngineApi } from '../../src/contract/engine-api.js';
-import { ServedEngine, installEngineErrorHandler, type ServedEngineApi } from '../../src/worker/wire.js';
+import { installEngineErrorHandler, serveEngine, type ServedEngineApi } from '../../src/worker/wire.js';
 
 const BASE_PFN = 2 ** 20;
 const NR_PAGES = 64 * PAGES_PER_SECTION;
@@ -129,7 +129,7 @@ describe('the worker side of the move', () => {
 
   beforeAll(async () => {
     installEngineErrorHandler();
-    const served = new ServedEngine(async (opts) => {
+    const served = serveEngine(async (opts) => {
       const engine = await createEngine(opts);
       // Record results on their way out of the engine.
       return new Proxy(engine, {
