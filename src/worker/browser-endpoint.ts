@@ -5,7 +5,7 @@
  * passes its URL here. Calls behave as with the Node client (`client.ts`).
  */
 import type { EngineOptions } from '../contract/engine-api.js';
-import { startRemoteEngine, type EngineThread, type WorkerEngine } from './remote-engine.js';
+import { startRemoteEngine, type EngineThread, type RemoteOptions, type WorkerEngine } from './remote-engine.js';
 import type { EngineVariantName } from './wire.js';
 
 /** Browsers have no thread ids; number the workers this page started. */
@@ -33,7 +33,8 @@ export function createBrowserWorkerEngine(
   url: string | URL,
   opts: EngineOptions,
   variant?: EngineVariantName,
+  remoteOptions: RemoteOptions = {},
 ): Promise<WorkerEngine> {
   const worker = new Worker(url, { type: 'module' });
-  return startRemoteEngine(browserThread(worker), opts, variant);
+  return startRemoteEngine(browserThread(worker), opts, variant, remoteOptions);
 }

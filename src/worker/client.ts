@@ -11,12 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { workerThreadEndpoint } from './node-endpoint.js';
 import type { EngineOptions } from '../contract/engine-api.js';
-import { startRemoteEngine, type EngineThread, type WorkerEngine } from './remote-engine.js';
+import { startRemoteEngine, type EngineThread, type RemoteOptions, type WorkerEngine } from './remote-engine.js';
 import type { EngineVariantName } from './wire.js';
 
-export type { AsyncEngineApi, WorkerEngine } from './remote-engine.js';
+export { EngineTimeoutError } from './remote-engine.js';
+export type { AsyncEngineApi, RemoteOptions, WorkerEngine } from './remote-engine.js';
 
-export interface WorkerEngineOptions {
+export interface WorkerEngineOptions extends RemoteOptions {
   /** Engine build to load in the worker (passed to `createEngine`); the engine's default when omitted. */
   variant?: EngineVariantName;
   /** Worker entry to run instead of the built `dist/src/worker/engine.worker.js`. */
@@ -78,5 +79,5 @@ function nodeThread(worker: Worker): EngineThread {
  */
 export function createWorkerEngine(opts: EngineOptions, workerOpts: WorkerEngineOptions = {}): Promise<WorkerEngine> {
   const worker = new Worker(workerOpts.workerPath ?? workerEntryPath());
-  return startRemoteEngine(nodeThread(worker), opts, workerOpts.variant);
+  return startRemoteEngine(nodeThread(worker), opts, workerOpts.variant, workerOpts);
 }

@@ -3,6 +3,6 @@
  * `browser-endpoint.js` directly, since this module pulls in `worker_threads`.
  */
 export type * from '../contract/engine-api.js';
-export { createWorkerEngine, workerEntryPath, type WorkerEngineOptions } from './client.js';
-export type { AsyncEngineApi, EngineThread, WorkerEngine } from './remote-engine.js';
+export { createWorkerEngine, EngineTimeoutError, workerEntryPath, type WorkerEngineOptions } from './client.js';
+export type { AsyncEngineApi, EngineThread, RemoteOptions, WorkerEngine } from './remote-engine.js';
 export type { EngineVariantName } from './wire.js';

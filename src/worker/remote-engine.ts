@@ -42,6 +42,32 @@ export interface EngineThread {
   stop(): Promise<void>;
 }
 
+/** How the main thread talks to one worker. */
+export interface RemoteOptions {
+  /**
+   * Give up on a call that has not answered after this many milliseconds:
+   * it rejects with an {@link EngineTimeoutError}, the shard is marked broken
+   * (every call in flight and every later call rejects with the same error)
+   * and its thread is stopped, since a worker that stopped answering cannot
+   * be trusted to hold the state it had. Absent or 0: wait for ever, as a
+   * thread that is alive may legitimately take long on a big window.
+   */
+  callTimeoutMs?: number;
+}
+
+/** A worker call that did not answer in time; the shard is broken from then on. */
+export class EngineTimeoutError extends Error {
+  override readonly name = 'EngineTimeoutError';
+  readonly code = 'ETIMEDOUT';
+  constructor(
+    readonly op: string,
+    readonly threadId: number,
+    readonly timeoutMs: number,
+  ) {
+    super(`worker engine (thread ${threadId}): ${op} did not answer within ${timeoutMs} ms; the shard is marked broken and its worker stopped`);
+  }
+}
+
 /**
  * Wrap `thread` and create its engine. Rejects with the engine's own error
  * (e.g. an `EngineError` for bad options) if the shard cannot be created; the
@@ -51,9 +77,15 @@ export async function startRemoteEngine(
   thread: EngineThread,
   opts: EngineOptions,
   variant: EngineVariantName | undefined,
+  remoteOptions: RemoteOptions = {},
 ): Promise<WorkerEngine> {
   installEngineErrorHandler();
-  const engine = new RemoteEngine(thread);
+  const timeout = remoteOptions.callTimeoutMs ?? 0;
+  if (!(Number.isSafeInteger(timeout) && timeout >= 0)) {
+    await thread.stop();
+    throw new RangeError(`callTimeoutMs must be a non-negative integer (milliseconds), got ${String(timeout)}`);
+  }
+  const engine = new RemoteEngine(thread, timeout);
   try {
     await engine.start(opts, variant);
   } catch (error) {
@@ -80,11 +112,14 @@ export class RemoteEngine implements WorkerEngine {
   readonly #thread: EngineThread;
   readonly #remote: Comlink.Remote<ServedEngineApi>;
   readonly #inFlight = new Set<(error: unknown) => void>();
-  /** Why calls fail from now on; set once the thread is gone or stopping. */
+  /** Why calls fail from now on; set once the thread is gone, stopping or broken. */
   #gone: unknown = undefined;
+  /** Per-call timeout in milliseconds; 0 for none. */
+  readonly #timeoutMs: number;
 
-  constructor(thread: EngineThread) {
+  constructor(thread: EngineThread, timeoutMs = 0) {
     this.#thread = thread;
+    this.#timeoutMs = timeoutMs;
     this.threadId = thread.threadId;
     this.#remote = Comlink.wrap<ServedEngineApi>(thread.endpoint);
     thread.onGone((error) => this.#fail(error));
@@ -92,7 +127,7 @@ export class RemoteEngine implements WorkerEngine {
 
   /** Create the thread's engine; the first call, made once by the factory functions. */
   start(opts: EngineOptions, variant: EngineVariantName | undefined): Promise<EngineInfo> {
-    return this.#call(() => this.#remote.init(opts, variant));
+    return this.#call('init', () => this.#remote.init(opts, variant));
   }
 
   async terminate(): Promise<void> {
@@ -115,10 +150,10 @@ export class RemoteEngine implements WorkerEngine {
       return Promise.reject(error);
     }
     const remote = this.#remote as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-    return this.#call(() => remote[op](...sendArgs(op, args)));
+    return this.#call(op, () => remote[op](...sendArgs(op, args)));
   }
 
-  #call<T>(send: () => Promise<T>): Promise<T> {
+  #call<T>(op: string, send: () => Promise<T>): Promise<T> {
     if (this.#gone !== undefined) return Promise.reject(this.#gone);
     return new Promise<T>((resolve, reject) => {
       let sent: Promise<T>;
@@ -129,17 +164,31 @@ export class RemoteEngine implements WorkerEngine {
         return;
       }
       this.#inFlight.add(reject);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      if (this.#timeoutMs > 0) {
+        timer = setTimeout(() => this.#breakDown(new EngineTimeoutError(op, this.threadId, this.#timeoutMs)), this.#timeoutMs);
+      }
+      const settle = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        this.#inFlight.delete(reject);
+      };
       sent.then(
         (value) => {
-          this.#inFlight.delete(reject);
+          settle();
           resolve(value);
         },
         (error: unknown) => {
-          this.#inFlight.delete(reject);
+          settle();
           reject(error);
         },
       );
     });
+  }
+
+  /** A call timed out: fail everything with `error` and stop the thread. */
+  #breakDown(error: EngineTimeoutError): void {
+    this.#fail(error);
+    void this.#thread.stop().catch(() => undefined);
   }
 }
 
