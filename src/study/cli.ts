@@ -12,13 +12,13 @@
  * cannot boot). With no arguments it runs the built-in default scenario.
  */
 
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { EngineApi, EngineChoice, EngineFactory } from '../contract/engine-api.js';
 import { DEFAULT_SCENARIO_FILE, DEFAULT_SCENARIO_YAML } from './default-scenario.js';
 import { renderSummary, reportJson } from './report.js';
 import { BootFailure, type ExportOverrides, runScenario } from './runner.js';
-import { checkScenarioText, type ScenarioResult } from './scenario.js';
+import { checkScenarioText, MAX_SCENARIO_CHARS, type ScenarioResult } from './scenario.js';
 
 export const EXIT_OK = 0;
 export const EXIT_STEP_FAILED = 1;
@@ -132,6 +132,11 @@ async function loadScenario(file: string | null): Promise<ScenarioResult | { ok:
   if (file === null) return checkScenarioText(DEFAULT_SCENARIO_YAML, `(built-in) ${DEFAULT_SCENARIO_FILE}`);
   let text: string;
   try {
+    // Refuse a huge file before reading it into memory.
+    const { size } = await stat(file);
+    if (size > MAX_SCENARIO_CHARS * 4) {
+      return { ok: false, readError: `${file}: the file has ${size} bytes, more than a scenario may have (${MAX_SCENARIO_CHARS} characters)` };
+    }
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'EIO';

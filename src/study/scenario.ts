@@ -12,7 +12,7 @@
  */
 
 import { isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { isAlias, isMap, isSeq, LineCounter, parseDocument, visit, type Node as YamlNode } from 'yaml';
 import { PAGE_SIZE, SECTION_SIZE_BITS } from '../contract/constants.js';
 import { CmdlineError, parseCmdline } from '../model/cmdline.js';
 import type {
@@ -892,19 +892,93 @@ export function checkScenarioDocument(document: unknown, file: string): Scenario
 }
 
 /** Parse YAML (or JSON, which is YAML) text and validate it. */
+// ---- reading the text ---------------------------------------------------------------
+
+/**
+ * The largest scenario text read, in characters (UTF-16 code units; bytes for
+ * ASCII text). Real scenarios are a few kilobytes; a machine with 100,000 SRAT
+ * entries is about 5 MiB. Parsing costs about 60 times the text in memory.
+ */
+export const MAX_SCENARIO_CHARS = 8 * 2 ** 20;
+/** The most steps a scenario may have (each costs a few kilobytes while it is read and reported). */
+export const MAX_SCENARIO_STEPS = 100_000;
+/**
+ * The most alias expansions (`*name`) a scenario may make. Anchors and aliases
+ * are handy for repeated SRAT entries; an alias of an alias of ... (a "billion
+ * laughs" document) would otherwise expand without bound.
+ */
+export const MAX_ALIAS_EXPANSIONS = 1_000;
+
+function scenarioTextError(file: string, message: string, path = ''): ScenarioResult {
+  return { ok: false, error: new ScenarioError(file, [{ path, message }]) };
+}
+
+/**
+ * Read a scenario from YAML (or JSON, which is YAML) and validate it. Every
+ * problem of the text itself (syntax, an alias with no anchor before it, an
+ * alias bomb, a file over the size or step limits) is a ScenarioError naming
+ * the file and, where the text has one, the line and column.
+ */
 export function checkScenarioText(text: string, file: string): ScenarioResult {
+  if (typeof text !== 'string') return scenarioTextError(file, `expected the scenario text as a string, got ${typeof text}`);
+  if (text.length > MAX_SCENARIO_CHARS) {
+    return scenarioTextError(file, `the file has ${text.length} characters, more than the ${MAX_SCENARIO_CHARS} (8 MiB) a scenario may have`);
+  }
+  const lineCounter = new LineCounter();
+  // Failsafe: every scalar stays a string; the schema decides what it means.
+  const doc = parseDocument(text, { schema: 'failsafe', prettyErrors: true, lineCounter });
+  const where = (offset: number | undefined): string => {
+    if (offset === undefined) return '';
+    const { line, col } = lineCounter.linePos(offset);
+    return `line ${line}, column ${col}: `;
+  };
+  if (doc.errors.length > 0) {
+    const issues = doc.errors.map((err) => {
+      const firstLine = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      return { path: '', message: `${where(err.pos[0])}${firstLine}` };
+    });
+    return { ok: false, error: new ScenarioError(file, issues) };
+  }
+  // Aliases: each must follow an anchor of its name, and together they may
+  // expand only so far.
+  const anchors = new Set<string>();
+  const aliasIssues: Issue[] = [];
+  let firstAliasOffset: number | undefined;
+  visit(doc, {
+    Node(_key, node: YamlNode, ancestors) {
+      if (isAlias(node)) {
+        firstAliasOffset ??= node.range?.[0];
+        if (!anchors.has(node.source)) {
+          aliasIssues.push({ path: '', message: `${where(node.range?.[0])}alias *${node.source} has no anchor &${node.source} before it` });
+        } else if (ancestors.some((a) => (a as { anchor?: string }).anchor === node.source)) {
+          aliasIssues.push({ path: '', message: `${where(node.range?.[0])}alias *${node.source} refers to a node that contains it` });
+        }
+      } else if (node.anchor !== undefined) {
+        anchors.add(node.anchor);
+      }
+    },
+  });
+  if (aliasIssues.length > 0) return { ok: false, error: new ScenarioError(file, aliasIssues) };
+  const steps = isMap(doc.contents) ? doc.contents.get('steps', true) : undefined;
+  if (isSeq(steps) && steps.items.length > MAX_SCENARIO_STEPS) {
+    return scenarioTextError(file, `${where(steps.range?.[0])}${steps.items.length} steps, more than the ${MAX_SCENARIO_STEPS} a scenario may have`, 'steps');
+  }
   let document: unknown;
   try {
-    // Failsafe: every scalar stays a string; the schema decides what it means.
-    document = parseYaml(text, { schema: 'failsafe', prettyErrors: true });
+    document = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
   } catch (err) {
-    if (!(err instanceof YAMLParseError)) throw err;
-    const where = err.linePos ? `line ${err.linePos[0].line}, column ${err.linePos[0].col}: ` : '';
-    const firstLine = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    return { ok: false, error: new ScenarioError(file, [{ path: '', message: `${where}${firstLine}` }]) };
+    const message = err instanceof Error ? err.message : String(err);
+    if (!/alias/i.test(message)) throw err;
+    return scenarioTextError(
+      file,
+      `${where(firstAliasOffset)}the aliases expand too far (more than ${MAX_ALIAS_EXPANSIONS} expansions): write the values out, or alias fewer of them`,
+    );
   }
   if (document === null || document === undefined || document === '') {
-    return { ok: false, error: new ScenarioError(file, [{ path: '', message: 'the file is empty (expected a mapping with version: 1)' }]) };
+    return scenarioTextError(file, 'the file is empty (expected a mapping with version: 1)');
+  }
+  if (Array.isArray((document as { steps?: unknown }).steps) && (document as { steps: unknown[] }).steps.length > MAX_SCENARIO_STEPS) {
+    return scenarioTextError(file, `${(document as { steps: unknown[] }).steps.length} steps, more than the ${MAX_SCENARIO_STEPS} a scenario may have`, 'steps');
   }
   return checkScenarioDocument(document, file);
 }
