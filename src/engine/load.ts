@@ -32,28 +32,6 @@ async function fetchBytes(url: URL | string): Promise<ArrayBuffer> {
   return response.arrayBuffer();
 }
 
-/** The package root: the nearest ancestor of this file with a package.json naming pfnlab. */
-async function findPackageRoot(): Promise<string> {
-  const { fileURLToPath } = await import('node:url');
-  const path = await import('node:path');
-  const fs = await import('node:fs');
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest)) {
-      try {
-        const parsed = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string };
-        if (parsed.name === 'pfnlab') return dir;
-      } catch {
-        // not ours; keep walking
-      }
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('cannot find the pfnlab package root above ' + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
-}
-
 async function wasmBytes(variant: EngineVariant): Promise<ArrayBuffer | Uint8Array> {
   const override = sourceOverrides.get(variant);
   if (override !== undefined) {
@@ -67,7 +45,9 @@ async function wasmBytes(variant: EngineVariant): Promise<ArrayBuffer | Uint8Arr
   if (isNode) {
     const path = await import('node:path');
     const fs = await import('node:fs/promises');
-    const file = path.join(await findPackageRoot(), 'build', `${variant}.wasm`);
+    // Loaded on demand so that browsers never see node: imports.
+    const { findPackageRoot } = await import('../util/package-root.js');
+    const file = path.join(findPackageRoot(import.meta.url), 'build', `${variant}.wasm`);
     try {
       return await fs.readFile(file);
     } catch {

@@ -3,22 +3,23 @@
  *
  *   pfnlab run [SCENARIO | --default] [--json] [--sysfs DIR] [--zoneinfo FILE]
  *              [--iomem FILE] [--engine wasm|reference] [--worker]
- *   pfnlab validate SCENARIO...
+ *   pfnlab validate [--json] SCENARIO...
  *   pfnlab demo
- *   pfnlab --help
+ *   pfnlab --help | --version
  *
  * Exit codes: 0 when every step passed, 1 when a step failed, 2 for invalid
  * input (bad arguments, an unreadable or invalid scenario, a machine the model
  * cannot boot). With no arguments it runs the built-in default scenario.
+ * Under `--json` every outcome is JSON on standard output, errors included
+ * (the error text also goes to standard error, as without it).
  */
 
 import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { EngineApi, EngineChoice, EngineFactory } from '../contract/engine-api.js';
 import { DEFAULT_SCENARIO_FILE, DEFAULT_SCENARIO_YAML } from './default-scenario.js';
-import { renderSummary, reportJson } from './report.js';
+import { REPORT_FORMAT, renderSummary, reportJson } from './report.js';
 import { BootFailure, type ExportOverrides, runScenario } from './runner.js';
-import { checkScenarioText, MAX_SCENARIO_CHARS, type ScenarioResult } from './scenario.js';
+import { checkExportDir, checkScenarioText, MAX_SCENARIO_CHARS, type Scenario, type ScenarioResult, STDOUT_PATH } from './scenario.js';
 
 export const EXIT_OK = 0;
 export const EXIT_STEP_FAILED = 1;
@@ -38,37 +39,60 @@ export const USAGE = `pfnlab: Linux memory hot(un)plug modelled at multi-terabyt
 
 usage:
   pfnlab run [SCENARIO | --default] [options]   boot a scenario's machine and run its steps
-  pfnlab validate SCENARIO...                   check scenario files without running them
+  pfnlab validate [--json] SCENARIO...          check scenario files without running them
   pfnlab demo                                   the page-state engine on a 4 TiB window
   pfnlab --help                                 this text
+  pfnlab --version                              the version
 
 With no arguments, pfnlab runs the built-in default scenario
 (${DEFAULT_SCENARIO_FILE}: 4 nodes x 1 TiB, movable_node).
 
 run options:
-  --json               print the JSON report instead of the summary
+  --json               print the JSON report instead of the summary (errors too)
   --sysfs DIR          export the sysfs tree to DIR instead of the scenario's paths
                        (after the last step if no step exports sysfs); lsmem --sysroot DIR
-  --zoneinfo FILE      likewise for /proc/zoneinfo
-  --iomem FILE         likewise for /proc/iomem
+  --zoneinfo FILE      likewise for /proc/zoneinfo; - for standard output
+  --iomem FILE         likewise for /proc/iomem; - for standard output
   --engine KIND        wasm (default) or reference (the plain TypeScript engine)
   --worker             run engine shards in worker threads
+
+When an export goes to standard output (-), the summary goes to standard
+error; --json cannot share standard output with such an export.
 
 exit status: 0 all steps passed, 1 a step failed, 2 invalid input
 `;
 
 /**
- * The engines the CLI may use, injected by its entry point (`src/cli.ts`):
- * the study layer never picks a concrete engine itself.
+ * What the CLI's entry point (`src/cli.ts`) gives it: the engines it may use
+ * (the study layer never picks a concrete engine itself) and the version.
  */
-export interface CliEngines {
+export interface CliContext {
   /** The factory for a run's `--engine` and `--worker` choice. */
   choose(choice: EngineChoice): Promise<EngineFactory>;
   /** The in-thread WASM engine that `pfnlab demo` measures. */
   demo: EngineFactory<EngineApi>;
+  /** What `--version` prints. */
+  version: string;
 }
 
 class UsageError extends Error {}
+
+/**
+ * What the CLI prints on standard output under `--json` when it cannot give
+ * a report: the fields of a failed step (status, errno, message, what) under
+ * `error`, plus the file when one is to blame.
+ */
+export interface CliErrorJson {
+  format: typeof REPORT_FORMAT;
+  error: { status: 'failed'; what: string; errno: string; message: string; file?: string };
+}
+
+function errorJson(what: string, errno: string, message: string, file?: string): string {
+  const error: CliErrorJson['error'] = { status: 'failed', what, errno, message };
+  if (file !== undefined) error.file = file;
+  const out: CliErrorJson = { format: REPORT_FORMAT, error };
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
 
 interface RunArgs {
   scenario: string | null;
@@ -85,10 +109,9 @@ function parseRunArgs(args: readonly string[]): RunArgs {
     const arg = args[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = (): string => {
-      if (inline !== undefined) return inline;
-      const next = args[++i];
-      if (next === undefined || next === '') throw new UsageError(`${flag}: expected a value`);
-      return next;
+      const given = inline ?? args[++i];
+      if (given === undefined || given === '') throw new UsageError(`${flag}: expected a value`);
+      return given;
     };
     switch (flag) {
       case '--json':
@@ -104,9 +127,8 @@ function parseRunArgs(args: readonly string[]): RunArgs {
       case '--zoneinfo':
       case '--iomem': {
         const path = value();
-        if (flag === '--sysfs' && resolve(path) === '/') {
-          throw new UsageError('--sysfs: must not be the filesystem root (the export would write into the real /sys)');
-        }
+        const refused = flag === '--sysfs' ? checkExportDir(path) : null;
+        if (refused !== null) throw new UsageError(`--sysfs: ${refused}`);
         out.overrides[flag.slice(2) as keyof ExportOverrides] = path;
         break;
       }
@@ -128,94 +150,159 @@ function parseRunArgs(args: readonly string[]): RunArgs {
   return out;
 }
 
-async function loadScenario(file: string | null): Promise<ScenarioResult | { ok: false; readError: string }> {
+/** A scenario that could not be read: the message and the errno of the read. */
+interface ReadFailure {
+  ok: false;
+  readError: string;
+  errno: string;
+}
+
+async function loadScenario(file: string | null): Promise<ScenarioResult | ReadFailure> {
   if (file === null) return checkScenarioText(DEFAULT_SCENARIO_YAML, `(built-in) ${DEFAULT_SCENARIO_FILE}`);
   let text: string;
   try {
     // Refuse a huge file before reading it into memory.
     const { size } = await stat(file);
     if (size > MAX_SCENARIO_CHARS * 4) {
-      return { ok: false, readError: `${file}: the file has ${size} bytes, more than a scenario may have (${MAX_SCENARIO_CHARS} characters)` };
+      return {
+        ok: false,
+        errno: 'EFBIG',
+        readError: `${file}: the file has ${size} bytes, more than a scenario may have (${MAX_SCENARIO_CHARS} characters)`,
+      };
     }
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'EIO';
-    return { ok: false, readError: `${file}: cannot read the scenario (${code})` };
+    return { ok: false, errno: code, readError: `${file}: cannot read the scenario (${code})` };
   }
   return checkScenarioText(text, file);
 }
 
-async function commandRun(args: readonly string[], io: CliIo, engines: CliEngines): Promise<number> {
+/** The message, errno and file of a scenario that could not be loaded. */
+function loadFailure(loaded: ScenarioResult | ReadFailure, file: string): { message: string; errno: string; file: string } {
+  if ('readError' in loaded) return { message: loaded.readError, errno: loaded.errno, file };
+  if (loaded.ok) throw new Error('internal: the scenario loaded');
+  return { message: loaded.error.message, errno: 'EINVAL', file: loaded.error.file };
+}
+
+/** Paths of every export destination a run would use. */
+function exportDestinations(scenario: Scenario, overrides: ExportOverrides): string[] {
+  const paths: string[] = Object.values(overrides).filter((path): path is string => path !== undefined);
+  for (const step of scenario.steps) {
+    if (step.kind !== 'export') continue;
+    for (const kind of ['zoneinfo', 'iomem'] as const) {
+      const path = overrides[kind] ?? step[kind];
+      if (path !== undefined) paths.push(path);
+    }
+  }
+  return paths;
+}
+
+async function commandRun(args: readonly string[], io: CliIo, context: CliContext): Promise<number> {
   const options = parseRunArgs(args);
-  const loaded = await loadScenario(options.scenario);
-  if (!loaded.ok) {
-    io.stderr(`${'readError' in loaded ? loaded.readError : loaded.error.message}\n`);
+  const fail = (what: string, errno: string, message: string, file?: string): number => {
+    io.stderr(`${message}\n`);
+    if (options.json) io.stdout(errorJson(what, errno, message, file));
     return EXIT_INVALID;
+  };
+  const loaded = await loadScenario(options.scenario);
+  const name = options.scenario ?? `(built-in) ${DEFAULT_SCENARIO_FILE}`;
+  if (!loaded.ok) {
+    const failure = loadFailure(loaded, name);
+    return fail(`load ${name}`, failure.errno, failure.message, failure.file);
+  }
+  const toStdout = exportDestinations(loaded.scenario, options.overrides).includes(STDOUT_PATH);
+  if (toStdout && options.json) {
+    throw new UsageError('--json and an export to standard output (-) would share it: give the export a file');
   }
   let report;
   try {
     report = await runScenario(loaded.scenario, {
-      engines: await engines.choose({ engine: options.engine, worker: options.worker }),
+      engines: await context.choose({ engine: options.engine, worker: options.worker }),
       exportOverrides: options.overrides,
+      stdout: io.stdout,
     });
   } catch (err) {
-    if (err instanceof BootFailure) {
-      io.stderr(`${err.message}\n`);
-      return EXIT_INVALID;
-    }
+    if (err instanceof BootFailure) return fail('boot', 'EINVAL', err.message, err.file);
     throw err;
   }
-  io.stdout(options.json ? reportJson(report) : renderSummary(report));
+  if (options.json) io.stdout(reportJson(report));
+  // The summary gives standard output up to an export that was sent there.
+  else (toStdout ? io.stderr : io.stdout)(renderSummary(report));
   return report.result.failed > 0 ? EXIT_STEP_FAILED : EXIT_OK;
 }
 
+/** One file's line of `validate --json`. */
+interface ValidatedJson {
+  file: string;
+  status: 'ok' | 'failed';
+  name?: string;
+  nodes?: number;
+  steps?: number;
+  errno?: string;
+  message?: string;
+}
+
 async function commandValidate(args: readonly string[], io: CliIo): Promise<number> {
-  if (args.length === 0) throw new UsageError('validate: expected one or more scenario files');
+  const json = args.includes('--json');
+  const files = args.filter((arg) => arg !== '--json');
+  const unknown = files.find((file) => file.startsWith('-'));
+  if (unknown !== undefined) throw new UsageError(`validate: unknown option ${unknown}`);
+  if (files.length === 0) throw new UsageError('validate: expected one or more scenario files');
   let status = EXIT_OK;
-  for (const file of args) {
-    if (file.startsWith('-')) throw new UsageError(`validate: unknown option ${file}`);
+  const results: ValidatedJson[] = [];
+  for (const file of files) {
     const loaded = await loadScenario(file);
     if (!loaded.ok) {
-      io.stderr(`${'readError' in loaded ? loaded.readError : loaded.error.message}\n`);
+      const failure = loadFailure(loaded, file);
+      io.stderr(`${failure.message}\n`);
+      results.push({ file, status: 'failed', errno: failure.errno, message: failure.message });
       status = EXIT_INVALID;
       continue;
     }
     const { scenario } = loaded;
     const nodes = new Set((scenario.machine.srat ?? [{ node: 0 }]).map((entry) => entry.node)).size;
-    io.stdout(`${file}: ok (${scenario.name}: ${nodes} node${nodes === 1 ? '' : 's'}, ${scenario.steps.length} steps)\n`);
+    results.push({ file, status: 'ok', name: scenario.name, nodes, steps: scenario.steps.length });
+    if (!json) io.stdout(`${file}: ok (${scenario.name}: ${nodes} node${nodes === 1 ? '' : 's'}, ${scenario.steps.length} steps)\n`);
   }
+  if (json) io.stdout(`${JSON.stringify({ format: REPORT_FORMAT, files: results }, null, 2)}\n`);
   return status;
 }
 
 /** Run the command line `args` (without node and the script); returns the exit code. */
-export async function main(args: readonly string[], engines: CliEngines, io: CliIo = processIo): Promise<number> {
+export async function main(args: readonly string[], context: CliContext, io: CliIo = processIo): Promise<number> {
   try {
     const [command, ...rest] = args;
     switch (command) {
       case undefined:
-        return await commandRun([], io, engines);
+        return await commandRun([], io, context);
       case '--help':
       case '-h':
       case 'help':
         io.stdout(USAGE);
         return EXIT_OK;
+      case '--version':
+      case '-V':
+        io.stdout(`pfnlab ${context.version}\n`);
+        return EXIT_OK;
       case 'run':
-        return await commandRun(rest, io, engines);
+        return await commandRun(rest, io, context);
       case 'validate':
         return await commandValidate(rest, io);
       case 'demo':
         if (rest.length > 0) throw new UsageError(`demo takes no arguments, got ${rest.join(' ')}`);
         {
           const { runDemo } = await import('./demo.js');
-          await runDemo((line) => io.stdout(`${line}\n`), engines.demo);
+          await runDemo((line) => io.stdout(`${line}\n`), context.demo);
         }
         return EXIT_OK;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)} (expected run, validate, demo or --help)`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)} (expected run, validate, demo, --help or --version)`);
     }
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`pfnlab: ${err.message}\nrun pfnlab --help for usage\n`);
+      if (args.includes('--json')) io.stdout(errorJson('command line', 'EINVAL', `pfnlab: ${err.message}`));
       return EXIT_INVALID;
     }
     throw err;

@@ -32,6 +32,7 @@ import {
   type ReadStep,
   resolveOutputPath,
   type Scenario,
+  STDOUT_PATH,
   type Step,
   type WriteStep,
   type ZoneAssertion,
@@ -47,6 +48,8 @@ export interface ExportOverrides {
 export interface RunOptions {
   /** Builds each engine shard; the composition roots choose it (see `src/engines.ts`). */
   engines: EngineFactory;
+  /** Where exports to `-` go (default: the process's standard output). */
+  stdout?: (text: string) => void;
   /**
    * Each given kind replaces the destination of that kind in every export
    * step; when no step exports that kind, it is exported once after the last step.
@@ -76,6 +79,7 @@ const KIND_OF_EXPORT = ['sysfs', 'zoneinfo', 'iomem'] as const;
 /** Boot the scenario's machine, run its steps, and return the report. */
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunReport> {
   const overrides = options.exportOverrides ?? {};
+  const stdout = options.stdout ?? ((text: string) => void process.stdout.write(text));
   let machine: Machine;
   try {
     machine = await bootMachine(scenario.machine, { engines: options.engines });
@@ -85,7 +89,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   try {
     const steps: StepReport[] = [];
     const run = async (step: Step): Promise<void> => {
-      const report = await runStep(machine, step, scenario.seed);
+      const report = await runStep(machine, step, scenario.seed, stdout);
       steps.push(report);
       await options.afterStep?.(machine, step, report);
     };
@@ -146,10 +150,10 @@ async function buildReport(scenario: Scenario, machine: Machine, steps: StepRepo
 
 // ---- steps ----------------------------------------------------------------------
 
-async function runStep(machine: Machine, step: Step, scenarioSeed: number): Promise<StepReport> {
+async function runStep(machine: Machine, step: Step, scenarioSeed: number, stdout: (text: string) => void): Promise<StepReport> {
   switch (step.kind) {
     case 'export':
-      return runExport(machine, step);
+      return runExport(machine, step, stdout);
     case 'read':
       return runRead(machine, step);
     case 'write':
@@ -175,7 +179,11 @@ function errnoOf(err: unknown): string {
   return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : 'EIO';
 }
 
-async function runExport(machine: Machine, step: ExportStep): Promise<StepReport> {
+async function runExport(machine: Machine, step: ExportStep, stdout: (text: string) => void): Promise<StepReport> {
+  const writeText = async (path: string, text: string): Promise<void> => {
+    if (path === STDOUT_PATH) stdout(text);
+    else await writeFile(await outputFile(path), text);
+  };
   const what = `export ${KIND_OF_EXPORT.filter((kind) => step[kind] !== undefined)
     .map((kind) => `${kind}=${step[kind]}`)
     .join('; ')}`;
@@ -193,10 +201,11 @@ async function runExport(machine: Machine, step: ExportStep): Promise<StepReport
   return ok(step, what);
 }
 
-async function writeText(path: string, text: string): Promise<void> {
+/** The absolute path of an export file, its directory created. */
+async function outputFile(path: string): Promise<string> {
   const file = resolveOutputPath(path);
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, text);
+  return file;
 }
 
 /** The text of a file minus one trailing newline, as a read step compares it. */

@@ -159,11 +159,16 @@ export function isReadablePath(path: string): boolean {
   return isWritablePath(path) || (READABLE_PROC_FILES as readonly string[]).includes(path);
 }
 
+/** The path that means standard output wherever a file path is taken. */
+export const STDOUT_PATH = '-';
+
 /**
  * A sysfs export writes `<dir>/sys/devices/system/memory/...`. With `/` as the
- * directory that is the running system's real sysfs, so it is refused.
+ * directory that is the running system's real sysfs, so it is refused; and a
+ * directory tree cannot go to standard output.
  */
-function checkExportDir(dir: string): string | null {
+export function checkExportDir(dir: string): string | null {
+  if (dir === STDOUT_PATH) return 'a sysfs export is a directory tree and cannot go to standard output (-)';
   return resolve(dir) === '/' ? 'must not be the filesystem root (the export would write into the real /sys)' : null;
 }
 

@@ -5,10 +5,10 @@
  * compiled `engine.worker.js` and returns a {@link WorkerEngine}: the engine
  * contract with promise results (see `remote-engine.ts` for call semantics).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { findPackageRoot } from '../util/package-root.js';
 import { workerThreadEndpoint } from './node-endpoint.js';
 import type { EngineOptions } from '../contract/engine-api.js';
 import { startRemoteEngine, type EngineThread, type RemoteOptions, type WorkerEngine } from './remote-engine.js';
@@ -26,36 +26,18 @@ export interface WorkerEngineOptions extends RemoteOptions {
 
 /** Where `npm run build:ts` puts the worker entry, relative to the package root. */
 const WORKER_ENTRY_IN_PACKAGE = join('dist', 'src', 'worker', 'engine.worker.js');
-const PACKAGE_NAME = 'pfnlab';
 
 /**
- * The compiled worker entry. This module runs either from `src/worker/` (vitest
- * runs TypeScript sources) or from `dist/src/worker/`, so walk up to the package
- * root and take the built file from there in both cases.
+ * The compiled worker entry. Node 20 cannot start a worker from TypeScript,
+ * so this is the built file under the package root, whether this module runs
+ * from its source (vitest) or from `dist/`.
  */
 export function workerEntryPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  let dir = dirname(here);
-  while (!isPackageRoot(dir)) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the ${PACKAGE_NAME} package root above ${here}`);
-    dir = parent;
-  }
-  const entry = join(dir, WORKER_ENTRY_IN_PACKAGE);
+  const entry = join(findPackageRoot(import.meta.url), WORKER_ENTRY_IN_PACKAGE);
   if (!existsSync(entry)) {
     throw new Error(`worker entry ${entry} is missing: run npm run build (or npm run build:ts)`);
   }
   return entry;
-}
-
-function isPackageRoot(dir: string): boolean {
-  const manifest = join(dir, 'package.json');
-  if (!existsSync(manifest)) return false;
-  try {
-    return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === PACKAGE_NAME;
-  } catch {
-    return false;
-  }
 }
 
 function nodeThread(worker: Worker): EngineThread {
