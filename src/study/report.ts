@@ -289,6 +289,18 @@ function outcomeLines(step: StepReport): string[] {
 }
 
 /** One step as summary lines: status, then what it did (an expect step gets a line per assertion). */
+/** Lines of a read step's value the summary shows before it cuts the rest. */
+const READ_VALUE_LINES = 12;
+
+/** What a read without `expect` read: one line as is, a longer text as its first lines. */
+function readValueLines(value: string): string[] {
+  const all = value.split('\n');
+  if (all.length === 1) return [`value ${JSON.stringify(value)}`];
+  const shown = [`value (${all.length} lines):`, ...all.slice(0, READ_VALUE_LINES).map((line) => `  ${line}`)];
+  if (all.length > READ_VALUE_LINES) shown.push(`  ... ${all.length - READ_VALUE_LINES} more lines (the JSON report has them all)`);
+  return shown;
+}
+
 function stepLines(step: StepReport): string[] {
   const label = padRight(`[${step.index}]`, 6);
   const status = padRight(step.status === 'ok' ? 'ok' : 'FAILED', 8);
@@ -300,6 +312,10 @@ function stepLines(step: StepReport): string[] {
   const indent = ' '.repeat(2 + 6 + 8);
   const lines = parts.map((part, i) => (i === 0 ? `  ${label}${status}${part}` : `${indent}${part}`));
   lines.push(...outcomeLines(step).map((line) => `${indent}${line}`));
+  // A read with nothing to compare against is there to show what it read.
+  if (step.kind === 'read' && step.status === 'ok' && step.expected === undefined && step.value !== undefined && !step.what.includes(' == ')) {
+    lines.push(...readValueLines(step.value).map((line) => `${indent}${line}`));
+  }
   if (step.status === 'failed') {
     if (step.errno) lines.push(`${indent}${step.errno}: ${step.message ?? ''}`);
     else if (step.message) lines.push(...step.message.split('; ').map((problem) => `${indent}${problem}`));
