@@ -1,0 +1,47 @@
+// The programs the test suite runs besides Node, and the Debian packages that
+// bring them. Run before the tests (npm's pretest) and by .ci/run: a missing
+// program is installed when this runs as root with apt-get, otherwise the run
+// stops at once naming the packages to install. Tests are never skipped for
+// a missing program.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+/** One line per program: the command, its Debian package, and which tests need it. */
+const NEEDED = [{ command: 'lsmem', pkg: 'util-linux', why: 'the lsmem real-client tests (test/model/lsmem, test/acceptance)' }];
+
+function onPath(command) {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      // not in this directory
+    }
+  }
+  return false;
+}
+
+const missing = () => NEEDED.filter((need) => !onPath(need.command));
+
+let absent = missing();
+if (absent.length > 0) {
+  const pkgs = [...new Set(absent.map((need) => need.pkg))];
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && onPath('apt-get')) {
+    console.error(`installing Debian packages the tests need: ${pkgs.join(' ')}`);
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+    const install = spawnSync('apt-get', ['install', '-y', '-qq', ...pkgs], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    if (install.status !== 0) console.error(`apt-get install ${pkgs.join(' ')} failed (status ${install.status})`);
+    absent = missing();
+  }
+}
+if (absent.length > 0) {
+  console.error('The tests need programs that are not installed:');
+  for (const need of absent) console.error(`  ${need.command} (Debian package ${need.pkg}), for ${need.why}`);
+  console.error(`Install them, e.g.: sudo apt-get install ${[...new Set(absent.map((need) => need.pkg))].join(' ')}`);
+  process.exit(1);
+}
