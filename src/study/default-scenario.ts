@@ -1,7 +1,7 @@
 /**
  * The built-in scenario: what `pfnlab run` (and `npm start`) runs when no
  * file is named. It is the 4-node, 4 TiB bare-metal machine worked through in
- * kernel-semantics.md section 2.5, booted with `movable_node`.
+ * docs/kernel-facts.md, booted with `movable_node`.
  *
  * The text below is the one home of this scenario. `scenarios/default-4node-4tib.yaml`
  * is a byte-identical copy for people to read and edit, and a test keeps the
@@ -11,7 +11,7 @@
 /** Where the copy of the default scenario lives, relative to the repository root. */
 export const DEFAULT_SCENARIO_FILE = 'scenarios/default-4node-4tib.yaml';
 
-export const DEFAULT_SCENARIO_YAML = `# The 4-node, 4 TiB bare-metal machine of kernel-semantics.md section 2.5,
+export const DEFAULT_SCENARIO_YAML = `# The 4-node, 4 TiB bare-metal machine of docs/kernel-facts.md,
 # booted with movable_node. Node 0 holds [0, 2G) and [4G, 1026G) (the PCI hole
 # is [2G, 4G)); nodes 1-3 hold 1 TiB each and are hotpluggable in the SRAT, so
 # they come up entirely in ZONE_MOVABLE while node 0 keeps the kernel.
