@@ -4,30 +4,35 @@
 // Both modes check availability with counts first (E_NOSPC, nothing changed)
 // and reserve pool records before the first change (E_FULL, nothing changed).
 
-import { NONE, PAGEBLOCK_ORDER, PAGEBLOCK_PAGE_MASK, PAGES_PER_PAGEBLOCK, PAGEBLOCKS_PER_SECTION_SHIFT, PAGEBLOCKS_PER_SECTION } from './constants';
+import { PAGEBLOCK_ORDER } from './constants';
 import { E_FULL, E_NOSPC, fail } from './errors';
 import {
   ENTRY_PLANE_MIN,
   POOL_MIXED,
   REPR_UNIFORM,
-  SEC_CLASS,
   SEC_MIXED,
-  classMap,
+  pageblockOf,
   gScratchMap,
   isPresent,
+  lastPageblock,
   mapClear,
   mapSet,
   mapTest,
   mixedEntry,
+  pageblockInSection,
+  pageblockPartHi,
+  pageblockPartLo,
   pbMapAddr,
   secAddr,
   secCount,
   secRepr,
+  sectionOf,
+  sectionOfPageblock,
 } from './layout';
 import { gPermMask, gPermX0, permutationParams, permutationStep } from './permute';
 import { depthOfClass, planeDepth, planeFindLast, planeSelect, poolOfDepth } from './planes';
 import { needAdd, needReset, needsFit, reserveNeeds } from './pool';
-import { countRangeClass, nextCandidateSection, planRecolor, recolorRange, sectionOf, selectNthOff } from './range';
+import { countRangeClass, nextCandidateSection, planRecolor, recolorRange, selectNthOff } from './range';
 import { countPageblockClass, pageblockRecolorPool, recolorSection } from './state';
 
 /** Result of a successful claim: highest changed offset + 1 (0 when nothing was asked). */
@@ -48,21 +53,13 @@ export function claimLowest(startOff: u64, endOff: u64, nrPages: u64, fromCls: u
   return 0;
 }
 
-// The pageblock part [lo, hi) of window pageblock pb inside [startOff, endOff).
-@inline function pbLo(pb: u64, pbFirst: u64, startOff: u64): u32 {
-  return pb == pbFirst ? <u32>(startOff & PAGEBLOCK_PAGE_MASK) : 0;
-}
-@inline function pbHi(pb: u64, pbLast: u64, endOff: u64): u32 {
-  return pb == pbLast ? <u32>((endOff - 1) & PAGEBLOCK_PAGE_MASK) + 1 : PAGES_PER_PAGEBLOCK;
-}
-
 /** Pages of class cls in the part of pageblock pb inside the range (0 for absent sections). */
 @inline function availableIn(pb: u64, lo: u32, hi: u32, cls: u32): u32 {
-  const s = <u32>(pb >> PAGEBLOCKS_PER_SECTION_SHIFT);
+  const s = sectionOfPageblock(pb);
   if (!isPresent(s)) return 0;
   const sec = secAddr(s);
   if (secCount(sec, cls) == 0) return 0;
-  return countPageblockClass(sec, <u32>(pb & (PAGEBLOCKS_PER_SECTION - 1)), lo, hi, cls);
+  return countPageblockClass(sec, pageblockInSection(pb), lo, hi, cls);
 }
 
 /**
@@ -73,8 +70,8 @@ export function claimLowest(startOff: u64, endOff: u64, nrPages: u64, fromCls: u
  */
 function planRandom(startOff: u64, endOff: u64, nrPages: u64, fromCls: u32, toCls: u32): void {
   needReset();
-  const pbFirst = startOff >> PAGEBLOCK_ORDER;
-  const pbLast = (endOff - 1) >> PAGEBLOCK_ORDER;
+  const pbFirst = pageblockOf(startOff);
+  const pbLast = lastPageblock(endOff);
   const n = pbLast - pbFirst + 1;
   const srcMask = <u32>1 << fromCls;
   let left = nrPages;
@@ -83,13 +80,13 @@ function planRandom(startOff: u64, endOff: u64, nrPages: u64, fromCls: u32, toCl
   for (let i: u64 = 0; i < steps && left != 0; i++) {
     if (<u64>x < n) {
       const pb = pbFirst + x;
-      const lo = pbLo(pb, pbFirst, startOff);
-      const hi = pbHi(pb, pbLast, endOff);
+      const lo = pageblockPartLo(pb, pbFirst, startOff);
+      const hi = pageblockPartHi(pb, pbLast, endOff);
       const here = availableIn(pb, lo, hi, fromCls);
       if (here != 0) {
-        const s = <u32>(pb >> PAGEBLOCKS_PER_SECTION_SHIFT);
+        const s = sectionOfPageblock(pb);
         const sec = secAddr(s);
-        const k = <u32>(pb & (PAGEBLOCKS_PER_SECTION - 1));
+        const k = pageblockInSection(pb);
         // A partial take is planned over [lo, hi - 1): partial, like the real one.
         const takeHi = <u64>here <= left ? hi : max<u32>(hi - 1, lo + 1);
         left -= min<u64>(left, here);
@@ -160,8 +157,8 @@ export function claimRandom(startOff: u64, endOff: u64, nrPages: u64, fromCls: u
   if (countRangeClass(startOff, endOff, fromCls) < nrPages) return fail(E_NOSPC, ARG_NR_PAGES);
   gClaimEnd = 0;
   if (nrPages == 0) return 0;
-  const pbFirst = startOff >> PAGEBLOCK_ORDER;
-  const pbLast = (endOff - 1) >> PAGEBLOCK_ORDER;
+  const pbFirst = pageblockOf(startOff);
+  const pbLast = lastPageblock(endOff);
   const n = pbLast - pbFirst + 1;
   permutationParams(n, seed);
   if (fromCls != toCls) {
@@ -178,13 +175,13 @@ export function claimRandom(startOff: u64, endOff: u64, nrPages: u64, fromCls: u
   for (let i: u64 = 0; i < steps && left != 0; i++) {
     if (<u64>x < n) {
       const pb = pbFirst + x;
-      const lo = pbLo(pb, pbFirst, startOff);
-      const hi = pbHi(pb, pbLast, endOff);
+      const lo = pageblockPartLo(pb, pbFirst, startOff);
+      const hi = pageblockPartHi(pb, pbLast, endOff);
       const here = availableIn(pb, lo, hi, fromCls);
       if (here != 0) {
-        const s = <u32>(pb >> PAGEBLOCKS_PER_SECTION_SHIFT);
+        const s = sectionOfPageblock(pb);
         const sec = secAddr(s);
-        const k = <u32>(pb & (PAGEBLOCKS_PER_SECTION - 1));
+        const k = pageblockInSection(pb);
         let lastPage: u32;
         if (<u64>here <= left) {
           lastPage = lastInPageblock(sec, k, lo, hi, fromCls);

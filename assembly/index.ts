@@ -82,20 +82,23 @@ import {
   isPresent,
   placeStatic,
   secRepr,
+  pageblockInSection,
   secAddr,
+  sectionOf,
+  sectionOfPageblock,
+  sectionPartHi,
+  sectionPartLo,
   setWindow,
 } from './layout';
 import { growPages, needAdd, needReset, poolAddr, poolBytes, poolSetup, reserveNeeds } from './pool';
 import {
   countRange,
   findNextOff,
-  firstAbsentSection,
   planRecolor,
   planRetag,
   rangePresent,
   recolorRange,
   retagRange,
-  sectionOf,
 } from './range';
 import { scanRange } from './scan';
 import { addSectionRange, removeSectionRange, sectionWord, setFlagsRange, setNodeRange, setZoneRange } from './sections';
@@ -444,8 +447,8 @@ export function readClasses(startPfn: f64, nrPages: f64, chunkFirst: u32, chunkL
   let out = gIoArea + IO_BULK;
   while (off < end) {
     const s = sectionOf(off);
-    const lo = <u32>(off & SECTION_PAGE_MASK);
-    const hi = <u32>min<u64>(<u64>PAGES_PER_SECTION, <u64>lo + (end - off));
+    const lo = sectionPartLo(s, off);
+    const hi = sectionPartHi(s, end);
     if (isPresent(s)) readSectionClasses(secAddr(s), lo, hi, out);
     else memory.fill(out, <u8>NO_CLASS, hi - lo);
     out += hi - lo;
@@ -571,8 +574,8 @@ export function readPageblockTags(startPfn: f64, nrPageblocks: f64, chunkFirst: 
   const out = gIoArea + IO_BULK;
   for (let i: u32 = 0; i < chunkLen; i++) {
     const pb = pbFirst + chunkFirst + i;
-    const s = <u32>(pb >> PAGEBLOCKS_PER_SECTION_SHIFT);
-    store<u8>(out + i, isPresent(s) ? <u8>pageblockTag(secAddr(s), <u32>(pb & 63)) : <u8>NO_TAG);
+    const s = sectionOfPageblock(pb);
+    store<u8>(out + i, isPresent(s) ? <u8>pageblockTag(secAddr(s), pageblockInSection(pb)) : <u8>NO_TAG);
   }
   return OK;
 }

@@ -77,7 +77,16 @@
 // and a section whose pages share one class and whose pageblocks share one
 // tag is UNIFORM. validate() checks it.
 
-import { NR_PAGE_CLASSES, PAGES_PER_SECTION, PFN_SECTION_SHIFT } from './constants';
+import {
+  NR_PAGE_CLASSES,
+  PAGEBLOCK_ORDER,
+  PAGEBLOCK_PAGE_MASK,
+  PAGEBLOCKS_PER_SECTION,
+  PAGEBLOCKS_PER_SECTION_SHIFT,
+  PAGES_PER_PAGEBLOCK,
+  PAGES_PER_SECTION,
+  PFN_SECTION_SHIFT,
+} from './constants';
 
 // ---- section record ---------------------------------------------------------
 
@@ -336,3 +345,56 @@ export const XLATE_REMAPPED: u8 = 2;
   return <usize>load<u32>(gReversePtrs + (<usize>sectionIdx << 2));
 }
 
+
+// ---- parts of a range ---------------------------------------------------------------------
+// A range [startOff, endOff) of window page offsets covers a run of sections,
+// and in each section a run of pageblocks; only the first and the last unit of
+// either run can be partial. These helpers say which pages of one unit the
+// range covers, so no kernel writes the edge cases out again.
+
+@inline export function sectionOf(off: u64): u32 {
+  return <u32>(off >> PFN_SECTION_SHIFT);
+}
+@inline export function sectionStart(sectionIdx: u32): u64 {
+  return <u64>sectionIdx << PFN_SECTION_SHIFT;
+}
+/** The part [lo, hi) of section s inside [startOff, endOff) (which must intersect s). */
+@inline export function sectionPartLo(s: u32, startOff: u64): u32 {
+  const base = sectionStart(s);
+  return startOff > base ? <u32>(startOff - base) : 0;
+}
+@inline export function sectionPartHi(s: u32, endOff: u64): u32 {
+  const base = sectionStart(s);
+  const end = base + PAGES_PER_SECTION;
+  return endOff < end ? <u32>(endOff - base) : PAGES_PER_SECTION;
+}
+
+/** Section of window pageblock pb, and pb's index (0..63) inside it. */
+@inline export function sectionOfPageblock(pb: u64): u32 {
+  return <u32>(pb >> PAGEBLOCKS_PER_SECTION_SHIFT);
+}
+@inline export function pageblockInSection(pb: u64): u32 {
+  return <u32>pb & (PAGEBLOCKS_PER_SECTION - 1);
+}
+
+// The pageblock helpers below serve both scales: u32 offsets inside a section
+// (pageblocks 0..63) and u64 window offsets (window pageblock numbers).
+
+/** Pageblock holding page `off` (for a range, its first pageblock). */
+@inline export function pageblockOf<T>(off: T): T {
+  return off >> <T>PAGEBLOCK_ORDER;
+}
+/** Pageblock holding page `end - 1`, the last of the non-empty range [.., end). */
+@inline export function lastPageblock<T>(end: T): T {
+  return (end - 1) >> <T>PAGEBLOCK_ORDER;
+}
+/**
+ * The part [lo, hi) of pageblock k inside the range [start, end), whose
+ * pageblocks run from kFirst = pageblockOf(start) to kLast = lastPageblock(end).
+ */
+@inline export function pageblockPartLo<T>(k: T, kFirst: T, start: T): u32 {
+  return k == kFirst ? <u32>(start & <T>PAGEBLOCK_PAGE_MASK) : 0;
+}
+@inline export function pageblockPartHi<T>(k: T, kLast: T, end: T): u32 {
+  return k == kLast ? <u32>((end - 1) & <T>PAGEBLOCK_PAGE_MASK) + 1 : PAGES_PER_PAGEBLOCK;
+}

@@ -25,9 +25,13 @@ import {
   SEC_REPR,
   SEC_TAG,
   classMap,
+  pageblockOf,
+  lastPageblock,
   mapPut,
   mixedEntry,
   mixedTag,
+  pageblockPartHi,
+  pageblockPartLo,
   pbMapAddr,
   secAddr,
   secCount,
@@ -283,8 +287,8 @@ export function recolorSection(sectionIdx: u32, lo: u32, hi: u32, srcMask: u32, 
     splitSection(sec);
   }
   const rec = <usize>load<u32>(sec, SEC_MIXED);
-  const kLo = lo >> PAGEBLOCK_ORDER;
-  const kHi = (hi - 1) >> PAGEBLOCK_ORDER;
+  const kLo = pageblockOf(lo);
+  const kHi = lastPageblock(hi);
   // Only pageblocks holding a source page need a visit: the summaries say which.
   let has: u64 = 0;
   let src = srcMask;
@@ -296,8 +300,8 @@ export function recolorSection(sectionIdx: u32, lo: u32, hi: u32, srcMask: u32, 
   while (has != 0) {
     const k = <u32>ctz<u64>(has);
     has &= has - 1;
-    const pbLo = k == kLo ? lo & PAGEBLOCK_PAGE_MASK : 0;
-    const pbHi = k == kHi ? ((hi - 1) & PAGEBLOCK_PAGE_MASK) + 1 : PAGES_PER_PAGEBLOCK;
+    const pbLo = pageblockPartLo(k, kLo, lo);
+    const pbHi = pageblockPartHi(k, kHi, hi);
     recolorPageblock(sec, rec, k, pbLo, pbHi, srcMask, dst);
   }
   refreshSectionSummary(sectionIdx, sec);
@@ -378,11 +382,11 @@ export function countSection(sec: usize, lo: u32, hi: u32, acc: usize): void {
     return;
   }
   const rec = <usize>load<u32>(sec, SEC_MIXED);
-  const kLo = lo >> PAGEBLOCK_ORDER;
-  const kHi = (hi - 1) >> PAGEBLOCK_ORDER;
+  const kLo = pageblockOf(lo);
+  const kHi = lastPageblock(hi);
   for (let k = kLo; k <= kHi; k++) {
-    const pbLo = k == kLo ? lo & PAGEBLOCK_PAGE_MASK : 0;
-    const pbHi = k == kHi ? ((hi - 1) & PAGEBLOCK_PAGE_MASK) + 1 : PAGES_PER_PAGEBLOCK;
+    const pbLo = pageblockPartLo(k, kLo, lo);
+    const pbHi = pageblockPartHi(k, kHi, hi);
     const e = mixedEntry(rec, k);
     if (e < ENTRY_PLANE_MIN) {
       const slot = acc + (<usize>e << 3);
@@ -399,13 +403,13 @@ export function countSectionClass(sec: usize, lo: u32, hi: u32, cls: u32): u32 {
   if (secRepr(sec) == REPR_UNIFORM) return <u32>load<u8>(sec, SEC_CLASS) == cls ? hi - lo : 0;
   const rec = <usize>load<u32>(sec, SEC_MIXED);
   const has = load<u64>(pbMapAddr(rec, cls));
-  const kLo = lo >> PAGEBLOCK_ORDER;
-  const kHi = (hi - 1) >> PAGEBLOCK_ORDER;
+  const kLo = pageblockOf(lo);
+  const kHi = lastPageblock(hi);
   let n: u32 = 0;
   for (let k = kLo; k <= kHi; k++) {
     if (((has >> <u64>k) & 1) == 0) continue;
-    const pbLo = k == kLo ? lo & PAGEBLOCK_PAGE_MASK : 0;
-    const pbHi = k == kHi ? ((hi - 1) & PAGEBLOCK_PAGE_MASK) + 1 : PAGES_PER_PAGEBLOCK;
+    const pbLo = pageblockPartLo(k, kLo, lo);
+    const pbHi = pageblockPartHi(k, kHi, hi);
     const e = mixedEntry(rec, k);
     n += e < ENTRY_PLANE_MIN ? pbHi - pbLo : planeCountClass(e, pbLo, pbHi, cls);
   }
@@ -432,14 +436,14 @@ export function findInSection(sec: usize, lo: u32, hi: u32, mask: u32): i32 {
     has |= load<u64>(pbMapAddr(rec, <u32>ctz<u32>(m)));
     m &= m - 1;
   }
-  const kLo = lo >> PAGEBLOCK_ORDER;
-  const kHi = (hi - 1) >> PAGEBLOCK_ORDER;
+  const kLo = pageblockOf(lo);
+  const kHi = lastPageblock(hi);
   has &= (ALL_ONES << <u64>kLo) & lowMask(kHi + 1);
   while (has != 0) {
     const k = <u32>ctz<u64>(has);
     has &= has - 1;
-    const pbLo = k == kLo ? lo & PAGEBLOCK_PAGE_MASK : 0;
-    const pbHi = k == kHi ? ((hi - 1) & PAGEBLOCK_PAGE_MASK) + 1 : PAGES_PER_PAGEBLOCK;
+    const pbLo = pageblockPartLo(k, kLo, lo);
+    const pbHi = pageblockPartHi(k, kHi, hi);
     const e = mixedEntry(rec, k);
     if (e < ENTRY_PLANE_MIN) return <i32>((k << PAGEBLOCK_ORDER) + pbLo);
     const r = planeFind(e, pbLo, pbHi, mask);
