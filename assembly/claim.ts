@@ -7,10 +7,7 @@
 import { PAGEBLOCK_ORDER } from './constants';
 import { E_FULL, E_NOSPC, fail } from './errors';
 import {
-  ENTRY_PLANE_MIN,
   POOL_MIXED,
-  REPR_UNIFORM,
-  SEC_MIXED,
   pageblockOf,
   gScratchMap,
   isPresent,
@@ -18,22 +15,27 @@ import {
   mapClear,
   mapSet,
   mapTest,
-  mixedEntry,
   pageblockInSection,
   pageblockPartHi,
   pageblockPartLo,
-  pbMapAddr,
   secAddr,
   secCount,
-  secRepr,
   sectionOf,
   sectionOfPageblock,
 } from './layout';
 import { gPermMask, gPermX0, permutationParams, permutationStep } from './permute';
-import { depthOfClass, planeDepth, planeFindLast, planeSelect, poolOfDepth } from './planes';
+import { depthOfClass, poolOfDepth } from './planes';
 import { needAdd, needReset, needsFit, reserveNeeds } from './pool';
 import { countRangeClass, nextCandidateSection, planRecolor, recolorRange, selectNthOff } from './range';
-import { countPageblockClass, pageblockRecolorPool, recolorSection } from './state';
+import {
+  countPageblockClass,
+  lastInPageblock,
+  pageblockRecolorPool,
+  planSectionRecolorBound,
+  recolorSection,
+  sectionSplitNeeded,
+  selectInPageblock,
+} from './state';
 
 /** Result of a successful claim: highest changed offset + 1 (0 when nothing was asked). */
 export let gClaimEnd: u64 = 0;
@@ -90,9 +92,10 @@ function planRandom(startOff: u64, endOff: u64, nrPages: u64, fromCls: u32, toCl
         // A partial take is planned over [lo, hi - 1): partial, like the real one.
         const takeHi = <u64>here <= left ? hi : max<u32>(hi - 1, lo + 1);
         left -= min<u64>(left, here);
+        const pbBase = k << PAGEBLOCK_ORDER;
         if (!mapTest(gScratchMap, s)) {
           mapSet(gScratchMap, s);
-          if (secRepr(sec) == REPR_UNIFORM) needAdd(POOL_MIXED, 1);
+          if (sectionSplitNeeded(sec, pbBase + lo, pbBase + takeHi, srcMask)) needAdd(POOL_MIXED, 1);
         }
         const pool = pageblockRecolorPool(sec, k, lo, takeHi, srcMask, toCls);
         if (pool >= 0) needAdd(<u32>pool, 1);
@@ -115,42 +118,14 @@ function planRandom(startOff: u64, endOff: u64, nrPages: u64, fromCls: u32, toCl
 function planRandomBound(startOff: u64, endOff: u64, fromCls: u32, toCls: u32): void {
   needReset();
   needAdd(poolOfDepth(depthOfClass(max<u32>(fromCls, toCls))), 3);
-  const deeper = depthOfClass(toCls);
   const sB = sectionOf(endOff - 1);
   let s = sectionOf(startOff);
   while (s <= sB) {
     s = nextCandidateSection(s, sB, <u32>1 << fromCls, false);
     if (s > sB) break;
-    const sec = secAddr(s);
-    if (secRepr(sec) == REPR_UNIFORM) {
-      needAdd(POOL_MIXED, 1);
-    } else if (deeper > 1) {
-      const rec = <usize>load<u32>(sec, SEC_MIXED);
-      let has = load<u64>(pbMapAddr(rec, fromCls));
-      while (has != 0) {
-        const e = mixedEntry(rec, <u32>ctz<u64>(has));
-        has &= has - 1;
-        if (e >= ENTRY_PLANE_MIN && planeDepth(e) < deeper) needAdd(poolOfDepth(deeper), 1);
-      }
-    }
+    planSectionRecolorBound(secAddr(s), fromCls, toCls);
     s++;
   }
-}
-
-/** Highest page of class cls in [lo, hi) of pageblock k of a present section. */
-function lastInPageblock(sec: usize, k: u32, lo: u32, hi: u32, cls: u32): u32 {
-  if (secRepr(sec) == REPR_UNIFORM) return hi - 1;
-  const e = mixedEntry(<usize>load<u32>(sec, SEC_MIXED), k);
-  if (e < ENTRY_PLANE_MIN) return hi - 1;
-  return <u32>planeFindLast(e, lo, hi, cls);
-}
-
-/** The n-th page of class cls in [lo, hi) of pageblock k of a present section. */
-function selectInPageblock(sec: usize, k: u32, lo: u32, hi: u32, cls: u32, n: u32): u32 {
-  if (secRepr(sec) == REPR_UNIFORM) return lo + n - 1;
-  const e = mixedEntry(<usize>load<u32>(sec, SEC_MIXED), k);
-  if (e < ENTRY_PLANE_MIN) return lo + n - 1;
-  return planeSelect(e, lo, hi, cls, n);
 }
 
 export function claimRandom(startOff: u64, endOff: u64, nrPages: u64, fromCls: u32, toCls: u32, seed: u32): i32 {

@@ -28,7 +28,6 @@ import {
   NR_PAGE_CLASSES,
   PAGEBLOCK_ISOLATE,
   PAGEBLOCK_ORDER,
-  PAGEBLOCKS_PER_SECTION_SHIFT,
   PAGES_PER_SECTION,
   PFN_SECTION_SHIFT,
   SECTION_FLAGS_SETTABLE,
@@ -78,10 +77,8 @@ import {
   gNrSections,
   gOwnerMap,
   gStaticEnd,
-  REPR_UNIFORM,
   isPresent,
   placeStatic,
-  secRepr,
   pageblockInSection,
   secAddr,
   sectionOf,
@@ -92,6 +89,7 @@ import {
 } from './layout';
 import { growPages, needAdd, needReset, poolAddr, poolBytes, poolSetup, reserveNeeds } from './pool';
 import {
+  countPageblocksRange,
   countRange,
   findNextOff,
   planRecolor,
@@ -532,30 +530,7 @@ export function countPageblocks(startPfn: f64, endPfn: f64, mask: f64, value: f6
   if (r == OK) r = checkMask(value, TAG_BITS, 3);
   if (r != OK) return failNumber(r);
   if (gStartOff == gEndOff) return 0;
-  const m = <u32>mask;
-  const v = <u32>value;
-  const pbA = gStartOff >> PAGEBLOCK_ORDER;
-  const pbB = (gEndOff - 1) >> PAGEBLOCK_ORDER;
-  let n: u64 = 0;
-  let pb = pbA;
-  while (pb <= pbB) {
-    const s = <u32>(pb >> PAGEBLOCKS_PER_SECTION_SHIFT);
-    const sectionEndPb = (<u64>s + 1) << PAGEBLOCKS_PER_SECTION_SHIFT;
-    const stop = min<u64>(sectionEndPb, pbB + 1);
-    if (isPresent(s)) {
-      const sec = secAddr(s);
-      if (secRepr(sec) == REPR_UNIFORM) {
-        // UNIFORM: one tag for all of its pageblocks.
-        if ((pageblockTag(sec, 0) & m) == v) n += stop - pb;
-      } else {
-        for (let q = pb; q < stop; q++) {
-          if ((pageblockTag(sec, <u32>(q & 63)) & m) == v) n++;
-        }
-      }
-    }
-    pb = stop;
-  }
-  return <f64>n;
+  return <f64>countPageblocksRange(gStartOff, gEndOff, <u32>mask, <u32>value);
 }
 
 /**

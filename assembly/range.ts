@@ -3,25 +3,17 @@
 // u32), use the section bitmaps to skip what cannot match, and hand each
 // section's part to the kernels in state.ts.
 
-import { ALL_CLASSES, NONE, NR_PAGE_CLASSES, PAGEBLOCK_ORDER, PAGES_PER_SECTION } from './constants';
+import { ALL_CLASSES, NONE, NR_PAGE_CLASSES, PAGES_PER_SECTION } from './constants';
 import {
-  ENTRY_PLANE_MIN,
   POOL_MIXED,
-  REPR_MIXED,
-  REPR_UNIFORM,
-  SEC_MIXED,
   classMap,
-  pageblockOf,
   gPresentMap,
   groupCountAddr,
   isPresent,
   lastPageblock,
   mapWord,
-  mixedEntry,
-  pageblockPartHi,
-  pageblockPartLo,
+  pageblockOf,
   secAddr,
-  secRepr,
   sectionOf,
   sectionPartHi,
   sectionPartLo,
@@ -30,14 +22,16 @@ import {
 import {
   countSection,
   countSectionClass,
+  countTaggedPageblocks,
   findInSection,
-  pageblockRecolorPool,
+  planRecolorSection,
   recolorSection,
   retagSection,
   sectionSplitNeeded,
+  selectInSection,
   tagSplitNeeded,
 } from './state';
-import { depthOfClass, planeCountClass, planeSelect } from './planes';
+import { depthOfClass } from './planes';
 import { needAdd, needReset } from './pool';
 
 /** Lowest absent section in [sA, sB], or sB + 1 when all are present. */
@@ -111,17 +105,7 @@ export function planRecolor(startOff: u64, endOff: u64, srcMask: u32, dst: u32):
     if (!walkAll && s != sA && s != sB) s = sB;
     s = nextCandidateSection(s, sB, srcMask, false);
     if (s > sB) break;
-    const sec = secAddr(s);
-    const lo = sectionPartLo(s, startOff);
-    const hi = sectionPartHi(s, endOff);
-    const kLo = pageblockOf(lo);
-    const kHi = lastPageblock(hi);
-    const every = walkAll && secRepr(sec) == REPR_MIXED;
-    for (let k = kLo; k <= kHi; k++) {
-      if (!every && k != kLo && k != kHi) continue;
-      const pool = pageblockRecolorPool(sec, k, pageblockPartLo(k, kLo, lo), pageblockPartHi(k, kHi, hi), srcMask, dst);
-      if (pool >= 0) needAdd(<u32>pool, 1);
-    }
+    planRecolorSection(secAddr(s), sectionPartLo(s, startOff), sectionPartHi(s, endOff), srcMask, dst, walkAll);
     s++;
   }
 }
@@ -168,6 +152,21 @@ export function retagRange(startOff: u64, endOff: u64, andMask: u32, orMask: u32
     const kHi = lastPageblock(sectionPartHi(s, endOff));
     retagSection(secAddr(s), kLo, kHi, andMask, orMask);
   }
+}
+
+/** Pageblocks intersecting [startOff, endOff) in present sections whose tag & mask is value. */
+export function countPageblocksRange(startOff: u64, endOff: u64, mask: u32, value: u32): u64 {
+  if (startOff >= endOff) return 0;
+  const sA = sectionOf(startOff);
+  const sB = sectionOf(endOff - 1);
+  let n: u64 = 0;
+  for (let s = sA; s <= sB; s++) {
+    if (!isPresent(s)) continue;
+    const kLo = pageblockOf(sectionPartLo(s, startOff));
+    const kHi = lastPageblock(sectionPartHi(s, endOff));
+    n += countTaggedPageblocks(secAddr(s), kLo, kHi, mask, value);
+  }
+  return n;
 }
 
 // ---- counts and searches -----------------------------------------------------------------
@@ -263,36 +262,3 @@ export function selectNthOff(startOff: u64, endOff: u64, cls: u32, n: u64): u64 
   if (ASC_NO_ASSERT == false) assert(false, 'selectNthOff past the end');
   return NONE;
 }
-
-
-/** Page of the n-th page of class `cls` in [lo, hi) of a present section. */
-export function selectInSection(sec: usize, lo: u32, hi: u32, cls: u32, n: u32): u32 {
-  if (secRepr(sec) == REPR_UNIFORM) return lo + n - 1;
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
-  const kLo = pageblockOf(lo);
-  const kHi = lastPageblock(hi);
-  let left = n;
-  for (let k = kLo; k <= kHi; k++) {
-    const pbLo = pageblockPartLo(k, kLo, lo);
-    const pbHi = pageblockPartHi(k, kHi, hi);
-    const e = mixedEntry(rec, k);
-    if (e < ENTRY_PLANE_MIN) {
-      if (e != cls) continue;
-      const here = pbHi - pbLo;
-      if (here < left) {
-        left -= here;
-        continue;
-      }
-      return (k << PAGEBLOCK_ORDER) + pbLo + left - 1;
-    }
-    const here = planeCountClass(e, pbLo, pbHi, cls);
-    if (here < left) {
-      left -= here;
-      continue;
-    }
-    return (k << PAGEBLOCK_ORDER) + planeSelect(e, pbLo, pbHi, cls, left);
-  }
-  if (ASC_NO_ASSERT == false) assert(false, 'selectInSection past the end');
-  return hi - 1;
-}
-

@@ -2,6 +2,11 @@
 // between them in one place (split / collapse), and the range kernels that
 // change, count and search classes inside a section.
 //
+// This is the one file that reads the representation tag (SEC_REPR) and the
+// MIXED record behind it: the window-level kernels (range.ts, claim.ts,
+// sections.ts) ask the functions below, so a new representation changes only
+// this file (validate.ts checks the tag independently).
+//
 // Offsets here are page offsets within a section, [lo, hi) with
 // 0 <= lo < hi <= PAGES_PER_SECTION.
 
@@ -18,12 +23,14 @@ import {
   MIXED_TAGS,
   PLANE_BYTES,
   POOL_MIXED,
+  REPR_ABSENT,
   REPR_MIXED,
   REPR_UNIFORM,
   SEC_CLASS,
   SEC_MIXED,
   SEC_REPR,
   SEC_TAG,
+  SIZE_OF_SECTION,
   classMap,
   pageblockOf,
   lastPageblock,
@@ -55,9 +62,11 @@ import {
   planeFill,
   planeFind,
   planePresence,
+  planeFindLast,
+  planeSelect,
   poolOfDepth,
 } from './planes';
-import { poolAlloc, poolFree, poolSpare } from './pool';
+import { needAdd, poolAlloc, poolFree, poolSpare } from './pool';
 
 const ALL_ONES: u64 = <u64>-1;
 const TAG_REPLICATE: u64 = 0x0101010101010101;
@@ -118,6 +127,25 @@ export function freeMixed(rec: usize): void {
   poolFree(POOL_MIXED, rec);
 }
 
+/** Page state of a section record just made present: UNIFORM, every page of class cls, every pageblock tagged tag. */
+export function initUniformSection(sec: usize, cls: u32, tag: u32): void {
+  store<u8>(sec, <u8>REPR_UNIFORM, SEC_REPR);
+  store<u8>(sec, <u8>cls, SEC_CLASS);
+  store<u8>(sec, <u8>tag, SEC_TAG);
+  setSecCount(sec, cls, PAGES_PER_SECTION);
+}
+
+/**
+ * Returns a section record to ABSENT: frees its MIXED record and planes,
+ * zeroes its counts (and so takes them off its group's) and every field.
+ */
+export function clearSection(sec: usize): void {
+  if (secRepr(sec) == REPR_MIXED) freeMixed(<usize>load<u32>(sec, SEC_MIXED));
+  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) setSecCount(sec, c, 0);
+  memory.fill(sec, 0, SIZE_OF_SECTION);
+  store<u8>(sec, <u8>REPR_ABSENT, SEC_REPR);
+}
+
 @inline function addCount(sec: usize, cls: u32, delta: i32): void {
   setSecCount(sec, cls, <u32>(<i32>secCount(sec, cls) + delta));
 }
@@ -175,6 +203,47 @@ export function pageblockRecolorPool(sec: usize, k: u32, lo: u32, hi: u32, srcMa
   if (full && (presence & ~srcMask & ~(<u32>1 << dst)) == 0) return -1; // becomes uniform
   const need = depthOfClass(dst);
   return need > planeDepth(e) ? <i32>poolOfDepth(need) : -1;
+}
+
+/**
+ * Plans the plane records recolorSection(…, lo, hi, srcMask, dst) takes in
+ * this section (srcMask without dst): those of the two edge pageblocks of
+ * [lo, hi), and with `walkAll` those of every pageblock of a MIXED section.
+ * A UNIFORM section's inner pageblocks are whole and of one class: they take
+ * nothing.
+ */
+export function planRecolorSection(sec: usize, lo: u32, hi: u32, srcMask: u32, dst: u32, walkAll: bool): void {
+  const kLo = pageblockOf(lo);
+  const kHi = lastPageblock(hi);
+  const every = walkAll && secRepr(sec) == REPR_MIXED;
+  for (let k = kLo; k <= kHi; k++) {
+    if (!every && k != kLo && k != kHi) continue;
+    const pool = pageblockRecolorPool(sec, k, pageblockPartLo(k, kLo, lo), pageblockPartHi(k, kHi, hi), srcMask, dst);
+    if (pool >= 0) needAdd(<u32>pool, 1);
+  }
+}
+
+/**
+ * Plans an upper bound on what taking pages of class `cls` anywhere in a
+ * present section that holds some costs when they become `dst`, leaving out
+ * the planes of partly taken pageblocks: the split of a UNIFORM section, and
+ * a deeper plane for every mixed pageblock holding cls whose planes cannot
+ * hold dst.
+ */
+export function planSectionRecolorBound(sec: usize, cls: u32, dst: u32): void {
+  if (secRepr(sec) == REPR_UNIFORM) {
+    needAdd(POOL_MIXED, 1);
+    return;
+  }
+  const deeper = depthOfClass(dst);
+  if (deeper <= 1) return;
+  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  let has = load<u64>(pbMapAddr(rec, cls));
+  while (has != 0) {
+    const e = mixedEntry(rec, <u32>ctz<u64>(has));
+    has &= has - 1;
+    if (e >= ENTRY_PLANE_MIN && planeDepth(e) < deeper) needAdd(poolOfDepth(deeper), 1);
+  }
 }
 
 // ---- recolor: the one mutation kernel for classes ------------------------------------
@@ -330,6 +399,18 @@ export function pageblockUniformClass(sec: usize, k: u32): u32 {
   return mixedTag(<usize>load<u32>(sec, SEC_MIXED), k);
 }
 
+/** Pageblocks k in [kLo, kHi] of a present section whose tag & mask is value. */
+@inline export function countTaggedPageblocks(sec: usize, kLo: u32, kHi: u32, mask: u32, value: u32): u32 {
+  // UNIFORM: one tag for all of its pageblocks.
+  if (secRepr(sec) == REPR_UNIFORM) return (<u32>load<u8>(sec, SEC_TAG) & mask) == value ? kHi - kLo + 1 : 0;
+  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  let n: u32 = 0;
+  for (let k = kLo; k <= kHi; k++) {
+    if ((mixedTag(rec, k) & mask) == value) n++;
+  }
+  return n;
+}
+
 /** Would retagging pageblocks [kLo, kHi] need a split? */
 export function tagSplitNeeded(sec: usize, kLo: u32, kHi: u32, andMask: u32, orMask: u32): bool {
   if (secRepr(sec) != REPR_UNIFORM) return false;
@@ -422,6 +503,53 @@ export function countPageblockClass(sec: usize, k: u32, lo: u32, hi: u32, cls: u
   const e = mixedEntry(<usize>load<u32>(sec, SEC_MIXED), k);
   if (e < ENTRY_PLANE_MIN) return e == cls ? hi - lo : 0;
   return planeCountClass(e, lo, hi, cls);
+}
+
+/** Highest page of class cls in [lo, hi) of pageblock k of a present section. */
+export function lastInPageblock(sec: usize, k: u32, lo: u32, hi: u32, cls: u32): u32 {
+  if (secRepr(sec) == REPR_UNIFORM) return hi - 1;
+  const e = mixedEntry(<usize>load<u32>(sec, SEC_MIXED), k);
+  if (e < ENTRY_PLANE_MIN) return hi - 1;
+  return <u32>planeFindLast(e, lo, hi, cls);
+}
+
+/** The n-th page of class cls in [lo, hi) of pageblock k of a present section. */
+export function selectInPageblock(sec: usize, k: u32, lo: u32, hi: u32, cls: u32, n: u32): u32 {
+  if (secRepr(sec) == REPR_UNIFORM) return lo + n - 1;
+  const e = mixedEntry(<usize>load<u32>(sec, SEC_MIXED), k);
+  if (e < ENTRY_PLANE_MIN) return lo + n - 1;
+  return planeSelect(e, lo, hi, cls, n);
+}
+
+/** Page of the n-th page of class `cls` in [lo, hi) of a present section. */
+export function selectInSection(sec: usize, lo: u32, hi: u32, cls: u32, n: u32): u32 {
+  if (secRepr(sec) == REPR_UNIFORM) return lo + n - 1;
+  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  const kLo = pageblockOf(lo);
+  const kHi = lastPageblock(hi);
+  let left = n;
+  for (let k = kLo; k <= kHi; k++) {
+    const pbLo = pageblockPartLo(k, kLo, lo);
+    const pbHi = pageblockPartHi(k, kHi, hi);
+    const e = mixedEntry(rec, k);
+    if (e < ENTRY_PLANE_MIN) {
+      if (e != cls) continue;
+      const here = pbHi - pbLo;
+      if (here < left) {
+        left -= here;
+        continue;
+      }
+      return (k << PAGEBLOCK_ORDER) + pbLo + left - 1;
+    }
+    const here = planeCountClass(e, pbLo, pbHi, cls);
+    if (here < left) {
+      left -= here;
+      continue;
+    }
+    return (k << PAGEBLOCK_ORDER) + planeSelect(e, pbLo, pbHi, cls, left);
+  }
+  if (ASC_NO_ASSERT == false) assert(false, 'selectInSection past the end');
+  return hi - 1;
 }
 
 /** Lowest page in [lo, hi) of a present section whose class is in `mask`, or -1. */
