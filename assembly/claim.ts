@@ -8,7 +8,6 @@ import { PAGEBLOCK_ORDER } from './constants';
 import { E_FULL, E_NOSPC, fail } from './errors';
 import {
   POOL_MIXED,
-  pageblockOf,
   gScratchMap,
   isPresent,
   lastPageblock,
@@ -16,6 +15,7 @@ import {
   mapSet,
   mapTest,
   pageblockInSection,
+  pageblockOf,
   pageblockPartHi,
   pageblockPartLo,
   secAddr,
@@ -55,54 +55,106 @@ export function claimLowest(startOff: u64, endOff: u64, nrPages: u64, fromCls: u
   return 0;
 }
 
-/** Pages of class cls in the part of pageblock pb inside the range (0 for absent sections). */
-@inline function availableIn(pb: u64, lo: u32, hi: u32, cls: u32): u32 {
-  const s = sectionOfPageblock(pb);
+// ---- the random walk -------------------------------------------------------------------
+//
+// A random claim visits the range's pageblocks in the seeded order and takes
+// pages of fromCls from each until nrPages are taken; the last pageblock it
+// takes from may give only some of its pages. The walk runs up to twice: into
+// the PLAN sink, which counts the records the takes need and changes nothing
+// (only when the cheap bound does not fit), then into the APPLY sink, which
+// recolors. Both passes are this one kernel, so they visit the same
+// pageblocks with the same takes.
+//
+// AssemblyScript has no closures, and a call through a table per pageblock
+// would cost more than the take itself: the sink is a constant argument of an
+// @inline kernel, so each inlined copy keeps only its own sink's branch.
+
+const SINK_PLAN: u32 = 0;
+const SINK_APPLY: u32 = 1;
+
+/** Pages of class cls in [lo, hi) of pageblock k of section s (0 for an absent section). */
+@inline function availableIn(s: u32, k: u32, lo: u32, hi: u32, cls: u32): u32 {
   if (!isPresent(s)) return 0;
   const sec = secAddr(s);
   if (secCount(sec, cls) == 0) return 0;
-  return countPageblockClass(sec, pageblockInSection(pb), lo, hi, cls);
+  return countPageblockClass(sec, k, lo, hi, cls);
 }
 
 /**
- * Read-only pass of the random walk: plans exactly the records the claim
- * takes. Each UNIFORM section it touches splits (a MIXED record); each
- * pageblock it takes from may need a plane record (pageblockRecolorPool; the
- * last, partly taken pageblock is planned as partial).
+ * PLAN sink: the records a take from [lo, hi) of pageblock k of section s
+ * needs. The first take from a section splits it if it is UNIFORM (the
+ * scratch map marks sections already counted); the pageblock may need a
+ * plane record (pageblockRecolorPool). A partial take (not `all`) is planned
+ * over [lo, hi - 1): partial, like the real one, whichever pages it takes.
  */
-function planRandom(startOff: u64, endOff: u64, nrPages: u64, fromCls: u32, toCls: u32): void {
-  needReset();
+@inline function planTake(s: u32, k: u32, lo: u32, hi: u32, all: bool, srcMask: u32, toCls: u32): void {
+  const sec = secAddr(s);
+  const takeHi = all ? hi : max<u32>(hi - 1, lo + 1);
+  if (!mapTest(gScratchMap, s)) {
+    mapSet(gScratchMap, s);
+    const pbBase = k << PAGEBLOCK_ORDER;
+    if (sectionSplitNeeded(sec, pbBase + lo, pbBase + takeHi, srcMask)) needAdd(POOL_MIXED, 1);
+  }
+  const pool = pageblockRecolorPool(sec, k, lo, takeHi, srcMask, toCls);
+  if (pool >= 0) needAdd(<u32>pool, 1);
+}
+
+/**
+ * APPLY sink: recolors every page of fromCls in [lo, hi) of window pageblock
+ * pb (pageblock k of section s), or with `all` false only the first `take`
+ * of them. Returns the offset just past the highest page it changed.
+ */
+@inline function applyTake(pb: u64, s: u32, k: u32, lo: u32, hi: u32, all: bool, take: u32, fromCls: u32, toCls: u32): u64 {
+  const sec = secAddr(s);
+  const lastPage = all ? lastInPageblock(sec, k, lo, hi, fromCls) : selectInPageblock(sec, k, lo, hi, fromCls, take);
+  const pbBase = k << PAGEBLOCK_ORDER;
+  recolorSection(s, pbBase + lo, pbBase + lastPage + 1, <u32>1 << fromCls, toCls);
+  return (pb << PAGEBLOCK_ORDER) + lastPage + 1;
+}
+
+/**
+ * The walk over the permutation set by permutationParams: feeds each take to
+ * `sink` (SINK_PLAN or SINK_APPLY, a constant) until nrPages pages are taken.
+ * Returns, for SINK_APPLY, the offset just past the highest changed page.
+ */
+@inline function walkRandom(startOff: u64, endOff: u64, nrPages: u64, fromCls: u32, toCls: u32, sink: u32): u64 {
   const pbFirst = pageblockOf(startOff);
   const pbLast = lastPageblock(endOff);
   const n = pbLast - pbFirst + 1;
   const srcMask = <u32>1 << fromCls;
   let left = nrPages;
+  let highest: u64 = 0;
   let x = gPermX0;
   const steps = <u64>gPermMask + 1;
   for (let i: u64 = 0; i < steps && left != 0; i++) {
     if (<u64>x < n) {
       const pb = pbFirst + x;
+      const s = sectionOfPageblock(pb);
+      const k = pageblockInSection(pb);
       const lo = pageblockPartLo(pb, pbFirst, startOff);
       const hi = pageblockPartHi(pb, pbLast, endOff);
-      const here = availableIn(pb, lo, hi, fromCls);
+      const here = availableIn(s, k, lo, hi, fromCls);
       if (here != 0) {
-        const s = sectionOfPageblock(pb);
-        const sec = secAddr(s);
-        const k = pageblockInSection(pb);
-        // A partial take is planned over [lo, hi - 1): partial, like the real one.
-        const takeHi = <u64>here <= left ? hi : max<u32>(hi - 1, lo + 1);
-        left -= min<u64>(left, here);
-        const pbBase = k << PAGEBLOCK_ORDER;
-        if (!mapTest(gScratchMap, s)) {
-          mapSet(gScratchMap, s);
-          if (sectionSplitNeeded(sec, pbBase + lo, pbBase + takeHi, srcMask)) needAdd(POOL_MIXED, 1);
+        // Every source page of the part, or the `left` still wanted.
+        const all = <u64>here <= left;
+        const take = all ? here : <u32>left;
+        if (sink == SINK_PLAN) {
+          planTake(s, k, lo, hi, all, srcMask, toCls);
+        } else {
+          highest = max<u64>(highest, applyTake(pb, s, k, lo, hi, all, take, fromCls, toCls));
         }
-        const pool = pageblockRecolorPool(sec, k, lo, takeHi, srcMask, toCls);
-        if (pool >= 0) needAdd(<u32>pool, 1);
+        left -= take;
       }
     }
     x = permutationStep(x);
   }
+  return highest;
+}
+
+/** Plans exactly the records a random claim takes: the walk into the PLAN sink. */
+function planRandom(startOff: u64, endOff: u64, nrPages: u64, fromCls: u32, toCls: u32): void {
+  needReset();
+  walkRandom(startOff, endOff, nrPages, fromCls, toCls, SINK_PLAN);
   // Leave the scratch map clean for the next call.
   const sA = sectionOf(startOff);
   const sB = sectionOf(endOff - 1);
@@ -132,48 +184,13 @@ export function claimRandom(startOff: u64, endOff: u64, nrPages: u64, fromCls: u
   if (countRangeClass(startOff, endOff, fromCls) < nrPages) return fail(E_NOSPC, ARG_NR_PAGES);
   gClaimEnd = 0;
   if (nrPages == 0) return 0;
-  const pbFirst = pageblockOf(startOff);
-  const pbLast = lastPageblock(endOff);
-  const n = pbLast - pbFirst + 1;
-  permutationParams(n, seed);
+  permutationParams(lastPageblock(endOff) - pageblockOf(startOff) + 1, seed);
   if (fromCls != toCls) {
     // The cheap bound when it fits as is; else the exact plan, growing for it.
     planRandomBound(startOff, endOff, fromCls, toCls);
     if (!needsFit()) planRandom(startOff, endOff, nrPages, fromCls, toCls);
     if (!reserveNeeds()) return fail(E_FULL, -1);
   }
-  let left = nrPages;
-  let highest: u64 = 0;
-  let x = gPermX0;
-  const steps = <u64>gPermMask + 1;
-  const srcMask = <u32>1 << fromCls;
-  for (let i: u64 = 0; i < steps && left != 0; i++) {
-    if (<u64>x < n) {
-      const pb = pbFirst + x;
-      const lo = pageblockPartLo(pb, pbFirst, startOff);
-      const hi = pageblockPartHi(pb, pbLast, endOff);
-      const here = availableIn(pb, lo, hi, fromCls);
-      if (here != 0) {
-        const s = sectionOfPageblock(pb);
-        const sec = secAddr(s);
-        const k = pageblockInSection(pb);
-        let lastPage: u32;
-        if (<u64>here <= left) {
-          lastPage = lastInPageblock(sec, k, lo, hi, fromCls);
-          left -= here;
-        } else {
-          lastPage = selectInPageblock(sec, k, lo, hi, fromCls, <u32>left);
-          left = 0;
-        }
-        const pbBase = k << PAGEBLOCK_ORDER;
-        recolorSection(s, pbBase + lo, pbBase + lastPage + 1, srcMask, toCls);
-        const changed = (pb << PAGEBLOCK_ORDER) + lastPage;
-        if (changed + 1 > highest) highest = changed + 1;
-      }
-    }
-    x = permutationStep(x);
-  }
-  gClaimEnd = highest;
+  gClaimEnd = walkRandom(startOff, endOff, nrPages, fromCls, toCls, SINK_APPLY);
   return 0;
 }
-
