@@ -168,6 +168,20 @@ export const POOL_NEED: u32 = 32;
 /** Of those, records not taken yet: optional allocations must leave them. */
 export const POOL_RESERVED: u32 = 36;
 
+// ---- plane buddy allocator state (gBuddy, 64 B; buddy.ts) ------------------------------------
+//
+//   +0   u32 x 3   free-list head of each order (0: empty list)
+//   +12  u32 x 3   free blocks of each order
+//   +24  u32 x 3   live (handed out) blocks of each order
+//   +36  u32       WASM pages the allocator owns
+//   +40  ...       unused up to 64 B
+
+export const SIZE_OF_BUDDY_STATE: u32 = 64;
+export const BUDDY_HEADS: u32 = 0;
+export const BUDDY_FREE_COUNTS: u32 = 12;
+export const BUDDY_LIVE_COUNTS: u32 = 24;
+export const BUDDY_PAGES: u32 = 36;
+
 export const WASM_PAGE_SHIFT: u32 = 16;
 export const WASM_PAGE_BYTES: u32 = 1 << WASM_PAGE_SHIFT;
 
@@ -231,7 +245,7 @@ export function placeStatic(start: usize): usize {
   gPoolTable = at;
   at = align64(at + NR_POOLS * SIZE_OF_POOL);
   gBuddy = at;
-  at = align64(at + 64);
+  at = align64(at + SIZE_OF_BUDDY_STATE);
   gSectionTable = at;
   at = align64(at + (sections << SECTION_RECORD_SHIFT));
   gGroupCounts = at;
