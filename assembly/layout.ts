@@ -154,18 +154,28 @@ export const OWNER_TRANSLATE: u8 = 0x40;
 export const OWNER_BUDDY: u8 = 0x20;
 export const OWNER_NONE: u8 = 0xff;
 
+// POOL DESCRIPTOR (64 B per pool id, at gPoolTable + id x 64). Every POOL_*
+// below is a byte offset; where the field's name carries a unit, the offset's
+// name ends in _AT so that it never reads as a size or a page count.
+//   +0  u32  record size in bytes          +4  u32  growth step in WASM pages
+//   +8  u32  free-list head                +12 u32  free records
+//   +16 u32  bump pointer                  +20 u32  bump region end
+//   +24 u32  live records                  +28 u32  WASM pages grown
+//   +32 u32  records the call planned      +36 u32  of those, records not
+//            to take (needAdd)                      taken yet (reserveNeeds)
+
 export const SIZE_OF_POOL: u32 = 64;
-export const POOL_RECORD_BYTES: u32 = 0;
-export const POOL_CHUNK_PAGES: u32 = 4;
+export const POOL_RECORD_BYTES_AT: u32 = 0;
+export const POOL_CHUNK_PAGES_AT: u32 = 4;
 export const POOL_FREE_HEAD: u32 = 8;
 export const POOL_FREE_COUNT: u32 = 12;
 export const POOL_BUMP: u32 = 16;
 export const POOL_BUMP_END: u32 = 20;
 export const POOL_LIVE: u32 = 24;
-export const POOL_PAGES: u32 = 28;
-/** Records the current call planned to take (set by reserveNeeds). */
+export const POOL_PAGES_AT: u32 = 28;
+/** Records the current call planned to take (needReset / needAdd). */
 export const POOL_NEED: u32 = 32;
-/** Of those, records not taken yet: optional allocations must leave them. */
+/** Of those, records not taken yet (set by reserveNeeds): optional allocations must leave them. */
 export const POOL_RESERVED: u32 = 36;
 
 // ---- plane buddy allocator state (gBuddy, 64 B; buddy.ts) ------------------------------------
