@@ -53,6 +53,13 @@ import {
 import {
   IO_BULK,
   IO_COUNTS,
+  IO_SCAN_MOVABLE,
+  IO_SCAN_NEXT,
+  IO_SCAN_RUNS,
+  IO_SCAN_UNMOVABLE,
+  IO_XLATE_FAST,
+  IO_XLATE_MISS,
+  IO_XLATE_SLOW,
   NR_POOLS,
   POOL_FORWARD,
   POOL_LIVE,
@@ -70,6 +77,8 @@ import {
   SIZE_OF_MIXED,
   SIZE_OF_REVERSE_BLOCK,
   SIZE_OF_REVERSE_DIR,
+  SIZE_OF_RUN,
+  SIZE_OF_TRANSLATION,
   WASM_PAGE_SHIFT,
   gBasePfn,
   gIoArea,
@@ -217,6 +226,36 @@ export function abiConstants(): i32 {
   store<f64>(at + (i++ << 3), <f64>E_INVARIANT);
   store<u64>(at + (i++ << 3), C.PAGE_OFFSET);
   store<u64>(at + (i++ << 3), C.BAD_ADDRESS);
+  return <i32>i;
+}
+
+/**
+ * The engine's copy of what src/engine/abi.ts mirrors from layout.ts (pool
+ * ids, I/O-area offsets, record sizes), as f64 in the I/O bulk area in a
+ * fixed order (see ABI_OFFSET_NAMES there). Returns how many f64 were written.
+ */
+export function abiOffsets(): i32 {
+  const at = gIoArea + IO_BULK;
+  let i: usize = 0;
+  store<f64>(at + (i++ << 3), <f64>POOL_MIXED);
+  store<f64>(at + (i++ << 3), <f64>POOL_PLANE);
+  store<f64>(at + (i++ << 3), <f64>POOL_FORWARD);
+  store<f64>(at + (i++ << 3), <f64>POOL_REVERSE);
+  store<f64>(at + (i++ << 3), <f64>POOL_PLANE1);
+  store<f64>(at + (i++ << 3), <f64>POOL_PLANE2);
+  store<f64>(at + (i++ << 3), <f64>IO_COUNTS);
+  store<f64>(at + (i++ << 3), <f64>IO_SCAN_NEXT);
+  store<f64>(at + (i++ << 3), <f64>IO_SCAN_UNMOVABLE);
+  store<f64>(at + (i++ << 3), <f64>IO_SCAN_MOVABLE);
+  store<f64>(at + (i++ << 3), <f64>IO_SCAN_RUNS);
+  store<f64>(at + (i++ << 3), <f64>IO_XLATE_FAST);
+  store<f64>(at + (i++ << 3), <f64>IO_XLATE_SLOW);
+  store<f64>(at + (i++ << 3), <f64>IO_XLATE_MISS);
+  store<f64>(at + (i++ << 3), <f64>IO_BULK);
+  store<f64>(at + (i++ << 3), <f64>sizeof<f64>());
+  store<f64>(at + (i++ << 3), <f64>sizeof<u64>());
+  store<f64>(at + (i++ << 3), <f64>sizeof<u32>());
+  store<f64>(at + (i++ << 3), <f64>SIZE_OF_RUN);
   return <i32>i;
 }
 
@@ -486,14 +525,14 @@ export function migrateScan(startPfn: f64, endPfn: f64, movableMask: f64, unmova
   if (r != OK) return r;
   if ((<u32>movableMask & <u32>unmovableMask) != 0) return fail(E_ARG, 3);
   if (!isCount(maxRuns) || maxRuns < 1) return fail(E_ARG, 4);
-  const cap = IO_BULK_BYTES >> 4;
+  const cap = IO_BULK_BYTES / SIZE_OF_RUN;
   const limit = <u32>min<f64>(min<f64>(maxRuns, <f64>chunkRuns), <f64>cap);
   return scanRange(gStartOff, gEndOff, <u32>movableMask, <u32>unmovableMask, limit);
 }
 
 /** Largest number of runs one migrateScan call can return. */
 export function scanRunCapacity(): u32 {
-  return IO_BULK_BYTES >> 4;
+  return IO_BULK_BYTES / SIZE_OF_RUN;
 }
 
 // ---- pageblock tags ---------------------------------------------------------------------------
@@ -593,7 +632,7 @@ export function clearRemap(startPfn: f64, endPfn: f64): i32 {
 
 /** Addresses one I/O-area translation batch can hold. */
 export function ioTranslateCapacity(): u32 {
-  return IO_BULK_BYTES >> 4;
+  return IO_BULK_BYTES / SIZE_OF_TRANSLATION;
 }
 
 /** virt_to_phys of n addresses from the bulk area; results follow the inputs (at capacity * 8). */
@@ -620,7 +659,7 @@ export function physToVirtIo(n: u32): i32 {
 export function translateReserve(n: u32): i32 {
   clearError();
   if (n <= gTranslateCapacity) return OK;
-  const bytes = (<u64>n << 4);
+  const bytes = <u64>n * SIZE_OF_TRANSLATION;
   const pages = <u32>((bytes + 0xffff) >> WASM_PAGE_SHIFT);
   const at = growPages(pages);
   if (at == 0) return fail(E_FULL, 0);

@@ -209,6 +209,13 @@ export const IO_XLATE_SLOW: u32 = 104; // f64: translation slow count
 export const IO_XLATE_MISS: u32 = 112; // f64: translation miss count
 export const IO_BULK: u32 = 256;
 
+/** One migrateScan run in the bulk area: f64 startPfn at +0, f64 nrPages at +8. */
+export const SIZE_OF_RUN: u32 = 16;
+export const RUN_START_PFN: u32 = 0;
+export const RUN_NR_PAGES: u32 = 8;
+/** One address of a translation batch: a u64 in, and a u64 out in the output half. */
+export const SIZE_OF_TRANSLATION: u32 = 16;
+
 // ---- window and static part (set by init) ------------------------------------------------
 
 export let gBasePfn: u64 = 0;
