@@ -298,6 +298,18 @@ const IO_AREA_BYTES_LOCAL: usize = <usize>IO_AREA_BYTES;
 @inline export function secRepr(sec: usize): u32 {
   return load<u8>(sec, SEC_REPR);
 }
+/** Class of every page of a UNIFORM section. */
+@inline export function secClass(sec: usize): u32 {
+  return load<u8>(sec, SEC_CLASS);
+}
+/** Tag of every pageblock of a UNIFORM section. */
+@inline export function secTag(sec: usize): u32 {
+  return load<u8>(sec, SEC_TAG);
+}
+/** Address of a MIXED section's record. */
+@inline export function secMixed(sec: usize): usize {
+  return <usize>load<u32>(sec, SEC_MIXED);
+}
 @inline export function secCount(sec: usize, cls: u32): u32 {
   return load<u16>(sec + (<usize>cls << 1), SEC_COUNTS);
 }

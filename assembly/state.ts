@@ -42,7 +42,10 @@ import {
   pbMapAddr,
   secAddr,
   secCount,
+  secClass,
+  secMixed,
   secRepr,
+  secTag,
   setMixedEntry,
   setMixedTag,
   setSecCount,
@@ -75,8 +78,8 @@ const TAG_REPLICATE: u64 = 0x0101010101010101;
 
 /** UNIFORM -> MIXED with every entry the section's class and tag. Needs one reserved MIXED record. */
 export function splitSection(sec: usize): usize {
-  const cls = <u32>load<u8>(sec, SEC_CLASS);
-  const tag = <u32>load<u8>(sec, SEC_TAG);
+  const cls = secClass(sec);
+  const tag = secTag(sec);
   const rec = poolAlloc(POOL_MIXED);
   for (let k: u32 = 0; k < PAGEBLOCKS_PER_SECTION; k++) setMixedEntry(rec, k, cls);
   memory.fill(rec + MIXED_TAGS, <u8>tag, PAGEBLOCKS_PER_SECTION);
@@ -97,7 +100,7 @@ export function tryCollapseSection(sec: usize): void {
     }
   }
   if (cls == NR_PAGE_CLASSES) return;
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  const rec = secMixed(sec);
   const tag = <u64>load<u8>(rec, MIXED_TAGS);
   const want = tag * TAG_REPLICATE;
   for (let i: u32 = 0; i < PAGEBLOCKS_PER_SECTION; i += 8) {
@@ -140,7 +143,7 @@ export function initUniformSection(sec: usize, cls: u32, tag: u32): void {
  * zeroes its counts (and so takes them off its group's) and every field.
  */
 export function clearSection(sec: usize): void {
-  if (secRepr(sec) == REPR_MIXED) freeMixed(<usize>load<u32>(sec, SEC_MIXED));
+  if (secRepr(sec) == REPR_MIXED) freeMixed(secMixed(sec));
   for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) setSecCount(sec, c, 0);
   memory.fill(sec, 0, SIZE_OF_SECTION);
   store<u8>(sec, <u8>REPR_ABSENT, SEC_REPR);
@@ -157,6 +160,17 @@ export function clearSection(sec: usize): void {
     const w = load<u64>(p);
     store<u64>(p, ((presence >> c) & 1) != 0 ? w | bit : w & ~bit);
   }
+}
+
+/** Pageblocks kLo..kHi of a MIXED record holding a page of a class in `mask`, one bit each, from its summary words. */
+@inline function pageblocksHolding(rec: usize, mask: u32, kLo: u32, kHi: u32): u64 {
+  let has: u64 = 0;
+  let m = mask;
+  while (m != 0) {
+    has |= load<u64>(pbMapAddr(rec, <u32>ctz<u32>(m)));
+    m &= m - 1;
+  }
+  return has & (ALL_ONES << <u64>kLo) & lowMask(kHi + 1);
 }
 
 /** Classes present in pageblock k of a MIXED record, from its summary words. */
@@ -188,11 +202,11 @@ export function pageblockRecolorPool(sec: usize, k: u32, lo: u32, hi: u32, srcMa
   srcMask &= ~(<u32>1 << dst);
   const full = lo == 0 && hi == PAGES_PER_PAGEBLOCK;
   if (secRepr(sec) == REPR_UNIFORM) {
-    const u = <u32>load<u8>(sec, SEC_CLASS);
+    const u = secClass(sec);
     if (full || ((srcMask >> u) & 1) == 0) return -1;
     return <i32>poolOfDepth(depthOfClass(max<u32>(u, dst)));
   }
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  const rec = secMixed(sec);
   const e = mixedEntry(rec, k);
   if (e < ENTRY_PLANE_MIN) {
     if (full || ((srcMask >> e) & 1) == 0) return -1;
@@ -237,7 +251,7 @@ export function planSectionRecolorBound(sec: usize, cls: u32, dst: u32): void {
   }
   const deeper = depthOfClass(dst);
   if (deeper <= 1) return;
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  const rec = secMixed(sec);
   let has = load<u64>(pbMapAddr(rec, cls));
   while (has != 0) {
     const e = mixedEntry(rec, <u32>ctz<u64>(has));
@@ -343,7 +357,7 @@ export function recolorSection(sectionIdx: u32, lo: u32, hi: u32, srcMask: u32, 
   if (srcMask == 0) return;
   const sec = secAddr(sectionIdx);
   if (secRepr(sec) == REPR_UNIFORM) {
-    const u = <u32>load<u8>(sec, SEC_CLASS);
+    const u = secClass(sec);
     if (((srcMask >> u) & 1) == 0) return;
     if (lo == 0 && hi == PAGES_PER_SECTION) {
       store<u8>(sec, <u8>dst, SEC_CLASS);
@@ -355,17 +369,11 @@ export function recolorSection(sectionIdx: u32, lo: u32, hi: u32, srcMask: u32, 
     }
     splitSection(sec);
   }
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  const rec = secMixed(sec);
   const kLo = pageblockOf(lo);
   const kHi = lastPageblock(hi);
   // Only pageblocks holding a source page need a visit: the summaries say which.
-  let has: u64 = 0;
-  let src = srcMask;
-  while (src != 0) {
-    has |= load<u64>(pbMapAddr(rec, <u32>ctz<u32>(src)));
-    src &= src - 1;
-  }
-  has &= (ALL_ONES << <u64>kLo) & lowMask(kHi + 1);
+  let has = pageblocksHolding(rec, srcMask, kLo, kHi);
   while (has != 0) {
     const k = <u32>ctz<u64>(has);
     has &= has - 1;
@@ -381,13 +389,13 @@ export function recolorSection(sectionIdx: u32, lo: u32, hi: u32, srcMask: u32, 
 export function sectionSplitNeeded(sec: usize, lo: u32, hi: u32, srcMask: u32): bool {
   if (secRepr(sec) != REPR_UNIFORM) return false;
   if (lo == 0 && hi == PAGES_PER_SECTION) return false;
-  return ((srcMask >> <u32>load<u8>(sec, SEC_CLASS)) & 1) != 0;
+  return ((srcMask >> secClass(sec)) & 1) != 0;
 }
 
 /** Class of every page of pageblock k when it is uniform, else NR_PAGE_CLASSES + 1. */
 export function pageblockUniformClass(sec: usize, k: u32): u32 {
-  if (secRepr(sec) == REPR_UNIFORM) return <u32>load<u8>(sec, SEC_CLASS);
-  const e = mixedEntry(<usize>load<u32>(sec, SEC_MIXED), k);
+  if (secRepr(sec) == REPR_UNIFORM) return secClass(sec);
+  const e = mixedEntry(secMixed(sec), k);
   return e < ENTRY_PLANE_MIN ? e : NR_PAGE_CLASSES + 1;
 }
 
@@ -395,15 +403,15 @@ export function pageblockUniformClass(sec: usize, k: u32): u32 {
 
 /** Tag of pageblock k of a present section. */
 @inline export function pageblockTag(sec: usize, k: u32): u32 {
-  if (secRepr(sec) == REPR_UNIFORM) return <u32>load<u8>(sec, SEC_TAG);
-  return mixedTag(<usize>load<u32>(sec, SEC_MIXED), k);
+  if (secRepr(sec) == REPR_UNIFORM) return secTag(sec);
+  return mixedTag(secMixed(sec), k);
 }
 
 /** Pageblocks k in [kLo, kHi] of a present section whose tag & mask is value. */
 @inline export function countTaggedPageblocks(sec: usize, kLo: u32, kHi: u32, mask: u32, value: u32): u32 {
   // UNIFORM: one tag for all of its pageblocks.
-  if (secRepr(sec) == REPR_UNIFORM) return (<u32>load<u8>(sec, SEC_TAG) & mask) == value ? kHi - kLo + 1 : 0;
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  if (secRepr(sec) == REPR_UNIFORM) return (secTag(sec) & mask) == value ? kHi - kLo + 1 : 0;
+  const rec = secMixed(sec);
   let n: u32 = 0;
   for (let k = kLo; k <= kHi; k++) {
     if ((mixedTag(rec, k) & mask) == value) n++;
@@ -415,14 +423,14 @@ export function pageblockUniformClass(sec: usize, k: u32): u32 {
 export function tagSplitNeeded(sec: usize, kLo: u32, kHi: u32, andMask: u32, orMask: u32): bool {
   if (secRepr(sec) != REPR_UNIFORM) return false;
   if (kLo == 0 && kHi == PAGEBLOCKS_PER_SECTION - 1) return false;
-  const t = <u32>load<u8>(sec, SEC_TAG);
+  const t = secTag(sec);
   return ((t & andMask) | orMask) != t;
 }
 
 /** tag = (tag & andMask) | orMask for pageblocks [kLo, kHi] of a present section. */
 export function retagSection(sec: usize, kLo: u32, kHi: u32, andMask: u32, orMask: u32): void {
   if (secRepr(sec) == REPR_UNIFORM) {
-    const t = <u32>load<u8>(sec, SEC_TAG);
+    const t = secTag(sec);
     const nt = (t & andMask) | orMask;
     if (nt == t) return;
     if (kLo == 0 && kHi == PAGEBLOCKS_PER_SECTION - 1) {
@@ -431,7 +439,7 @@ export function retagSection(sec: usize, kLo: u32, kHi: u32, andMask: u32, orMas
     }
     splitSection(sec);
   }
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  const rec = secMixed(sec);
   for (let k = kLo; k <= kHi; k++) {
     setMixedTag(rec, k, (mixedTag(rec, k) & andMask) | orMask);
   }
@@ -442,8 +450,8 @@ export function retagSection(sec: usize, kLo: u32, kHi: u32, andMask: u32, orMas
 
 /** Class of page `off` (0..32767) of a present section. */
 export function classAt(sec: usize, off: u32): u32 {
-  if (secRepr(sec) == REPR_UNIFORM) return <u32>load<u8>(sec, SEC_CLASS);
-  const e = mixedEntry(<usize>load<u32>(sec, SEC_MIXED), off >> PAGEBLOCK_ORDER);
+  if (secRepr(sec) == REPR_UNIFORM) return secClass(sec);
+  const e = mixedEntry(secMixed(sec), off >> PAGEBLOCK_ORDER);
   if (e < ENTRY_PLANE_MIN) return e;
   return planeClassAt(e, off & PAGEBLOCK_PAGE_MASK);
 }
@@ -458,11 +466,11 @@ export function countSection(sec: usize, lo: u32, hi: u32, acc: usize): void {
     return;
   }
   if (secRepr(sec) == REPR_UNIFORM) {
-    const slot = acc + (<usize>load<u8>(sec, SEC_CLASS) << 3);
+    const slot = acc + (<usize>secClass(sec) << 3);
     store<u64>(slot, load<u64>(slot) + <u64>(hi - lo));
     return;
   }
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  const rec = secMixed(sec);
   const kLo = pageblockOf(lo);
   const kHi = lastPageblock(hi);
   for (let k = kLo; k <= kHi; k++) {
@@ -481,8 +489,8 @@ export function countSection(sec: usize, lo: u32, hi: u32, acc: usize): void {
 /** Pages of class `cls` in [lo, hi) of a present section. */
 export function countSectionClass(sec: usize, lo: u32, hi: u32, cls: u32): u32 {
   if (lo == 0 && hi == PAGES_PER_SECTION) return secCount(sec, cls);
-  if (secRepr(sec) == REPR_UNIFORM) return <u32>load<u8>(sec, SEC_CLASS) == cls ? hi - lo : 0;
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  if (secRepr(sec) == REPR_UNIFORM) return secClass(sec) == cls ? hi - lo : 0;
+  const rec = secMixed(sec);
   const has = load<u64>(pbMapAddr(rec, cls));
   const kLo = pageblockOf(lo);
   const kHi = lastPageblock(hi);
@@ -499,8 +507,8 @@ export function countSectionClass(sec: usize, lo: u32, hi: u32, cls: u32): u32 {
 
 /** Pages of class `cls` in pages [lo, hi) of pageblock k of a present section. */
 export function countPageblockClass(sec: usize, k: u32, lo: u32, hi: u32, cls: u32): u32 {
-  if (secRepr(sec) == REPR_UNIFORM) return <u32>load<u8>(sec, SEC_CLASS) == cls ? hi - lo : 0;
-  const e = mixedEntry(<usize>load<u32>(sec, SEC_MIXED), k);
+  if (secRepr(sec) == REPR_UNIFORM) return secClass(sec) == cls ? hi - lo : 0;
+  const e = mixedEntry(secMixed(sec), k);
   if (e < ENTRY_PLANE_MIN) return e == cls ? hi - lo : 0;
   return planeCountClass(e, lo, hi, cls);
 }
@@ -508,7 +516,7 @@ export function countPageblockClass(sec: usize, k: u32, lo: u32, hi: u32, cls: u
 /** Highest page of class cls in [lo, hi) of pageblock k of a present section. */
 export function lastInPageblock(sec: usize, k: u32, lo: u32, hi: u32, cls: u32): u32 {
   if (secRepr(sec) == REPR_UNIFORM) return hi - 1;
-  const e = mixedEntry(<usize>load<u32>(sec, SEC_MIXED), k);
+  const e = mixedEntry(secMixed(sec), k);
   if (e < ENTRY_PLANE_MIN) return hi - 1;
   return <u32>planeFindLast(e, lo, hi, cls);
 }
@@ -516,7 +524,7 @@ export function lastInPageblock(sec: usize, k: u32, lo: u32, hi: u32, cls: u32):
 /** The n-th page of class cls in [lo, hi) of pageblock k of a present section. */
 export function selectInPageblock(sec: usize, k: u32, lo: u32, hi: u32, cls: u32, n: u32): u32 {
   if (secRepr(sec) == REPR_UNIFORM) return lo + n - 1;
-  const e = mixedEntry(<usize>load<u32>(sec, SEC_MIXED), k);
+  const e = mixedEntry(secMixed(sec), k);
   if (e < ENTRY_PLANE_MIN) return lo + n - 1;
   return planeSelect(e, lo, hi, cls, n);
 }
@@ -524,7 +532,7 @@ export function selectInPageblock(sec: usize, k: u32, lo: u32, hi: u32, cls: u32
 /** Page of the n-th page of class `cls` in [lo, hi) of a present section. */
 export function selectInSection(sec: usize, lo: u32, hi: u32, cls: u32, n: u32): u32 {
   if (secRepr(sec) == REPR_UNIFORM) return lo + n - 1;
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  const rec = secMixed(sec);
   const kLo = pageblockOf(lo);
   const kHi = lastPageblock(hi);
   let left = n;
@@ -555,18 +563,12 @@ export function selectInSection(sec: usize, lo: u32, hi: u32, cls: u32, n: u32):
 /** Lowest page in [lo, hi) of a present section whose class is in `mask`, or -1. */
 export function findInSection(sec: usize, lo: u32, hi: u32, mask: u32): i32 {
   if (secRepr(sec) == REPR_UNIFORM) {
-    return ((mask >> <u32>load<u8>(sec, SEC_CLASS)) & 1) != 0 ? <i32>lo : -1;
+    return ((mask >> secClass(sec)) & 1) != 0 ? <i32>lo : -1;
   }
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
-  let has: u64 = 0;
-  let m = mask;
-  while (m != 0) {
-    has |= load<u64>(pbMapAddr(rec, <u32>ctz<u32>(m)));
-    m &= m - 1;
-  }
+  const rec = secMixed(sec);
   const kLo = pageblockOf(lo);
   const kHi = lastPageblock(hi);
-  has &= (ALL_ONES << <u64>kLo) & lowMask(kHi + 1);
+  let has = pageblocksHolding(rec, mask, kLo, kHi);
   while (has != 0) {
     const k = <u32>ctz<u64>(has);
     has &= has - 1;
@@ -583,10 +585,10 @@ export function findInSection(sec: usize, lo: u32, hi: u32, mask: u32): i32 {
 /** Writes the class of each page of [lo, hi) of a present section to out[0 .. hi-lo). */
 export function readSectionClasses(sec: usize, lo: u32, hi: u32, out: usize): void {
   if (secRepr(sec) == REPR_UNIFORM) {
-    memory.fill(out, load<u8>(sec, SEC_CLASS), hi - lo);
+    memory.fill(out, <u8>secClass(sec), hi - lo);
     return;
   }
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  const rec = secMixed(sec);
   let at = out;
   let off = lo;
   while (off < hi) {
