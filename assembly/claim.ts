@@ -65,9 +65,10 @@ export function claimLowest(startOff: u64, endOff: u64, nrPages: u64, fromCls: u
 // recolors. Both passes are this one kernel, so they visit the same
 // pageblocks with the same takes.
 //
-// AssemblyScript has no closures, and a call through a table per pageblock
-// would cost more than the take itself: the sink is a constant argument of an
-// @inline kernel, so each inlined copy keeps only its own sink's branch.
+// AssemblyScript has no closures. Rather than a call through the function
+// table per pageblock, the sink is a constant argument of an @inline kernel,
+// so each inlined copy keeps only its own sink's branch (in release.wat,
+// planRandom holds no recolor code and claimRandom no plan code).
 
 const SINK_PLAN: u32 = 0;
 const SINK_APPLY: u32 = 1;

@@ -388,7 +388,6 @@ export const XLATE_REMAPPED: u8 = 2;
   return <usize>load<u32>(gReversePtrs + (<usize>sectionIdx << 2));
 }
 
-
 // ---- parts of a range ---------------------------------------------------------------------
 // A range [startOff, endOff) of window page offsets covers a run of sections,
 // and in each section a run of pageblocks; only the first and the last unit of
