@@ -525,8 +525,7 @@ export function migrateScan(startPfn: f64, endPfn: f64, movableMask: f64, unmova
   if (r != OK) return r;
   if ((<u32>movableMask & <u32>unmovableMask) != 0) return fail(E_ARG, 3);
   if (!isCount(maxRuns) || maxRuns < 1) return fail(E_ARG, 4);
-  const cap = IO_BULK_BYTES / SIZE_OF_RUN;
-  const limit = <u32>min<f64>(min<f64>(maxRuns, <f64>chunkRuns), <f64>cap);
+  const limit = <u32>min<f64>(min<f64>(maxRuns, <f64>chunkRuns), <f64>scanRunCapacity());
   return scanRange(gStartOff, gEndOff, <u32>movableMask, <u32>unmovableMask, limit);
 }
 
