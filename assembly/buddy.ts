@@ -7,38 +7,68 @@
 //
 //   +0     128 B   bitmap, bit u set when unit u starts a free block
 //   +128   128 B   one order-1 block (its buddy is the bitmap: never merges)
-//   +256   ...     255 order-2 blocks
+//   +256   ...     255 order-2 blocks, block j at j x 256 B (j = 1 .. 255)
 //
-// A free block holds its free-list links and its order:
+// so a page gives 1022 units to blocks. A free block holds its free-list
+// links and its order:
+//
 //   +0 u32 next   +4 u32 prev   +8 u32 order
+//
 // Freeing merges a block with its buddy while the buddy is free and of the
 // same order, so scattered frees of small records still yield large ones.
+// The allocator's own counters sit in the static part (layout.ts, BUDDY_*).
 
-import { WASM_PAGE_SHIFT, gBuddy, gOwnerMap, OWNER_BUDDY } from './layout';
+import {
+  BUDDY_FREE_COUNTS,
+  BUDDY_HEADS,
+  BUDDY_LIVE_COUNTS,
+  BUDDY_PAGES,
+  SIZE_OF_BUDDY_STATE,
+  WASM_PAGE_BYTES,
+  WASM_PAGE_SHIFT,
+  gBuddy,
+  gOwnerMap,
+  OWNER_BUDDY,
+} from './layout';
 
 export const BUDDY_ORDERS: u32 = 3;
 const UNIT_SHIFT: u32 = 6;
+const UNIT_BYTES: u32 = 1 << UNIT_SHIFT;
 const BITMAP_BYTES: u32 = 128;
+/** Units below this one hold the bitmap: they start no block. */
+const FIRST_UNIT: u32 = BITMAP_BYTES >> UNIT_SHIFT;
+/** Units a page gives to blocks: all but the bitmap's (1022). */
+const UNITS_PER_PAGE: u32 = (WASM_PAGE_BYTES - BITMAP_BYTES) >> UNIT_SHIFT;
+/** The page's one order-1 block follows the bitmap. */
+const ORDER1_BLOCK_AT: u32 = BITMAP_BYTES;
 const ORDER2_PER_PAGE: u32 = 255;
+/** Byte offset within its WASM page of an address. */
+const PAGE_OFFSET_MASK: usize = <usize>WASM_PAGE_BYTES - 1;
 
-// State block (gBuddy, 64 B): per order u32 head, free count, live count;
-// then pages.
+// Fields of a free block.
+const FREE_NEXT: u32 = 0;
+const FREE_PREV: u32 = 4;
+const FREE_ORDER: u32 = 8;
+
 @inline function headAddr(order: u32): usize {
-  return gBuddy + (<usize>order << 2);
+  return gBuddy + BUDDY_HEADS + (<usize>order << 2);
 }
 @inline function freeCountAddr(order: u32): usize {
-  return gBuddy + 12 + (<usize>order << 2);
+  return gBuddy + BUDDY_FREE_COUNTS + (<usize>order << 2);
 }
 @inline function liveAddr(order: u32): usize {
-  return gBuddy + 24 + (<usize>order << 2);
+  return gBuddy + BUDDY_LIVE_COUNTS + (<usize>order << 2);
 }
-const PAGES_AT: usize = 36;
+/** Bytes of a block of `order`: 64, 128 or 256. */
+@inline function blockBytes(order: u32): usize {
+  return <usize>UNIT_BYTES << order;
+}
 
 @inline function pageOf(addr: usize): usize {
-  return addr & ~(<usize>0xffff);
+  return addr & ~PAGE_OFFSET_MASK;
 }
 @inline function unitOf(addr: usize): u32 {
-  return <u32>((addr & 0xffff) >> UNIT_SHIFT);
+  return <u32>((addr & PAGE_OFFSET_MASK) >> UNIT_SHIFT);
 }
 @inline function startBitTest(page: usize, unit: u32): bool {
   return ((load<u8>(page + (unit >> 3)) >> <u8>(unit & 7)) & 1) != 0;
@@ -51,27 +81,27 @@ const PAGES_AT: usize = 36;
 
 function pushFree(addr: usize, order: u32): void {
   const head = <usize>load<u32>(headAddr(order));
-  store<u32>(addr, <u32>head);
-  store<u32>(addr, 0, 4);
-  store<u32>(addr, order, 8);
-  if (head != 0) store<u32>(head, <u32>addr, 4);
+  store<u32>(addr, <u32>head, FREE_NEXT);
+  store<u32>(addr, 0, FREE_PREV);
+  store<u32>(addr, order, FREE_ORDER);
+  if (head != 0) store<u32>(head, <u32>addr, FREE_PREV);
   store<u32>(headAddr(order), <u32>addr);
   store<u32>(freeCountAddr(order), load<u32>(freeCountAddr(order)) + 1);
   startBitPut(pageOf(addr), unitOf(addr), true);
 }
 
 function unlinkFree(addr: usize, order: u32): void {
-  const next = load<u32>(addr);
-  const prev = load<u32>(addr, 4);
-  if (prev != 0) store<u32>(<usize>prev, next);
+  const next = load<u32>(addr, FREE_NEXT);
+  const prev = load<u32>(addr, FREE_PREV);
+  if (prev != 0) store<u32>(<usize>prev, next, FREE_NEXT);
   else store<u32>(headAddr(order), next);
-  if (next != 0) store<u32>(<usize>next, prev, 4);
+  if (next != 0) store<u32>(<usize>next, prev, FREE_PREV);
   store<u32>(freeCountAddr(order), load<u32>(freeCountAddr(order)) - 1);
   startBitPut(pageOf(addr), unitOf(addr), false);
 }
 
 export function buddyReset(): void {
-  memory.fill(gBuddy, 0, 64);
+  memory.fill(gBuddy, 0, SIZE_OF_BUDDY_STATE);
 }
 
 /** Adds `pages` fresh WASM pages at `start` to the free lists. */
@@ -79,11 +109,11 @@ export function buddyAddPages(start: usize, pages: u32): void {
   for (let i: u32 = 0; i < pages; i++) {
     const page = start + (<usize>i << WASM_PAGE_SHIFT);
     memory.fill(page, 0, BITMAP_BYTES);
-    pushFree(page + BITMAP_BYTES, 1);
-    for (let j: u32 = 1; j <= ORDER2_PER_PAGE; j++) pushFree(page + (<usize>j << 8), 2);
+    pushFree(page + ORDER1_BLOCK_AT, 1);
+    for (let j: u32 = 1; j <= ORDER2_PER_PAGE; j++) pushFree(page + <usize>j * blockBytes(2), 2);
     store<u8>(gOwnerMap + (page >> WASM_PAGE_SHIFT), OWNER_BUDDY);
   }
-  store<u32>(gBuddy + PAGES_AT, load<u32>(gBuddy + PAGES_AT) + pages);
+  store<u32>(gBuddy + BUDDY_PAGES, load<u32>(gBuddy + BUDDY_PAGES) + pages);
 }
 
 /** A block of `order`; the caller made sure one is available (buddyFits). */
@@ -95,7 +125,7 @@ export function buddyAlloc(order: u32): usize {
   unlinkFree(addr, o);
   while (o > order) {
     o--;
-    pushFree(addr + (<usize>64 << o), o);
+    pushFree(addr + blockBytes(o), o);
   }
   store<u32>(liveAddr(order), load<u32>(liveAddr(order)) + 1);
   return addr;
@@ -109,9 +139,9 @@ export function buddyFree(addr: usize, order: u32): void {
   while (o + 1 < BUDDY_ORDERS) {
     const unit = unitOf(at);
     const buddyUnit = unit ^ (<u32>1 << o);
-    if (buddyUnit < (BITMAP_BYTES >> UNIT_SHIFT) || !startBitTest(page, buddyUnit)) break;
+    if (buddyUnit < FIRST_UNIT || !startBitTest(page, buddyUnit)) break;
     const buddy = page + (<usize>buddyUnit << UNIT_SHIFT);
-    if (load<u32>(buddy, 8) != o) break;
+    if (load<u32>(buddy, FREE_ORDER) != o) break;
     unlinkFree(buddy, o);
     at = min<usize>(at, buddy);
     o++;
@@ -136,8 +166,8 @@ export function buddyFits(n0: u32, n1: u32, n2: u32, extraPages: u32): bool {
 /** Fresh pages needed for n0, n1, n2 more blocks. */
 export function buddyPagesFor(n0: u32, n1: u32, n2: u32): u32 {
   if (buddyFits(n0, n1, n2, 0)) return 0;
-  // Each page holds 1022 units; start from the byte estimate and step up.
-  let pages = <u32>(((<u64>n0 + 2 * <u64>n1 + 4 * <u64>n2) / 1022));
+  // Start from the estimate in units (1, 2 and 4 per block) and step up.
+  let pages = <u32>(((<u64>n0 + 2 * <u64>n1 + 4 * <u64>n2) / UNITS_PER_PAGE));
   while (!buddyFits(n0, n1, n2, pages)) pages++;
   return pages;
 }
@@ -146,14 +176,14 @@ export function buddyLive(order: u32): u32 {
   return load<u32>(liveAddr(order));
 }
 export function buddyPages(): u32 {
-  return load<u32>(gBuddy + PAGES_AT);
+  return load<u32>(gBuddy + BUDDY_PAGES);
 }
 
 /** Is `addr` a block of `order` handed out by the allocator (not free)? */
 export function buddyLiveBlock(addr: usize, order: u32): bool {
   if (addr == 0 || load<u8>(gOwnerMap + (addr >> WASM_PAGE_SHIFT)) != OWNER_BUDDY) return false;
   const unit = unitOf(addr);
-  if (unit < (BITMAP_BYTES >> UNIT_SHIFT) || (unit & ((<u32>1 << order) - 1)) != 0) return false;
+  if (unit < FIRST_UNIT || (unit & ((<u32>1 << order) - 1)) != 0) return false;
   return !startBitTest(pageOf(addr), unit);
 }
 
@@ -169,15 +199,15 @@ export function buddyValidate(): bool {
     let at = <usize>load<u32>(headAddr(o));
     while (at != 0) {
       if (load<u8>(gOwnerMap + (at >> WASM_PAGE_SHIFT)) != OWNER_BUDDY) return false;
-      if (load<u32>(at, 8) != o || load<u32>(at, 4) != prev || !startBitTest(pageOf(at), unitOf(at))) return false;
-      if ((unitOf(at) & ((<u32>1 << o) - 1)) != 0 || unitOf(at) < (BITMAP_BYTES >> UNIT_SHIFT)) return false;
+      if (load<u32>(at, FREE_ORDER) != o || load<u32>(at, FREE_PREV) != prev || !startBitTest(pageOf(at), unitOf(at))) return false;
+      if ((unitOf(at) & ((<u32>1 << o) - 1)) != 0 || unitOf(at) < FIRST_UNIT) return false;
       n++;
       if (n > load<u32>(freeCountAddr(o))) return false;
       prev = <u32>at;
-      at = <usize>load<u32>(at);
+      at = <usize>load<u32>(at, FREE_NEXT);
     }
     if (n != load<u32>(freeCountAddr(o))) return false;
     units += (<u64>n + <u64>load<u32>(liveAddr(o))) << o;
   }
-  return units == <u64>buddyPages() * 1022;
+  return units == <u64>buddyPages() * UNITS_PER_PAGE;
 }

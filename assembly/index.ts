@@ -28,7 +28,6 @@ import {
   NR_PAGE_CLASSES,
   PAGEBLOCK_ISOLATE,
   PAGEBLOCK_ORDER,
-  PAGEBLOCKS_PER_SECTION_SHIFT,
   PAGES_PER_SECTION,
   PFN_SECTION_SHIFT,
   SECTION_FLAGS_SETTABLE,
@@ -54,6 +53,13 @@ import {
 import {
   IO_BULK,
   IO_COUNTS,
+  IO_SCAN_MOVABLE,
+  IO_SCAN_NEXT,
+  IO_SCAN_RUNS,
+  IO_SCAN_UNMOVABLE,
+  IO_XLATE_FAST,
+  IO_XLATE_MISS,
+  IO_XLATE_SLOW,
   NR_POOLS,
   POOL_FORWARD,
   POOL_LIVE,
@@ -71,6 +77,8 @@ import {
   SIZE_OF_MIXED,
   SIZE_OF_REVERSE_BLOCK,
   SIZE_OF_REVERSE_DIR,
+  SIZE_OF_RUN,
+  SIZE_OF_TRANSLATION,
   WASM_PAGE_SHIFT,
   gBasePfn,
   gIoArea,
@@ -78,24 +86,26 @@ import {
   gNrSections,
   gOwnerMap,
   gStaticEnd,
-  REPR_UNIFORM,
   isPresent,
   placeStatic,
-  secRepr,
+  pageblockInSection,
   secAddr,
+  sectionOf,
+  sectionOfPageblock,
+  sectionPartHi,
+  sectionPartLo,
   setWindow,
 } from './layout';
 import { growPages, needAdd, needReset, poolAddr, poolBytes, poolSetup, reserveNeeds } from './pool';
 import {
+  countPageblocksRange,
   countRange,
   findNextOff,
-  firstAbsentSection,
   planRecolor,
   planRetag,
   rangePresent,
   recolorRange,
   retagRange,
-  sectionOf,
 } from './range';
 import { scanRange } from './scan';
 import { addSectionRange, removeSectionRange, sectionWord, setFlagsRange, setNodeRange, setZoneRange } from './sections';
@@ -216,6 +226,36 @@ export function abiConstants(): i32 {
   store<f64>(at + (i++ << 3), <f64>E_INVARIANT);
   store<u64>(at + (i++ << 3), C.PAGE_OFFSET);
   store<u64>(at + (i++ << 3), C.BAD_ADDRESS);
+  return <i32>i;
+}
+
+/**
+ * The engine's copy of what src/engine/abi.ts mirrors from layout.ts (pool
+ * ids, I/O-area offsets, record sizes), as f64 in the I/O bulk area in a
+ * fixed order (see ABI_OFFSET_NAMES there). Returns how many f64 were written.
+ */
+export function abiOffsets(): i32 {
+  const at = gIoArea + IO_BULK;
+  let i: usize = 0;
+  store<f64>(at + (i++ << 3), <f64>POOL_MIXED);
+  store<f64>(at + (i++ << 3), <f64>POOL_PLANE);
+  store<f64>(at + (i++ << 3), <f64>POOL_FORWARD);
+  store<f64>(at + (i++ << 3), <f64>POOL_REVERSE);
+  store<f64>(at + (i++ << 3), <f64>POOL_PLANE1);
+  store<f64>(at + (i++ << 3), <f64>POOL_PLANE2);
+  store<f64>(at + (i++ << 3), <f64>IO_COUNTS);
+  store<f64>(at + (i++ << 3), <f64>IO_SCAN_NEXT);
+  store<f64>(at + (i++ << 3), <f64>IO_SCAN_UNMOVABLE);
+  store<f64>(at + (i++ << 3), <f64>IO_SCAN_MOVABLE);
+  store<f64>(at + (i++ << 3), <f64>IO_SCAN_RUNS);
+  store<f64>(at + (i++ << 3), <f64>IO_XLATE_FAST);
+  store<f64>(at + (i++ << 3), <f64>IO_XLATE_SLOW);
+  store<f64>(at + (i++ << 3), <f64>IO_XLATE_MISS);
+  store<f64>(at + (i++ << 3), <f64>IO_BULK);
+  store<f64>(at + (i++ << 3), <f64>sizeof<f64>());
+  store<f64>(at + (i++ << 3), <f64>sizeof<u64>());
+  store<f64>(at + (i++ << 3), <f64>sizeof<u32>());
+  store<f64>(at + (i++ << 3), <f64>SIZE_OF_RUN);
   return <i32>i;
 }
 
@@ -444,8 +484,8 @@ export function readClasses(startPfn: f64, nrPages: f64, chunkFirst: u32, chunkL
   let out = gIoArea + IO_BULK;
   while (off < end) {
     const s = sectionOf(off);
-    const lo = <u32>(off & SECTION_PAGE_MASK);
-    const hi = <u32>min<u64>(<u64>PAGES_PER_SECTION, <u64>lo + (end - off));
+    const lo = sectionPartLo(s, off);
+    const hi = sectionPartHi(s, end);
     if (isPresent(s)) readSectionClasses(secAddr(s), lo, hi, out);
     else memory.fill(out, <u8>NO_CLASS, hi - lo);
     out += hi - lo;
@@ -485,14 +525,13 @@ export function migrateScan(startPfn: f64, endPfn: f64, movableMask: f64, unmova
   if (r != OK) return r;
   if ((<u32>movableMask & <u32>unmovableMask) != 0) return fail(E_ARG, 3);
   if (!isCount(maxRuns) || maxRuns < 1) return fail(E_ARG, 4);
-  const cap = IO_BULK_BYTES >> 4;
-  const limit = <u32>min<f64>(min<f64>(maxRuns, <f64>chunkRuns), <f64>cap);
+  const limit = <u32>min<f64>(min<f64>(maxRuns, <f64>chunkRuns), <f64>scanRunCapacity());
   return scanRange(gStartOff, gEndOff, <u32>movableMask, <u32>unmovableMask, limit);
 }
 
 /** Largest number of runs one migrateScan call can return. */
 export function scanRunCapacity(): u32 {
-  return IO_BULK_BYTES >> 4;
+  return IO_BULK_BYTES / SIZE_OF_RUN;
 }
 
 // ---- pageblock tags ---------------------------------------------------------------------------
@@ -529,30 +568,7 @@ export function countPageblocks(startPfn: f64, endPfn: f64, mask: f64, value: f6
   if (r == OK) r = checkMask(value, TAG_BITS, 3);
   if (r != OK) return failNumber(r);
   if (gStartOff == gEndOff) return 0;
-  const m = <u32>mask;
-  const v = <u32>value;
-  const pbA = gStartOff >> PAGEBLOCK_ORDER;
-  const pbB = (gEndOff - 1) >> PAGEBLOCK_ORDER;
-  let n: u64 = 0;
-  let pb = pbA;
-  while (pb <= pbB) {
-    const s = <u32>(pb >> PAGEBLOCKS_PER_SECTION_SHIFT);
-    const sectionEndPb = (<u64>s + 1) << PAGEBLOCKS_PER_SECTION_SHIFT;
-    const stop = min<u64>(sectionEndPb, pbB + 1);
-    if (isPresent(s)) {
-      const sec = secAddr(s);
-      if (secRepr(sec) == REPR_UNIFORM) {
-        // UNIFORM: one tag for all of its pageblocks.
-        if ((pageblockTag(sec, 0) & m) == v) n += stop - pb;
-      } else {
-        for (let q = pb; q < stop; q++) {
-          if ((pageblockTag(sec, <u32>(q & 63)) & m) == v) n++;
-        }
-      }
-    }
-    pb = stop;
-  }
-  return <f64>n;
+  return <f64>countPageblocksRange(gStartOff, gEndOff, <u32>mask, <u32>value);
 }
 
 /**
@@ -571,8 +587,8 @@ export function readPageblockTags(startPfn: f64, nrPageblocks: f64, chunkFirst: 
   const out = gIoArea + IO_BULK;
   for (let i: u32 = 0; i < chunkLen; i++) {
     const pb = pbFirst + chunkFirst + i;
-    const s = <u32>(pb >> PAGEBLOCKS_PER_SECTION_SHIFT);
-    store<u8>(out + i, isPresent(s) ? <u8>pageblockTag(secAddr(s), <u32>(pb & 63)) : <u8>NO_TAG);
+    const s = sectionOfPageblock(pb);
+    store<u8>(out + i, isPresent(s) ? <u8>pageblockTag(secAddr(s), pageblockInSection(pb)) : <u8>NO_TAG);
   }
   return OK;
 }
@@ -615,7 +631,7 @@ export function clearRemap(startPfn: f64, endPfn: f64): i32 {
 
 /** Addresses one I/O-area translation batch can hold. */
 export function ioTranslateCapacity(): u32 {
-  return IO_BULK_BYTES >> 4;
+  return IO_BULK_BYTES / SIZE_OF_TRANSLATION;
 }
 
 /** virt_to_phys of n addresses from the bulk area; results follow the inputs (at capacity * 8). */
@@ -642,7 +658,7 @@ export function physToVirtIo(n: u32): i32 {
 export function translateReserve(n: u32): i32 {
   clearError();
   if (n <= gTranslateCapacity) return OK;
-  const bytes = (<u64>n << 4);
+  const bytes = <u64>n * SIZE_OF_TRANSLATION;
   const pages = <u32>((bytes + 0xffff) >> WASM_PAGE_SHIFT);
   const at = growPages(pages);
   if (at == 0) return fail(E_FULL, 0);

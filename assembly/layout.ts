@@ -77,7 +77,16 @@
 // and a section whose pages share one class and whose pageblocks share one
 // tag is UNIFORM. validate() checks it.
 
-import { NR_PAGE_CLASSES, PAGES_PER_SECTION, PFN_SECTION_SHIFT } from './constants';
+import {
+  NR_PAGE_CLASSES,
+  PAGEBLOCK_ORDER,
+  PAGEBLOCK_PAGE_MASK,
+  PAGEBLOCKS_PER_SECTION,
+  PAGEBLOCKS_PER_SECTION_SHIFT,
+  PAGES_PER_PAGEBLOCK,
+  PAGES_PER_SECTION,
+  PFN_SECTION_SHIFT,
+} from './constants';
 
 // ---- section record ---------------------------------------------------------
 
@@ -145,19 +154,43 @@ export const OWNER_TRANSLATE: u8 = 0x40;
 export const OWNER_BUDDY: u8 = 0x20;
 export const OWNER_NONE: u8 = 0xff;
 
+// POOL DESCRIPTOR (64 B per pool id, at gPoolTable + id x 64). Every POOL_*
+// below is a byte offset; where the field's name carries a unit, the offset's
+// name ends in _AT so that it never reads as a size or a page count.
+//   +0  u32  record size in bytes          +4  u32  growth step in WASM pages
+//   +8  u32  free-list head                +12 u32  free records
+//   +16 u32  bump pointer                  +20 u32  bump region end
+//   +24 u32  live records                  +28 u32  WASM pages grown
+//   +32 u32  records the call planned      +36 u32  of those, records not
+//            to take (needAdd)                      taken yet (reserveNeeds)
+
 export const SIZE_OF_POOL: u32 = 64;
-export const POOL_RECORD_BYTES: u32 = 0;
-export const POOL_CHUNK_PAGES: u32 = 4;
+export const POOL_RECORD_BYTES_AT: u32 = 0;
+export const POOL_CHUNK_PAGES_AT: u32 = 4;
 export const POOL_FREE_HEAD: u32 = 8;
 export const POOL_FREE_COUNT: u32 = 12;
 export const POOL_BUMP: u32 = 16;
 export const POOL_BUMP_END: u32 = 20;
 export const POOL_LIVE: u32 = 24;
-export const POOL_PAGES: u32 = 28;
-/** Records the current call planned to take (set by reserveNeeds). */
+export const POOL_PAGES_AT: u32 = 28;
+/** Records the current call planned to take (needReset / needAdd). */
 export const POOL_NEED: u32 = 32;
-/** Of those, records not taken yet: optional allocations must leave them. */
+/** Of those, records not taken yet (set by reserveNeeds): optional allocations must leave them. */
 export const POOL_RESERVED: u32 = 36;
+
+// ---- plane buddy allocator state (gBuddy, 64 B; buddy.ts) ------------------------------------
+//
+//   +0   u32 x 3   free-list head of each order (0: empty list)
+//   +12  u32 x 3   free blocks of each order
+//   +24  u32 x 3   live (handed out) blocks of each order
+//   +36  u32       WASM pages the allocator owns
+//   +40  ...       unused up to 64 B
+
+export const SIZE_OF_BUDDY_STATE: u32 = 64;
+export const BUDDY_HEADS: u32 = 0;
+export const BUDDY_FREE_COUNTS: u32 = 12;
+export const BUDDY_LIVE_COUNTS: u32 = 24;
+export const BUDDY_PAGES: u32 = 36;
 
 export const WASM_PAGE_SHIFT: u32 = 16;
 export const WASM_PAGE_BYTES: u32 = 1 << WASM_PAGE_SHIFT;
@@ -175,6 +208,13 @@ export const IO_XLATE_FAST: u32 = 96; //  f64: translation fast count
 export const IO_XLATE_SLOW: u32 = 104; // f64: translation slow count
 export const IO_XLATE_MISS: u32 = 112; // f64: translation miss count
 export const IO_BULK: u32 = 256;
+
+/** One migrateScan run in the bulk area: f64 startPfn at +0, f64 nrPages at +8. */
+export const SIZE_OF_RUN: u32 = 16;
+export const RUN_START_PFN: u32 = 0;
+export const RUN_NR_PAGES: u32 = 8;
+/** One address of a translation batch: a u64 in, and a u64 out in the output half. */
+export const SIZE_OF_TRANSLATION: u32 = 16;
 
 // ---- window and static part (set by init) ------------------------------------------------
 
@@ -222,7 +262,7 @@ export function placeStatic(start: usize): usize {
   gPoolTable = at;
   at = align64(at + NR_POOLS * SIZE_OF_POOL);
   gBuddy = at;
-  at = align64(at + 64);
+  at = align64(at + SIZE_OF_BUDDY_STATE);
   gSectionTable = at;
   at = align64(at + (sections << SECTION_RECORD_SHIFT));
   gGroupCounts = at;
@@ -257,6 +297,18 @@ const IO_AREA_BYTES_LOCAL: usize = <usize>IO_AREA_BYTES;
 }
 @inline export function secRepr(sec: usize): u32 {
   return load<u8>(sec, SEC_REPR);
+}
+/** Class of every page of a UNIFORM section. */
+@inline export function secClass(sec: usize): u32 {
+  return load<u8>(sec, SEC_CLASS);
+}
+/** Tag of every pageblock of a UNIFORM section. */
+@inline export function secTag(sec: usize): u32 {
+  return load<u8>(sec, SEC_TAG);
+}
+/** Address of a MIXED section's record. */
+@inline export function secMixed(sec: usize): usize {
+  return <usize>load<u32>(sec, SEC_MIXED);
 }
 @inline export function secCount(sec: usize, cls: u32): u32 {
   return load<u16>(sec + (<usize>cls << 1), SEC_COUNTS);
@@ -336,3 +388,55 @@ export const XLATE_REMAPPED: u8 = 2;
   return <usize>load<u32>(gReversePtrs + (<usize>sectionIdx << 2));
 }
 
+// ---- parts of a range ---------------------------------------------------------------------
+// A range [startOff, endOff) of window page offsets covers a run of sections,
+// and in each section a run of pageblocks; only the first and the last unit of
+// either run can be partial. These helpers say which pages of one unit the
+// range covers, so no kernel writes the edge cases out again.
+
+@inline export function sectionOf(off: u64): u32 {
+  return <u32>(off >> PFN_SECTION_SHIFT);
+}
+@inline export function sectionStart(sectionIdx: u32): u64 {
+  return <u64>sectionIdx << PFN_SECTION_SHIFT;
+}
+/** The part [lo, hi) of section s inside [startOff, endOff) (which must intersect s). */
+@inline export function sectionPartLo(s: u32, startOff: u64): u32 {
+  const base = sectionStart(s);
+  return startOff > base ? <u32>(startOff - base) : 0;
+}
+@inline export function sectionPartHi(s: u32, endOff: u64): u32 {
+  const base = sectionStart(s);
+  const end = base + PAGES_PER_SECTION;
+  return endOff < end ? <u32>(endOff - base) : PAGES_PER_SECTION;
+}
+
+/** Section of window pageblock pb, and pb's index (0..63) inside it. */
+@inline export function sectionOfPageblock(pb: u64): u32 {
+  return <u32>(pb >> PAGEBLOCKS_PER_SECTION_SHIFT);
+}
+@inline export function pageblockInSection(pb: u64): u32 {
+  return <u32>pb & (PAGEBLOCKS_PER_SECTION - 1);
+}
+
+// The pageblock helpers below serve both scales: u32 offsets inside a section
+// (pageblocks 0..63) and u64 window offsets (window pageblock numbers).
+
+/** Pageblock holding page `off` (for a range, its first pageblock). */
+@inline export function pageblockOf<T>(off: T): T {
+  return off >> <T>PAGEBLOCK_ORDER;
+}
+/** Pageblock holding page `end - 1`, the last of the non-empty range [.., end). */
+@inline export function lastPageblock<T>(end: T): T {
+  return (end - 1) >> <T>PAGEBLOCK_ORDER;
+}
+/**
+ * The part [lo, hi) of pageblock k inside the range [start, end), whose
+ * pageblocks run from kFirst = pageblockOf(start) to kLast = lastPageblock(end).
+ */
+@inline export function pageblockPartLo<T>(k: T, kFirst: T, start: T): u32 {
+  return k == kFirst ? <u32>(start & <T>PAGEBLOCK_PAGE_MASK) : 0;
+}
+@inline export function pageblockPartHi<T>(k: T, kLast: T, end: T): u32 {
+  return k == kLast ? <u32>((end - 1) & <T>PAGEBLOCK_PAGE_MASK) + 1 : PAGES_PER_PAGEBLOCK;
+}

@@ -21,13 +21,13 @@ import {
   POOL_PLANE2,
   POOL_BUMP,
   POOL_BUMP_END,
-  POOL_CHUNK_PAGES,
+  POOL_CHUNK_PAGES_AT,
   POOL_FREE_COUNT,
   POOL_FREE_HEAD,
   POOL_LIVE,
-  POOL_PAGES,
+  POOL_PAGES_AT,
   POOL_NEED,
-  POOL_RECORD_BYTES,
+  POOL_RECORD_BYTES_AT,
   POOL_RESERVED,
   SIZE_OF_POOL,
   WASM_PAGE_BYTES,
@@ -55,15 +55,15 @@ import {
 export function poolSetup(pool: u32, recordBytes: u32, chunkPages: u32): void {
   const p = poolAddr(pool);
   memory.fill(p, 0, SIZE_OF_POOL);
-  store<u32>(p, recordBytes, POOL_RECORD_BYTES);
-  store<u32>(p, chunkPages, POOL_CHUNK_PAGES);
+  store<u32>(p, recordBytes, POOL_RECORD_BYTES_AT);
+  store<u32>(p, chunkPages, POOL_CHUNK_PAGES_AT);
 }
 
 /** Records the pool can hand out without growing memory. */
 export function poolAvailable(pool: u32): u32 {
   const p = poolAddr(pool);
   const bumpBytes = load<u32>(p, POOL_BUMP_END) - load<u32>(p, POOL_BUMP);
-  return load<u32>(p, POOL_FREE_COUNT) + bumpBytes / load<u32>(p, POOL_RECORD_BYTES);
+  return load<u32>(p, POOL_FREE_COUNT) + bumpBytes / load<u32>(p, POOL_RECORD_BYTES_AT);
 }
 
 /** WASM pages the pool must grow by to have `needed` records available. */
@@ -72,8 +72,8 @@ function poolPagesFor(pool: u32, needed: u32): u32 {
   const available = poolAvailable(pool);
   if (available >= needed) return 0;
   const p = poolAddr(pool);
-  const recordBytes = <u64>load<u32>(p, POOL_RECORD_BYTES);
-  const chunkPages = <u64>load<u32>(p, POOL_CHUNK_PAGES);
+  const recordBytes = <u64>load<u32>(p, POOL_RECORD_BYTES_AT);
+  const chunkPages = <u64>load<u32>(p, POOL_CHUNK_PAGES_AT);
   // A new region may continue the bump region when it is adjacent; counting
   // it as separate keeps the estimate an upper bound.
   const bytes = <u64>(needed - available) * recordBytes;
@@ -91,7 +91,7 @@ function poolAddRegion(pool: u32, start: usize, pages: u32): void {
     store<u32>(p, <u32>(bumpEnd + bytes), POOL_BUMP_END);
   } else {
     // The tail of the old region goes to the free list so nothing is lost.
-    const recordBytes = <usize>load<u32>(p, POOL_RECORD_BYTES);
+    const recordBytes = <usize>load<u32>(p, POOL_RECORD_BYTES_AT);
     while (bump + recordBytes <= bumpEnd) {
       store<u32>(bump, load<u32>(p, POOL_FREE_HEAD));
       store<u32>(p, <u32>bump, POOL_FREE_HEAD);
@@ -101,7 +101,7 @@ function poolAddRegion(pool: u32, start: usize, pages: u32): void {
     store<u32>(p, <u32>start, POOL_BUMP);
     store<u32>(p, <u32>(start + bytes), POOL_BUMP_END);
   }
-  store<u32>(p, load<u32>(p, POOL_PAGES) + pages, POOL_PAGES);
+  store<u32>(p, load<u32>(p, POOL_PAGES_AT) + pages, POOL_PAGES_AT);
   memory.fill(gOwnerMap + (start >> WASM_PAGE_SHIFT), <u8>(pool + 1), pages);
 }
 
@@ -199,7 +199,7 @@ export function poolAlloc(pool: u32, optional: bool = false): usize {
     store<u32>(p, load<u32>(p, POOL_FREE_COUNT) - 1, POOL_FREE_COUNT);
   } else {
     rec = <usize>load<u32>(p, POOL_BUMP);
-    const recordBytes = load<u32>(p, POOL_RECORD_BYTES);
+    const recordBytes = load<u32>(p, POOL_RECORD_BYTES_AT);
     if (ASC_NO_ASSERT == false) {
       assert(rec != 0 && rec + recordBytes <= <usize>load<u32>(p, POOL_BUMP_END), 'pool not reserved');
     }
@@ -227,7 +227,7 @@ export function poolFree(pool: u32, rec: usize): void {
 export function poolBytes(): u64 {
   let total: u64 = <u64>buddyPages() << WASM_PAGE_SHIFT;
   for (let i: u32 = 0; i < NR_POOLS; i++) {
-    total += <u64>load<u32>(poolAddr(i), POOL_PAGES) << WASM_PAGE_SHIFT;
+    total += <u64>load<u32>(poolAddr(i), POOL_PAGES_AT) << WASM_PAGE_SHIFT;
   }
   return total;
 }

@@ -3,51 +3,36 @@
 // u32), use the section bitmaps to skip what cannot match, and hand each
 // section's part to the kernels in state.ts.
 
-import { ALL_CLASSES, NONE, NR_PAGE_CLASSES, PAGEBLOCK_ORDER, PAGEBLOCK_PAGE_MASK, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PFN_SECTION_SHIFT } from './constants';
+import { ALL_CLASSES, NONE, NR_PAGE_CLASSES, PAGES_PER_SECTION } from './constants';
 import {
-  ENTRY_PLANE_MIN,
   POOL_MIXED,
-  REPR_MIXED,
-  REPR_UNIFORM,
-  SEC_MIXED,
   classMap,
   gPresentMap,
   groupCountAddr,
   isPresent,
+  lastPageblock,
   mapWord,
-  mixedEntry,
+  pageblockOf,
   secAddr,
-  secRepr,
+  sectionOf,
+  sectionPartHi,
+  sectionPartLo,
+  sectionStart,
 } from './layout';
 import {
   countSection,
   countSectionClass,
+  countTaggedPageblocks,
   findInSection,
-  pageblockRecolorPool,
+  planRecolorSection,
   recolorSection,
   retagSection,
   sectionSplitNeeded,
+  selectInSection,
   tagSplitNeeded,
 } from './state';
-import { depthOfClass, planeCountClass, planeSelect } from './planes';
+import { depthOfClass } from './planes';
 import { needAdd, needReset } from './pool';
-
-@inline export function sectionOf(off: u64): u32 {
-  return <u32>(off >> PFN_SECTION_SHIFT);
-}
-@inline export function sectionStart(sectionIdx: u32): u64 {
-  return <u64>sectionIdx << PFN_SECTION_SHIFT;
-}
-/** The part [lo, hi) of section s inside [startOff, endOff) (which must intersect s). */
-@inline export function partLo(s: u32, startOff: u64): u32 {
-  const base = sectionStart(s);
-  return startOff > base ? <u32>(startOff - base) : 0;
-}
-@inline export function partHi(s: u32, endOff: u64): u32 {
-  const base = sectionStart(s);
-  const end = base + PAGES_PER_SECTION;
-  return endOff < end ? <u32>(endOff - base) : PAGES_PER_SECTION;
-}
 
 /** Lowest absent section in [sA, sB], or sB + 1 when all are present. */
 export function firstAbsentSection(sA: u32, sB: u32): u32 {
@@ -110,8 +95,8 @@ export function planRecolor(startOff: u64, endOff: u64, srcMask: u32, dst: u32):
   if (srcMask == 0 || startOff >= endOff) return;
   const sA = sectionOf(startOff);
   const sB = sectionOf(endOff - 1);
-  if (isPresent(sA) && sectionSplitNeeded(secAddr(sA), partLo(sA, startOff), partHi(sA, endOff), srcMask)) needAdd(POOL_MIXED, 1);
-  if (sB != sA && isPresent(sB) && sectionSplitNeeded(secAddr(sB), 0, partHi(sB, endOff), srcMask)) needAdd(POOL_MIXED, 1);
+  if (isPresent(sA) && sectionSplitNeeded(secAddr(sA), sectionPartLo(sA, startOff), sectionPartHi(sA, endOff), srcMask)) needAdd(POOL_MIXED, 1);
+  if (sB != sA && isPresent(sB) && sectionSplitNeeded(secAddr(sB), 0, sectionPartHi(sB, endOff), srcMask)) needAdd(POOL_MIXED, 1);
   // Fully covered pageblocks become uniform unless some class outside srcMask
   // stays; only then can they need deeper planes.
   const walkAll = (srcMask | (<u32>1 << dst)) != ALL_CLASSES && depthOfClass(dst) > 1;
@@ -120,19 +105,7 @@ export function planRecolor(startOff: u64, endOff: u64, srcMask: u32, dst: u32):
     if (!walkAll && s != sA && s != sB) s = sB;
     s = nextCandidateSection(s, sB, srcMask, false);
     if (s > sB) break;
-    const sec = secAddr(s);
-    const lo = partLo(s, startOff);
-    const hi = partHi(s, endOff);
-    const kLo = lo >> PAGEBLOCK_ORDER;
-    const kHi = (hi - 1) >> PAGEBLOCK_ORDER;
-    const every = walkAll && secRepr(sec) == REPR_MIXED;
-    for (let k = kLo; k <= kHi; k++) {
-      if (!every && k != kLo && k != kHi) continue;
-      const pbLo = k == kLo ? lo & PAGEBLOCK_PAGE_MASK : 0;
-      const pbHi = k == kHi ? ((hi - 1) & PAGEBLOCK_PAGE_MASK) + 1 : PAGES_PER_PAGEBLOCK;
-      const pool = pageblockRecolorPool(sec, k, pbLo, pbHi, srcMask, dst);
-      if (pool >= 0) needAdd(<u32>pool, 1);
-    }
+    planRecolorSection(secAddr(s), sectionPartLo(s, startOff), sectionPartHi(s, endOff), srcMask, dst, walkAll);
     s++;
   }
 }
@@ -147,7 +120,7 @@ export function recolorRange(startOff: u64, endOff: u64, srcMask: u32, dst: u32)
     // Only sections holding a source page need a visit.
     s = nextCandidateSection(s, sB, srcMask & ~(<u32>1 << dst), false);
     if (s > sB) break;
-    recolorSection(s, partLo(s, startOff), partHi(s, endOff), srcMask, dst);
+    recolorSection(s, sectionPartLo(s, startOff), sectionPartHi(s, endOff), srcMask, dst);
     s++;
   }
 }
@@ -160,11 +133,11 @@ export function planRetag(startOff: u64, endOff: u64, andMask: u32, orMask: u32)
   if (startOff >= endOff) return;
   const sA = sectionOf(startOff);
   const sB = sectionOf(endOff - 1);
-  const kLoA = partLo(sA, startOff) >> PAGEBLOCK_ORDER;
-  const kHiA = (partHi(sA, endOff) - 1) >> PAGEBLOCK_ORDER;
+  const kLoA = pageblockOf(sectionPartLo(sA, startOff));
+  const kHiA = lastPageblock(sectionPartHi(sA, endOff));
   if (isPresent(sA) && tagSplitNeeded(secAddr(sA), kLoA, kHiA, andMask, orMask)) needAdd(POOL_MIXED, 1);
   if (sB != sA) {
-    const kHiB = (partHi(sB, endOff) - 1) >> PAGEBLOCK_ORDER;
+    const kHiB = lastPageblock(sectionPartHi(sB, endOff));
     if (isPresent(sB) && tagSplitNeeded(secAddr(sB), 0, kHiB, andMask, orMask)) needAdd(POOL_MIXED, 1);
   }
 }
@@ -175,10 +148,25 @@ export function retagRange(startOff: u64, endOff: u64, andMask: u32, orMask: u32
   const sA = sectionOf(startOff);
   const sB = sectionOf(endOff - 1);
   for (let s = sA; s <= sB; s++) {
-    const kLo = partLo(s, startOff) >> PAGEBLOCK_ORDER;
-    const kHi = (partHi(s, endOff) - 1) >> PAGEBLOCK_ORDER;
+    const kLo = pageblockOf(sectionPartLo(s, startOff));
+    const kHi = lastPageblock(sectionPartHi(s, endOff));
     retagSection(secAddr(s), kLo, kHi, andMask, orMask);
   }
+}
+
+/** Pageblocks intersecting [startOff, endOff) in present sections whose tag & mask is value. */
+export function countPageblocksRange(startOff: u64, endOff: u64, mask: u32, value: u32): u64 {
+  if (startOff >= endOff) return 0;
+  const sA = sectionOf(startOff);
+  const sB = sectionOf(endOff - 1);
+  let n: u64 = 0;
+  for (let s = sA; s <= sB; s++) {
+    if (!isPresent(s)) continue;
+    const kLo = pageblockOf(sectionPartLo(s, startOff));
+    const kHi = lastPageblock(sectionPartHi(s, endOff));
+    n += countTaggedPageblocks(secAddr(s), kLo, kHi, mask, value);
+  }
+  return n;
 }
 
 // ---- counts and searches -----------------------------------------------------------------
@@ -206,7 +194,7 @@ export function countRange(startOff: u64, endOff: u64, acc: usize): void {
       s += 64;
       continue;
     }
-    if (isPresent(s)) countSection(secAddr(s), partLo(s, startOff), partHi(s, endOff), acc);
+    if (isPresent(s)) countSection(secAddr(s), sectionPartLo(s, startOff), sectionPartHi(s, endOff), acc);
     s++;
   }
 }
@@ -223,7 +211,7 @@ export function countRangeClass(startOff: u64, endOff: u64, cls: u32): u64 {
       s += 64;
       continue;
     }
-    if (isPresent(s)) n += countSectionClass(secAddr(s), partLo(s, startOff), partHi(s, endOff), cls);
+    if (isPresent(s)) n += countSectionClass(secAddr(s), sectionPartLo(s, startOff), sectionPartHi(s, endOff), cls);
     s++;
   }
   return n;
@@ -240,9 +228,9 @@ export function findNextOff(startOff: u64, endOff: u64, mask: u32, absentToo: bo
   while (s <= sB) {
     s = nextCandidateSection(s, sB, mask, absentToo);
     if (s > sB) return NONE;
-    const lo = partLo(s, startOff);
+    const lo = sectionPartLo(s, startOff);
     if (!isPresent(s)) return sectionStart(s) + lo;
-    const r = findInSection(secAddr(s), lo, partHi(s, endOff), mask);
+    const r = findInSection(secAddr(s), lo, sectionPartHi(s, endOff), mask);
     if (r >= 0) return sectionStart(s) + <u64>r;
     s++;
   }
@@ -261,8 +249,8 @@ export function selectNthOff(startOff: u64, endOff: u64, cls: u32, n: u64): u64 
     s = nextCandidateSection(s, sB, <u32>1 << cls, false);
     if (s > sB) break;
     const sec = secAddr(s);
-    const lo = partLo(s, startOff);
-    const hi = partHi(s, endOff);
+    const lo = sectionPartLo(s, startOff);
+    const hi = sectionPartHi(s, endOff);
     const inSection = <u64>countSectionClass(sec, lo, hi, cls);
     if (inSection < left) {
       left -= inSection;
@@ -274,36 +262,3 @@ export function selectNthOff(startOff: u64, endOff: u64, cls: u32, n: u64): u64 
   if (ASC_NO_ASSERT == false) assert(false, 'selectNthOff past the end');
   return NONE;
 }
-
-
-/** Page of the n-th page of class `cls` in [lo, hi) of a present section. */
-export function selectInSection(sec: usize, lo: u32, hi: u32, cls: u32, n: u32): u32 {
-  if (secRepr(sec) == REPR_UNIFORM) return lo + n - 1;
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
-  const kLo = lo >> PAGEBLOCK_ORDER;
-  const kHi = (hi - 1) >> PAGEBLOCK_ORDER;
-  let left = n;
-  for (let k = kLo; k <= kHi; k++) {
-    const pbLo = k == kLo ? lo & PAGEBLOCK_PAGE_MASK : 0;
-    const pbHi = k == kHi ? ((hi - 1) & PAGEBLOCK_PAGE_MASK) + 1 : PAGES_PER_PAGEBLOCK;
-    const e = mixedEntry(rec, k);
-    if (e < ENTRY_PLANE_MIN) {
-      if (e != cls) continue;
-      const here = pbHi - pbLo;
-      if (here < left) {
-        left -= here;
-        continue;
-      }
-      return (k << PAGEBLOCK_ORDER) + pbLo + left - 1;
-    }
-    const here = planeCountClass(e, pbLo, pbHi, cls);
-    if (here < left) {
-      left -= here;
-      continue;
-    }
-    return (k << PAGEBLOCK_ORDER) + planeSelect(e, pbLo, pbHi, cls, left);
-  }
-  if (ASC_NO_ASSERT == false) assert(false, 'selectInSection past the end');
-  return hi - 1;
-}
-

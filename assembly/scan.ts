@@ -10,6 +10,9 @@ import {
   IO_SCAN_NEXT,
   IO_SCAN_RUNS,
   IO_SCAN_UNMOVABLE,
+  RUN_NR_PAGES,
+  RUN_START_PFN,
+  SIZE_OF_RUN,
   gBasePfnF,
   gIoArea,
   secAddr,
@@ -49,9 +52,9 @@ export function scanRange(startOff: u64, endOff: u64, movableMask: u32, unmovabl
     // The run ends at the first page that is not movable or not present.
     let e = findNextOff(q + 1, endOff, runEndMask, true);
     if (e == NONE) e = endOff;
-    const slot = io + IO_BULK + (<usize>runs << 4);
-    store<f64>(slot, gBasePfnF + <f64>q);
-    store<f64>(slot, <f64>(e - q), 8);
+    const slot = io + IO_BULK + <usize>runs * SIZE_OF_RUN;
+    store<f64>(slot, gBasePfnF + <f64>q, RUN_START_PFN);
+    store<f64>(slot, <f64>(e - q), RUN_NR_PAGES);
     runs++;
     movablePages += e - q;
     pos = e;

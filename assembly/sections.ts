@@ -1,30 +1,22 @@
 // Section lifecycle (present / absent) and per-section attributes.
 
-import { NR_PAGE_CLASSES, NO_ZONE, PAGES_PER_SECTION, SECTION_PRESENT } from './constants';
+import { NR_PAGE_CLASSES, NO_ZONE, SECTION_PRESENT } from './constants';
 import {
-  REPR_ABSENT,
-  REPR_MIXED,
-  REPR_UNIFORM,
-  SEC_CLASS,
   SEC_FLAGS,
-  SEC_MIXED,
   SEC_NID,
-  SEC_REPR,
-  SEC_TAG,
   SEC_ZONE,
   SIZE_OF_SECTION,
   classMap,
   gPresentMap,
+  isPresent,
   mapClear,
   mapSet,
   secAddr,
-  secRepr,
-  setSecCount,
   setXlateState,
   XLATE_DIRECT,
   XLATE_MISS,
 } from './layout';
-import { freeMixed } from './state';
+import { clearSection, initUniformSection } from './state';
 import { clearRemapSection, dropReverseSection } from './translate';
 
 /** Makes sections [sA, sB] present and uniform; the caller checked they are absent. */
@@ -36,10 +28,7 @@ export function addSectionRange(sA: u32, sB: u32, nid: u32, cls: u32, mt: u32, f
     store<u8>(sec, <u8>(SECTION_PRESENT | flags), SEC_FLAGS);
     store<u8>(sec, <u8>NO_ZONE, SEC_ZONE);
     store<u16>(sec, <u16>nid, SEC_NID);
-    store<u8>(sec, <u8>REPR_UNIFORM, SEC_REPR);
-    store<u8>(sec, <u8>cls, SEC_CLASS);
-    store<u8>(sec, <u8>mt, SEC_TAG);
-    setSecCount(sec, cls, PAGES_PER_SECTION);
+    initUniformSection(sec, cls, mt);
     mapSet(gPresentMap, s);
     setXlateState(s, XLATE_DIRECT);
     mapSet(clsMap, s);
@@ -53,11 +42,7 @@ export function removeSectionRange(sA: u32, sB: u32): void {
   for (let s = sA; s <= sB; s++) clearRemapSection(s);
   for (let s = sA; s <= sB; s++) dropReverseSection(s);
   for (let s = sA; s <= sB; s++) {
-    const sec = secAddr(s);
-    if (secRepr(sec) == REPR_MIXED) freeMixed(<usize>load<u32>(sec, SEC_MIXED));
-    for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) setSecCount(sec, c, 0);
-    memory.fill(sec, 0, SIZE_OF_SECTION);
-    store<u8>(sec, <u8>REPR_ABSENT, SEC_REPR);
+    clearSection(secAddr(s));
     mapClear(gPresentMap, s);
     setXlateState(s, XLATE_MISS);
     for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) mapClear(classMap(c), s);
@@ -82,8 +67,8 @@ export function setZoneRange(sA: u32, sB: u32, zone: u32): void {
 
 /** Packed record flags | zone << 8 | nid << 16 of a window section (0 if absent). */
 export function sectionWord(s: u32): u32 {
+  if (!isPresent(s)) return 0;
   const sec = secAddr(s);
-  if (secRepr(sec) == REPR_ABSENT) return 0;
   return <u32>load<u8>(sec, SEC_FLAGS) | (<u32>load<u8>(sec, SEC_ZONE) << 8) | (<u32>load<u16>(sec, SEC_NID) << 16);
 }
 

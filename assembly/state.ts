@@ -2,6 +2,11 @@
 // between them in one place (split / collapse), and the range kernels that
 // change, count and search classes inside a section.
 //
+// This is the one file that reads the representation tag (SEC_REPR) and the
+// MIXED record behind it: the window-level kernels (range.ts, claim.ts,
+// sections.ts) ask the functions below, so a new representation changes only
+// this file (validate.ts checks the tag independently).
+//
 // Offsets here are page offsets within a section, [lo, hi) with
 // 0 <= lo < hi <= PAGES_PER_SECTION.
 
@@ -18,20 +23,29 @@ import {
   MIXED_TAGS,
   PLANE_BYTES,
   POOL_MIXED,
+  REPR_ABSENT,
   REPR_MIXED,
   REPR_UNIFORM,
   SEC_CLASS,
   SEC_MIXED,
   SEC_REPR,
   SEC_TAG,
+  SIZE_OF_SECTION,
   classMap,
+  pageblockOf,
+  lastPageblock,
   mapPut,
   mixedEntry,
   mixedTag,
+  pageblockPartHi,
+  pageblockPartLo,
   pbMapAddr,
   secAddr,
   secCount,
+  secClass,
+  secMixed,
   secRepr,
+  secTag,
   setMixedEntry,
   setMixedTag,
   setSecCount,
@@ -51,9 +65,11 @@ import {
   planeFill,
   planeFind,
   planePresence,
+  planeFindLast,
+  planeSelect,
   poolOfDepth,
 } from './planes';
-import { poolAlloc, poolFree, poolSpare } from './pool';
+import { needAdd, poolAlloc, poolFree, poolSpare } from './pool';
 
 const ALL_ONES: u64 = <u64>-1;
 const TAG_REPLICATE: u64 = 0x0101010101010101;
@@ -62,8 +78,8 @@ const TAG_REPLICATE: u64 = 0x0101010101010101;
 
 /** UNIFORM -> MIXED with every entry the section's class and tag. Needs one reserved MIXED record. */
 export function splitSection(sec: usize): usize {
-  const cls = <u32>load<u8>(sec, SEC_CLASS);
-  const tag = <u32>load<u8>(sec, SEC_TAG);
+  const cls = secClass(sec);
+  const tag = secTag(sec);
   const rec = poolAlloc(POOL_MIXED);
   for (let k: u32 = 0; k < PAGEBLOCKS_PER_SECTION; k++) setMixedEntry(rec, k, cls);
   memory.fill(rec + MIXED_TAGS, <u8>tag, PAGEBLOCKS_PER_SECTION);
@@ -84,7 +100,7 @@ export function tryCollapseSection(sec: usize): void {
     }
   }
   if (cls == NR_PAGE_CLASSES) return;
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  const rec = secMixed(sec);
   const tag = <u64>load<u8>(rec, MIXED_TAGS);
   const want = tag * TAG_REPLICATE;
   for (let i: u32 = 0; i < PAGEBLOCKS_PER_SECTION; i += 8) {
@@ -114,6 +130,25 @@ export function freeMixed(rec: usize): void {
   poolFree(POOL_MIXED, rec);
 }
 
+/** Page state of a section record just made present: UNIFORM, every page of class cls, every pageblock tagged tag. */
+export function initUniformSection(sec: usize, cls: u32, tag: u32): void {
+  store<u8>(sec, <u8>REPR_UNIFORM, SEC_REPR);
+  store<u8>(sec, <u8>cls, SEC_CLASS);
+  store<u8>(sec, <u8>tag, SEC_TAG);
+  setSecCount(sec, cls, PAGES_PER_SECTION);
+}
+
+/**
+ * Returns a section record to ABSENT: frees its MIXED record and planes,
+ * zeroes its counts (and so takes them off its group's) and every field.
+ */
+export function clearSection(sec: usize): void {
+  if (secRepr(sec) == REPR_MIXED) freeMixed(secMixed(sec));
+  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) setSecCount(sec, c, 0);
+  memory.fill(sec, 0, SIZE_OF_SECTION);
+  store<u8>(sec, <u8>REPR_ABSENT, SEC_REPR);
+}
+
 @inline function addCount(sec: usize, cls: u32, delta: i32): void {
   setSecCount(sec, cls, <u32>(<i32>secCount(sec, cls) + delta));
 }
@@ -125,6 +160,17 @@ export function freeMixed(rec: usize): void {
     const w = load<u64>(p);
     store<u64>(p, ((presence >> c) & 1) != 0 ? w | bit : w & ~bit);
   }
+}
+
+/** Pageblocks kLo..kHi of a MIXED record holding a page of a class in `mask`, one bit each, from its summary words. */
+@inline function pageblocksHolding(rec: usize, mask: u32, kLo: u32, kHi: u32): u64 {
+  let has: u64 = 0;
+  let m = mask;
+  while (m != 0) {
+    has |= load<u64>(pbMapAddr(rec, <u32>ctz<u32>(m)));
+    m &= m - 1;
+  }
+  return has & (ALL_ONES << <u64>kLo) & lowMask(kHi + 1);
 }
 
 /** Classes present in pageblock k of a MIXED record, from its summary words. */
@@ -156,11 +202,11 @@ export function pageblockRecolorPool(sec: usize, k: u32, lo: u32, hi: u32, srcMa
   srcMask &= ~(<u32>1 << dst);
   const full = lo == 0 && hi == PAGES_PER_PAGEBLOCK;
   if (secRepr(sec) == REPR_UNIFORM) {
-    const u = <u32>load<u8>(sec, SEC_CLASS);
+    const u = secClass(sec);
     if (full || ((srcMask >> u) & 1) == 0) return -1;
     return <i32>poolOfDepth(depthOfClass(max<u32>(u, dst)));
   }
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  const rec = secMixed(sec);
   const e = mixedEntry(rec, k);
   if (e < ENTRY_PLANE_MIN) {
     if (full || ((srcMask >> e) & 1) == 0) return -1;
@@ -171,6 +217,47 @@ export function pageblockRecolorPool(sec: usize, k: u32, lo: u32, hi: u32, srcMa
   if (full && (presence & ~srcMask & ~(<u32>1 << dst)) == 0) return -1; // becomes uniform
   const need = depthOfClass(dst);
   return need > planeDepth(e) ? <i32>poolOfDepth(need) : -1;
+}
+
+/**
+ * Plans the plane records recolorSection(…, lo, hi, srcMask, dst) takes in
+ * this section (srcMask without dst): those of the two edge pageblocks of
+ * [lo, hi), and with `walkAll` those of every pageblock of a MIXED section.
+ * A UNIFORM section's inner pageblocks are whole and of one class: they take
+ * nothing.
+ */
+export function planRecolorSection(sec: usize, lo: u32, hi: u32, srcMask: u32, dst: u32, walkAll: bool): void {
+  const kLo = pageblockOf(lo);
+  const kHi = lastPageblock(hi);
+  const every = walkAll && secRepr(sec) == REPR_MIXED;
+  for (let k = kLo; k <= kHi; k++) {
+    if (!every && k != kLo && k != kHi) continue;
+    const pool = pageblockRecolorPool(sec, k, pageblockPartLo(k, kLo, lo), pageblockPartHi(k, kHi, hi), srcMask, dst);
+    if (pool >= 0) needAdd(<u32>pool, 1);
+  }
+}
+
+/**
+ * Plans an upper bound on what taking pages of class `cls` anywhere in a
+ * present section that holds some costs when they become `dst`, leaving out
+ * the planes of partly taken pageblocks: the split of a UNIFORM section, and
+ * a deeper plane for every mixed pageblock holding cls whose planes cannot
+ * hold dst.
+ */
+export function planSectionRecolorBound(sec: usize, cls: u32, dst: u32): void {
+  if (secRepr(sec) == REPR_UNIFORM) {
+    needAdd(POOL_MIXED, 1);
+    return;
+  }
+  const deeper = depthOfClass(dst);
+  if (deeper <= 1) return;
+  const rec = secMixed(sec);
+  let has = load<u64>(pbMapAddr(rec, cls));
+  while (has != 0) {
+    const e = mixedEntry(rec, <u32>ctz<u64>(has));
+    has &= has - 1;
+    if (e >= ENTRY_PLANE_MIN && planeDepth(e) < deeper) needAdd(poolOfDepth(deeper), 1);
+  }
 }
 
 // ---- recolor: the one mutation kernel for classes ------------------------------------
@@ -270,7 +357,7 @@ export function recolorSection(sectionIdx: u32, lo: u32, hi: u32, srcMask: u32, 
   if (srcMask == 0) return;
   const sec = secAddr(sectionIdx);
   if (secRepr(sec) == REPR_UNIFORM) {
-    const u = <u32>load<u8>(sec, SEC_CLASS);
+    const u = secClass(sec);
     if (((srcMask >> u) & 1) == 0) return;
     if (lo == 0 && hi == PAGES_PER_SECTION) {
       store<u8>(sec, <u8>dst, SEC_CLASS);
@@ -282,22 +369,16 @@ export function recolorSection(sectionIdx: u32, lo: u32, hi: u32, srcMask: u32, 
     }
     splitSection(sec);
   }
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
-  const kLo = lo >> PAGEBLOCK_ORDER;
-  const kHi = (hi - 1) >> PAGEBLOCK_ORDER;
+  const rec = secMixed(sec);
+  const kLo = pageblockOf(lo);
+  const kHi = lastPageblock(hi);
   // Only pageblocks holding a source page need a visit: the summaries say which.
-  let has: u64 = 0;
-  let src = srcMask;
-  while (src != 0) {
-    has |= load<u64>(pbMapAddr(rec, <u32>ctz<u32>(src)));
-    src &= src - 1;
-  }
-  has &= (ALL_ONES << <u64>kLo) & lowMask(kHi + 1);
+  let has = pageblocksHolding(rec, srcMask, kLo, kHi);
   while (has != 0) {
     const k = <u32>ctz<u64>(has);
     has &= has - 1;
-    const pbLo = k == kLo ? lo & PAGEBLOCK_PAGE_MASK : 0;
-    const pbHi = k == kHi ? ((hi - 1) & PAGEBLOCK_PAGE_MASK) + 1 : PAGES_PER_PAGEBLOCK;
+    const pbLo = pageblockPartLo(k, kLo, lo);
+    const pbHi = pageblockPartHi(k, kHi, hi);
     recolorPageblock(sec, rec, k, pbLo, pbHi, srcMask, dst);
   }
   refreshSectionSummary(sectionIdx, sec);
@@ -308,13 +389,13 @@ export function recolorSection(sectionIdx: u32, lo: u32, hi: u32, srcMask: u32, 
 export function sectionSplitNeeded(sec: usize, lo: u32, hi: u32, srcMask: u32): bool {
   if (secRepr(sec) != REPR_UNIFORM) return false;
   if (lo == 0 && hi == PAGES_PER_SECTION) return false;
-  return ((srcMask >> <u32>load<u8>(sec, SEC_CLASS)) & 1) != 0;
+  return ((srcMask >> secClass(sec)) & 1) != 0;
 }
 
 /** Class of every page of pageblock k when it is uniform, else NR_PAGE_CLASSES + 1. */
 export function pageblockUniformClass(sec: usize, k: u32): u32 {
-  if (secRepr(sec) == REPR_UNIFORM) return <u32>load<u8>(sec, SEC_CLASS);
-  const e = mixedEntry(<usize>load<u32>(sec, SEC_MIXED), k);
+  if (secRepr(sec) == REPR_UNIFORM) return secClass(sec);
+  const e = mixedEntry(secMixed(sec), k);
   return e < ENTRY_PLANE_MIN ? e : NR_PAGE_CLASSES + 1;
 }
 
@@ -322,22 +403,34 @@ export function pageblockUniformClass(sec: usize, k: u32): u32 {
 
 /** Tag of pageblock k of a present section. */
 @inline export function pageblockTag(sec: usize, k: u32): u32 {
-  if (secRepr(sec) == REPR_UNIFORM) return <u32>load<u8>(sec, SEC_TAG);
-  return mixedTag(<usize>load<u32>(sec, SEC_MIXED), k);
+  if (secRepr(sec) == REPR_UNIFORM) return secTag(sec);
+  return mixedTag(secMixed(sec), k);
+}
+
+/** Pageblocks k in [kLo, kHi] of a present section whose tag & mask is value. */
+@inline export function countTaggedPageblocks(sec: usize, kLo: u32, kHi: u32, mask: u32, value: u32): u32 {
+  // UNIFORM: one tag for all of its pageblocks.
+  if (secRepr(sec) == REPR_UNIFORM) return (secTag(sec) & mask) == value ? kHi - kLo + 1 : 0;
+  const rec = secMixed(sec);
+  let n: u32 = 0;
+  for (let k = kLo; k <= kHi; k++) {
+    if ((mixedTag(rec, k) & mask) == value) n++;
+  }
+  return n;
 }
 
 /** Would retagging pageblocks [kLo, kHi] need a split? */
 export function tagSplitNeeded(sec: usize, kLo: u32, kHi: u32, andMask: u32, orMask: u32): bool {
   if (secRepr(sec) != REPR_UNIFORM) return false;
   if (kLo == 0 && kHi == PAGEBLOCKS_PER_SECTION - 1) return false;
-  const t = <u32>load<u8>(sec, SEC_TAG);
+  const t = secTag(sec);
   return ((t & andMask) | orMask) != t;
 }
 
 /** tag = (tag & andMask) | orMask for pageblocks [kLo, kHi] of a present section. */
 export function retagSection(sec: usize, kLo: u32, kHi: u32, andMask: u32, orMask: u32): void {
   if (secRepr(sec) == REPR_UNIFORM) {
-    const t = <u32>load<u8>(sec, SEC_TAG);
+    const t = secTag(sec);
     const nt = (t & andMask) | orMask;
     if (nt == t) return;
     if (kLo == 0 && kHi == PAGEBLOCKS_PER_SECTION - 1) {
@@ -346,7 +439,7 @@ export function retagSection(sec: usize, kLo: u32, kHi: u32, andMask: u32, orMas
     }
     splitSection(sec);
   }
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  const rec = secMixed(sec);
   for (let k = kLo; k <= kHi; k++) {
     setMixedTag(rec, k, (mixedTag(rec, k) & andMask) | orMask);
   }
@@ -357,8 +450,8 @@ export function retagSection(sec: usize, kLo: u32, kHi: u32, andMask: u32, orMas
 
 /** Class of page `off` (0..32767) of a present section. */
 export function classAt(sec: usize, off: u32): u32 {
-  if (secRepr(sec) == REPR_UNIFORM) return <u32>load<u8>(sec, SEC_CLASS);
-  const e = mixedEntry(<usize>load<u32>(sec, SEC_MIXED), off >> PAGEBLOCK_ORDER);
+  if (secRepr(sec) == REPR_UNIFORM) return secClass(sec);
+  const e = mixedEntry(secMixed(sec), off >> PAGEBLOCK_ORDER);
   if (e < ENTRY_PLANE_MIN) return e;
   return planeClassAt(e, off & PAGEBLOCK_PAGE_MASK);
 }
@@ -373,16 +466,16 @@ export function countSection(sec: usize, lo: u32, hi: u32, acc: usize): void {
     return;
   }
   if (secRepr(sec) == REPR_UNIFORM) {
-    const slot = acc + (<usize>load<u8>(sec, SEC_CLASS) << 3);
+    const slot = acc + (<usize>secClass(sec) << 3);
     store<u64>(slot, load<u64>(slot) + <u64>(hi - lo));
     return;
   }
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
-  const kLo = lo >> PAGEBLOCK_ORDER;
-  const kHi = (hi - 1) >> PAGEBLOCK_ORDER;
+  const rec = secMixed(sec);
+  const kLo = pageblockOf(lo);
+  const kHi = lastPageblock(hi);
   for (let k = kLo; k <= kHi; k++) {
-    const pbLo = k == kLo ? lo & PAGEBLOCK_PAGE_MASK : 0;
-    const pbHi = k == kHi ? ((hi - 1) & PAGEBLOCK_PAGE_MASK) + 1 : PAGES_PER_PAGEBLOCK;
+    const pbLo = pageblockPartLo(k, kLo, lo);
+    const pbHi = pageblockPartHi(k, kHi, hi);
     const e = mixedEntry(rec, k);
     if (e < ENTRY_PLANE_MIN) {
       const slot = acc + (<usize>e << 3);
@@ -396,16 +489,16 @@ export function countSection(sec: usize, lo: u32, hi: u32, acc: usize): void {
 /** Pages of class `cls` in [lo, hi) of a present section. */
 export function countSectionClass(sec: usize, lo: u32, hi: u32, cls: u32): u32 {
   if (lo == 0 && hi == PAGES_PER_SECTION) return secCount(sec, cls);
-  if (secRepr(sec) == REPR_UNIFORM) return <u32>load<u8>(sec, SEC_CLASS) == cls ? hi - lo : 0;
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  if (secRepr(sec) == REPR_UNIFORM) return secClass(sec) == cls ? hi - lo : 0;
+  const rec = secMixed(sec);
   const has = load<u64>(pbMapAddr(rec, cls));
-  const kLo = lo >> PAGEBLOCK_ORDER;
-  const kHi = (hi - 1) >> PAGEBLOCK_ORDER;
+  const kLo = pageblockOf(lo);
+  const kHi = lastPageblock(hi);
   let n: u32 = 0;
   for (let k = kLo; k <= kHi; k++) {
     if (((has >> <u64>k) & 1) == 0) continue;
-    const pbLo = k == kLo ? lo & PAGEBLOCK_PAGE_MASK : 0;
-    const pbHi = k == kHi ? ((hi - 1) & PAGEBLOCK_PAGE_MASK) + 1 : PAGES_PER_PAGEBLOCK;
+    const pbLo = pageblockPartLo(k, kLo, lo);
+    const pbHi = pageblockPartHi(k, kHi, hi);
     const e = mixedEntry(rec, k);
     n += e < ENTRY_PLANE_MIN ? pbHi - pbLo : planeCountClass(e, pbLo, pbHi, cls);
   }
@@ -414,32 +507,73 @@ export function countSectionClass(sec: usize, lo: u32, hi: u32, cls: u32): u32 {
 
 /** Pages of class `cls` in pages [lo, hi) of pageblock k of a present section. */
 export function countPageblockClass(sec: usize, k: u32, lo: u32, hi: u32, cls: u32): u32 {
-  if (secRepr(sec) == REPR_UNIFORM) return <u32>load<u8>(sec, SEC_CLASS) == cls ? hi - lo : 0;
-  const e = mixedEntry(<usize>load<u32>(sec, SEC_MIXED), k);
+  if (secRepr(sec) == REPR_UNIFORM) return secClass(sec) == cls ? hi - lo : 0;
+  const e = mixedEntry(secMixed(sec), k);
   if (e < ENTRY_PLANE_MIN) return e == cls ? hi - lo : 0;
   return planeCountClass(e, lo, hi, cls);
+}
+
+/** Highest page of class cls in [lo, hi) of pageblock k of a present section. */
+export function lastInPageblock(sec: usize, k: u32, lo: u32, hi: u32, cls: u32): u32 {
+  if (secRepr(sec) == REPR_UNIFORM) return hi - 1;
+  const e = mixedEntry(secMixed(sec), k);
+  if (e < ENTRY_PLANE_MIN) return hi - 1;
+  return <u32>planeFindLast(e, lo, hi, cls);
+}
+
+/** The n-th page of class cls in [lo, hi) of pageblock k of a present section. */
+export function selectInPageblock(sec: usize, k: u32, lo: u32, hi: u32, cls: u32, n: u32): u32 {
+  if (secRepr(sec) == REPR_UNIFORM) return lo + n - 1;
+  const e = mixedEntry(secMixed(sec), k);
+  if (e < ENTRY_PLANE_MIN) return lo + n - 1;
+  return planeSelect(e, lo, hi, cls, n);
+}
+
+/** Page of the n-th page of class `cls` in [lo, hi) of a present section. */
+export function selectInSection(sec: usize, lo: u32, hi: u32, cls: u32, n: u32): u32 {
+  if (secRepr(sec) == REPR_UNIFORM) return lo + n - 1;
+  const rec = secMixed(sec);
+  const kLo = pageblockOf(lo);
+  const kHi = lastPageblock(hi);
+  let left = n;
+  for (let k = kLo; k <= kHi; k++) {
+    const pbLo = pageblockPartLo(k, kLo, lo);
+    const pbHi = pageblockPartHi(k, kHi, hi);
+    const e = mixedEntry(rec, k);
+    if (e < ENTRY_PLANE_MIN) {
+      if (e != cls) continue;
+      const here = pbHi - pbLo;
+      if (here < left) {
+        left -= here;
+        continue;
+      }
+      return (k << PAGEBLOCK_ORDER) + pbLo + left - 1;
+    }
+    const here = planeCountClass(e, pbLo, pbHi, cls);
+    if (here < left) {
+      left -= here;
+      continue;
+    }
+    return (k << PAGEBLOCK_ORDER) + planeSelect(e, pbLo, pbHi, cls, left);
+  }
+  if (ASC_NO_ASSERT == false) assert(false, 'selectInSection past the end');
+  return hi - 1;
 }
 
 /** Lowest page in [lo, hi) of a present section whose class is in `mask`, or -1. */
 export function findInSection(sec: usize, lo: u32, hi: u32, mask: u32): i32 {
   if (secRepr(sec) == REPR_UNIFORM) {
-    return ((mask >> <u32>load<u8>(sec, SEC_CLASS)) & 1) != 0 ? <i32>lo : -1;
+    return ((mask >> secClass(sec)) & 1) != 0 ? <i32>lo : -1;
   }
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
-  let has: u64 = 0;
-  let m = mask;
-  while (m != 0) {
-    has |= load<u64>(pbMapAddr(rec, <u32>ctz<u32>(m)));
-    m &= m - 1;
-  }
-  const kLo = lo >> PAGEBLOCK_ORDER;
-  const kHi = (hi - 1) >> PAGEBLOCK_ORDER;
-  has &= (ALL_ONES << <u64>kLo) & lowMask(kHi + 1);
+  const rec = secMixed(sec);
+  const kLo = pageblockOf(lo);
+  const kHi = lastPageblock(hi);
+  let has = pageblocksHolding(rec, mask, kLo, kHi);
   while (has != 0) {
     const k = <u32>ctz<u64>(has);
     has &= has - 1;
-    const pbLo = k == kLo ? lo & PAGEBLOCK_PAGE_MASK : 0;
-    const pbHi = k == kHi ? ((hi - 1) & PAGEBLOCK_PAGE_MASK) + 1 : PAGES_PER_PAGEBLOCK;
+    const pbLo = pageblockPartLo(k, kLo, lo);
+    const pbHi = pageblockPartHi(k, kHi, hi);
     const e = mixedEntry(rec, k);
     if (e < ENTRY_PLANE_MIN) return <i32>((k << PAGEBLOCK_ORDER) + pbLo);
     const r = planeFind(e, pbLo, pbHi, mask);
@@ -451,10 +585,10 @@ export function findInSection(sec: usize, lo: u32, hi: u32, mask: u32): i32 {
 /** Writes the class of each page of [lo, hi) of a present section to out[0 .. hi-lo). */
 export function readSectionClasses(sec: usize, lo: u32, hi: u32, out: usize): void {
   if (secRepr(sec) == REPR_UNIFORM) {
-    memory.fill(out, load<u8>(sec, SEC_CLASS), hi - lo);
+    memory.fill(out, <u8>secClass(sec), hi - lo);
     return;
   }
-  const rec = <usize>load<u32>(sec, SEC_MIXED);
+  const rec = secMixed(sec);
   let at = out;
   let off = lo;
   while (off < hi) {

@@ -30,7 +30,6 @@ import {
   PAGES_PER_PAGEBLOCK,
   PAGES_PER_SECTION,
   PFN_SECTION_SHIFT,
-  SECTION_PAGE_MASK,
   SECTION_REMAPPED,
 } from './constants';
 import { E_EXISTS, E_FULL, fail } from './errors';
@@ -56,15 +55,17 @@ import {
   gForwardPtrs,
   gIoArea,
   gNrPages,
-  gPresentMap,
   gReversePtrs,
-  mapClear,
-  mapSet,
-  mapTest,
+  pageblockInSection,
+  pageblockOf,
   reverseTable,
   gNrSections,
   gXlateMap,
   secAddr,
+  sectionOf,
+  sectionPartHi,
+  sectionPartLo,
+  sectionStart,
   setXlateState,
   xlateState,
   XLATE_DIRECT,
@@ -72,7 +73,6 @@ import {
   XLATE_REMAPPED,
 } from './layout';
 import { needAdd, needReset, poolAlloc, poolFree, reserveNeeds } from './pool';
-import { partHi, partLo, sectionOf, sectionStart } from './range';
 
 /** Argument position of newStartPfn in remap(oldStartPfn, nrPages, newStartPfn). */
 const ARG_NEW_START: i32 = 2;
@@ -85,7 +85,7 @@ const ARG_NEW_START: i32 = 2;
 
 /** Window offset of the frame holding page x (whose section has a directory). */
 @inline export function forwardGet(dir: usize, x: u64): u64 {
-  const e = load<u64>(forwardEntryAddr(dir, <u32>(x >> PAGEBLOCK_ORDER) & (PAGEBLOCKS_PER_SECTION - 1)));
+  const e = load<u64>(forwardEntryAddr(dir, pageblockInSection(pageblockOf(x))));
   const i = <u32>(x & PAGEBLOCK_PAGE_MASK);
   if ((e & FORWARD_ENTRY_BLOCK) != 0) return <u64>load<u32>(<usize>(e & FORWARD_ENTRY_LOW) + (<usize>i << 2));
   return (e & FORWARD_ENTRY_LOW) + i;
@@ -117,7 +117,7 @@ function freeForwardDir(dir: usize): void {
  */
 function forwardSetRun(x0: u64, n: u32, t0: u64): void {
   const dir = forwardTable(sectionOf(x0));
-  const ea = forwardEntryAddr(dir, <u32>(x0 >> PAGEBLOCK_ORDER) & (PAGEBLOCKS_PER_SECTION - 1));
+  const ea = forwardEntryAddr(dir, pageblockInSection(pageblockOf(x0)));
   const e = load<u64>(ea);
   if (n == PAGES_PER_PAGEBLOCK) {
     if ((e & FORWARD_ENTRY_BLOCK) != 0) poolFree(POOL_FORWARD_BLOCK, <usize>(e & FORWARD_ENTRY_LOW));
@@ -149,7 +149,7 @@ function forwardRunNeedsBlock(x0: u64, n: u32, t0: u64): bool {
   if (n == PAGES_PER_PAGEBLOCK) return false;
   const dir = forwardTable(sectionOf(x0));
   if (dir == 0) return true;
-  const e = load<u64>(forwardEntryAddr(dir, <u32>(x0 >> PAGEBLOCK_ORDER) & (PAGEBLOCKS_PER_SECTION - 1)));
+  const e = load<u64>(forwardEntryAddr(dir, pageblockInSection(pageblockOf(x0))));
   if ((e & FORWARD_ENTRY_BLOCK) != 0) return false;
   return e + (x0 & PAGEBLOCK_PAGE_MASK) != t0;
 }
@@ -168,7 +168,7 @@ function forwardRunNeedsBlock(x0: u64, n: u32, t0: u64): bool {
 export function reverseGet(t: u64): u64 {
   const dir = reverseTable(sectionOf(t));
   if (dir == 0) return NONE;
-  const e = load<u64>(reverseEntryAddr(dir, <u32>(t >> PAGEBLOCK_ORDER) & (PAGEBLOCKS_PER_SECTION - 1)));
+  const e = load<u64>(reverseEntryAddr(dir, pageblockInSection(pageblockOf(t))));
   const i = <u32>(t & PAGEBLOCK_PAGE_MASK);
   if (e == 0) return NONE;
   if ((e & REVERSE_ENTRY_LINEAR) != 0) return (e & REVERSE_ENTRY_LOW) + i;
@@ -217,7 +217,7 @@ function reverseAddRun(t0: u64, n: u32, x0: u64): void {
     memory.fill(dir, 0, SIZE_OF_REVERSE_DIR);
     store<u32>(gReversePtrs + (<usize>s << 2), <u32>dir);
   }
-  const ea = reverseEntryAddr(dir, <u32>(t0 >> PAGEBLOCK_ORDER) & (PAGEBLOCKS_PER_SECTION - 1));
+  const ea = reverseEntryAddr(dir, pageblockInSection(pageblockOf(t0)));
   const e = load<u64>(ea);
   if (n == PAGES_PER_PAGEBLOCK) {
     store<u64>(ea, REVERSE_ENTRY_LINEAR | x0);
@@ -258,14 +258,14 @@ function reverseAddRun(t0: u64, n: u32, x0: u64): void {
 function reverseDropNeedsBlock(t0: u64, n: u32): bool {
   if (n == PAGES_PER_PAGEBLOCK) return false;
   const dir = reverseTable(sectionOf(t0));
-  return (load<u64>(reverseEntryAddr(dir, <u32>(t0 >> PAGEBLOCK_ORDER) & (PAGEBLOCKS_PER_SECTION - 1))) & REVERSE_ENTRY_LINEAR) != 0;
+  return (load<u64>(reverseEntryAddr(dir, pageblockInSection(pageblockOf(t0)))) & REVERSE_ENTRY_LINEAR) != 0;
 }
 
 /** Frames [t0, t0 + n) of one pageblock, which all hold relocated pages, hold none now. */
 function reverseDropRun(t0: u64, n: u32): void {
   const s = sectionOf(t0);
   const dir = reverseTable(s);
-  const ea = reverseEntryAddr(dir, <u32>(t0 >> PAGEBLOCK_ORDER) & (PAGEBLOCKS_PER_SECTION - 1));
+  const ea = reverseEntryAddr(dir, pageblockInSection(pageblockOf(t0)));
   let e = load<u64>(ea);
   if (n == PAGES_PER_PAGEBLOCK) {
     if ((e & REVERSE_ENTRY_BLOCK) != 0) poolFree(POOL_REVERSE_BLOCK, <usize>(e & REVERSE_ENTRY_LOW));
@@ -425,7 +425,7 @@ export function remapPages(oldOff: u64, nrPages: u64, newOff: u64): i32 {
       needAdd(POOL_REVERSE, 1);
       continue;
     }
-    if (reverseAny(s, partLo(s, newOff), partHi(s, newEnd))) return fail(E_EXISTS, ARG_NEW_START);
+    if (reverseAny(s, sectionPartLo(s, newOff), sectionPartHi(s, newEnd))) return fail(E_EXISTS, ARG_NEW_START);
   }
   // Only the first and the last pageblock of either range can be partial.
   const firstLen = <u32>min<u64>(nrPages, PAGES_PER_PAGEBLOCK - (oldOff & PAGEBLOCK_PAGE_MASK));
@@ -444,7 +444,7 @@ export function remapPages(oldOff: u64, nrPages: u64, newOff: u64): i32 {
       continue;
     }
     const base = sectionStart(s);
-    needAdd(POOL_REVERSE_BLOCK, dropReverseOfRange(dir, base + partLo(s, oldOff), base + partHi(s, oldEnd), false));
+    needAdd(POOL_REVERSE_BLOCK, dropReverseOfRange(dir, base + sectionPartLo(s, oldOff), base + sectionPartHi(s, oldEnd), false));
   }
   if (!reserveNeeds()) return fail(E_FULL, -1);
 
@@ -453,7 +453,7 @@ export function remapPages(oldOff: u64, nrPages: u64, newOff: u64): i32 {
     const dir = forwardTable(s);
     if (dir == 0) continue;
     const base = sectionStart(s);
-    dropReverseOfRange(dir, base + partLo(s, oldOff), base + partHi(s, oldEnd), true);
+    dropReverseOfRange(dir, base + sectionPartLo(s, oldOff), base + sectionPartHi(s, oldEnd), true);
   }
   // 2. The old sections leave the direct map.
   for (let s = oA; s <= oB; s++) {

@@ -50,11 +50,11 @@ import {
   POOL_FREE_HEAD,
   POOL_LIVE,
   POOL_MIXED,
-  POOL_PAGES,
+  POOL_PAGES_AT,
   POOL_PLANE,
   POOL_PLANE1,
   POOL_PLANE2,
-  POOL_RECORD_BYTES,
+  POOL_RECORD_BYTES_AT,
   POOL_REVERSE,
   POOL_REVERSE_BLOCK,
   REVERSE_BLOCK_BITS,
@@ -311,7 +311,7 @@ function checkMapTails(): i32 {
 function checkPools(): i32 {
   for (let pool: u32 = 0; pool < NR_POOLS; pool++) {
     const p = poolAddr(pool);
-    const recordBytes = load<u32>(p, POOL_RECORD_BYTES);
+    const recordBytes = load<u32>(p, POOL_RECORD_BYTES_AT);
     const live = load<u32>(p, POOL_LIVE);
     let expect: u32 = 0;
     if (pool == POOL_MIXED) expect = gLiveMixed;
@@ -336,7 +336,7 @@ function checkPools(): i32 {
     if (n != freeCount) return bad(INV_FREE_LIST, -1);
     // Everything handed out fits in what the pool grew.
     const bumpLeft = <u64>(load<u32>(p, POOL_BUMP_END) - load<u32>(p, POOL_BUMP));
-    const capacity = <u64>load<u32>(p, POOL_PAGES) << WASM_PAGE_SHIFT;
+    const capacity = <u64>load<u32>(p, POOL_PAGES_AT) << WASM_PAGE_SHIFT;
     if ((<u64>live + <u64>freeCount) * <u64>recordBytes + bumpLeft > capacity) return bad(INV_POOL, -1);
   }
   if (!buddyValidate()) return bad(INV_FREE_LIST, -1);

@@ -17,6 +17,7 @@ export interface RawEngineExports {
   ioBulkBytes(): number;
   invalidSection(): number;
   abiConstants(): number;
+  abiOffsets(): number;
   bytesUsed(): number;
 
   addSections(startPfn: number, endPfn: number, nid: number, cls: number, mt: number, flags: number): number;
@@ -179,3 +180,29 @@ export const ABI_CONSTANT_NAMES = [
   'EngineStatus.E_INVARIANT',
 ] as const;
 export const ABI_U64_CONSTANT_NAMES = ['PAGE_OFFSET', 'BAD_ADDRESS'] as const;
+
+/**
+ * Order of the values abiOffsets() writes (f64 each): every pool id, I/O-area
+ * offset and size above that mirrors `assembly/layout.ts`, by its name here.
+ */
+export const ABI_OFFSET_NAMES = [
+  'POOL_MIXED',
+  'POOL_PLANE',
+  'POOL_FORWARD',
+  'POOL_REVERSE',
+  'POOL_PLANE1',
+  'POOL_PLANE2',
+  'IO_COUNTS',
+  'IO_SCAN_NEXT',
+  'IO_SCAN_UNMOVABLE',
+  'IO_SCAN_MOVABLE',
+  'IO_SCAN_RUNS',
+  'IO_XLATE_FAST',
+  'IO_XLATE_SLOW',
+  'IO_XLATE_MISS',
+  'IO_BULK',
+  'SIZE_OF_F64',
+  'SIZE_OF_U64',
+  'SIZE_OF_U32',
+  'SIZE_OF_RUN',
+] as const;
