@@ -392,13 +392,6 @@ export function sectionSplitNeeded(sec: usize, lo: u32, hi: u32, srcMask: u32): 
   return ((srcMask >> secClass(sec)) & 1) != 0;
 }
 
-/** Class of every page of pageblock k when it is uniform, else NR_PAGE_CLASSES + 1. */
-export function pageblockUniformClass(sec: usize, k: u32): u32 {
-  if (secRepr(sec) == REPR_UNIFORM) return secClass(sec);
-  const e = mixedEntry(secMixed(sec), k);
-  return e < ENTRY_PLANE_MIN ? e : NR_PAGE_CLASSES + 1;
-}
-
 // ---- tags ----------------------------------------------------------------------------
 
 /** Tag of pageblock k of a present section. */

@@ -96,7 +96,7 @@ import {
   XLATE_MISS,
   XLATE_REMAPPED,
 } from './layout';
-import { depthOfMask, planeAddr, planeCountAll, planeDepth, planePresence, planeWordsLegal, poolOfDepth } from './planes';
+import { depthOfMask, planeAddr, planeCountAll, planeDepth, planePresence, planeWordsLegal } from './planes';
 import { poolAddr } from './pool';
 import { forwardGet, reverseGet } from './translate';
 import { buddyLive, buddyLiveBlock, buddyValidate } from './buddy';
