@@ -23,5 +23,5 @@ export type {
   NodeStats,
   SysfsResult,
   ZoneStats,
-} from './types.js';
-export { HOTPLUG_PARAMS_DIR, MEMORY_SYSFS_DIR, NODE_SYSFS_DIR } from './sysfs.js';
+} from './core/types.js';
+export { HOTPLUG_PARAMS_DIR, MEMORY_SYSFS_DIR, NODE_SYSFS_DIR } from './views/sysfs.js';

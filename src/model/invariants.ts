@@ -18,11 +18,11 @@
  * Costs a few engine calls per zone and one section read per shard.
  */
 import { NR_PAGE_CLASSES, PAGES_PER_SECTION, PageClass, SECTION_WORD_ZONE_SHIFT, SectionFlag } from '../contract/constants.js';
-import type { LifecycleHost } from './hotplug.js';
-import type { MemoryBlock, PfnRange, ZoneState } from './memory-blocks.js';
-import { countClassesIn } from './page-state.js';
-import { rangePages } from './pfn-ranges.js';
-import { ZONE_MOVABLE, ZONE_NORMAL } from './zones.js';
+import type { LifecycleHost } from './hotplug/lifecycle.js';
+import type { MemoryBlock, PfnRange, ZoneState } from './hotplug/memory-blocks.js';
+import { countClassesIn } from './core/page-state.js';
+import { rangePages } from './core/pfn-ranges.js';
+import { ZONE_MOVABLE, ZONE_NORMAL } from './boot/mm-init.js';
 
 class InvariantError extends Error {
   constructor(message: string) {

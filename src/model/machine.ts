@@ -24,10 +24,10 @@
  * per section run, free range or zone; nothing here loops over pages.
  */
 import { classBit, NO_ZONE, PAGE_SIZE, PageClass, PAGES_PER_SECTION } from '../contract/constants.js';
-import type { BootLayout, BootMemmapPlacement, OnlineType } from './boot-layout.js';
-import { computeBootLayout } from './boot.js';
-import { sanitizeE820 } from './e820.js';
-import { NUMA_NO_NODE } from './memblock.js';
+import type { BootLayout, BootMemmapPlacement, OnlineType } from './boot/layout.js';
+import { computeBootLayout } from './boot/setup.js';
+import { sanitizeE820 } from './boot/e820.js';
+import { NUMA_NO_NODE } from './boot/memblock.js';
 import {
   addNidEarly,
   isPopulated,
@@ -41,16 +41,16 @@ import {
   type NodeState,
   type PfnRange,
   type ZoneState,
-} from './memory-blocks.js';
-import { resolveCostParams, type CostParams } from './cost.js';
-import { ModelError } from './errors.js';
-import { HotplugLifecycle, type LifecycleHost } from './hotplug.js';
+} from './hotplug/memory-blocks.js';
+import { resolveCostParams, type CostParams } from './core/cost.js';
+import { ModelError } from './core/errors.js';
+import { HotplugLifecycle, type LifecycleHost } from './hotplug/lifecycle.js';
 import { checkInvariants } from './invariants.js';
-import { MemoryGroupRegistry } from './memory-groups.js';
-import { formatIomem, formatZoneinfo, type IomemResource } from './procfs.js';
-import { populateBootSections, presentSectionRuns, sectionZoneRuns, type SectionRun } from './sections.js';
-import { planShardWindows, ShardSet, type NodeSpan } from './shards.js';
-import { SysfsTree, type HotplugParams, type NodeMasks, type SysfsModel } from './sysfs.js';
+import { MemoryGroupRegistry } from './hotplug/memory-groups.js';
+import { formatIomem, formatZoneinfo, type IomemResource } from './views/procfs.js';
+import { populateBootSections, presentSectionRuns, sectionZoneRuns, type SectionRun } from './boot/sparse.js';
+import { planShardWindows, ShardSet, type NodeSpan } from './core/shards.js';
+import { SysfsTree, type HotplugParams, type NodeMasks, type SysfsModel } from './views/sysfs.js';
 import type {
   AddMemoryRequest,
   AllocRequest,
@@ -68,9 +68,9 @@ import type {
   NodeStats,
   SysfsResult,
   ZoneStats,
-} from './types.js';
-import type { ZonePolicyContext, ZonePolicyParams, ZoneView } from './zone-policy.js';
-import { freePfnRanges, MAX_NR_ZONES, memPfnRanges, ZONE_MOVABLE, type MemPfnRange } from './zones.js';
+} from './core/types.js';
+import type { ZonePolicyContext, ZonePolicyParams, ZoneView } from './hotplug/zone-policy.js';
+import { freePfnRanges, MAX_NR_ZONES, memPfnRanges, ZONE_MOVABLE, type MemPfnRange } from './boot/mm-init.js';
 
 /** Name of the /proc/iomem resource for boot RAM. */
 const SYSTEM_RAM = 'System RAM';

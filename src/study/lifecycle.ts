@@ -7,7 +7,7 @@
  * JSON report stays byte-identical from run to run.
  */
 import { mix32 } from '../contract/permute.js';
-import type { BlockSelector, Errno, Machine, OfflineOutcome, Outcome } from '../model/types.js';
+import type { BlockSelector, Errno, Machine, OfflineOutcome, Outcome } from '../model/core/types.js';
 import { type BlockFailureReport, humanBytes, type StepReport } from './report.js';
 import type { AddStep, AllocStep, InjectStep, LifecycleStep, OfflineStep, OnlineStep, RemoveStep, RetriesStep } from './scenario.js';
 

@@ -8,7 +8,7 @@
  */
 
 import { PAGE_SHIFT } from '../contract/constants.js';
-import type { BlockInfo, BlockState, NodeStats, ZoneName } from '../model/types.js';
+import type { BlockInfo, BlockState, NodeStats, ZoneName } from '../model/core/types.js';
 import type { StepKind } from './scenario.js';
 
 /** Version of the report layout below; bump it when a field changes meaning. */

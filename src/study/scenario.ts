@@ -14,7 +14,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { PAGE_SIZE, SECTION_SIZE_BITS } from '../contract/constants.js';
-import { CmdlineError, parseCmdline } from '../model/cmdline.js';
+import { CmdlineError, parseCmdline } from '../model/boot/cmdline.js';
 import type {
   AllocKind,
   BlockSelector,
@@ -27,7 +27,7 @@ import type {
   OnlineRequestType,
   SratMemoryAffinity,
   ZoneName,
-} from '../model/types.js';
+} from '../model/core/types.js';
 import {
   boolean,
   describeInput,

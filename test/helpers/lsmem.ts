@@ -14,7 +14,7 @@
  * - REMOVABLE is shown only for online blocks.
  */
 import { execFileSync } from 'node:child_process';
-import type { BlockInfo } from '../../src/model/types.js';
+import type { BlockInfo } from '../../src/model/core/types.js';
 
 /** The columns the acceptance tests print: everything lsmem knows about a block range. */
 export const LSMEM_COLUMNS = 'RANGE,SIZE,STATE,REMOVABLE,BLOCK,NODE,ZONES';

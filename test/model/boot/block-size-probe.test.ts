@@ -3,8 +3,8 @@
  * explicitly set size (set_memory_block_size_order bounds).
  */
 import { describe, expect, it } from 'vitest';
-import { probeMemoryBlockSize } from '../../../src/model/block-size.js';
-import { BootError, computeBootLayout } from '../../../src/model/boot.js';
+import { probeMemoryBlockSize } from '../../../src/model/boot/block-size.js';
+import { BootError, computeBootLayout } from '../../../src/model/boot/setup.js';
 import { fourNodeBox, GiB, machineFromNodes, MiB, TiB } from './machines.js';
 
 describe('probe_memory_block_size', () => {

@@ -1,7 +1,7 @@
 /** A 64 TiB, 16-node machine boots, with the expected totals, and the layout is deterministic. */
 import { describe, expect, it } from 'vitest';
-import { computeBootLayout } from '../../../src/model/boot.js';
-import { ZONE_MOVABLE } from '../../../src/model/zones.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
+import { ZONE_MOVABLE } from '../../../src/model/boot/mm-init.js';
 import { machineFromNodes, type NodeRam } from './machines.js';
 
 function bigMachine(): ReturnType<typeof machineFromNodes> {

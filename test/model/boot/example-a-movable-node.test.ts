@@ -4,8 +4,8 @@
  * become entirely ZONE_MOVABLE; their memmap is allocated on node 0.
  */
 import { describe, expect, it } from 'vitest';
-import { computeBootLayout } from '../../../src/model/boot.js';
-import { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/zones.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
+import { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/boot/mm-init.js';
 import { fourNodeBox, gibPfn } from './machines.js';
 
 describe('§2.5 (a) movable_node with hotpluggable nodes', () => {

@@ -4,9 +4,9 @@
  * ([252, 254) GiB) starts in Normal and ends in Movable.
  */
 import { describe, expect, it } from 'vitest';
-import { computeBootLayout } from '../../../src/model/boot.js';
-import type { BootNode } from '../../../src/model/boot-layout.js';
-import { ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/zones.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
+import type { BootNode } from '../../../src/model/boot/layout.js';
+import { ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/boot/mm-init.js';
 import { fourNodeBox, gibPfn } from './machines.js';
 
 function zoneAt(node: BootNode, pfn: number): number {

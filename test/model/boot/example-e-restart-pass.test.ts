@@ -5,8 +5,8 @@
  * and is dropped).
  */
 import { describe, expect, it } from 'vitest';
-import { computeBootLayout } from '../../../src/model/boot.js';
-import { ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/zones.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
+import { ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/boot/mm-init.js';
 import { gibPfn, unevenBox } from './machines.js';
 
 describe('§2.5 (e) restart pass on uneven nodes', () => {

@@ -4,9 +4,9 @@
  * memory, and bad command-line values surfacing from boot as a BootError.
  */
 import { describe, expect, it } from 'vitest';
-import { BootError, computeBootLayout } from '../../../src/model/boot.js';
-import { CmdlineError } from '../../../src/model/cmdline.js';
-import { ZONE_MOVABLE } from '../../../src/model/zones.js';
+import { BootError, computeBootLayout } from '../../../src/model/boot/setup.js';
+import { CmdlineError } from '../../../src/model/boot/cmdline.js';
+import { ZONE_MOVABLE } from '../../../src/model/boot/mm-init.js';
 import { fourNodeBox } from './machines.js';
 
 describe('tolerated kernelcore values', () => {

@@ -3,7 +3,7 @@
  * one node merge when no other node's range lies between them.
  */
 import { describe, expect, it } from 'vitest';
-import { BootError, computeBootLayout } from '../../../src/model/boot.js';
+import { BootError, computeBootLayout } from '../../../src/model/boot/setup.js';
 import { GiB, machineFromNodes } from './machines.js';
 
 describe('SRAT range cleanup', () => {

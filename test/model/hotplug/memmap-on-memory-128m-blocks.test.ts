@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Migratetype, PageClass } from '../../../src/contract/constants.js';
-import { memmapOnMemoryPages } from '../../../src/model/hotplug.js';
+import { memmapOnMemoryPages } from '../../../src/model/hotplug/lifecycle.js';
 import { BLOCK_128M_PAGES, boot, countClass, expectOk, GiB, MiB, twoNodeVm, zoneOf } from './helpers.js';
 
 describe('memmapOnMemoryPages', () => {

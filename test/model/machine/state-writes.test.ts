@@ -12,8 +12,8 @@ import {
   storeState,
   type BlockOpResult,
   type BlockTransitions,
-} from '../../../src/model/memory-blocks.js';
-import type { OnlineType } from '../../../src/model/boot-layout.js';
+} from '../../../src/model/hotplug/memory-blocks.js';
+import type { OnlineType } from '../../../src/model/boot/layout.js';
 import { singleNodeWithPciHole } from '../../helpers/machines.js';
 
 const MEMORY = '/sys/devices/system/memory';

@@ -7,9 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
-import { MemoryBlock, validZonesText } from '../../../src/model/memory-blocks.js';
-import { zoneForPfnRange } from '../../../src/model/zone-policy.js';
-import { ZONE_NORMAL } from '../../../src/model/zones.js';
+import { MemoryBlock, validZonesText } from '../../../src/model/hotplug/memory-blocks.js';
+import { zoneForPfnRange } from '../../../src/model/hotplug/zone-policy.js';
+import { ZONE_NORMAL } from '../../../src/model/boot/mm-init.js';
 import { GiB, pfn, singleNodeWithPciHole } from '../../helpers/machines.js';
 
 const PARAMS = '/sys/module/memory_hotplug/parameters';

@@ -6,7 +6,7 @@ import {
   MemblockFlag,
   PHYS_ADDR_MAX,
   SIZE_OF_MEMBLOCK_REGION,
-} from '../../../src/model/memblock.js';
+} from '../../../src/model/boot/memblock.js';
 import { PAGE_SIZE } from '../../../src/contract/constants.js';
 import {
   MEM_SIZE,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemblockFlag, NUMA_NO_NODE, SMP_CACHE_BYTES } from '../../../src/model/memblock.js';
+import { MemblockFlag, NUMA_NO_NODE, SMP_CACHE_BYTES } from '../../../src/model/boot/memblock.js';
 import { SZ_2, SZ_256, SZ_4, SZ_512, SZ_64, regionEnd, setupNumaMemblock } from './harness.js';
 
 describe('memblock_alloc_exact_nid_raw', () => {

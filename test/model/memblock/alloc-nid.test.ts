@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemblockFlag, NUMA_NO_NODE, SMP_CACHE_BYTES } from '../../../src/model/memblock.js';
+import { MemblockFlag, NUMA_NO_NODE, SMP_CACHE_BYTES } from '../../../src/model/boot/memblock.js';
 import {
   MEM_SIZE,
   NUMA_NODES,

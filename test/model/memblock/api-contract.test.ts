@@ -6,7 +6,7 @@ import {
   MemblockFlag,
   NUMA_NO_NODE,
   SMP_CACHE_BYTES,
-} from '../../../src/model/memblock.js';
+} from '../../../src/model/boot/memblock.js';
 import { MEM_SIZE, SIMULATED_MEMORY_BASE, SZ_1G, SZ_1M, SZ_256, SZ_4K, setupMemblock, spans } from './harness.js';
 
 function snapshot(mb: Memblock): unknown {

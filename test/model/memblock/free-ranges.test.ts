@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_NUMNODES, Memblock, MemblockFlag, NUMA_NO_NODE } from '../../../src/model/memblock.js';
+import { MAX_NUMNODES, Memblock, MemblockFlag, NUMA_NO_NODE } from '../../../src/model/boot/memblock.js';
 import { SZ_16M, SZ_1G, SZ_1M, SZ_2M, SZ_4M, SZ_8M } from './harness.js';
 
 /** Two nodes of 16M with reservations cutting holes and one spanning the node boundary. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Memblock, MemblockFlag, NUMA_NO_NODE, SMP_CACHE_BYTES } from '../../../src/model/memblock.js';
+import { Memblock, MemblockFlag, NUMA_NO_NODE, SMP_CACHE_BYTES } from '../../../src/model/boot/memblock.js';
 import { MEM_SIZE, SIMULATED_MEMORY_BASE, SZ_16K, SZ_1K, SZ_8K, setupMemblock, spans } from './harness.js';
 
 /** MEM_SIZE of memory with its lower half mirrored, under kernelcore=mirror. */

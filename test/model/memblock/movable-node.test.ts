@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Memblock, MemblockFlag, NUMA_NO_NODE, SMP_CACHE_BYTES } from '../../../src/model/memblock.js';
+import { Memblock, MemblockFlag, NUMA_NO_NODE, SMP_CACHE_BYTES } from '../../../src/model/boot/memblock.js';
 import { MEM_SIZE, SIMULATED_MEMORY_BASE, SZ_16K, SZ_256, SZ_2K, SZ_64, regionEnd, setupNumaMemblock } from './harness.js';
 
 function hotplugOnly(bottomUp: boolean): Memblock {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_NUMNODES, Memblock, MemblockFlag, NUMA_NO_NODE } from '../../../src/model/memblock.js';
+import { MAX_NUMNODES, Memblock, MemblockFlag, NUMA_NO_NODE } from '../../../src/model/boot/memblock.js';
 import { PAGE_SIZE } from '../../../src/contract/constants.js';
 import { SZ_128M, SZ_16M, SZ_1G, SZ_2K, SZ_4K, SZ_8K, spans } from './harness.js';
 

@@ -15,8 +15,8 @@
  * Group ids are small integers handed out lowest-free-first from 0, as the
  * kernel's allocating xarray does, so an unregistered id is reused.
  */
-import { ModelError } from './errors.js';
-import { ZONE_MOVABLE } from './zones.js';
+import { ModelError } from '../core/errors.js';
+import { ZONE_MOVABLE } from '../boot/mm-init.js';
 
 export type MemoryGroupKind = 'static' | 'dynamic';
 

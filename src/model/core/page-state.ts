@@ -3,8 +3,8 @@
  * split at window edges and every piece becomes one coarse engine call.
  * Nothing here loops over pages; the loops run over ranges and shards.
  */
-import { ClaimMode, NR_PAGE_CLASSES, type PageClass } from '../contract/constants.js';
-import type { PfnRange } from './memory-blocks.js';
+import { ClaimMode, NR_PAGE_CLASSES, type PageClass } from '../../contract/constants.js';
+import type { PfnRange } from '../hotplug/memory-blocks.js';
 import type { ShardPiece, ShardSet } from './shards.js';
 
 /** The shard pieces of every range, in range order. */

@@ -13,11 +13,11 @@
  * Work is per run of sections, never per page: a run is a stretch of
  * consecutive present sections that share what the engine call sets.
  */
-import { Migratetype, PAGES_PER_SECTION, PageClass, SectionFlag } from '../contract/constants.js';
+import { Migratetype, PAGES_PER_SECTION, PageClass, SectionFlag } from '../../contract/constants.js';
 import type { MemblockRegion } from './memblock.js';
-import type { PfnRange } from './memory-blocks.js';
-import type { ShardPiece, ShardSet } from './shards.js';
-import { memPfnRanges } from './zones.js';
+import type { PfnRange } from '../hotplug/memory-blocks.js';
+import type { ShardPiece, ShardSet } from '../core/shards.js';
+import { memPfnRanges } from './mm-init.js';
 
 /** `[startSectionNr, endSectionNr)` of consecutive present sections, all on node `nid`. */
 export interface SectionRun {

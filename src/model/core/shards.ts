@@ -20,8 +20,8 @@
  * Nothing here loops over pages: splitting a pfn range across shards costs
  * one binary search plus one step per shard touched.
  */
-import { MAX_WINDOW_PAGES, PAGES_PER_SECTION } from '../contract/constants.js';
-import type { EngineFactory, ShardEngine } from '../contract/engine-api.js';
+import { MAX_WINDOW_PAGES, PAGES_PER_SECTION } from '../../contract/constants.js';
+import type { EngineFactory, ShardEngine } from '../../contract/engine-api.js';
 import { alignDown, alignUp } from './pfn-ranges.js';
 
 /** A pfn window `[startPfn, endPfn)` and the node whose span produced it. */

@@ -10,8 +10,8 @@
  *
  * This file also holds {@link BootError}, the error of every boot stage.
  */
-import { PAGE_SIZE } from '../contract/constants.js';
-import type { E820Entry, E820Type } from './types.js';
+import { PAGE_SIZE } from '../../contract/constants.js';
+import type { E820Entry, E820Type } from '../core/types.js';
 import type { Memblock } from './memblock.js';
 
 /** An impossible machine: names the spec field at fault. */

@@ -21,8 +21,8 @@
  * shrunk edges land on subsection boundaries.
  */
 import type { NodeState, PfnRange, ZoneState } from './memory-blocks.js';
-import { addRange, alignDown, alignUp, subtractRange } from './pfn-ranges.js';
-import { ZONE_NORMAL } from './zones.js';
+import { addRange, alignDown, alignUp, subtractRange } from '../core/pfn-ranges.js';
+import { ZONE_NORMAL } from '../boot/mm-init.js';
 
 /** PAGES_PER_SUBSECTION: 2 MiB, the granularity of the span probes. */
 export const PAGES_PER_SUBSECTION = 512;

@@ -20,14 +20,14 @@
  * tables and the low 1 MiB that a real x86 kernel also reserves are not
  * (together a few MiB per node).
  */
-import { PAGE_SIZE, PAGES_PER_SECTION } from '../contract/constants.js';
-import type { BootLayout, BootMemmapPlacement, BootNode } from './boot-layout.js';
+import { PAGE_SIZE, PAGES_PER_SECTION } from '../../contract/constants.js';
+import type { BootLayout, BootMemmapPlacement, BootNode } from './layout.js';
 import { type BlockSizeProbeInput, probeMemoryBlockSize } from './block-size.js';
 import { CmdlineError, parseCmdline } from './cmdline.js';
 import { addE820ToMemblock, BootError, e820EndOfRamPfn, sanitizeE820 } from './e820.js';
 import { Memblock, MEMBLOCK_ALLOC_ACCESSIBLE, MemblockFlag, NUMA_NO_NODE } from './memblock.js';
 import { numaInit } from './numa.js';
-import type { BootReservation, MachineSpec } from './types.js';
+import type { BootReservation, MachineSpec } from '../core/types.js';
 import {
   archZoneLimits,
   computeNodeZones,
@@ -39,7 +39,7 @@ import {
   toBootZones,
   ZONE_NORMAL,
   type MemPfnRange,
-} from './zones.js';
+} from './mm-init.js';
 
 export { BootError } from './e820.js';
 

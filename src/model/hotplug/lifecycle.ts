@@ -55,11 +55,11 @@ import {
   PAGES_PER_SECTION,
   PageClass,
   SectionFlag,
-} from '../contract/constants.js';
-import type { BootMemmapPlacement, OnlineType as OnlineTypeOrOffline } from './boot-layout.js';
-import { PMD_SIZE_BYTES, SECTION_MEMMAP_BYTES, STRUCT_PAGE_BYTES } from './boot.js';
-import { addSeconds, offlineSeconds, onlineSeconds, removeSeconds, type CostParams } from './cost.js';
-import { ModelError } from './errors.js';
+} from '../../contract/constants.js';
+import type { BootMemmapPlacement, OnlineType as OnlineTypeOrOffline } from '../boot/layout.js';
+import { PMD_SIZE_BYTES, SECTION_MEMMAP_BYTES, STRUCT_PAGE_BYTES } from '../boot/setup.js';
+import { addSeconds, offlineSeconds, onlineSeconds, removeSeconds, type CostParams } from '../core/cost.js';
+import { ModelError } from '../core/errors.js';
 import {
   deviceOffline,
   deviceOnline,
@@ -83,11 +83,11 @@ import {
   setMigratetypeOver,
   setSectionFlagsOver,
   setSectionZoneOver,
-} from './page-state.js';
-import { alignUp, pagesInside, subtractRanges } from './pfn-ranges.js';
-import type { IomemResource } from './procfs.js';
-import type { ShardSet } from './shards.js';
-import type { HotplugParams } from './sysfs.js';
+} from '../core/page-state.js';
+import { alignUp, pagesInside, subtractRanges } from '../core/pfn-ranges.js';
+import type { IomemResource } from '../views/procfs.js';
+import type { ShardSet } from '../core/shards.js';
+import type { HotplugParams } from '../views/sysfs.js';
 import type {
   AddMemoryRequest,
   AllocKind,
@@ -100,11 +100,11 @@ import type {
   OfflineOutcome,
   OnlineRequestType,
   Outcome,
-} from './types.js';
+} from '../core/types.js';
 import { accountOffline, accountOnline } from './zone-accounting.js';
-import { nodeOrder, zonelist } from './zonelist.js';
+import { nodeOrder, zonelist } from '../alloc/zonelist.js';
 import { zoneForPfnRange, type ZonePolicyContext } from './zone-policy.js';
-import { ZONE_MOVABLE, ZONE_NAMES, ZONE_NORMAL } from './zones.js';
+import { ZONE_MOVABLE, ZONE_NAMES, ZONE_NORMAL } from '../boot/mm-init.js';
 
 /** MAX_PHYSMEM_BITS with 4-level paging: the direct map ends at 64 TiB (5-level paging is not modelled). */
 export const MAX_PHYSMEM_BITS = 46;

@@ -6,9 +6,9 @@
  * are re-exported here for convenience.
  */
 import type { MemblockRegion } from './memblock.js';
-import type { MachineSpec } from './types.js';
+import type { MachineSpec } from '../core/types.js';
 
-export { ZONE_DMA, ZONE_DMA32, ZONE_NORMAL, ZONE_MOVABLE, ZONE_DEVICE } from './zones.js';
+export { ZONE_DMA, ZONE_DMA32, ZONE_NORMAL, ZONE_MOVABLE, ZONE_DEVICE } from './mm-init.js';
 
 export type OnlineType = 'offline' | 'online' | 'online_kernel' | 'online_movable';
 export type Kernelcore =

@@ -35,15 +35,15 @@
  */
 import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
-import type { OnlineType } from './boot-layout.js';
+import type { OnlineType } from '../boot/layout.js';
 import {
   parseKernelBool,
   sysfsStreq,
   onlineTypeFromString,
   type BlockOpResult,
   type MemoryBlock,
-} from './memory-blocks.js';
-import type { Errno, SysfsResult } from './types.js';
+} from '../hotplug/memory-blocks.js';
+import type { Errno, SysfsResult } from '../core/types.js';
 
 export const MEMORY_SYSFS_DIR = '/sys/devices/system/memory';
 export const NODE_SYSFS_DIR = '/sys/devices/system/node';

@@ -39,7 +39,7 @@
  * (the zeroing `_try_nid` and the raw variants differ only in what they
  * write, so they place and reserve identically here).
  */
-import { PAGE_SIZE } from '../contract/constants.js';
+import { PAGE_SIZE } from '../../contract/constants.js';
 
 // ---------------------------------------------------------------------------
 // Constants (include/linux/memblock.h, include/linux/numa.h)

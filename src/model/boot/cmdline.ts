@@ -13,8 +13,8 @@
  * kernel accepts a value with a warning, so does the model.
  */
 import { memparse, parseCInteger } from './memparse.js';
-import { PAGE_SHIFT } from '../contract/constants.js';
-import type { Kernelcore, KernelParams, OnlineType, ParsedCmdline } from './boot-layout.js';
+import { PAGE_SHIFT } from '../../contract/constants.js';
+import type { Kernelcore, KernelParams, OnlineType, ParsedCmdline } from './layout.js';
 
 export class CmdlineError extends Error {
   /** The parameter whose value was rejected, as written on the command line. */

@@ -23,13 +23,13 @@
  *
  * Loops here run over blocks and zones, never over pages.
  */
-import { PAGES_PER_SECTION } from '../contract/constants.js';
-import type { OnlineType } from './boot-layout.js';
-import { NUMA_NO_NODE } from './memblock.js';
+import { PAGES_PER_SECTION } from '../../contract/constants.js';
+import type { OnlineType } from '../boot/layout.js';
+import { NUMA_NO_NODE } from '../boot/memblock.js';
 import type { MemoryGroup } from './memory-groups.js';
-import type { Errno, ZoneName } from './types.js';
+import type { Errno, ZoneName } from '../core/types.js';
 import { validZonesText as offlineValidZones, zoneIntersects, type ZonePolicyContext } from './zone-policy.js';
-import { ZONE_NAMES } from './zones.js';
+import { ZONE_NAMES } from '../boot/mm-init.js';
 
 /** The four online types in the kernel's table order (MMOP_OFFLINE .. MMOP_ONLINE_MOVABLE). */
 export const ONLINE_TYPES: readonly OnlineType[] = ['offline', 'online', 'online_kernel', 'online_movable'];

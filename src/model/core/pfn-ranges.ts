@@ -3,7 +3,7 @@
  * lists, the shape of a zone's member ranges. Every function here returns a
  * new list and leaves its inputs alone; work is per range, never per page.
  */
-import type { PfnRange } from './memory-blocks.js';
+import type { PfnRange } from '../hotplug/memory-blocks.js';
 
 /** Pages in the ranges. */
 export function rangePages(ranges: readonly PfnRange[]): number {

@@ -6,8 +6,8 @@
  * Everything here works on pfn ranges (one entry per memblock region), never
  * on pages, so a 64 TiB machine costs as much as a 64 GiB one.
  */
-import { MAX_ORDER_NR_PAGES, PAGE_SHIFT, PAGE_SIZE } from '../contract/constants.js';
-import type { BootZone, Kernelcore } from './boot-layout.js';
+import { MAX_ORDER_NR_PAGES, PAGE_SHIFT, PAGE_SIZE } from '../../contract/constants.js';
+import type { BootZone, Kernelcore } from './layout.js';
 import { MemblockFlag, NUMA_NO_NODE, type MemblockRegion } from './memblock.js';
 
 /** Zone indices (include/linux/mmzone.h; no HIGHMEM on 64-bit). */

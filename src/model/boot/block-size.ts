@@ -7,7 +7,7 @@
  * the largest power of two up to 2 GiB that divides the end of boot RAM, so
  * that hot-added DIMMs line up with blocks.
  */
-import { SECTION_SIZE_BITS } from '../contract/constants.js';
+import { SECTION_SIZE_BITS } from '../../contract/constants.js';
 import { BootError } from './e820.js';
 
 /** MIN_MEMORY_BLOCK_SIZE: one section. */

@@ -9,7 +9,7 @@
  * Units: "GB/s" in the sources is decimal (10^9 bytes per second); sizes of
  * memory are binary (MiB = 2^20 bytes, GiB = 2^30 bytes). A page is 4 KiB.
  */
-import { PAGE_SIZE } from '../contract/constants.js';
+import { PAGE_SIZE } from '../../contract/constants.js';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;

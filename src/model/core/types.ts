@@ -5,7 +5,7 @@
  * Byte addresses and sizes are plain numbers: 2^53 bytes is 8 PiB, far past
  * the 64 TiB (2^46) of a 4-level x86_64 machine.
  */
-import type { EngineFactory } from '../contract/engine-api.js';
+import type { EngineFactory } from '../../contract/engine-api.js';
 
 /** A byte range `[base, base + size)`. */
 export interface ByteRange {

@@ -23,10 +23,10 @@
  * 7. at least all but 1 MiB of RAM must belong to a node, else NUMA is given
  *    up for one dummy node 0 covering everything (as with no SRAT at all).
  */
-import type { SratMemoryAffinity } from './types.js';
+import type { SratMemoryAffinity } from '../core/types.js';
 import { MAX_NUMNODES, type Memblock, NUMA_NO_NODE, PHYS_ADDR_MAX } from './memblock.js';
 import { BootError } from './e820.js';
-import { PAGE_SIZE } from '../contract/constants.js';
+import { PAGE_SIZE } from '../../contract/constants.js';
 
 /** One numa_meminfo block: `[start, end)` in bytes on node `nid`. */
 export interface NumaMemblk {

@@ -11,7 +11,7 @@
  * CPUs and spreads load between equal nodes with a per-build counter; the
  * model leaves both out, so its order is a pure function of the topology.
  */
-import type { NodeState, ZoneState } from './memory-blocks.js';
+import type { NodeState, ZoneState } from '../hotplug/memory-blocks.js';
 
 /** LOCAL_DISTANCE and REMOTE_DISTANCE: what the kernel assumes without a SLIT. */
 export const LOCAL_DISTANCE = 10;

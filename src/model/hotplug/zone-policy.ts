@@ -21,10 +21,10 @@
  * divisions truncate, and the ratio product, which can pass 2^53 on a
  * multi-petabyte machine with a large ratio, is computed exactly.
  */
-import { PAGES_PER_SECTION } from '../contract/constants.js';
-import { ModelError } from './errors.js';
+import { PAGES_PER_SECTION } from '../../contract/constants.js';
+import { ModelError } from '../core/errors.js';
 import type { MemoryGroup } from './memory-groups.js';
-import { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NAMES, ZONE_NORMAL } from './zones.js';
+import { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NAMES, ZONE_NORMAL } from '../boot/mm-init.js';
 
 export { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL };
 

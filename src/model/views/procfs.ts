@@ -26,7 +26,7 @@
  * `%0*llx-%0*llx : name` with width 8 (the iomem root ends above 0xffff),
  * lowercase hex, inclusive end.
  */
-import type { NodeStats } from './types.js';
+import type { NodeStats } from '../core/types.js';
 
 /** Field width of zone names in the header (`%8s`). */
 const ZONE_NAME_WIDTH = 8;
