@@ -18,11 +18,12 @@
  * Costs a few engine calls per zone and one section read per shard.
  */
 import { NR_PAGE_CLASSES, PAGES_PER_SECTION, PageClass, SECTION_WORD_ZONE_SHIFT, SectionFlag } from '../contract/constants.js';
-import type { LifecycleHost } from './hotplug/lifecycle.js';
-import type { MemoryBlock, PfnRange, ZoneState } from './hotplug/memory-blocks.js';
+import { ZONE_MOVABLE, ZONE_NORMAL } from './core/mmzone.js';
 import { countClassesIn } from './core/page-state.js';
 import { rangePages } from './core/pfn-ranges.js';
-import { ZONE_MOVABLE, ZONE_NORMAL } from './boot/mm-init.js';
+import type { PfnRange, ZoneState } from './core/state.js';
+import type { LifecycleHost } from './hotplug/host.js';
+import type { MemoryBlock } from './hotplug/memory-blocks.js';
 
 class InvariantError extends Error {
   constructor(message: string) {
@@ -119,7 +120,7 @@ export async function checkInvariants(host: LifecycleHost): Promise<void> {
 }
 
 async function checkBlocksAndSections(host: LifecycleHost, blocks: readonly MemoryBlock[]): Promise<void> {
-  const sectionsPerBlock = host.sectionsPerBlock;
+  const sectionsPerBlock = host.geometry.sectionsPerBlock;
   const byId = new Map(blocks.map((b) => [b.id, b]));
   for (const block of blocks) {
     check(block.state === 'online' || block.state === 'offline', () => `memory${block.id} is ${block.state} outside an offline`);

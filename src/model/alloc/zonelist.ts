@@ -11,11 +11,8 @@
  * CPUs and spreads load between equal nodes with a per-build counter; the
  * model leaves both out, so its order is a pure function of the topology.
  */
-import type { NodeState, ZoneState } from '../hotplug/memory-blocks.js';
-
-/** LOCAL_DISTANCE and REMOTE_DISTANCE: what the kernel assumes without a SLIT. */
-export const LOCAL_DISTANCE = 10;
-export const REMOTE_DISTANCE = 20;
+import { LOCAL_DISTANCE, REMOTE_DISTANCE } from '../core/kernel.js';
+import type { NodeState, ZoneState } from '../core/state.js';
 
 /** node_distance(from, to): the SLIT entry, or 10 for the node itself and 20 otherwise. */
 export function nodeDistance(slit: readonly (readonly number[])[] | null, from: number, to: number): number {

@@ -7,17 +7,11 @@
  * the largest power of two up to 2 GiB that divides the end of boot RAM, so
  * that hot-added DIMMs line up with blocks.
  */
-import { SECTION_SIZE_BITS } from '../../contract/constants.js';
-import { BootError } from './e820.js';
-
-/** MIN_MEMORY_BLOCK_SIZE: one section. */
-export const MIN_MEMORY_BLOCK_SIZE = 2 ** SECTION_SIZE_BITS;
-/** x86 MAX_BLOCK_SIZE: the probe never goes above 2 GiB. */
-export const MAX_PROBED_BLOCK_SIZE = 2 * 2 ** 30;
-/** x86 MEM_SIZE_FOR_LARGE_BLOCK: below this much boot RAM blocks stay one section. */
-export const MEM_SIZE_FOR_LARGE_BLOCK = 64 * 2 ** 30;
-/** set_memory_block_size_order accepts 2^order in [128 MiB, 64 GiB]. */
-export const MAX_EXPLICIT_BLOCK_SIZE = 64 * 2 ** 30;
+import { PAGE_SIZE, PAGES_PER_SECTION } from '../../contract/constants.js';
+import { BootError } from '../core/errors.js';
+import { MAX_BLOCK_SIZE, MAX_EXPLICIT_BLOCK_SIZE, MEM_SIZE_FOR_LARGE_BLOCK, MIN_MEMORY_BLOCK_SIZE } from '../core/kernel.js';
+import { isPowerOfTwo } from '../core/pfn-ranges.js';
+import type { BlockGeometry } from '../core/state.js';
 
 export interface BlockSizeProbeInput {
   /** End of boot RAM in bytes (max_pfn << PAGE_SHIFT). */
@@ -28,10 +22,6 @@ export interface BlockSizeProbeInput {
   explicitSizeBytes?: number | null;
   /** memory_block_advised_max_size(), 0 when nothing advised. */
   advisedMaxSizeBytes?: number;
-}
-
-function isPowerOfTwo(n: number): boolean {
-  return Number.isSafeInteger(n) && n > 0 && 2 ** Math.round(Math.log2(n)) === n;
 }
 
 /** Throws {@link BootError} (field `blockSize`) unless `sizeBytes` is a power of two in [128 MiB, 64 GiB]. */
@@ -57,12 +47,18 @@ export function probeMemoryBlockSize(input: BlockSizeProbeInput): number {
   const advice = input.advisedMaxSizeBytes ?? 0;
   let sizeBytes: number;
   if (!advice) {
-    sizeBytes = MAX_PROBED_BLOCK_SIZE;
+    sizeBytes = MAX_BLOCK_SIZE;
     if (!input.hypervisor) return sizeBytes;
   } else {
-    sizeBytes = Math.min(Math.max(advice, MIN_MEMORY_BLOCK_SIZE), MAX_PROBED_BLOCK_SIZE);
+    sizeBytes = Math.min(Math.max(advice, MIN_MEMORY_BLOCK_SIZE), MAX_BLOCK_SIZE);
   }
   // The largest allowed size that the end of boot memory is aligned to.
   while (sizeBytes > MIN_MEMORY_BLOCK_SIZE && end % sizeBytes !== 0) sizeBytes /= 2;
   return sizeBytes;
+}
+
+/** The block size in bytes, sections and pages (sections_per_block in memory_dev_init). */
+export function blockGeometry(blockSizeBytes: number): BlockGeometry {
+  const sectionsPerBlock = blockSizeBytes / (PAGES_PER_SECTION * PAGE_SIZE);
+  return { blockSizeBytes, sectionsPerBlock, pagesPerBlock: sectionsPerBlock * PAGES_PER_SECTION };
 }

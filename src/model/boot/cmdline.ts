@@ -12,9 +12,11 @@
  * and go on with the default, which hides the mistake in a study). Where the
  * kernel accepts a value with a warning, so does the model.
  */
-import { memparse, parseCInteger } from './memparse.js';
 import { PAGE_SHIFT } from '../../contract/constants.js';
-import type { Kernelcore, KernelParams, OnlineType, ParsedCmdline } from './layout.js';
+import { parseKernelBool as kstrtobool, sysfsStreq } from '../core/kstrtox.js';
+import { ONLINE_POLICIES, ONLINE_TYPES } from '../core/state.js';
+import type { Kernelcore, KernelParams, ParsedCmdline } from './layout.js';
+import { memparse, parseCInteger } from './memparse.js';
 
 export class CmdlineError extends Error {
   /** The parameter whose value was rejected, as written on the command line. */
@@ -100,28 +102,13 @@ export function tokenizeCmdline(cmdline: string): CmdlineToken[] {
 }
 
 /**
- * kstrtobool: decided by the first character (1/y/t/e true, 0/n/f/d false,
- * either case) or "on"/"off". Returns null when the text is not a boolean.
+ * kstrtobool (core/kstrtox.ts) in this file's convention: null when the text
+ * is not a boolean, as every parser here says "nothing valid" with null.
  */
 export function parseKernelBool(text: string): boolean | null {
-  const c = text.charAt(0).toLowerCase();
-  if ('1yte'.includes(c) && c !== '') return true;
-  if ('0nfd'.includes(c) && c !== '') return false;
-  if (c === 'o') {
-    const d = text.charAt(1).toLowerCase();
-    if (d === 'n') return true;
-    if (d === 'f') return false;
-  }
-  return null;
+  return kstrtobool(text) ?? null;
 }
 
-/** sysfs_streq: equal, allowing one trailing newline on the written text. */
-function sysfsStreq(text: string, word: string): boolean {
-  return text === word || text === `${word}\n`;
-}
-
-const ONLINE_TYPES: readonly OnlineType[] = ['offline', 'online', 'online_kernel', 'online_movable'];
-const ONLINE_POLICIES = ['contig-zones', 'auto-movable'] as const;
 const U32_MAX = 0xffffffff;
 const SIZE_HELP = 'expected a size (integer in C notation with an optional K/M/G/T/P/E suffix, e.g. 512G) or a percentage (e.g. 25%)';
 

@@ -7,23 +7,12 @@
  * Usable RAM is then added to memblock.memory and trimmed to whole pages
  * (memblock_trim_memory), and max_pfn is the page-rounded-down end of the
  * highest usable entry (e820__end_of_ram_pfn).
- *
- * This file also holds {@link BootError}, the error of every boot stage.
  */
 import { PAGE_SIZE } from '../../contract/constants.js';
+import { hex } from '../../util/format.js';
+import { BootError } from '../core/errors.js';
 import type { E820Entry, E820Type } from '../core/types.js';
 import type { Memblock } from './memblock.js';
-
-/** An impossible machine: names the spec field at fault. */
-export class BootError extends Error {
-  /** Path of the offending MachineSpec field, e.g. `srat[2].base` or `reservations`. */
-  readonly field: string;
-  constructor(field: string, message: string, options?: { cause?: unknown }) {
-    super(`${field}: ${message}`, options);
-    this.name = 'BootError';
-    this.field = field;
-  }
-}
 
 /** Kernel e820 type numbers: a higher number wins an overlap. */
 const TYPE_RANK: Record<E820Type, number> = { usable: 1, reserved: 2 };
@@ -34,8 +23,9 @@ export interface SanitizedE820 {
   warnings: string[];
 }
 
+/** `[mem 0x%016llx-0x%016llx]`, inclusive end, as e820 logs ranges. */
 function hexRange(base: number, end: number): string {
-  return `[mem 0x${base.toString(16).padStart(16, '0')}-0x${(end - 1).toString(16).padStart(16, '0')}]`;
+  return `[mem ${hex(base, 16)}-${hex(end - 1, 16)}]`;
 }
 
 function checkEntry(e: E820Entry, i: number): void {

@@ -1,30 +1,29 @@
 /**
  * What boot produces: the kernel command line, memblock, nodes and zones as
- * the kernel leaves them at the end of free_area_init. The contract between
- * the boot-layout computation (`boot.ts`) and the machine built on top of it
- * (`machine.ts`). Types only; the zone index values live in `zones.ts` and
- * are re-exported here for convenience.
+ * the kernel leaves them at the end of free_area_init, and the boot products
+ * the machine is built from (the sanitised e820 map, memblock.memory as pfn
+ * ranges, the free ranges, the present sections and where their memmap
+ * lies). The contract between the boot computation (`setup.ts`) and the
+ * machine built on top of it (`machine.ts`): everything the machine needs is
+ * computed once, here. Types only.
  */
+import type { HotplugParams, OnlineType } from '../core/state.js';
+import type { E820Entry, MachineSpec } from '../core/types.js';
 import type { MemblockRegion } from './memblock.js';
-import type { MachineSpec } from '../core/types.js';
+import type { FreePfnRange, MemPfnRange } from './mm-init.js';
+import type { SectionRun } from './sparse.js';
 
-export { ZONE_DMA, ZONE_DMA32, ZONE_NORMAL, ZONE_MOVABLE, ZONE_DEVICE } from './mm-init.js';
-
-export type OnlineType = 'offline' | 'online' | 'online_kernel' | 'online_movable';
 export type Kernelcore =
   | { kind: 'unset' }
   | { kind: 'pages'; pages: number }
   | { kind: 'percent'; percent: number }
   | { kind: 'mirror' };
-export interface KernelParams {
+/** The command line's settings; the memory_hotplug module parameters among them start the machine's {@link HotplugParams}. */
+export interface KernelParams extends HotplugParams {
   movableNode: boolean;
   kernelcore: Kernelcore;                 // mirror only valid for kernelcore
   movablecore: Kernelcore;                // 'unset' | 'pages' | 'percent'
   memhpDefaultState: OnlineType | null;   // null: not given (Kconfig default: offline)
-  memmapOnMemory: 'N' | 'Y' | 'force';
-  onlinePolicy: 'contig-zones' | 'auto-movable';
-  autoMovableRatio: number;               // default 301
-  autoMovableNumaAware: boolean;          // default true
 }
 export interface ParsedCmdline { params: KernelParams; unknown: string[]; warnings: string[] }
 
@@ -50,10 +49,14 @@ export interface BootLayout {
   spec: MachineSpec;
   cmdline: ParsedCmdline;
   warnings: string[];          // every kernel warning the boot would print (e820 overlap sanitised, kernelcore ignored, ...)
-  blockSizeBytes: number;
+  blockSizeBytes: number;      // memory_block_size_bytes (the probe or the platform's size)
   maxPfn: number;              // end of boot RAM, pfn
+  e820: E820Entry[];           // the firmware map, sanitised (the iomem tree's System RAM and Reserved entries)
   memory: MemblockRegion[];    // final memblock.memory (bytes; flags; nid)
   reserved: MemblockRegion[];  // final memblock.reserved (bytes; incl. boot memmap allocations)
+  memRanges: MemPfnRange[];    // memblock.memory as whole-page ranges, ascending (for_each_mem_pfn_range)
+  freeRanges: FreePfnRange[];  // memory minus reserved below max_pfn: the pages memblock_free_all frees
+  presentSections: SectionRun[]; // present sections as runs of one node, ascending (sparse_init)
   possibleNodes: number[];     // ascending
   onlineNodes: number[];       // N_ONLINE at the end of boot (nodes with memory, plus memoryless possible ones the kernel onlines? follow the kernel: possible nodes get pgdats; say which are online)
   nodes: BootNode[];           // one per possible node, ascending nid (memoryless ones all zero)

@@ -40,9 +40,11 @@
  * write, so they place and reserve identically here).
  */
 import { PAGE_SIZE } from '../../contract/constants.js';
+import { hex } from '../../util/format.js';
+import { MAX_NUMNODES, NUMA_NO_NODE } from '../core/kernel.js';
 
 // ---------------------------------------------------------------------------
-// Constants (include/linux/memblock.h, include/linux/numa.h)
+// Constants (include/linux/memblock.h; the node limits are in core/kernel.ts)
 
 /** Region attribute bits (enum memblock_flags). */
 export const MemblockFlag = {
@@ -67,10 +69,6 @@ export type MemblockFlag = (typeof MemblockFlag)[keyof typeof MemblockFlag];
 /** Every defined flag bit; anything outside is a bad argument. */
 const ALL_MEMBLOCK_FLAGS = 0x7f;
 
-/** "Any node" for lookups and allocations; the node of plain reservations. */
-export const NUMA_NO_NODE = -1;
-/** Node count limit; also the node of memory added without a node (memblock_add). */
-export const MAX_NUMNODES = 1024;
 /** End bound meaning "no upper limit" (the kernel's all-ones value). */
 export const MEMBLOCK_ALLOC_ANYWHERE = Number.MAX_SAFE_INTEGER;
 /** End bound meaning "up to current_limit". */
@@ -185,7 +183,7 @@ function checkNid(nid: number, argName = 'nid'): void {
 
 function checkFlags(flags: number, argName = 'flags'): void {
   if (!Number.isInteger(flags) || flags < 0 || flags > ALL_MEMBLOCK_FLAGS) {
-    throw new RangeError(`${argName} must be an OR of MemblockFlag bits (0..0x${ALL_MEMBLOCK_FLAGS.toString(16)}), got ${String(flags)}`);
+    throw new RangeError(`${argName} must be an OR of MemblockFlag bits (0..${hex(ALL_MEMBLOCK_FLAGS)}), got ${String(flags)}`);
   }
 }
 
@@ -544,8 +542,8 @@ export class Memblock {
       const above = gap.above;
       if (above && (above.nid !== nid || (flags !== MemblockFlag.NONE && above.flags !== flags))) {
         this.warnings.push(
-          `memblock: ${type.name} range [0x${base.toString(16)}, 0x${end.toString(16)}) nid ${nid} flags ${flagNames(flags)} ` +
-            `overlaps [0x${above.base.toString(16)}, 0x${(above.base + above.size).toString(16)}) with nid ${above.nid} flags ${flagNames(above.flags)}`,
+          `memblock: ${type.name} range [${hex(base)}, ${hex(end)}) nid ${nid} flags ${flagNames(flags)} ` +
+            `overlaps [${hex(above.base)}, ${hex(above.base + above.size)}) with nid ${above.nid} flags ${flagNames(above.flags)}`,
         );
       }
     }
@@ -774,7 +772,7 @@ export class Memblock {
   }
 
   private warnMirrorFallback(size: number): void {
-    this.warnings.push(`memblock: not enough mirrored memory for ${size} bytes (0x${size.toString(16)}); using non-mirrored memory`);
+    this.warnings.push(`memblock: not enough mirrored memory for ${size} bytes (${hex(size)}); using non-mirrored memory`);
   }
 
   /** memblock_alloc_range_nid without argument checks. */

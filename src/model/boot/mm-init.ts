@@ -1,31 +1,19 @@
 /**
- * Zone layout at boot (x86_64): the arch zone limits, where ZONE_MOVABLE
- * starts on each node (mm_init.c find_zone_movable_pfns_for_nodes), and each
- * node's zone spans, present and managed pages.
+ * Zone layout at boot (mm/mm_init.c, x86_64): the arch zone limits of
+ * free_area_init, where ZONE_MOVABLE starts on each node
+ * (find_zone_movable_pfns_for_nodes), each node's zone spans and present
+ * pages (calculate_node_totalpages), and the managed pages memblock_free_all
+ * hands to the buddy allocator.
  *
  * Everything here works on pfn ranges (one entry per memblock region), never
  * on pages, so a 64 TiB machine costs as much as a 64 GiB one.
  */
-import { MAX_ORDER_NR_PAGES, PAGE_SHIFT, PAGE_SIZE } from '../../contract/constants.js';
+import { MAX_ORDER_NR_PAGES, PAGE_SIZE } from '../../contract/constants.js';
+import { MAX_DMA32_PFN, MAX_DMA_PFN, NUMA_NO_NODE } from '../core/kernel.js';
+import { MAX_NR_ZONES, NR_BOOT_ZONES, ZONE_MOVABLE, ZONE_NORMAL } from '../core/mmzone.js';
+import { alignUp } from '../core/pfn-ranges.js';
 import type { BootZone, Kernelcore } from './layout.js';
-import { MemblockFlag, NUMA_NO_NODE, type MemblockRegion } from './memblock.js';
-
-/** Zone indices (include/linux/mmzone.h; no HIGHMEM on 64-bit). */
-export const ZONE_DMA = 0;
-export const ZONE_DMA32 = 1;
-export const ZONE_NORMAL = 2;
-export const ZONE_MOVABLE = 3;
-export const ZONE_DEVICE = 4;
-/** MAX_NR_ZONES with ZONE_DEVICE configured. */
-export const MAX_NR_ZONES = 5;
-/** Zones that can hold memory at boot (ZONE_DEVICE is only populated by devm_memremap_pages). */
-export const NR_BOOT_ZONES = 4;
-export const ZONE_NAMES = ['DMA', 'DMA32', 'Normal', 'Movable', 'Device'] as const;
-
-/** x86 MAX_DMA_PFN: ZONE_DMA is [0, 16 MiB). */
-export const MAX_DMA_PFN = (16 * 2 ** 20) >> PAGE_SHIFT;
-/** x86 MAX_DMA32_PFN: ZONE_DMA32 ends at 4 GiB. */
-export const MAX_DMA32_PFN = 2 ** 32 / PAGE_SIZE;
+import { MemblockFlag, type MemblockRegion } from './memblock.js';
 
 const FLAG_HOTPLUG = MemblockFlag.HOTPLUG;
 const FLAG_MIRROR = MemblockFlag.MIRROR;
@@ -49,10 +37,6 @@ export function pfnUp(addr: number): number {
 /** PFN_DOWN of a byte address. */
 export function pfnDown(addr: number): number {
   return Math.floor(addr / PAGE_SIZE);
-}
-
-function roundUp(value: number, step: number): number {
-  return Math.ceil(value / step) * step;
 }
 
 function clamp(value: number, lo: number, hi: number): number {
@@ -185,7 +169,7 @@ export function findZoneMovablePfnsForNodes(input: ZoneMovableInput): ZoneMovabl
 
   const alignAndClip = (): ZoneMovableResult => {
     for (const nid of nodesWithMemory) {
-      const aligned = roundUp(get(nid), MAX_ORDER_NR_PAGES);
+      const aligned = alignUp(get(nid), MAX_ORDER_NR_PAGES);
       zmp.set(nid, aligned >= nodeEndPfn(ranges, nid) ? 0 : aligned);
     }
     return result();
@@ -235,7 +219,7 @@ export function findZoneMovablePfnsForNodes(input: ZoneMovableInput): ZoneMovabl
   }
   if (requiredMovablecore) {
     // Rounded up so ZONE_MOVABLE is at least what was asked for.
-    requiredMovablecore = Math.min(totalPages, roundUp(requiredMovablecore, MAX_ORDER_NR_PAGES));
+    requiredMovablecore = Math.min(totalPages, alignUp(requiredMovablecore, MAX_ORDER_NR_PAGES));
     requiredKernelcore = Math.max(requiredKernelcore, totalPages - requiredMovablecore);
   }
   if (!requiredKernelcore || requiredKernelcore >= totalPages) return result();

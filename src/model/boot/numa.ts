@@ -23,10 +23,12 @@
  * 7. at least all but 1 MiB of RAM must belong to a node, else NUMA is given
  *    up for one dummy node 0 covering everything (as with no SRAT at all).
  */
-import type { SratMemoryAffinity } from '../core/types.js';
-import { MAX_NUMNODES, type Memblock, NUMA_NO_NODE, PHYS_ADDR_MAX } from './memblock.js';
-import { BootError } from './e820.js';
 import { PAGE_SIZE } from '../../contract/constants.js';
+import { hex } from '../../util/format.js';
+import { BootError } from '../core/errors.js';
+import { MAX_NODE_ID, MAX_NUMNODES, NUMA_NO_NODE } from '../core/kernel.js';
+import type { SratMemoryAffinity } from '../core/types.js';
+import { type Memblock, PHYS_ADDR_MAX } from './memblock.js';
 
 /** One numa_meminfo block: `[start, end)` in bytes on node `nid`. */
 export interface NumaMemblk {
@@ -60,17 +62,12 @@ export interface NumaInitResult {
   log: string[];
 }
 
-/** Largest node id memblock and the SRAT path accept (MAX_NUMNODES - 1). */
-export const MAX_NODE_ID = MAX_NUMNODES - 1;
 /** memblock_validate_numa_coverage(SZ_1M): RAM left without a node must stay below this. */
 export const NUMA_COVERAGE_SLACK_BYTES = 2 ** 20;
 
-function hex(addr: number): string {
-  return `0x${addr.toString(16).padStart(8, '0')}`;
-}
-
+/** `[mem 0x%08llx-0x%08llx]`, inclusive end, as the NUMA code logs ranges. */
 function memRange(start: number, end: number): string {
-  return `[mem ${hex(start)}-${hex(end - 1)}]`;
+  return `[mem ${hex(start, 8)}-${hex(end - 1, 8)}]`;
 }
 
 function checkSratEntry(e: SratMemoryAffinity, i: number): void {

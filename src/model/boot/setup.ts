@@ -1,33 +1,35 @@
 /**
  * Boot, from the machine description to the zone layout, as x86_64 Linux
- * does it (setup_arch → initmem_init → paging_init/sparse_init →
- * free_area_init → memblock_free_all):
+ * does it (arch/x86/kernel/setup.c setup_arch → initmem_init →
+ * paging_init/sparse_init → free_area_init → memblock_free_all):
  *
  *   kernel command line         cmdline.ts
  *   e820 → memblock.memory      e820.ts (sanitised, page-trimmed)
  *   boot reservations           here (kernel image and the spec's list)
  *   SRAT → nodes, HOTPLUG       numa.ts
- *   boot memmap                 here (2 MiB per present section, per node)
- *   zones                       zones.ts (ZONE_MOVABLE placement, spans,
+ *   present sections, memmap    sparse.ts (2 MiB per present section, per node)
+ *   zones                       mm-init.ts (ZONE_MOVABLE placement, spans,
  *                                present, managed)
  *   memory block size           block-size.ts
  *
- * Deterministic and cheap: every loop runs over memblock regions or SRAT
- * entries, never over pages or sections, so a 64 TiB machine boots in
- * milliseconds.
+ * Deterministic and cheap: every loop runs over memblock regions, SRAT
+ * entries or runs of sections, never over pages, so a 64 TiB machine boots
+ * in milliseconds.
  *
  * Boot allocations modelled: the memmap only. The pgdat, usemaps, page
  * tables and the low 1 MiB that a real x86 kernel also reserves are not
  * (together a few MiB per node).
  */
-import { PAGE_SIZE, PAGES_PER_SECTION } from '../../contract/constants.js';
-import type { BootLayout, BootMemmapPlacement, BootNode } from './layout.js';
+import { PAGE_SIZE } from '../../contract/constants.js';
+import { BootError } from '../core/errors.js';
+import { NUMA_NO_NODE } from '../core/kernel.js';
+import { NR_BOOT_ZONES, ZONE_NORMAL } from '../core/mmzone.js';
+import type { BootReservation, MachineSpec } from '../core/types.js';
 import { type BlockSizeProbeInput, probeMemoryBlockSize } from './block-size.js';
 import { CmdlineError, parseCmdline } from './cmdline.js';
-import { addE820ToMemblock, BootError, e820EndOfRamPfn, sanitizeE820 } from './e820.js';
-import { Memblock, MEMBLOCK_ALLOC_ACCESSIBLE, MemblockFlag, NUMA_NO_NODE } from './memblock.js';
-import { numaInit } from './numa.js';
-import type { BootReservation, MachineSpec } from '../core/types.js';
+import { addE820ToMemblock, e820EndOfRamPfn, sanitizeE820 } from './e820.js';
+import type { BootLayout, BootNode } from './layout.js';
+import { Memblock, MemblockFlag } from './memblock.js';
 import {
   archZoneLimits,
   computeNodeZones,
@@ -35,13 +37,10 @@ import {
   freePfnRanges,
   managedPagesPerZone,
   memPfnRanges,
-  NR_BOOT_ZONES,
   toBootZones,
-  ZONE_NORMAL,
-  type MemPfnRange,
 } from './mm-init.js';
-
-export { BootError } from './e820.js';
+import { numaInit } from './numa.js';
+import { allocateBootMemmap, presentSectionRuns } from './sparse.js';
 
 const MiB = 2 ** 20;
 
@@ -51,109 +50,6 @@ const MiB = 2 ** 20;
  * (CONFIG_PHYSICAL_START, 16 MiB, with a typical image plus brk and bss).
  */
 export const DEFAULT_KERNEL_RESERVATION: Readonly<BootReservation> = { name: 'kernel', base: 16 * MiB, size: 32 * MiB };
-
-/** sizeof(struct page). */
-export const STRUCT_PAGE_BYTES = 64;
-/** PMD_SIZE: the vmemmap is mapped, and so allocated, in 2 MiB pieces. */
-export const PMD_SIZE_BYTES = 2 * MiB;
-/** One section's memmap, ALIGN(PAGES_PER_SECTION * sizeof(struct page), PMD_SIZE): 2 MiB. */
-export const SECTION_MEMMAP_BYTES = Math.ceil((PAGES_PER_SECTION * STRUCT_PAGE_BYTES) / PMD_SIZE_BYTES) * PMD_SIZE_BYTES;
-/** __pa(MAX_DMA_ADDRESS): memmap allocations prefer memory above ZONE_DMA. */
-export const MEMMAP_MIN_ADDR = 16 * MiB;
-
-/** One run of consecutive present sections of one node: one sparse_init_nid call. */
-interface SectionRun {
-  nid: number;
-  nrSections: number;
-  /** The run's present sections as stretches of consecutive section numbers (a run may jump a hole). */
-  stretches: { startSectionNr: number; nrSections: number }[];
-}
-
-/**
- * Present sections grouped the way sparse_init walks them: ascending, one
- * run per stretch of sections whose node is the same. A section takes the
- * node of the first (lowest) memory range that touches it.
- */
-function presentSectionRuns(ranges: readonly MemPfnRange[]): SectionRun[] {
-  const runs: SectionRun[] = [];
-  let lastSectionNr = -1;
-  for (const r of ranges) {
-    if (r.nid === NUMA_NO_NODE) continue;
-    const first = Math.max(Math.floor(r.startPfn / PAGES_PER_SECTION), lastSectionNr + 1);
-    const last = Math.floor((r.endPfn - 1) / PAGES_PER_SECTION);
-    if (last < first) continue;
-    const prev = runs[runs.length - 1];
-    const stretch = { startSectionNr: first, nrSections: last - first + 1 };
-    if (prev && prev.nid === r.nid) {
-      prev.nrSections += stretch.nrSections;
-      const tail = prev.stretches[prev.stretches.length - 1];
-      if (tail.startSectionNr + tail.nrSections === first) tail.nrSections += stretch.nrSections;
-      else prev.stretches.push(stretch);
-    } else runs.push({ nid: r.nid, nrSections: stretch.nrSections, stretches: [stretch] });
-    lastSectionNr = last;
-  }
-  return runs;
-}
-
-/** Node of the memory region holding `addr`. */
-function nidOfAddress(memblock: Memblock, addr: number): number {
-  for (const r of memblock.memory.regions) if (addr >= r.base && addr < r.base + r.size) return r.nid;
-  return NUMA_NO_NODE;
-}
-
-/**
- * The boot memmap (sparse_init with SPARSEMEM_VMEMMAP): for each run of a
- * node's present sections, 2 MiB per section. The kernel first asks for one
- * buffer on exactly that node; when the node cannot provide it (under
- * movable_node a hotpluggable node has no allocatable memory) each 2 MiB
- * piece falls back to any node. The fallback is modelled as one allocation
- * when a single free range can take the whole run (the per-piece top-down
- * allocations would sit there back to back) and piece by piece otherwise.
- *
- * @returns memmap pages charged to each node, by where they landed, and
- *   where each section's memmap lies
- */
-function allocateBootMemmap(
-  memblock: Memblock,
-  ranges: readonly MemPfnRange[],
-): { charged: Map<number, number>; placements: BootMemmapPlacement[] } {
-  const charged = new Map<number, number>();
-  const placements: BootMemmapPlacement[] = [];
-  const charge = (addr: number, sizeBytes: number): void => {
-    const nid = nidOfAddress(memblock, addr);
-    charged.set(nid, (charged.get(nid) ?? 0) + sizeBytes / PAGE_SIZE);
-  };
-  for (const run of presentSectionRuns(ranges)) {
-    const sizeBytes = run.nrSections * SECTION_MEMMAP_BYTES;
-    let addr = memblock.allocExactNidRaw(sizeBytes, SECTION_MEMMAP_BYTES, MEMMAP_MIN_ADDR, MEMBLOCK_ALLOC_ACCESSIBLE, run.nid);
-    if (!addr) addr = memblock.allocTryNidRaw(sizeBytes, SECTION_MEMMAP_BYTES, MEMMAP_MIN_ADDR, MEMBLOCK_ALLOC_ACCESSIBLE, run.nid);
-    if (addr) {
-      charge(addr, sizeBytes);
-      // The buffer is handed out section by section in ascending order.
-      let at = addr;
-      for (const stretch of run.stretches) {
-        placements.push({ ...stretch, base: at });
-        at += stretch.nrSections * SECTION_MEMMAP_BYTES;
-      }
-      continue;
-    }
-    const sectionNrs = run.stretches.flatMap((st) => Array.from({ length: st.nrSections }, (_, k) => st.startSectionNr + k));
-    for (let i = 0; i < run.nrSections; i++) {
-      const piece = memblock.allocTryNidRaw(SECTION_MEMMAP_BYTES, PMD_SIZE_BYTES, MEMMAP_MIN_ADDR, MEMBLOCK_ALLOC_ACCESSIBLE, run.nid);
-      if (!piece) {
-        throw new BootError(
-          'e820',
-          `not enough boot memory for the memmap of node ${run.nid} (${run.nrSections} sections need ${sizeBytes / MiB} MiB); ` +
-            'the kernel would panic in sparse_init',
-        );
-      }
-      charge(piece, SECTION_MEMMAP_BYTES);
-      placements.push({ startSectionNr: sectionNrs[i], nrSections: 1, base: piece });
-    }
-  }
-  placements.sort((a, b) => a.startSectionNr - b.startSectionNr);
-  return { charged, placements };
-}
 
 function checkSpecShape(spec: MachineSpec): void {
   if (!spec || typeof spec !== 'object') throw new BootError('spec', 'expected a MachineSpec object');
@@ -229,7 +125,8 @@ export function computeBootLayout(spec: MachineSpec): BootLayout {
   log.push(...numa.log);
 
   const ranges = memPfnRanges(memblock.memory.regions);
-  const { charged: memmapCharged, placements: bootMemmap } = allocateBootMemmap(memblock, ranges);
+  const presentSections = presentSectionRuns(ranges.filter((r) => r.nid !== NUMA_NO_NODE));
+  const { charged: memmapCharged, placements: bootMemmap } = allocateBootMemmap(memblock, presentSections);
 
   // free_area_init.
   const limits = archZoneLimits(Math.floor(memblock.startOfDram() / PAGE_SIZE), maxPfn);
@@ -289,10 +186,14 @@ export function computeBootLayout(spec: MachineSpec): BootLayout {
     log,
     blockSizeBytes,
     maxPfn,
+    e820: e820.entries,
     // As free_area_init sees it: HOTPLUG flags still set (memblock_free_all
     // clears them afterwards, and x86_64 then discards memblock).
     memory: memblock.memory.regions.map((r) => ({ ...r })),
     reserved: memblock.reserved.regions.map((r) => ({ ...r })),
+    memRanges: ranges,
+    freeRanges: free,
+    presentSections,
     possibleNodes: [...numa.possibleNodes],
     // Nodes with boot memory are onlined by NUMA init; memoryless possible
     // nodes get a pgdat in free_area_init but stay offline until hot-add.

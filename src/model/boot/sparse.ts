@@ -13,11 +13,14 @@
  * Work is per run of sections, never per page: a run is a stretch of
  * consecutive present sections that share what the engine call sets.
  */
-import { Migratetype, PAGES_PER_SECTION, PageClass, SectionFlag } from '../../contract/constants.js';
-import type { MemblockRegion } from './memblock.js';
-import type { PfnRange } from '../hotplug/memory-blocks.js';
+import { Migratetype, PAGE_SIZE, PAGES_PER_SECTION, PageClass, SectionFlag } from '../../contract/constants.js';
+import { BootError } from '../core/errors.js';
+import { MEMMAP_MIN_ADDR, NUMA_NO_NODE, PMD_SIZE_BYTES, SECTION_MEMMAP_BYTES } from '../core/kernel.js';
 import type { ShardPiece, ShardSet } from '../core/shards.js';
-import { memPfnRanges } from './mm-init.js';
+import type { PfnRange } from '../core/state.js';
+import type { BootMemmapPlacement } from './layout.js';
+import { Memblock, MEMBLOCK_ALLOC_ACCESSIBLE } from './memblock.js';
+import type { MemPfnRange } from './mm-init.js';
 
 /** `[startSectionNr, endSectionNr)` of consecutive present sections, all on node `nid`. */
 export interface SectionRun {
@@ -41,18 +44,15 @@ export function sectionNrToPfn(sectionNr: number): number {
   return sectionNr * PAGES_PER_SECTION;
 }
 
-function sortedByBase(regions: readonly MemblockRegion[]): MemblockRegion[] {
-  return [...regions].sort((a, b) => a.base - b.base);
-}
-
 /**
  * Present sections as runs. Each section takes the node of the lowest memory
  * range in it; runs split where the node changes or a section is missing.
+ * `ranges` is memblock.memory as pfn ranges, ascending, with a node each.
  */
-export function presentSectionRuns(memory: readonly MemblockRegion[]): SectionRun[] {
+export function presentSectionRuns(ranges: readonly MemPfnRange[]): SectionRun[] {
   const runs: SectionRun[] = [];
   let nextFreeSectionNr = 0;
-  for (const range of memPfnRanges(sortedByBase(memory))) {
+  for (const range of ranges) {
     const firstSectionNr = Math.max(pfnToSectionNr(range.startPfn), nextFreeSectionNr);
     const endSectionNr = pfnToSectionNr(range.endPfn - 1) + 1;
     if (firstSectionNr >= endSectionNr) continue;
@@ -74,10 +74,9 @@ export function presentSectionRuns(memory: readonly MemblockRegion[]): SectionRu
  */
 export function sectionZoneRuns(
   runs: readonly SectionRun[],
-  memory: readonly MemblockRegion[],
+  ranges: readonly MemPfnRange[],
   zoneOfPfn: (nid: number, pfn: number) => number,
 ): SectionZoneRun[] {
-  const ranges = memPfnRanges(sortedByBase(memory));
   const zoneRuns: SectionZoneRun[] = [];
   let cursor = 0;
   for (const run of runs) {
@@ -92,6 +91,88 @@ export function sectionZoneRuns(
     }
   }
   return zoneRuns;
+}
+
+/** One sparse_init_nid call: the present-section runs of one node that follow each other (a call may jump a hole). */
+interface SparseInitCall {
+  nid: number;
+  nrSections: number;
+  runs: SectionRun[];
+}
+
+/** Present sections grouped the way sparse_init walks them: ascending, one call per node change. */
+function sparseInitCalls(runs: readonly SectionRun[]): SparseInitCall[] {
+  const calls: SparseInitCall[] = [];
+  for (const run of runs) {
+    const nrSections = run.endSectionNr - run.startSectionNr;
+    const last = calls.at(-1);
+    if (last !== undefined && last.nid === run.nid) {
+      last.nrSections += nrSections;
+      last.runs.push(run);
+    } else calls.push({ nid: run.nid, nrSections, runs: [run] });
+  }
+  return calls;
+}
+
+/** Node of the memory region holding `addr`. */
+function nidOfAddress(memblock: Memblock, addr: number): number {
+  for (const r of memblock.memory.regions) if (addr >= r.base && addr < r.base + r.size) return r.nid;
+  return NUMA_NO_NODE;
+}
+
+/**
+ * The boot memmap (sparse_init with SPARSEMEM_VMEMMAP): for each
+ * sparse_init_nid call, 2 MiB per section. The kernel first asks for one
+ * buffer on exactly that node; when the node cannot provide it (under
+ * movable_node a hotpluggable node has no allocatable memory) each 2 MiB
+ * piece falls back to any node. The fallback is modelled as one allocation
+ * when a single free range can take the whole call (the per-piece top-down
+ * allocations would sit there back to back) and piece by piece otherwise.
+ *
+ * @returns memmap pages charged to each node, by where they landed, and
+ *   where each section's memmap lies
+ */
+export function allocateBootMemmap(
+  memblock: Memblock,
+  runs: readonly SectionRun[],
+): { charged: Map<number, number>; placements: BootMemmapPlacement[] } {
+  const charged = new Map<number, number>();
+  const placements: BootMemmapPlacement[] = [];
+  const charge = (addr: number, sizeBytes: number): void => {
+    const nid = nidOfAddress(memblock, addr);
+    charged.set(nid, (charged.get(nid) ?? 0) + sizeBytes / PAGE_SIZE);
+  };
+  for (const call of sparseInitCalls(runs)) {
+    const sizeBytes = call.nrSections * SECTION_MEMMAP_BYTES;
+    let addr = memblock.allocExactNidRaw(sizeBytes, SECTION_MEMMAP_BYTES, MEMMAP_MIN_ADDR, MEMBLOCK_ALLOC_ACCESSIBLE, call.nid);
+    if (!addr) addr = memblock.allocTryNidRaw(sizeBytes, SECTION_MEMMAP_BYTES, MEMMAP_MIN_ADDR, MEMBLOCK_ALLOC_ACCESSIBLE, call.nid);
+    if (addr) {
+      charge(addr, sizeBytes);
+      // The buffer is handed out section by section in ascending order.
+      let at = addr;
+      for (const run of call.runs) {
+        const nrSections = run.endSectionNr - run.startSectionNr;
+        placements.push({ startSectionNr: run.startSectionNr, nrSections, base: at });
+        at += nrSections * SECTION_MEMMAP_BYTES;
+      }
+      continue;
+    }
+    const sectionNrs = call.runs.flatMap((run) => Array.from({ length: run.endSectionNr - run.startSectionNr }, (_, k) => run.startSectionNr + k));
+    for (const sectionNr of sectionNrs) {
+      const piece = memblock.allocTryNidRaw(SECTION_MEMMAP_BYTES, PMD_SIZE_BYTES, MEMMAP_MIN_ADDR, MEMBLOCK_ALLOC_ACCESSIBLE, call.nid);
+      if (!piece) {
+        throw new BootError(
+          'e820',
+          `not enough boot memory for the memmap of node ${call.nid} (${call.nrSections} sections need ${sizeBytes / 2 ** 20} MiB); ` +
+            'the kernel would panic in sparse_init',
+        );
+      }
+      charge(piece, SECTION_MEMMAP_BYTES);
+      placements.push({ startSectionNr: sectionNr, nrSections: 1, base: piece });
+    }
+  }
+  placements.sort((a, b) => a.startSectionNr - b.startSectionNr);
+  return { charged, placements };
 }
 
 /** Engine calls grouped per shard, run shard by shard in parallel and in order within a shard. */

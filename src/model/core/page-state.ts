@@ -2,10 +2,16 @@
  * Engine work over pfn ranges that may cross shard windows: each range is
  * split at window edges and every piece becomes one coarse engine call.
  * Nothing here loops over pages; the loops run over ranges and shards.
+ *
+ * Reads are plain functions. Writes go through an {@link UndoLog}, which
+ * records, piece by piece as each engine call succeeds, the call that puts
+ * the piece back. An engine that refuses a call leaves its shard as it was
+ * (the contract), so after a failure the log holds exactly the writes that
+ * happened, and undoing it restores the page state from before them.
  */
 import { ClaimMode, NR_PAGE_CLASSES, type PageClass } from '../../contract/constants.js';
-import type { PfnRange } from '../hotplug/memory-blocks.js';
 import type { ShardPiece, ShardSet } from './shards.js';
+import type { PfnRange } from './state.js';
 
 /** The shard pieces of every range, in range order. */
 export function piecesOf(shards: ShardSet, ranges: readonly PfnRange[]): ShardPiece[] {
@@ -35,35 +41,11 @@ export async function findNextIn(shards: ShardSet, ranges: readonly PfnRange[], 
   return -1;
 }
 
-/**
- * Move `nrPages` pages of class `from` in the ranges to class `to`, taking
- * them piece by piece in range order (LOWEST: the lowest pfns overall). With
- * RANDOM_PAGEBLOCK each piece gets a share proportional to its `from` pages
- * (largest remainders first), so a random subset spreads over every piece.
- * The caller makes sure enough pages exist; a shortfall throws before any
- * page changes.
- */
-export async function claimIn(
-  shards: ShardSet,
-  ranges: readonly PfnRange[],
-  nrPages: number,
-  from: PageClass,
-  to: PageClass,
-  mode: ClaimMode = ClaimMode.LOWEST,
-  seed = 0,
-): Promise<void> {
-  if (nrPages === 0) return;
-  const pieces = piecesOf(shards, ranges);
-  const available = await Promise.all(pieces.map((p) => p.shard.engine.count(p.startPfn, p.endPfn, 1 << from)));
-  const total = available.reduce((sum, n) => sum + n, 0);
-  if (total < nrPages) throw new Error(`claimIn: ${nrPages} pages of class ${from} wanted, ${total} in the ranges`);
-  const shares = mode === ClaimMode.LOWEST ? lowestShares(available, nrPages) : proportionalShares(available, nrPages);
-  for (let i = 0; i < pieces.length; i++) {
-    if (shares[i] === 0) continue;
-    const p = pieces[i];
-    // Each piece gets its own seed so equal-sized pieces do not repeat one pattern.
-    await p.shard.engine.claim(p.startPfn, p.endPfn, shares[i], from, to, mode, (seed + i * 0x9e3779b9) >>> 0);
-  }
+/** Pageblocks of the range whose `tag & mask === value`. */
+export async function countPageblocksOver(shards: ShardSet, startPfn: number, endPfn: number, mask: number, value: number): Promise<number> {
+  let n = 0;
+  for (const p of shards.split(startPfn, endPfn)) n += await p.shard.engine.countPageblocks(p.startPfn, p.endPfn, mask, value);
+  return n;
 }
 
 function lowestShares(available: readonly number[], nrPages: number): number[] {
@@ -96,44 +78,202 @@ function proportionalShares(available: readonly number[], nrPages: number): numb
   return shares;
 }
 
-/** Run `call` on every shard piece of `[startPfn, endPfn)`. */
-export async function forEachPiece(
-  shards: ShardSet,
-  startPfn: number,
-  endPfn: number,
-  call: (piece: ShardPiece) => unknown,
-): Promise<void> {
-  for (const piece of shards.split(startPfn, endPfn)) await call(piece);
-}
+/** A step that puts something back: an engine call, or a change to the model's own state. */
+type UndoStep = () => unknown;
 
-/** Every page of the range takes class `cls`. */
-export function setClassOver(shards: ShardSet, startPfn: number, endPfn: number, cls: PageClass): Promise<void> {
-  return forEachPiece(shards, startPfn, endPfn, (p) => p.shard.engine.setClass(p.startPfn, p.endPfn, cls));
-}
+/**
+ * Writes to the engines that can be taken back, and the model changes made
+ * along with them.
+ *
+ * Each write method runs its engine call on every shard piece of its range
+ * and, after each piece succeeds, records the call that restores that
+ * piece. The caller states what the pages, pageblocks or sections held
+ * before (`was`): the lifecycle always knows it, because it only writes
+ * ranges whose state its own rules fix (an offline block's pages are
+ * RESERVED, its pageblocks MOVABLE, and so on). {@link UndoLog.undo} runs
+ * the recorded steps newest first.
+ *
+ * Logs nest: an operation writes into its own log, then either undoes it (it
+ * failed) or moves it into its caller's log with {@link UndoLog.commitTo},
+ * so that the caller can still take the whole call back.
+ */
+export class UndoLog {
+  readonly #steps: UndoStep[] = [];
 
-/** Every pageblock of the range takes migratetype `mt`. */
-export function setMigratetypeOver(shards: ShardSet, startPfn: number, endPfn: number, mt: number): Promise<void> {
-  return forEachPiece(shards, startPfn, endPfn, (p) => p.shard.engine.setMigratetype(p.startPfn, p.endPfn, mt));
-}
+  constructor(readonly shards: ShardSet) {}
 
-/** Set or clear MIGRATE_ISOLATE on every pageblock of the range. */
-export function setIsolateOver(shards: ShardSet, startPfn: number, endPfn: number, isolate: boolean): Promise<void> {
-  return forEachPiece(shards, startPfn, endPfn, (p) => p.shard.engine.setIsolate(p.startPfn, p.endPfn, isolate));
-}
+  /** Remember how to put back a change the model made to its own state. */
+  record(undo: UndoStep): void {
+    this.#steps.push(undo);
+  }
 
-/** Pageblocks of the range whose `tag & mask === value`. */
-export async function countPageblocksOver(shards: ShardSet, startPfn: number, endPfn: number, mask: number, value: number): Promise<number> {
-  let n = 0;
-  for (const p of shards.split(startPfn, endPfn)) n += await p.shard.engine.countPageblocks(p.startPfn, p.endPfn, mask, value);
-  return n;
-}
+  /** Hand every recorded step to `parent` (after its own) and forget them here. */
+  commitTo(parent: UndoLog): void {
+    parent.#steps.push(...this.#steps.splice(0));
+  }
 
-/** Set then clear section flags over the range. */
-export function setSectionFlagsOver(shards: ShardSet, startPfn: number, endPfn: number, setMask: number, clearMask: number): Promise<void> {
-  return forEachPiece(shards, startPfn, endPfn, (p) => p.shard.engine.setSectionFlags(p.startPfn, p.endPfn, setMask, clearMask));
-}
+  /**
+   * Run the recorded steps, newest first, and forget them. Every step is
+   * tried even when one fails; the failures come back (empty: all undone).
+   */
+  async undo(): Promise<unknown[]> {
+    const failures: unknown[] = [];
+    for (const step of this.#steps.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    return failures;
+  }
 
-/** Set the zone id of every section of the range. */
-export function setSectionZoneOver(shards: ShardSet, startPfn: number, endPfn: number, zoneId: number): Promise<void> {
-  return forEachPiece(shards, startPfn, endPfn, (p) => p.shard.engine.setSectionZone(p.startPfn, p.endPfn, zoneId));
+  /**
+   * Take back everything logged here, as an operation does when it gives up
+   * with an errno (an offline vetoed after isolating its range). An engine
+   * that refuses an undo step throws.
+   */
+  async revert(): Promise<void> {
+    const failures = await this.undo();
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, 'undoing the writes of a refused operation failed');
+  }
+
+  /**
+   * Undo after `error` and throw it again: the caller's failure, as it
+   * happened. If an undo step failed too, the machine is no longer
+   * consistent, and an AggregateError says so and carries every error.
+   */
+  async rollBack(error: unknown): Promise<never> {
+    const failures = await this.undo();
+    if (failures.length === 0) throw error;
+    throw new AggregateError([error, ...failures], 'an engine call failed and undoing the writes before it failed too: the machine is inconsistent');
+  }
+
+  /** Run `write` on every shard piece of `[startPfn, endPfn)`, recording `undo` for each piece that succeeded. */
+  async #overRange(startPfn: number, endPfn: number, write: (p: ShardPiece) => unknown, undo: (p: ShardPiece) => unknown): Promise<void> {
+    for (const piece of this.shards.split(startPfn, endPfn)) {
+      await write(piece);
+      this.#steps.push(() => undo(piece));
+    }
+  }
+
+  /** Every page of the range takes class `cls`; the pages were all `was`. */
+  setClass(startPfn: number, endPfn: number, cls: PageClass, was: PageClass): Promise<void> {
+    return this.#overRange(
+      startPfn,
+      endPfn,
+      (p) => p.shard.engine.setClass(p.startPfn, p.endPfn, cls),
+      (p) => p.shard.engine.setClass(p.startPfn, p.endPfn, was),
+    );
+  }
+
+  /** Every pageblock of the range takes migratetype `mt`; they were all `was`. */
+  setMigratetype(startPfn: number, endPfn: number, mt: number, was: number): Promise<void> {
+    return this.#overRange(
+      startPfn,
+      endPfn,
+      (p) => p.shard.engine.setMigratetype(p.startPfn, p.endPfn, mt),
+      (p) => p.shard.engine.setMigratetype(p.startPfn, p.endPfn, was),
+    );
+  }
+
+  /** Set or clear MIGRATE_ISOLATE on every pageblock of the range; it was the opposite everywhere. */
+  setIsolate(startPfn: number, endPfn: number, isolate: boolean): Promise<void> {
+    return this.#overRange(
+      startPfn,
+      endPfn,
+      (p) => p.shard.engine.setIsolate(p.startPfn, p.endPfn, isolate),
+      (p) => p.shard.engine.setIsolate(p.startPfn, p.endPfn, !isolate),
+    );
+  }
+
+  /** Set then clear section flags over the range; the set flags were clear and the cleared ones set. */
+  setSectionFlags(startPfn: number, endPfn: number, setMask: number, clearMask: number): Promise<void> {
+    return this.#overRange(
+      startPfn,
+      endPfn,
+      (p) => p.shard.engine.setSectionFlags(p.startPfn, p.endPfn, setMask, clearMask),
+      (p) => p.shard.engine.setSectionFlags(p.startPfn, p.endPfn, clearMask, setMask),
+    );
+  }
+
+  /** Every section of the range takes zone id `zoneId`; they all had `was`. */
+  setSectionZone(startPfn: number, endPfn: number, zoneId: number, was: number): Promise<void> {
+    return this.#overRange(
+      startPfn,
+      endPfn,
+      (p) => p.shard.engine.setSectionZone(p.startPfn, p.endPfn, zoneId),
+      (p) => p.shard.engine.setSectionZone(p.startPfn, p.endPfn, was),
+    );
+  }
+
+  /** Make the sections of the range present (see EngineApi.addSections); undone by removing them. */
+  addSections(startPfn: number, endPfn: number, nid: number, cls: PageClass, mt: number, flags: number): Promise<void> {
+    return this.#overRange(
+      startPfn,
+      endPfn,
+      (p) => p.shard.engine.addSections(p.startPfn, p.endPfn, nid, cls, mt, flags),
+      (p) => p.shard.engine.removeSections(p.startPfn, p.endPfn),
+    );
+  }
+
+  /**
+   * Drop the sections of the range. Their state is gone with them, so the
+   * caller says how to build it again: `restore` is called with each piece
+   * to put back.
+   */
+  removeSections(startPfn: number, endPfn: number, restore: (startPfn: number, endPfn: number) => Promise<void>): Promise<void> {
+    return this.#overRange(
+      startPfn,
+      endPfn,
+      (p) => p.shard.engine.removeSections(p.startPfn, p.endPfn),
+      (p) => restore(p.startPfn, p.endPfn),
+    );
+  }
+
+  /**
+   * Move `nrPages` pages of class `from` in the ranges to class `to`, taking
+   * them piece by piece in range order (LOWEST: the lowest pfns overall).
+   * With RANDOM_PAGEBLOCK each piece gets a share proportional to its `from`
+   * pages (largest remainders first), so a random subset spreads over every
+   * piece. The caller makes sure enough pages exist; a shortfall throws
+   * before any page changes.
+   *
+   * Undoing a claim is exact in counts, not always in place: the engines
+   * cannot say which pages a claim took, so the undo takes `to` pages back
+   * to `from`, as many as the claim took, lowest first, from the part of the
+   * piece the claim reached (up to the highest pfn it changed). Where that
+   * part held no other `to` pages (the claim took every page of it, as in
+   * memory nobody used yet), the undo is exact. Elsewhere the counts of
+   * every class in every piece, so in every zone, are restored, but the
+   * pages put back may be other `to` pages than the ones taken.
+   */
+  async claim(
+    ranges: readonly PfnRange[],
+    nrPages: number,
+    from: PageClass,
+    to: PageClass,
+    mode: ClaimMode = ClaimMode.LOWEST,
+    seed = 0,
+  ): Promise<void> {
+    if (nrPages === 0) return;
+    const pieces = piecesOf(this.shards, ranges);
+    const available = await Promise.all(pieces.map((p) => p.shard.engine.count(p.startPfn, p.endPfn, 1 << from)));
+    const total = available.reduce((sum, n) => sum + n, 0);
+    if (total < nrPages) throw new Error(`claim: ${nrPages} pages of class ${from} wanted, ${total} in the ranges`);
+    const shares = mode === ClaimMode.LOWEST ? lowestShares(available, nrPages) : proportionalShares(available, nrPages);
+    for (let i = 0; i < pieces.length; i++) {
+      const share = shares[i];
+      if (share === 0) continue;
+      const { shard, startPfn } = pieces[i];
+      // Each piece gets its own seed so equal-sized pieces do not repeat one pattern.
+      const reachedPfn = await shard.engine.claim(startPfn, pieces[i].endPfn, share, from, to, mode, (seed + i * 0x9e3779b9) >>> 0);
+      this.#steps.push(() =>
+        reachedPfn - startPfn === share
+          ? shard.engine.setClass(startPfn, reachedPfn, from)
+          : shard.engine.claim(startPfn, reachedPfn, share, to, from, ClaimMode.LOWEST, 0),
+      );
+    }
+  }
 }

@@ -2,8 +2,9 @@
  * Sets of pfn ranges: ascending, disjoint, half-open `[startPfn, endPfn)`
  * lists, the shape of a zone's member ranges. Every function here returns a
  * new list and leaves its inputs alone; work is per range, never per page.
+ * Also the alignment arithmetic ranges need.
  */
-import type { PfnRange } from '../hotplug/memory-blocks.js';
+import type { PfnRange } from './state.js';
 
 /** Pages in the ranges. */
 export function rangePages(ranges: readonly PfnRange[]): number {
@@ -72,4 +73,9 @@ export function alignDown(value: number, align: number): number {
 
 export function alignUp(value: number, align: number): number {
   return Math.ceil(value / align) * align;
+}
+
+/** A positive power of two below 2^53. */
+export function isPowerOfTwo(value: number): boolean {
+  return Number.isSafeInteger(value) && value > 0 && 2 ** Math.round(Math.log2(value)) === value;
 }

@@ -1,11 +1,16 @@
 /**
  * The machine model's contract with the study layer: what a machine is made
- * of (MachineSpec) and what a booted machine answers (Machine). Types only.
+ * of (MachineSpec) and what a booted machine answers (Machine), with the
+ * vocabularies its requests are spelled in (online types, allocation kinds,
+ * notifier actions). The scenario schema takes its words from here.
  *
  * Byte addresses and sizes are plain numbers: 2^53 bytes is 8 PiB, far past
  * the 64 TiB (2^46) of a 4-level x86_64 machine.
  */
 import type { EngineFactory } from '../../contract/engine-api.js';
+import type { ZoneName } from './mmzone.js';
+
+export type { ZoneName } from './mmzone.js';
 
 /** A byte range `[base, base + size)`. */
 export interface ByteRange {
@@ -81,31 +86,42 @@ export type Errno =
 /** Result of a sysfs read or write, as a process would see it. */
 export type SysfsResult = { ok: true; value: string } | { ok: false; errno: Errno; message: string };
 
-export type ZoneName = 'DMA' | 'DMA32' | 'Normal' | 'Movable' | 'Device';
-
-export interface ZoneStats {
-  nid: number;
+/** One zone of one node with the kernel's counters (struct zone; §6 of kernel-semantics). */
+export interface ZoneCounters {
+  readonly nid: number;
   /** Zone index: DMA=0, DMA32=1, NORMAL=2, MOVABLE=3, DEVICE=4. */
-  zoneIdx: number;
-  name: ZoneName;
+  readonly zoneIdx: number;
+  readonly name: ZoneName;
+  /** zone_start_pfn; 0 when the zone spans nothing. */
   zoneStartPfn: number;
   spannedPages: number;
   presentPages: number;
+  /** present pages that came from boot memory (what auto-movable budgets from). */
   presentEarlyPages: number;
   managedPages: number;
-  /** FREE pages, from the engine. */
-  freePages: number;
 }
 
-export interface NodeStats {
-  nid: number;
+/** One node with the kernel's counters (struct pglist_data and the node states). */
+export interface NodeCounters {
+  readonly nid: number;
   possible: boolean;
+  /** N_ONLINE: the node has a pgdat and a sysfs directory. */
   online: boolean;
+  /** N_MEMORY. */
   hasMemory: boolean;
+  /** N_NORMAL_MEMORY. */
   hasNormalMemory: boolean;
   nodeStartPfn: number;
   nodeSpannedPages: number;
   nodePresentPages: number;
+}
+
+export interface ZoneStats extends ZoneCounters {
+  /** FREE pages, from the engine. */
+  freePages: number;
+}
+
+export interface NodeStats extends NodeCounters {
   /** Every zone of the node, populated or not, in zone index order. */
   zones: ZoneStats[];
 }
@@ -190,7 +206,8 @@ export interface OfflineOutcome extends Outcome {
 }
 
 /** Allocation kinds of the workload model: user may use ZONE_MOVABLE, the kernel kinds may not. */
-export type AllocKind = 'user' | 'slab' | 'pgtable' | 'pinned';
+export const ALLOC_KINDS = ['user', 'slab', 'pgtable', 'pinned'] as const;
+export type AllocKind = (typeof ALLOC_KINDS)[number];
 
 export interface AllocRequest {
   kind: AllocKind;
@@ -205,10 +222,16 @@ export interface FreeRequest extends AllocRequest {
 }
 
 /** Memory notifier events that error injection can veto. */
-export type NotifierAction = 'MEM_GOING_ONLINE' | 'MEM_GOING_OFFLINE';
+export const NOTIFIER_ACTIONS = ['MEM_GOING_ONLINE', 'MEM_GOING_OFFLINE'] as const;
+export type NotifierAction = (typeof NOTIFIER_ACTIONS)[number];
 
-/** The online types a user can ask for. */
-export type OnlineRequestType = 'online' | 'online_kernel' | 'online_movable';
+/**
+ * The online types a user can ask an online for (MMOP_ONLINE,
+ * MMOP_ONLINE_KERNEL, MMOP_ONLINE_MOVABLE): the words `state` accepts,
+ * offline aside.
+ */
+export const ONLINE_REQUEST_TYPES = ['online', 'online_kernel', 'online_movable'] as const;
+export type OnlineRequestType = (typeof ONLINE_REQUEST_TYPES)[number];
 
 export interface Machine {
   readonly spec: MachineSpec;

@@ -23,99 +23,23 @@
  *
  * Loops here run over blocks and zones, never over pages.
  */
-import { PAGES_PER_SECTION } from '../../contract/constants.js';
-import type { OnlineType } from '../boot/layout.js';
-import { NUMA_NO_NODE } from '../boot/memblock.js';
+import { NUMA_NO_NODE } from '../core/kernel.js';
+import { failed, isSafeNonNegative, noWork, type TransitionWork } from '../core/outcomes.js';
+import { isPopulated, ONLINE_TYPES, type BlockGeometry, type MemmapCharge, type NodeState, type OnlineType, type ZoneState } from '../core/state.js';
+import { sysfsStreq, parseKernelBool } from '../core/kstrtox.js';
+import type { BlockSelector, BlockState, Errno, Outcome } from '../core/types.js';
 import type { MemoryGroup } from './memory-groups.js';
-import type { Errno, ZoneName } from '../core/types.js';
 import { validZonesText as offlineValidZones, zoneIntersects, type ZonePolicyContext } from './zone-policy.js';
-import { ZONE_NAMES } from '../boot/mm-init.js';
-
-/** The four online types in the kernel's table order (MMOP_OFFLINE .. MMOP_ONLINE_MOVABLE). */
-export const ONLINE_TYPES: readonly OnlineType[] = ['offline', 'online', 'online_kernel', 'online_movable'];
-
-// ---------------------------------------------------------------------------
-// Zones and nodes
-
-/** A pfn range `[startPfn, endPfn)`. */
-export interface PfnRange {
-  startPfn: number;
-  endPfn: number;
-}
-
-/** One zone of one node, with the kernel's counters (§6 of kernel-semantics). */
-export interface ZoneState {
-  readonly nid: number;
-  readonly zoneIdx: number;
-  readonly name: ZoneName;
-  /** zone_start_pfn; 0 when the zone spans nothing. */
-  zoneStartPfn: number;
-  spannedPages: number;
-  presentPages: number;
-  /** present pages that came from boot memory (what auto-movable budgets from). */
-  presentEarlyPages: number;
-  managedPages: number;
-  /** CMA pages: none are modelled, kept so the auto-movable budget reads like the kernel's. */
-  cmaPages: number;
-  /** The pfns whose pages belong to this zone (page_zone), ascending and disjoint. */
-  memberRanges: PfnRange[];
-}
-
-export interface NodeState {
-  readonly nid: number;
-  possible: boolean;
-  /** N_ONLINE: the node has a pgdat and a sysfs directory. */
-  online: boolean;
-  /** N_MEMORY. */
-  hasMemory: boolean;
-  /** N_NORMAL_MEMORY. */
-  hasNormalMemory: boolean;
-  nodeStartPfn: number;
-  nodeSpannedPages: number;
-  nodePresentPages: number;
-  /** Every zone, DMA to DEVICE, in zone index order. */
-  readonly zones: ZoneState[];
-}
-
-/** populated_zone: the zone has present pages. */
-export function isPopulated(zone: ZoneState): boolean {
-  return zone.presentPages > 0;
-}
-
-/** The zone whose member ranges hold `pfn`, or undefined (a hole, or memory of another node). */
-export function zoneHoldingPfn(node: NodeState, pfn: number): ZoneState | undefined {
-  for (const zone of node.zones) {
-    const ranges = zone.memberRanges;
-    let low = 0;
-    let high = ranges.length - 1;
-    while (low <= high) {
-      const mid = (low + high) >> 1;
-      if (pfn < ranges[mid].startPfn) high = mid - 1;
-      else if (pfn >= ranges[mid].endPfn) low = mid + 1;
-      else return zone;
-    }
-  }
-  return undefined;
-}
 
 // ---------------------------------------------------------------------------
 // The block
-
-/** Memmap pages of one block allocated in one kernel zone at hot-add. */
-export interface MemmapCharge {
-  nid: number;
-  zoneIdx: number;
-  nrPages: number;
-}
-
-export type MemoryBlockState = 'online' | 'offline' | 'going-offline';
 
 /** One memory block device (struct memory_block). */
 export class MemoryBlock {
   /** Device id: memory<id>. */
   readonly id: number;
-  readonly sectionsPerBlock: number;
-  state: MemoryBlockState;
+  readonly geometry: BlockGeometry;
+  state: BlockState;
   /**
    * The device core's view (dev->offline): true only once an offline has
    * completed, so a block going offline still counts as online here.
@@ -147,24 +71,24 @@ export class MemoryBlock {
    */
   memmapCharges: MemmapCharge[] = [];
 
-  constructor(id: number, sectionsPerBlock: number, state: MemoryBlockState, early: boolean) {
+  constructor(id: number, geometry: BlockGeometry, state: BlockState, early: boolean) {
     this.id = id;
-    this.sectionsPerBlock = sectionsPerBlock;
+    this.geometry = geometry;
     this.state = state;
     this.deviceOffline = state === 'offline';
     this.early = early;
   }
 
   get startSectionNr(): number {
-    return this.id * this.sectionsPerBlock;
+    return this.id * this.geometry.sectionsPerBlock;
   }
 
   get startPfn(): number {
-    return this.startSectionNr * PAGES_PER_SECTION;
+    return this.id * this.geometry.pagesPerBlock;
   }
 
   get nrPages(): number {
-    return this.sectionsPerBlock * PAGES_PER_SECTION;
+    return this.geometry.pagesPerBlock;
   }
 
   get endPfn(): number {
@@ -215,11 +139,6 @@ export function validZonesText(ctx: ZonePolicyContext, block: MemoryBlock): stri
   return offlineValidZones(ctx, block.nid, block.group, block.startPfn, block.nrPages);
 }
 
-/** Name of a zone index, as sysfs and /proc print it. */
-export function zoneName(zoneIdx: number): ZoneName {
-  return ZONE_NAMES[zoneIdx];
-}
-
 // ---------------------------------------------------------------------------
 // Transitions and the sysfs write rules
 
@@ -232,27 +151,52 @@ function fail(errno: Errno, message: string): BlockOpResult {
   return { ok: false, errno, message };
 }
 
-/** The page-level work behind a state change, supplied by the machine. */
-export interface BlockTransitions {
+/**
+ * The page-level work behind a state change, supplied by the lifecycle
+ * (online.ts, offline.ts). A transition returns its result, which may carry
+ * more (the lifecycle's carry the work they did, see {@link Transition}):
+ * the rules here hand it back untouched.
+ */
+export interface BlockTransitions<R extends BlockOpResult = BlockOpResult> {
   /** memory_block_online: online the (offline) block into the zone `onlineType` selects. */
-  online(block: MemoryBlock, onlineType: Exclude<OnlineType, 'offline'>): Promise<BlockOpResult>;
+  online(block: MemoryBlock, onlineType: Exclude<OnlineType, 'offline'>): Promise<R>;
   /** offline_pages for the block's single zone (`block.zone` is not null when called). */
-  offline(block: MemoryBlock): Promise<BlockOpResult>;
+  offline(block: MemoryBlock): Promise<R>;
+}
+
+/** A lifecycle transition's result: the outcome, and the work done to reach it. */
+export type Transition = BlockOpResult & { readonly work: TransitionWork };
+
+/** A transition refused before any work: the errno the writer sees. */
+export function refuse(errno: Errno, message: string): Transition {
+  return { ok: false, errno, message, work: noWork() };
+}
+
+/** The work behind a result: what a transition did, or nothing for a write the rules refused. */
+export function workOf(result: BlockOpResult): TransitionWork {
+  return 'work' in result ? (result as Transition).work : noWork();
+}
+
+/** The result alone, as a sysfs write reports it. */
+export function withoutWork(result: BlockOpResult): BlockOpResult {
+  if (!('work' in result)) return result;
+  return result.ok ? { ok: true } : { ok: false, errno: result.errno, message: result.message };
 }
 
 /**
  * memory_block_change_state: refuse unless the block is in `from`; show
- * going-offline while an offline runs; fall back to `from` on failure.
+ * going-offline while an offline runs; fall back to `from` on failure, and
+ * when the work throws (an engine failure, which the work has undone).
  */
-async function changeState(
+async function changeState<R extends BlockOpResult>(
   block: MemoryBlock,
   to: 'online' | 'offline',
   from: 'online' | 'offline',
-  action: () => Promise<BlockOpResult>,
-): Promise<BlockOpResult> {
+  action: () => Promise<R>,
+): Promise<R | BlockOpResult> {
   if (block.state !== from) return fail('EINVAL', `memory${block.id} is ${block.state}, not ${from}`);
   if (to === 'offline') block.state = 'going-offline';
-  let result: BlockOpResult;
+  let result: R;
   try {
     result = await action();
   } catch (error) {
@@ -264,21 +208,21 @@ async function changeState(
 }
 
 /** memory_block_offline's own check before offline_pages runs. */
-async function memoryBlockOffline(block: MemoryBlock, transitions: BlockTransitions): Promise<BlockOpResult> {
+async function memoryBlockOffline<R extends BlockOpResult>(block: MemoryBlock, transitions: BlockTransitions<R>): Promise<R | BlockOpResult> {
   if (block.zone === null) {
     return fail('EINVAL', `memory${block.id} spans several zones or nodes and cannot be offlined`);
   }
   return transitions.offline(block);
 }
 
-/** Result of device_online / device_offline: a BlockOpResult, or 'already' (the kernel's positive 1). */
-export type DeviceResult = BlockOpResult | 'already';
+/** Result of device_online / device_offline: a result, or 'already' (the kernel's positive 1). */
+export type DeviceResult<R extends BlockOpResult = BlockOpResult> = R | BlockOpResult | 'already';
 
 /**
  * device_online through memory_subsys_online: online with the recorded
  * online type (plain "online" when none was recorded), then forget it.
  */
-export async function deviceOnline(block: MemoryBlock, transitions: BlockTransitions): Promise<DeviceResult> {
+export async function deviceOnline<R extends BlockOpResult>(block: MemoryBlock, transitions: BlockTransitions<R>): Promise<DeviceResult<R>> {
   if (!block.deviceOffline) return 'already';
   if (block.state === 'online') return OK;
   const onlineType = block.onlineType === 'offline' ? 'online' : block.onlineType;
@@ -290,7 +234,7 @@ export async function deviceOnline(block: MemoryBlock, transitions: BlockTransit
 }
 
 /** device_offline through memory_subsys_offline. */
-export async function deviceOffline(block: MemoryBlock, transitions: BlockTransitions): Promise<DeviceResult> {
+export async function deviceOffline<R extends BlockOpResult>(block: MemoryBlock, transitions: BlockTransitions<R>): Promise<DeviceResult<R>> {
   if (block.deviceOffline) return 'already';
   if (block.state === 'offline') return OK;
   const result = await changeState(block, 'offline', 'online', () => memoryBlockOffline(block, transitions));
@@ -298,31 +242,9 @@ export async function deviceOffline(block: MemoryBlock, transitions: BlockTransi
   return result;
 }
 
-/** sysfs_streq against a constant: equal, allowing one trailing newline on the written text. */
-export function sysfsStreq(written: string, expected: string): boolean {
-  return written === expected || written === `${expected}\n`;
-}
-
 /** mhp_online_type_from_str: the online type a written string names, or undefined. */
 export function onlineTypeFromString(written: string): OnlineType | undefined {
   return ONLINE_TYPES.find((name) => sysfsStreq(written, name));
-}
-
-/**
- * kstrtobool: decided by the first character (1/y/t/e true, 0/n/f/d false,
- * either case) or by "on"/"off"; anything else is not a boolean.
- */
-export function parseKernelBool(written: string): boolean | undefined {
-  const first = written.charAt(0);
-  if (first === '') return undefined;
-  if ('eEyYtT1'.includes(first)) return true;
-  if ('dDnNfF0'.includes(first)) return false;
-  if (first === 'o' || first === 'O') {
-    const second = written.charAt(1);
-    if (second === 'n' || second === 'N') return true;
-    if (second === 'f' || second === 'F') return false;
-  }
-  return undefined;
 }
 
 /**
@@ -332,12 +254,12 @@ export function parseKernelBool(written: string): boolean | undefined {
  * the kernel quirk kept here: the recorded online type survives a refused
  * "online_movable" on an online block and is used by the next plain online.
  */
-export async function storeState(block: MemoryBlock, written: string, transitions: BlockTransitions): Promise<BlockOpResult> {
+export async function storeState<R extends BlockOpResult>(block: MemoryBlock, written: string, transitions: BlockTransitions<R>): Promise<R | BlockOpResult> {
   const onlineType = onlineTypeFromString(written);
   if (onlineType === undefined) {
     return fail('EINVAL', `state accepts online, online_kernel, online_movable or offline, not ${JSON.stringify(written.replace(/\n$/, ''))}`);
   }
-  let result: DeviceResult;
+  let result: DeviceResult<R>;
   if (onlineType === 'offline') {
     result = await deviceOffline(block, transitions);
   } else {
@@ -354,11 +276,48 @@ export async function storeState(block: MemoryBlock, written: string, transition
  * A write to memory<id>/online (the device core's online_store): a kernel
  * boolean; asking for the state the device is already in succeeds.
  */
-export async function storeOnline(block: MemoryBlock, written: string, transitions: BlockTransitions): Promise<BlockOpResult> {
+export async function storeOnline<R extends BlockOpResult>(block: MemoryBlock, written: string, transitions: BlockTransitions<R>): Promise<R | BlockOpResult> {
   const value = parseKernelBool(written);
   if (value === undefined) {
     return fail('EINVAL', `online accepts a boolean (1/0, y/n, on/off...), not ${JSON.stringify(written.replace(/\n$/, ''))}`);
   }
   const result = value ? await deviceOnline(block, transitions) : await deviceOffline(block, transitions);
   return result === 'already' ? OK : result;
+}
+
+/**
+ * What a call saves of a block before changing its state, and puts back if
+ * the call is taken back: the fields the state rules and the transitions
+ * change.
+ */
+export function saveBlockState(block: MemoryBlock): () => void {
+  const { state, deviceOffline, onlineType, zone } = block;
+  return () => {
+    block.state = state;
+    block.deviceOffline = deviceOffline;
+    block.onlineType = onlineType;
+    block.zone = zone;
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Selecting blocks (the online and offline calls of the API)
+
+/** The blocks a selector names, ascending id, or the EINVAL outcome for a bad or empty selector. */
+export function selectBlocks(blocks: readonly MemoryBlock[], sel: BlockSelector): MemoryBlock[] | Outcome {
+  if (sel === null || typeof sel !== 'object') return failed('EINVAL', 'selector must be an object with firstBlockId/lastBlockId and/or node');
+  const { firstBlockId, lastBlockId, node } = sel;
+  if (firstBlockId === undefined && lastBlockId === undefined && node === undefined) {
+    return failed('EINVAL', 'selector names no blocks: give firstBlockId (and lastBlockId) or node');
+  }
+  if (firstBlockId !== undefined && !isSafeNonNegative(firstBlockId)) return failed('EINVAL', `selector.firstBlockId must be a block id, got ${String(firstBlockId)}`);
+  if (lastBlockId !== undefined && !isSafeNonNegative(lastBlockId)) return failed('EINVAL', `selector.lastBlockId must be a block id, got ${String(lastBlockId)}`);
+  if (lastBlockId !== undefined && firstBlockId === undefined) return failed('EINVAL', 'selector.lastBlockId needs selector.firstBlockId');
+  if (node !== undefined && !isSafeNonNegative(node)) return failed('EINVAL', `selector.node must be a node id, got ${String(node)}`);
+  const first = firstBlockId ?? 0;
+  const last = lastBlockId ?? firstBlockId ?? Number.MAX_SAFE_INTEGER;
+  if (last < first) return failed('EINVAL', `selector.lastBlockId (${last}) is below selector.firstBlockId (${first})`);
+  const selected = blocks.filter((b) => b.id >= first && b.id <= last && (node === undefined || b.nids.includes(node)));
+  if (selected.length === 0) return failed('EINVAL', `no memory block matches the selector ${JSON.stringify(sel)}`);
+  return selected;
 }

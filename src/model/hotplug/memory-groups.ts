@@ -16,7 +16,8 @@
  * kernel's allocating xarray does, so an unregistered id is reused.
  */
 import { ModelError } from '../core/errors.js';
-import { ZONE_MOVABLE } from '../boot/mm-init.js';
+import { ZONE_MOVABLE } from '../core/mmzone.js';
+import { isPowerOfTwo } from '../core/pfn-ranges.js';
 
 export type MemoryGroupKind = 'static' | 'dynamic';
 
@@ -61,10 +62,6 @@ export interface MemoryGroupRegistryOptions {
 
 /** The registry's own, writable copy of a group. */
 type GroupRecord = { -readonly [K in keyof StaticMemoryGroup]: StaticMemoryGroup[K] } | { -readonly [K in keyof DynamicMemoryGroup]: DynamicMemoryGroup[K] };
-
-function isPowerOfTwo(value: number): boolean {
-  return Number.isSafeInteger(value) && value > 0 && 2 ** Math.round(Math.log2(value)) === value;
-}
 
 /** The machine's memory groups, keyed by id. */
 export class MemoryGroupRegistry {

@@ -20,12 +20,10 @@
  * the range out. The kernel probes subsection by subsection (2 MiB), so the
  * shrunk edges land on subsection boundaries.
  */
-import type { NodeState, PfnRange, ZoneState } from './memory-blocks.js';
+import { PAGES_PER_SUBSECTION } from '../core/kernel.js';
+import { ZONE_NORMAL } from '../core/mmzone.js';
 import { addRange, alignDown, alignUp, subtractRange } from '../core/pfn-ranges.js';
-import { ZONE_NORMAL } from '../boot/mm-init.js';
-
-/** PAGES_PER_SUBSECTION: 2 MiB, the granularity of the span probes. */
-export const PAGES_PER_SUBSECTION = 512;
+import type { NodeState, ZoneState } from '../core/state.js';
 
 function zoneEndPfn(zone: ZoneState): number {
   return zone.zoneStartPfn + zone.spannedPages;
@@ -129,9 +127,4 @@ export function accountOffline(node: NodeState, zone: ZoneState, range: RangeAcc
   shrinkZoneSpan(zone, range.startPfn, range.endPfn);
   updateNodeSpan(node);
   updateNodeStates(node);
-}
-
-/** A snapshot of a zone's member ranges, for rollback. */
-export function copyRanges(ranges: readonly PfnRange[]): PfnRange[] {
-  return ranges.map((r) => ({ ...r }));
 }

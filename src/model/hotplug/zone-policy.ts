@@ -23,13 +23,10 @@
  */
 import { PAGES_PER_SECTION } from '../../contract/constants.js';
 import { ModelError } from '../core/errors.js';
+import { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NAMES, ZONE_NORMAL } from '../core/mmzone.js';
+import type { OnlinePolicy } from '../core/state.js';
+import type { OnlineRequestType } from '../core/types.js';
 import type { MemoryGroup } from './memory-groups.js';
-import { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NAMES, ZONE_NORMAL } from '../boot/mm-init.js';
-
-export { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL };
-
-/** The online types that pick a zone (MMOP_ONLINE, MMOP_ONLINE_KERNEL, MMOP_ONLINE_MOVABLE). */
-export type OnlineType = 'online' | 'online_kernel' | 'online_movable';
 
 /** One zone of one node, as the policy reads it. */
 export interface ZoneView {
@@ -48,7 +45,7 @@ export interface ZoneView {
 
 /** The online-policy module parameters (/sys/module/memory_hotplug/parameters) and movable_node. */
 export interface ZonePolicyParams {
-  onlinePolicy: 'contig-zones' | 'auto-movable';
+  onlinePolicy: OnlinePolicy;
   /** auto_movable_ratio: MOVABLE may be this percent of early kernel memory (uint, default 301). */
   autoMovableRatio: number;
   /** auto_movable_numa_aware: also apply the ratio per node (default true). */
@@ -238,7 +235,7 @@ function autoMovableZoneForPfn(
  */
 export function zoneForPfnRange(
   ctx: ZonePolicyContext,
-  onlineType: OnlineType,
+  onlineType: OnlineRequestType,
   nid: number,
   group: MemoryGroup | null,
   startPfn: number,

@@ -26,6 +26,8 @@
  * `%0*llx-%0*llx : name` with width 8 (the iomem root ends above 0xffff),
  * lowercase hex, inclusive end.
  */
+import { hexDigits } from '../../util/format.js';
+import type { IomemResource } from '../core/state.js';
 import type { NodeStats } from '../core/types.js';
 
 /** Field width of zone names in the header (`%8s`). */
@@ -52,41 +54,11 @@ export function formatZoneinfo(nodes: readonly NodeStats[]): string {
   return text;
 }
 
-/** A byte range `[base, base + size)` named in the resource tree. */
-export interface IomemResource {
-  base: number;
-  size: number;
-  name: string;
-}
-
-function iomemAddress(value: number): string {
-  return value.toString(16).padStart(IOMEM_ADDRESS_WIDTH, '0');
-}
-
 /** Top-level /proc/iomem lines for `resources`, sorted by address. */
 export function formatIomem(resources: readonly IomemResource[]): string {
   return [...resources]
     .filter((r) => r.size > 0)
     .sort((a, b) => a.base - b.base)
-    .map((r) => `${iomemAddress(r.base)}-${iomemAddress(r.base + r.size - 1)} : ${r.name}\n`)
+    .map((r) => `${hexDigits(r.base, IOMEM_ADDRESS_WIDTH)}-${hexDigits(r.base + r.size - 1, IOMEM_ADDRESS_WIDTH)} : ${r.name}\n`)
     .join('');
-}
-
-/**
- * Merge touching or overlapping byte ranges into one resource each, as the
- * e820 table does with adjacent entries of one type before they become
- * "System RAM" resources.
- */
-export function mergeByteRanges(ranges: readonly { base: number; size: number }[]): { base: number; size: number }[] {
-  const sorted = [...ranges].filter((r) => r.size > 0).sort((a, b) => a.base - b.base);
-  const merged: { base: number; size: number }[] = [];
-  for (const r of sorted) {
-    const last = merged[merged.length - 1];
-    if (last !== undefined && r.base <= last.base + last.size) {
-      last.size = Math.max(last.base + last.size, r.base + r.size) - last.base;
-    } else {
-      merged.push({ base: r.base, size: r.size });
-    }
-  }
-  return merged;
 }

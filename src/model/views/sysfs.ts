@@ -35,15 +35,11 @@
  */
 import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
-import type { OnlineType } from '../boot/layout.js';
-import {
-  parseKernelBool,
-  sysfsStreq,
-  onlineTypeFromString,
-  type BlockOpResult,
-  type MemoryBlock,
-} from '../hotplug/memory-blocks.js';
+import { hexDigits } from '../../util/format.js';
+import { parseKernelBool, parseKernelUint, sysfsStreq } from '../core/kstrtox.js';
+import { ONLINE_POLICIES, type BlockGeometry, type HotplugParams, type OnlineType } from '../core/state.js';
 import type { Errno, SysfsResult } from '../core/types.js';
+import { onlineTypeFromString, type BlockOpResult, type MemoryBlock } from '../hotplug/memory-blocks.js';
 
 export const MEMORY_SYSFS_DIR = '/sys/devices/system/memory';
 export const NODE_SYSFS_DIR = '/sys/devices/system/node';
@@ -59,14 +55,6 @@ const MODE_RO = 0o444;
 const MODE_RW = 0o644;
 const MODE_DIR = 0o755;
 
-/** memory_hotplug module parameters that can change after boot (and memmap_on_memory, which cannot). */
-export interface HotplugParams {
-  memmapOnMemory: 'N' | 'Y' | 'force';
-  onlinePolicy: 'contig-zones' | 'auto-movable';
-  autoMovableRatio: number;
-  autoMovableNumaAware: boolean;
-}
-
 /** Node masks as /sys/devices/system/node prints them. */
 export interface NodeMasks {
   possible: readonly number[];
@@ -77,7 +65,7 @@ export interface NodeMasks {
 
 /** What the tree shows and changes: implemented by the machine. */
 export interface SysfsModel {
-  readonly blockSizeBytes: number;
+  readonly geometry: BlockGeometry;
   /** Every block, ascending id. */
   blockList(): readonly MemoryBlock[];
   block(id: number): MemoryBlock | undefined;
@@ -94,16 +82,6 @@ export interface SysfsModel {
 // ---------------------------------------------------------------------------
 // Value formats and parsers
 
-/** `%lx`: lowercase hex without a prefix. */
-export function hex(value: number): string {
-  return value.toString(16);
-}
-
-/** `%08lx`: lowercase hex, zero-padded to 8 digits (longer values are not cut). */
-export function hex08(value: number): string {
-  return value.toString(16).padStart(8, '0');
-}
-
 /** `%*pbl` of a node mask: ascending ranges, "0-3,5". */
 export function formatNodeList(nids: readonly number[]): string {
   const sorted = [...new Set(nids)].sort((a, b) => a - b);
@@ -115,35 +93,6 @@ export function formatNodeList(nids: readonly number[]): string {
     i = j + 1;
   }
   return parts.join(',');
-}
-
-export type KernelUintResult = { ok: true; value: number } | { ok: false; errno: 'EINVAL' | 'ERANGE' };
-
-/**
- * kstrtouint(s, 0): optional '+', then C notation (0x hex, leading 0 octal,
- * else decimal), at least one digit, then at most one newline. Above
- * UINT_MAX is ERANGE.
- */
-export function parseKernelUint(written: string): KernelUintResult {
-  let text = written.startsWith('+') ? written.slice(1) : written;
-  let radix = 10;
-  let digits = /^[0-9]+/;
-  if (/^0[xX][0-9a-fA-F]/.test(text)) {
-    radix = 16;
-    digits = /^[0-9a-fA-F]+/;
-    text = text.slice(2);
-  } else if (text.startsWith('0')) {
-    radix = 8;
-    digits = /^[0-7]+/;
-  }
-  const match = digits.exec(text);
-  if (match === null) return { ok: false, errno: 'EINVAL' };
-  const rest = text.slice(match[0].length);
-  if (rest !== '' && rest !== '\n') return { ok: false, errno: 'EINVAL' };
-  let value = 0n;
-  for (const ch of match[0]) value = value * BigInt(radix) + BigInt(parseInt(ch, radix));
-  if (value > 0xffffffffn) return { ok: false, errno: 'ERANGE' };
-  return { ok: true, value: Number(value) };
 }
 
 // ---------------------------------------------------------------------------
@@ -209,7 +158,7 @@ function showText(written: string): string {
 
 function blockDir(model: SysfsModel, block: MemoryBlock): VDir {
   const files: Record<string, VNode> = {
-    phys_index: roFile(() => `${hex08(block.id)}\n`),
+    phys_index: roFile(() => `${hexDigits(block.id, 8)}\n`),
     state: rwFile(
       () => `${block.state}\n`,
       (written) => model.storeState(block, written),
@@ -236,7 +185,7 @@ function blockDir(model: SysfsModel, block: MemoryBlock): VDir {
 
 function memoryDir(model: SysfsModel): VDir {
   const files: Record<string, VNode> = {
-    block_size_bytes: roFile(() => `${hex(model.blockSizeBytes)}\n`),
+    block_size_bytes: roFile(() => `${hexDigits(model.geometry.blockSizeBytes)}\n`),
     auto_online_blocks: rwFile(
       () => `${model.autoOnlineBlocks}\n`,
       (written) => {
@@ -304,7 +253,7 @@ function paramsDir(model: SysfsModel): VDir {
     online_policy: rwFile(
       () => `${params.onlinePolicy}\n`,
       (written) => {
-        const policy = (['contig-zones', 'auto-movable'] as const).find((name) => sysfsStreq(written, name));
+        const policy = ONLINE_POLICIES.find((name) => sysfsStreq(written, name));
         if (policy === undefined) return refuse('EINVAL', `online_policy accepts contig-zones or auto-movable, not ${showText(written)}`);
         params.onlinePolicy = policy;
         return OK;

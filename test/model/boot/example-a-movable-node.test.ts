@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { computeBootLayout } from '../../../src/model/boot/setup.js';
-import { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/boot/mm-init.js';
 import { fourNodeBox, gibPfn } from './machines.js';
+import { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 
 describe('§2.5 (a) movable_node with hotpluggable nodes', () => {
   const layout = computeBootLayout(fourNodeBox('movable_node', [true, true, true, true]));

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { computeBootLayout } from '../../../src/model/boot/setup.js';
-import { ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/boot/mm-init.js';
 import { fourNodeBox, gibPfn } from './machines.js';
+import { ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 
 describe('§2.5 (b) kernelcore=25%', () => {
   const layout = computeBootLayout(fourNodeBox('kernelcore=25%'));

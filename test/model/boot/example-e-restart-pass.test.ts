@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { computeBootLayout } from '../../../src/model/boot/setup.js';
-import { ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/boot/mm-init.js';
 import { gibPfn, unevenBox } from './machines.js';
+import { ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 
 describe('§2.5 (e) restart pass on uneven nodes', () => {
   const layout = computeBootLayout(unevenBox('kernelcore=400G'));

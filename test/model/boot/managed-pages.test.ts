@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { computeBootLayout } from '../../../src/model/boot/setup.js';
-import { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/boot/mm-init.js';
 import { GiB, MiB } from './machines.js';
+import { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 
 describe('managed pages at boot', () => {
   const layout = computeBootLayout({

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { computeBootLayout } from '../../../src/model/boot/setup.js';
-import { ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/boot/mm-init.js';
 import { fourNodeBox, gibPfn } from './machines.js';
+import { ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 
 describe('movable_node wins over kernelcore=', () => {
   const hotplug = [false, true, true, true];

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../../src/model/core/errors.js';
 import { MemoryGroupRegistry } from '../../../src/model/hotplug/memory-groups.js';
-import { ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/hotplug/zone-policy.js';
+import { ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 
 const BLOCK_PAGES = 32_768;
 

@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../../src/model/core/errors.js';
-import { autoMovableCanOnlineMovable, validZonesText, zoneForPfnRange, type OnlineType } from '../../../src/model/hotplug/zone-policy.js';
+import { autoMovableCanOnlineMovable, validZonesText, zoneForPfnRange } from '../../../src/model/hotplug/zone-policy.js';
 import { BLOCK_128M_PAGES, bootNode, FakeMachine, GIB_PAGES } from './fake-context.js';
+import { type OnlineRequestType as OnlineType } from '../../../src/model/core/types.js';
 
 function einval(fn: () => unknown, field: string): void {
   let caught: unknown;
