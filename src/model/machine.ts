@@ -45,6 +45,7 @@ import {
   type OnlineType,
   type PfnRange,
   type ZoneState,
+  SYSTEM_RAM,
 } from './core/state.js';
 import type {
   AddMemoryRequest,
@@ -71,9 +72,6 @@ import type { ZonePolicyContext, ZonePolicyParams, ZoneView } from './hotplug/zo
 import { checkInvariants } from './invariants.js';
 import { formatIomem, formatZoneinfo } from './views/procfs.js';
 import { SysfsTree, type NodeMasks, type SysfsModel } from './views/sysfs.js';
-
-/** Name of the /proc/iomem resource for boot RAM. */
-const SYSTEM_RAM = 'System RAM';
 
 // ---------------------------------------------------------------------------
 // Nodes and zones from the boot layout

@@ -122,6 +122,9 @@ export interface HotplugParams {
   autoMovableNumaAware: boolean;
 }
 
+/** The /proc/iomem name of RAM the kernel manages (boot RAM, and hot-added RAM that no driver manages). */
+export const SYSTEM_RAM = 'System RAM';
+
 /** A byte range `[base, base + size)` named in the /proc/iomem resource tree. */
 export interface IomemResource {
   base: number;

@@ -26,7 +26,7 @@
  * a window no earlier shard covered: shards are never dropped (a hot-remove
  * leaves its window too), and an empty one holds no page.
  */
-import { classBit, Migratetype, PAGE_SIZE, PAGES_PER_SECTION, PageClass, SectionFlag } from '../../contract/constants.js';
+import { classBit, Migratetype, PAGE_SIZE, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PageClass, SectionFlag } from '../../contract/constants.js';
 import { hex } from '../../util/format.js';
 import { nodeOrder, zonelist } from '../alloc/zonelist.js';
 import { addSeconds } from '../core/cost.js';
@@ -36,9 +36,8 @@ import { ZONE_NORMAL } from '../core/mmzone.js';
 import { failed, isSafeNonNegative } from '../core/outcomes.js';
 import { countIn, type UndoLog } from '../core/page-state.js';
 import { alignUp } from '../core/pfn-ranges.js';
-import { saveNodeState, type HotplugParams, type MemmapCharge, type ZoneState } from '../core/state.js';
+import { saveNodeState, SYSTEM_RAM, type HotplugParams, type MemmapCharge, type ZoneState } from '../core/state.js';
 import type { AddMemoryRequest, BlockOutcome, Outcome } from '../core/types.js';
-import { PAGES_PER_PAGEBLOCK } from '../../contract/constants.js';
 import type { HotplugContext, LifecycleHost } from './host.js';
 import { deviceOnline, MemoryBlock, workOf } from './memory-blocks.js';
 import type { MemoryGroup } from './memory-groups.js';
@@ -240,7 +239,7 @@ export async function addMemory(ctx: HotplugContext, req: AddMemoryRequest, log:
     host.groups.adjustMemoryBlocks(group.id, nrBlocks);
     log.record(() => host.groups.adjustMemoryBlocks(group.id, -nrBlocks));
   }
-  const resource = { base, size, name: req.driverManaged ?? 'System RAM' };
+  const resource = { base, size, name: req.driverManaged ?? SYSTEM_RAM };
   host.iomemResources.push(resource);
   log.record(() => host.iomemResources.splice(host.iomemResources.indexOf(resource), 1));
 
