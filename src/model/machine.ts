@@ -1,19 +1,20 @@
 /**
- * The booted machine: the boot layout turned into engine shards, present
- * sections with their page state, nodes and zones with the kernel's
- * counters, memory block devices, and the sysfs and /proc views over them.
+ * The booted machine: the façade that composes the model. The boot layout
+ * becomes engine shards, present sections with their page state, nodes and
+ * zones with the kernel's counters, and memory block devices; the hotplug
+ * lifecycle and the sysfs and /proc views work on them.
  *
  * ```
- * MachineSpec ──computeBootLayout──▶ BootLayout
- *     │  shards.ts       one engine per node window (≤ 16 TiB each)
- *     │  sections.ts     present sections, section zones, FREE vs RESERVED pages
- *     │  here            NodeState / ZoneState from the layout
- *     │  memory-blocks   one block per block id holding a present section
+ * MachineSpec ──boot/setup.ts computeBootLayout──▶ BootLayout (boot/layout.ts)
+ *     │  core/shards.ts          one engine per node window (≤ 16 TiB each)
+ *     │  boot/sparse.ts          present sections, section zones, FREE vs RESERVED pages
+ *     │  here                    NodeState / ZoneState from the layout, the block geometry
+ *     │  hotplug/memory-blocks   one block per block id holding a present section
  *     ▼
- *  BootedMachine ── sysfs.ts (SysfsTree) ── procfs.ts (zoneinfo, iomem)
- *     │  hotplug.ts      the lifecycle: add, online, offline, remove, alloc/free,
- *     │                  behind the state rules of memory-blocks.ts
- *     │  invariants.ts   recounts against the engines
+ *  BootedMachine ── views/sysfs.ts (SysfsTree) ── views/procfs.ts (zoneinfo, iomem)
+ *     │  hotplug/lifecycle.ts    add, online, offline, remove (hotplug/*.ts), alloc/free
+ *     │                          (alloc/workload.ts), behind the state rules of memory-blocks
+ *     │  invariants.ts           recounts against the engines
  * ```
  *
  * sysfs writes to a block's `state` and `online` files and the lifecycle
@@ -37,6 +38,7 @@ import { planShardWindows, ShardSet, type NodeSpan } from './core/shards.js';
 import {
   isPopulated,
   nodeStats,
+  SYSTEM_RAM,
   zoneHoldingPfn,
   type BlockGeometry,
   type HotplugParams,
@@ -45,7 +47,6 @@ import {
   type OnlineType,
   type PfnRange,
   type ZoneState,
-  SYSTEM_RAM,
 } from './core/state.js';
 import type {
   AddMemoryRequest,

@@ -42,6 +42,7 @@
 import { PAGE_SIZE } from '../../contract/constants.js';
 import { hex } from '../../util/format.js';
 import { MAX_NUMNODES, NUMA_NO_NODE } from '../core/kernel.js';
+import { alignDown, alignUp } from '../core/pfn-ranges.js';
 
 // ---------------------------------------------------------------------------
 // Constants (include/linux/memblock.h; the node limits are in core/kernel.ts)
@@ -196,17 +197,8 @@ function checkTypeName(typeName: string, argName = 'type'): asserts typeName is 
 // ---------------------------------------------------------------------------
 // Address arithmetic (exact for integers below 2^53; `align` is a power of two)
 
-function roundDown(value: number, align: number): number {
-  return value - (value % align);
-}
-
-function roundUp(value: number, align: number): number {
-  const rem = value % align;
-  return rem === 0 ? value : value + (align - rem);
-}
-
 function pageAlign(sizeBytes: number): number {
-  return roundUp(sizeBytes, PAGE_SIZE);
+  return alignUp(sizeBytes, PAGE_SIZE);
 }
 
 function clamp(value: number, lo: number, hi: number): number {
@@ -368,8 +360,8 @@ export class Memblock {
     if (align === 0) throw new RangeError('align must be a power of two for trimMemory, got 0');
     const kept: MemblockRegion[] = [];
     for (const r of this.memory.regions) {
-      const start = roundUp(r.base, align);
-      const end = roundDown(r.base + r.size, align);
+      const start = alignUp(r.base, align);
+      const end = alignDown(r.base + r.size, align);
       if (start < end) kept.push({ ...r, base: start, size: end - start });
     }
     this.memory.regions = kept;
@@ -745,7 +737,7 @@ export class Memblock {
       for (const r of ranges) {
         const thisStart = clamp(r.base, start, end);
         const thisEnd = clamp(r.end, start, end);
-        const cand = roundUp(thisStart, align);
+        const cand = alignUp(thisStart, align);
         if (cand < thisEnd && thisEnd - cand >= size) return cand;
       }
       return 0;
@@ -754,7 +746,7 @@ export class Memblock {
       const thisStart = clamp(ranges[i].base, start, end);
       const thisEnd = clamp(ranges[i].end, start, end);
       if (thisEnd < size) continue;
-      const cand = roundDown(thisEnd - size, align);
+      const cand = alignDown(thisEnd - size, align);
       if (cand >= thisStart) return cand;
     }
     return 0;

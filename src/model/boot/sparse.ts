@@ -1,6 +1,7 @@
 /**
  * Sections at boot (mm/sparse.c): which 128 MiB sections are present, their
- * node and zone, and the page state the engine starts with.
+ * node and zone, where their memmap lies (sparse_init), and the page state
+ * the engine starts with.
  *
  * A section is present when any memblock.memory page lies in it. At boot it
  * is PRESENT | ONLINE | EARLY, its node is the node of the first memory in it

@@ -10,6 +10,7 @@
  * happened, and undoing it restores the page state from before them.
  */
 import { ClaimMode, NR_PAGE_CLASSES, type PageClass } from '../../contract/constants.js';
+import type { ShardEngine } from '../../contract/engine-api.js';
 import type { ShardPiece, ShardSet } from './shards.js';
 import type { PfnRange } from './state.js';
 
@@ -158,54 +159,46 @@ export class UndoLog {
     }
   }
 
-  /** Every page of the range takes class `cls`; the pages were all `was`. */
-  setClass(startPfn: number, endPfn: number, cls: PageClass, was: PageClass): Promise<void> {
+  /** Write `value` with `write` on every piece of the range; each piece is undone by writing `was`. */
+  #replace<T>(
+    startPfn: number,
+    endPfn: number,
+    write: (engine: ShardEngine, startPfn: number, endPfn: number, value: T) => unknown,
+    value: T,
+    was: T,
+  ): Promise<void> {
     return this.#overRange(
       startPfn,
       endPfn,
-      (p) => p.shard.engine.setClass(p.startPfn, p.endPfn, cls),
-      (p) => p.shard.engine.setClass(p.startPfn, p.endPfn, was),
+      (p) => write(p.shard.engine, p.startPfn, p.endPfn, value),
+      (p) => write(p.shard.engine, p.startPfn, p.endPfn, was),
     );
+  }
+
+  /** Every page of the range takes class `cls`; the pages were all `was`. */
+  setClass(startPfn: number, endPfn: number, cls: PageClass, was: PageClass): Promise<void> {
+    return this.#replace(startPfn, endPfn, (engine, from, to, c) => engine.setClass(from, to, c), cls, was);
   }
 
   /** Every pageblock of the range takes migratetype `mt`; they were all `was`. */
   setMigratetype(startPfn: number, endPfn: number, mt: number, was: number): Promise<void> {
-    return this.#overRange(
-      startPfn,
-      endPfn,
-      (p) => p.shard.engine.setMigratetype(p.startPfn, p.endPfn, mt),
-      (p) => p.shard.engine.setMigratetype(p.startPfn, p.endPfn, was),
-    );
+    return this.#replace(startPfn, endPfn, (engine, from, to, m) => engine.setMigratetype(from, to, m), mt, was);
   }
 
   /** Set or clear MIGRATE_ISOLATE on every pageblock of the range; it was the opposite everywhere. */
   setIsolate(startPfn: number, endPfn: number, isolate: boolean): Promise<void> {
-    return this.#overRange(
-      startPfn,
-      endPfn,
-      (p) => p.shard.engine.setIsolate(p.startPfn, p.endPfn, isolate),
-      (p) => p.shard.engine.setIsolate(p.startPfn, p.endPfn, !isolate),
-    );
+    return this.#replace(startPfn, endPfn, (engine, from, to, on) => engine.setIsolate(from, to, on), isolate, !isolate);
   }
 
   /** Set then clear section flags over the range; the set flags were clear and the cleared ones set. */
   setSectionFlags(startPfn: number, endPfn: number, setMask: number, clearMask: number): Promise<void> {
-    return this.#overRange(
-      startPfn,
-      endPfn,
-      (p) => p.shard.engine.setSectionFlags(p.startPfn, p.endPfn, setMask, clearMask),
-      (p) => p.shard.engine.setSectionFlags(p.startPfn, p.endPfn, clearMask, setMask),
-    );
+    const write = (engine: ShardEngine, from: number, to: number, [set, clear]: number[]) => engine.setSectionFlags(from, to, set, clear);
+    return this.#replace(startPfn, endPfn, write, [setMask, clearMask], [clearMask, setMask]);
   }
 
   /** Every section of the range takes zone id `zoneId`; they all had `was`. */
   setSectionZone(startPfn: number, endPfn: number, zoneId: number, was: number): Promise<void> {
-    return this.#overRange(
-      startPfn,
-      endPfn,
-      (p) => p.shard.engine.setSectionZone(p.startPfn, p.endPfn, zoneId),
-      (p) => p.shard.engine.setSectionZone(p.startPfn, p.endPfn, was),
-    );
+    return this.#replace(startPfn, endPfn, (engine, from, to, zone) => engine.setSectionZone(from, to, zone), zoneId, was);
   }
 
   /** Make the sections of the range present (see EngineApi.addSections); undone by removing them. */

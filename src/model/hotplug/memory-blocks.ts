@@ -18,8 +18,12 @@
  *
  * The page-level work of a transition (zone choice, isolation, migration,
  * accounting) is not done here: a {@link BlockTransitions} object supplies
- * it. This module owns the rules around it, i.e. which writes are refused
- * before any work starts and what an "already in that state" write returns.
+ * it (online.ts, offline.ts). This module owns the rules around it, i.e.
+ * which writes are refused before any work starts and what an "already in
+ * that state" write returns. When the work throws (an engine failure, which
+ * the work has undone) the block goes back to the state it came from and the
+ * error goes on. Also here: which blocks an API selector names, and what a
+ * call saves of a block to put it back.
  *
  * Loops here run over blocks and zones, never over pages.
  */

@@ -5,7 +5,7 @@
  * behaves again. A refused call changes nothing, as the engine contract
  * promises for its own errors.
  */
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { EngineApi, EngineFactory, ShardEngine } from '../../../src/contract/engine-api.js';
 import { engineFactoryFor } from '../../../src/engines.js';
 import { bootMachine, type BootedMachine } from '../../../src/model/machine.js';
@@ -73,6 +73,19 @@ export async function bootWithFaults(spec: MachineSpec): Promise<{ machine: Boot
   const machine = await bootMachine(spec, { engines: faults.factory(await engineFactoryFor({ engine: 'wasm' })) });
   await machine.checkInvariants();
   return { machine, faults };
+}
+
+/** A bootWithFaults whose machines are closed after each test, for test files that boot one per test. */
+export function bootPerTest(): (spec: MachineSpec) => Promise<{ machine: BootedMachine; faults: EngineFaults }> {
+  const open: BootedMachine[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((machine) => machine.close()));
+  });
+  return async (spec) => {
+    const booted = await bootWithFaults(spec);
+    open.push(booted.machine);
+    return booted;
+  };
 }
 
 /**
