@@ -5,10 +5,10 @@
  * injection. Each operation lives in the file named after it:
  *
  * ```
+ *  hot-add.ts                                     online.ts          offline.ts           hot-remove.ts
  *  addMemory ──▶ sections PRESENT, blocks OFFLINE ──online──▶ ONLINE ──offline──▶ OFFLINE ──removeMemory──▶ gone
- *  hot-add.ts    memmap: in the block (altmap)       online.ts  zone, spans,  offline.ts  isolation,   hot-remove.ts
- *                or from kernel zones                           present,                migration,
- *                                                               managed                 spans shrink
+ *                memmap: in the block (altmap)                zone, spans,        isolation, migration,
+ *                or from kernel zones                         present, managed    spans shrink
  * ```
  *
  * The rules around a block's state change (which writes are refused, the
