@@ -16,7 +16,7 @@
 import type { EngineChoice } from './contract/engine-api.js';
 import { engineFactoryFor } from './engines.js';
 import { bootMachine } from './model/machine.js';
-import type { Machine, MachineSpec } from './model/types.js';
+import type { Machine, MachineSpec } from './model/core/types.js';
 import type { RunReport } from './study/report.js';
 import { runScenario as runWithEngines, type RunOptions } from './study/runner.js';
 import type { Scenario } from './study/scenario.js';
@@ -25,7 +25,7 @@ export * from './contract/index.js';
 export { createEngine, Engine } from './engine/index.js';
 export { createRefEngine, RefEngine } from './reference/ref-engine.js';
 export { createWorkerEngine, type WorkerEngine } from './worker/index.js';
-export type * from './model/types.js';
+export type * from './model/core/types.js';
 export { engineFactoryFor } from './engines.js';
 export { checkScenarioText, parseScenario, ScenarioError, type Scenario } from './study/scenario.js';
 

@@ -11,18 +11,23 @@
  * - Nodes: present = sum of their zones' present; N_MEMORY and
  *   N_NORMAL_MEMORY follow the present pages.
  * - Blocks and sections agree: a present section is ONLINE exactly when its
- *   block is online, and an online block's sections carry its zone.
+ *   block is online, an online block's sections carry its zone and an
+ *   offline block's carry none.
+ * - An offline block's pages are RESERVED, but for its self-hosted memmap
+ *   (VMEMMAP), and no pageblock stays isolated outside an offline: what the
+ *   lifecycle relies on to put a failed transition back.
  * - Memory groups count what their blocks hold.
  * - Every shard passes its own validate().
  *
  * Costs a few engine calls per zone and one section read per shard.
  */
-import { NR_PAGE_CLASSES, PAGES_PER_SECTION, PageClass, SECTION_WORD_ZONE_SHIFT, SectionFlag } from '../contract/constants.js';
-import type { LifecycleHost } from './hotplug.js';
-import type { MemoryBlock, PfnRange, ZoneState } from './memory-blocks.js';
-import { countClassesIn } from './page-state.js';
-import { rangePages } from './pfn-ranges.js';
-import { ZONE_MOVABLE, ZONE_NORMAL } from './zones.js';
+import { NO_ZONE, NR_PAGE_CLASSES, PAGEBLOCK_ISOLATE, PAGES_PER_SECTION, PageClass, SECTION_WORD_ZONE_SHIFT, SectionFlag } from '../contract/constants.js';
+import { ZONE_MOVABLE, ZONE_NORMAL } from './core/mmzone.js';
+import { countClassesIn, countPageblocksOver } from './core/page-state.js';
+import { rangePages } from './core/pfn-ranges.js';
+import type { PfnRange, ZoneState } from './core/state.js';
+import type { LifecycleHost } from './hotplug/host.js';
+import type { MemoryBlock } from './hotplug/memory-blocks.js';
 
 class InvariantError extends Error {
   constructor(message: string) {
@@ -119,7 +124,7 @@ export async function checkInvariants(host: LifecycleHost): Promise<void> {
 }
 
 async function checkBlocksAndSections(host: LifecycleHost, blocks: readonly MemoryBlock[]): Promise<void> {
-  const sectionsPerBlock = host.sectionsPerBlock;
+  const sectionsPerBlock = host.geometry.sectionsPerBlock;
   const byId = new Map(blocks.map((b) => [b.id, b]));
   for (const block of blocks) {
     check(block.state === 'online' || block.state === 'offline', () => `memory${block.id} is ${block.state} outside an offline`);
@@ -143,11 +148,23 @@ async function checkBlocksAndSections(host: LifecycleHost, blocks: readonly Memo
       const b = block as MemoryBlock;
       const online = (word & SectionFlag.ONLINE) !== 0;
       check(online === (b.state === 'online'), () => `section ${sectionNr} is ${online ? '' : 'not '}ONLINE but memory${b.id} is ${b.state}`);
+      const zoneId = (word >>> SECTION_WORD_ZONE_SHIFT) & 0xff;
       if (online && b.zone !== null) {
-        const zoneId = (word >>> SECTION_WORD_ZONE_SHIFT) & 0xff;
         check(zoneId === b.zone.zoneIdx, () => `section ${sectionNr} has zone id ${zoneId}, memory${b.id} is in ${b.zone?.name}`);
       }
+      if (!online) check(zoneId === NO_ZONE, () => `section ${sectionNr} of the offline memory${b.id} has zone id ${zoneId}`);
     }
+    const isolated = await countPageblocksOver(host.shards, shard.startPfn, shard.endPfn, PAGEBLOCK_ISOLATE, PAGEBLOCK_ISOLATE);
+    check(isolated === 0, () => `shard [${shard.startPfn}, ${shard.endPfn}) has ${isolated} isolated pageblocks outside an offline`);
+  }
+  for (const block of blocks) {
+    if (block.state !== 'offline') continue;
+    const counts = await countClassesIn(host.shards, [{ startPfn: block.startPfn, endPfn: block.endPfn }]);
+    const reserved = block.nrPages - block.vmemmapPages;
+    check(
+      counts[PageClass.RESERVED] === reserved && counts[PageClass.VMEMMAP] === block.vmemmapPages,
+      () => `offline memory${block.id} holds ${counts[PageClass.RESERVED]} RESERVED and ${counts[PageClass.VMEMMAP]} VMEMMAP pages, expected ${reserved} and ${block.vmemmapPages}`,
+    );
   }
 }
 

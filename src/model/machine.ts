@@ -1,19 +1,20 @@
 /**
- * The booted machine: the boot layout turned into engine shards, present
- * sections with their page state, nodes and zones with the kernel's
- * counters, memory block devices, and the sysfs and /proc views over them.
+ * The booted machine: the façade that composes the model. The boot layout
+ * becomes engine shards, present sections with their page state, nodes and
+ * zones with the kernel's counters, and memory block devices; the hotplug
+ * lifecycle and the sysfs and /proc views work on them.
  *
  * ```
- * MachineSpec ──computeBootLayout──▶ BootLayout
- *     │  shards.ts       one engine per node window (≤ 16 TiB each)
- *     │  sections.ts     present sections, section zones, FREE vs RESERVED pages
- *     │  here            NodeState / ZoneState from the layout
- *     │  memory-blocks   one block per block id holding a present section
+ * MachineSpec ──boot/setup.ts computeBootLayout──▶ BootLayout (boot/layout.ts)
+ *     │  core/shards.ts          one engine per node window (≤ 16 TiB each)
+ *     │  boot/sparse.ts          present sections, section zones, FREE vs RESERVED pages
+ *     │  here                    NodeState / ZoneState from the layout, the block geometry
+ *     │  hotplug/memory-blocks   one block per block id holding a present section
  *     ▼
- *  BootedMachine ── sysfs.ts (SysfsTree) ── procfs.ts (zoneinfo, iomem)
- *     │  hotplug.ts      the lifecycle: add, online, offline, remove, alloc/free,
- *     │                  behind the state rules of memory-blocks.ts
- *     │  invariants.ts   recounts against the engines
+ *  BootedMachine ── views/sysfs.ts (SysfsTree) ── views/procfs.ts (zoneinfo, iomem)
+ *     │  hotplug/lifecycle.ts    add, online, offline, remove (hotplug/*.ts), alloc/free
+ *     │                          (alloc/workload.ts), behind the state rules of memory-blocks
+ *     │  invariants.ts           recounts against the engines
  * ```
  *
  * sysfs writes to a block's `state` and `online` files and the lifecycle
@@ -23,57 +24,55 @@
  * engine and the worker client all serve. Engine work is a few coarse calls
  * per section run, free range or zone; nothing here loops over pages.
  */
-import { classBit, NO_ZONE, PAGE_SIZE, PageClass, PAGES_PER_SECTION } from '../contract/constants.js';
-import type { BootLayout, BootMemmapPlacement, OnlineType } from './boot-layout.js';
-import { computeBootLayout } from './boot.js';
-import { sanitizeE820 } from './e820.js';
-import { NUMA_NO_NODE } from './memblock.js';
+import { classBit, NO_ZONE, PageClass } from '../contract/constants.js';
+import { blockGeometry } from './boot/block-size.js';
+import type { BootLayout, BootMemmapPlacement } from './boot/layout.js';
+import type { MemPfnRange } from './boot/mm-init.js';
+import { computeBootLayout } from './boot/setup.js';
+import { populateBootSections, sectionZoneRuns, type SectionRun } from './boot/sparse.js';
+import { resolveCostParams, type CostParams } from './core/cost.js';
+import { ModelError } from './core/errors.js';
+import { NUMA_NO_NODE } from './core/kernel.js';
+import { MAX_NR_ZONES, ZONE_MOVABLE, zoneName } from './core/mmzone.js';
+import { planShardWindows, ShardSet, type NodeSpan } from './core/shards.js';
 import {
-  addNidEarly,
   isPopulated,
-  MemoryBlock,
-  storeOnline,
-  storeState,
-  validZonesText,
+  nodeStats,
+  SYSTEM_RAM,
   zoneHoldingPfn,
-  zoneName,
-  type BlockOpResult,
+  type BlockGeometry,
+  type HotplugParams,
+  type IomemResource,
   type NodeState,
+  type OnlineType,
   type PfnRange,
   type ZoneState,
-} from './memory-blocks.js';
-import { resolveCostParams, type CostParams } from './cost.js';
-import { ModelError } from './errors.js';
-import { HotplugLifecycle, type LifecycleHost } from './hotplug.js';
-import { checkInvariants } from './invariants.js';
-import { MemoryGroupRegistry } from './memory-groups.js';
-import { formatIomem, formatZoneinfo, type IomemResource } from './procfs.js';
-import { populateBootSections, presentSectionRuns, sectionZoneRuns, type SectionRun } from './sections.js';
-import { planShardWindows, ShardSet, type NodeSpan } from './shards.js';
-import { SysfsTree, type HotplugParams, type NodeMasks, type SysfsModel } from './sysfs.js';
+} from './core/state.js';
 import type {
   AddMemoryRequest,
   AllocRequest,
+  BlockInfo,
   BlockSelector,
   Errno,
   FreeRequest,
-  NotifierAction,
-  OfflineOutcome,
-  OnlineRequestType,
-  Outcome,
-  BlockInfo,
   Machine,
   MachineOptions,
   MachineSpec,
   NodeStats,
+  NotifierAction,
+  OfflineOutcome,
+  OnlineRequestType,
+  Outcome,
   SysfsResult,
-  ZoneStats,
-} from './types.js';
-import type { ZonePolicyContext, ZonePolicyParams, ZoneView } from './zone-policy.js';
-import { freePfnRanges, MAX_NR_ZONES, memPfnRanges, ZONE_MOVABLE, type MemPfnRange } from './zones.js';
-
-/** Name of the /proc/iomem resource for boot RAM. */
-const SYSTEM_RAM = 'System RAM';
+} from './core/types.js';
+import type { LifecycleHost } from './hotplug/host.js';
+import { HotplugLifecycle } from './hotplug/lifecycle.js';
+import { addNidEarly, MemoryBlock, validZonesText, type BlockOpResult } from './hotplug/memory-blocks.js';
+import { MemoryGroupRegistry } from './hotplug/memory-groups.js';
+import type { ZonePolicyContext, ZonePolicyParams, ZoneView } from './hotplug/zone-policy.js';
+import { checkInvariants } from './invariants.js';
+import { formatIomem, formatZoneinfo } from './views/procfs.js';
+import { SysfsTree, type NodeMasks, type SysfsModel } from './views/sysfs.js';
 
 // ---------------------------------------------------------------------------
 // Nodes and zones from the boot layout
@@ -133,7 +132,7 @@ function buildNodes(layout: BootLayout): NodeState[] {
       mirrorMode && movable.spannedPages > 0
         ? { startPfn: movable.zoneStartPfn, endPfn: movable.zoneStartPfn + movable.spannedPages }
         : null;
-    const nodeRanges = memPfnRanges(layout.memory, bootNode.nid);
+    const nodeRanges = layout.memRanges.filter((r) => r.nid === bootNode.nid);
     for (const zone of zones) zone.memberRanges = zoneMemberRanges(nodeRanges, zone, movableSpan);
     return {
       nid: bootNode.nid,
@@ -152,7 +151,7 @@ function buildNodes(layout: BootLayout): NodeState[] {
 /** Each node's memory span, for the shard windows. */
 function nodeSpans(layout: BootLayout): NodeSpan[] {
   const spans = new Map<number, NodeSpan>();
-  for (const r of memPfnRanges(layout.memory)) {
+  for (const r of layout.memRanges) {
     if (r.nid === NUMA_NO_NODE) continue;
     const span = spans.get(r.nid);
     if (span === undefined) spans.set(r.nid, { nid: r.nid, startPfn: r.startPfn, endPfn: r.endPfn });
@@ -167,11 +166,6 @@ function nodeSpans(layout: BootLayout): NodeSpan[] {
 // ---------------------------------------------------------------------------
 // Memory blocks at boot
 
-/** sections_per_block = block size / 128 MiB. */
-function sectionsPerBlockOf(layout: BootLayout): number {
-  return layout.blockSizeBytes / (PAGES_PER_SECTION * PAGE_SIZE);
-}
-
 /**
  * memory_dev_init + register_memory_blocks_under_nodes: one online block per
  * block id that holds a present section; then every memory range, in address
@@ -179,19 +173,19 @@ function sectionsPerBlockOf(layout: BootLayout): number {
  */
 function buildBootBlocks(
   runs: readonly SectionRun[],
-  layout: BootLayout,
+  memRanges: readonly MemPfnRange[],
   nodes: ReadonlyMap<number, NodeState>,
-  sectionsPerBlock: number,
+  geometry: BlockGeometry,
 ): Map<number, MemoryBlock> {
+  const { sectionsPerBlock, pagesPerBlock } = geometry;
   const blocks = new Map<number, MemoryBlock>();
   for (const run of runs) {
     const lastBlockId = Math.floor((run.endSectionNr - 1) / sectionsPerBlock);
     for (let id = Math.floor(run.startSectionNr / sectionsPerBlock); id <= lastBlockId; id++) {
-      if (!blocks.has(id)) blocks.set(id, new MemoryBlock(id, sectionsPerBlock, 'online', true));
+      if (!blocks.has(id)) blocks.set(id, new MemoryBlock(id, geometry, 'online', true));
     }
   }
-  const pagesPerBlock = sectionsPerBlock * PAGES_PER_SECTION;
-  for (const range of memPfnRanges(layout.memory)) {
+  for (const range of memRanges) {
     const node = nodes.get(range.nid);
     if (node === undefined || !node.online) continue;
     const lastBlockId = Math.floor((range.endPfn - 1) / pagesPerBlock);
@@ -211,8 +205,8 @@ function buildBootBlocks(
 export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   readonly spec: MachineSpec;
   readonly layout: BootLayout;
-  readonly blockSizeBytes: number;
-  readonly sectionsPerBlock: number;
+  /** The block size in bytes, sections and pages, computed once from the boot layout. */
+  readonly geometry: BlockGeometry;
   readonly warnings: readonly string[];
   readonly unknownParams: readonly string[];
   readonly shards: ShardSet;
@@ -236,11 +230,10 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   readonly #sysfs: SysfsTree;
   readonly #lifecycle: HotplugLifecycle;
 
-  constructor(layout: BootLayout, shards: ShardSet, nodes: NodeState[], blocks: Map<number, MemoryBlock>) {
+  constructor(layout: BootLayout, geometry: BlockGeometry, shards: ShardSet, nodes: NodeState[], blocks: Map<number, MemoryBlock>) {
     this.spec = layout.spec;
     this.layout = layout;
-    this.blockSizeBytes = layout.blockSizeBytes;
-    this.sectionsPerBlock = sectionsPerBlockOf(layout);
+    this.geometry = geometry;
     this.warnings = [...layout.warnings];
     this.unknownParams = [...layout.cmdline.unknown];
     this.shards = shards;
@@ -258,14 +251,14 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
     this.autoOnlineBlocks = cmdline.memhpDefaultState ?? 'offline';
     this.slit = layout.spec.slit;
     this.#nodesWithCpus = new Set(layout.onlineNodes);
-    const e820 = sanitizeE820(layout.spec.e820).entries;
+    const e820 = layout.e820;
     this.bootMemmap = layout.bootMemmap.map((p) => ({ ...p }));
     this.firmwareReserved = e820.filter((e) => e.type !== 'usable').map((e) => ({ base: e.base, size: e.size }));
     this.iomemResources = e820
       .filter((e) => e.type === 'usable')
       .map((e) => ({ base: e.base, size: e.size, name: SYSTEM_RAM }));
     this.groups = new MemoryGroupRegistry({
-      pagesPerBlock: this.sectionsPerBlock * PAGES_PER_SECTION,
+      pagesPerBlock: geometry.pagesPerBlock,
       isNodePossible: (nid) => this.#nodeByNid.has(nid),
     });
     this.#sysfs = new SysfsTree(this);
@@ -296,7 +289,7 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
         this.nodeStates.filter((node) => nid === null || node.nid === nid).flatMap((node) => node.zones.filter(isPopulated)),
       groups: () => this.groups.all(),
       onlineSectionZone: (sectionNr) => this.#onlineSectionZone(sectionNr),
-      pagesPerBlock: this.sectionsPerBlock * PAGES_PER_SECTION,
+      pagesPerBlock: this.geometry.pagesPerBlock,
     };
   }
 
@@ -314,7 +307,7 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
    * block's zone; the block answers without an engine round trip.
    */
   #onlineSectionZone(sectionNr: number): number | null {
-    const block = this.#blocks.get(Math.floor(sectionNr / this.sectionsPerBlock));
+    const block = this.#blocks.get(Math.floor(sectionNr / this.geometry.sectionsPerBlock));
     if (block === undefined || block.state === 'offline' || block.zone === null) return null;
     return block.zone.zoneIdx;
   }
@@ -338,13 +331,11 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   }
 
   storeState(block: MemoryBlock, written: string): Promise<BlockOpResult> {
-    const lifecycle = this.#lifecycle;
-    return lifecycle.locked(() => storeState(block, written, lifecycle.transitions));
+    return this.#lifecycle.storeState(block, written);
   }
 
   storeOnline(block: MemoryBlock, written: string): Promise<BlockOpResult> {
-    const lifecycle = this.#lifecycle;
-    return lifecycle.locked(() => storeOnline(block, written, lifecycle.transitions));
+    return this.#lifecycle.storeOnline(block, written);
   }
 
   nodeMasks(): NodeMasks {
@@ -359,6 +350,10 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
 
   // ---- Machine -------------------------------------------------------------
 
+  get blockSizeBytes(): number {
+    return this.geometry.blockSizeBytes;
+  }
+
   /** FREE pages of one zone: engine counts over the zone's member ranges. */
   async zoneFreePages(zone: ZoneState): Promise<number> {
     const counts = await Promise.all(
@@ -369,32 +364,7 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
 
   async nodes(): Promise<NodeStats[]> {
     return Promise.all(
-      this.nodeStates.map(async (node) => {
-        const zones: ZoneStats[] = await Promise.all(
-          node.zones.map(async (zone) => ({
-            nid: node.nid,
-            zoneIdx: zone.zoneIdx,
-            name: zone.name,
-            zoneStartPfn: zone.zoneStartPfn,
-            spannedPages: zone.spannedPages,
-            presentPages: zone.presentPages,
-            presentEarlyPages: zone.presentEarlyPages,
-            managedPages: zone.managedPages,
-            freePages: await this.zoneFreePages(zone),
-          })),
-        );
-        return {
-          nid: node.nid,
-          possible: node.possible,
-          online: node.online,
-          hasMemory: node.hasMemory,
-          hasNormalMemory: node.hasNormalMemory,
-          nodeStartPfn: node.nodeStartPfn,
-          nodeSpannedPages: node.nodeSpannedPages,
-          nodePresentPages: node.nodePresentPages,
-          zones,
-        };
-      }),
+      this.nodeStates.map(async (node) => nodeStats(node, await Promise.all(node.zones.map((zone) => this.zoneFreePages(zone))))),
     );
   }
 
@@ -511,17 +481,18 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
 export async function bootMachine(spec: MachineSpec, options: MachineOptions): Promise<BootedMachine> {
   const layout = computeBootLayout(spec);
   const factory = options.engines;
+  const geometry = blockGeometry(layout.blockSizeBytes);
   const nodes = buildNodes(layout);
   const nodeByNid = new Map(nodes.map((node) => [node.nid, node]));
 
-  const memory = layout.memory.filter((r) => r.nid !== NUMA_NO_NODE);
-  const runs = presentSectionRuns(memory);
-  const zoneRuns = sectionZoneRuns(runs, memory, (nid, pfn) => {
+  const runs = layout.presentSections;
+  const memRanges = layout.memRanges.filter((r) => r.nid !== NUMA_NO_NODE);
+  const zoneRuns = sectionZoneRuns(runs, memRanges, (nid, pfn) => {
     const node = nodeByNid.get(nid);
     const zone = node === undefined ? undefined : zoneHoldingPfn(node, pfn);
     return zone === undefined ? NO_ZONE : zone.zoneIdx;
   });
-  const freeRanges = freePfnRanges(layout.memory, layout.reserved, layout.maxPfn).filter((r) => r.nid !== NUMA_NO_NODE);
+  const freeRanges = layout.freeRanges.filter((r) => r.nid !== NUMA_NO_NODE);
 
   const shards = await ShardSet.create(planShardWindows(nodeSpans(layout)), factory);
   try {
@@ -530,6 +501,6 @@ export async function bootMachine(spec: MachineSpec, options: MachineOptions): P
     await shards.close();
     throw error;
   }
-  const blocks = buildBootBlocks(runs, layout, nodeByNid, sectionsPerBlockOf(layout));
-  return new BootedMachine(layout, shards, nodes, blocks);
+  const blocks = buildBootBlocks(runs, layout.memRanges, nodeByNid, geometry);
+  return new BootedMachine(layout, geometry, shards, nodes, blocks);
 }

@@ -7,16 +7,13 @@
  * JSON report stays byte-identical from run to run.
  */
 import { mix32 } from '../contract/permute.js';
-import type { BlockSelector, Errno, Machine, OfflineOutcome, Outcome } from '../model/types.js';
+import { hex } from '../util/format.js';
+import type { BlockSelector, Errno, Machine, OfflineOutcome, Outcome } from '../model/core/types.js';
 import { type BlockFailureReport, humanBytes, type StepReport } from './report.js';
 import type { AddStep, AllocStep, InjectStep, LifecycleStep, OfflineStep, OnlineStep, RemoveStep, RetriesStep } from './scenario.js';
 
 /** At most this many failed blocks are listed in a step's report; the count covers all of them. */
 export const MAX_LISTED_BLOCK_FAILURES = 16;
-
-function hex(value: number): string {
-  return `0x${value.toString(16)}`;
-}
 
 function selectorText(selector: BlockSelector): string {
   const parts: string[] = [];

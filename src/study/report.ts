@@ -8,7 +8,8 @@
  */
 
 import { PAGE_SHIFT } from '../contract/constants.js';
-import type { BlockInfo, BlockState, NodeStats, ZoneName } from '../model/types.js';
+import { hex, hexDigits } from '../util/format.js';
+import type { BlockInfo, BlockState, NodeStats, ZoneStats } from '../model/core/types.js';
 import type { StepKind } from './scenario.js';
 
 /** Version of the report layout below; bump it when a field changes meaning. */
@@ -16,21 +17,11 @@ export const REPORT_FORMAT = 1;
 
 const PAGES_PER_GIB = 2 ** (30 - PAGE_SHIFT);
 
-export interface ZoneReport {
-  name: ZoneName;
-  zoneStartPfn: number;
-  spannedPages: number;
-  presentPages: number;
-  managedPages: number;
-  freePages: number;
-}
+/** A zone as the report prints it: its name and counters, as the machine reports them (ZoneStats). */
+export type ZoneReport = Pick<ZoneStats, 'name' | 'zoneStartPfn' | 'spannedPages' | 'presentPages' | 'managedPages' | 'freePages'>;
 
-export interface NodeReport {
-  nid: number;
-  online: boolean;
-  hasMemory: boolean;
-  hasNormalMemory: boolean;
-  nodeStartPfn: number;
+/** A node as the report prints it: the node's span and present pages under the names zones use. */
+export interface NodeReport extends Pick<NodeStats, 'nid' | 'online' | 'hasMemory' | 'hasNormalMemory' | 'nodeStartPfn'> {
   spannedPages: number;
   presentPages: number;
   /** Every zone of the node in zone index order, empty ones included. */
@@ -118,6 +109,11 @@ export interface RunReport {
 
 // ---- building -------------------------------------------------------------------
 
+/**
+ * The report's view of a node: the one place the machine's NodeStats become
+ * report fields, in the order the JSON prints them (expect checks read
+ * these too).
+ */
 export function nodeReport(node: NodeStats): NodeReport {
   return {
     nid: node.nid,
@@ -140,10 +136,6 @@ export function nodeReport(node: NodeStats): NodeReport {
   };
 }
 
-function hex16(value: number): string {
-  return `0x${value.toString(16).padStart(16, '0')}`;
-}
-
 function sameNodes(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((nid, i) => nid === b[i]);
 }
@@ -164,7 +156,7 @@ export function groupBlocks(blocks: readonly BlockInfo[], blockSizeBytes: number
       state: first.state,
       nodes: [...first.nids],
       zones: first.validZones,
-      range: `${hex16(first.id * blockSizeBytes)}-${hex16((last + 1) * blockSizeBytes - 1)}`,
+      range: `${hex(first.id * blockSizeBytes, 16)}-${hex((last + 1) * blockSizeBytes - 1, 16)}`,
       sizeBytes: count * blockSizeBytes,
     });
   };
@@ -331,7 +323,7 @@ export function renderSummary(report: RunReport): string {
   if (report.scenario.description) lines.push(`  ${report.scenario.description.split('\n')[0]}`);
   lines.push(
     `machine  ${machine.type}, ${machine.nrNodes} node${machine.nrNodes === 1 ? '' : 's'}, ` +
-      `memory block ${humanBytes(machine.blockSizeBytes)} (block_size_bytes ${machine.blockSizeBytes.toString(16)})`,
+      `memory block ${humanBytes(machine.blockSizeBytes)} (block_size_bytes ${hexDigits(machine.blockSizeBytes)})`,
   );
   lines.push(`cmdline  ${machine.cmdline === '' ? '(empty)' : machine.cmdline}`);
   lines.push('');

@@ -11,7 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { bootMachine } from '../model/index.js';
 import type { EngineFactory } from '../contract/engine-api.js';
-import type { BlockInfo, Machine, NodeStats } from '../model/types.js';
+import type { BlockInfo, Machine, NodeStats } from '../model/core/types.js';
 import { runLifecycleStep } from './lifecycle.js';
 import {
   blockTotals,

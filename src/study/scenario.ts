@@ -13,21 +13,26 @@
 
 import { isAbsolute, resolve } from 'node:path';
 import { isAlias, isMap, isSeq, LineCounter, parseDocument, visit, type Node as YamlNode } from 'yaml';
-import { PAGE_SIZE, SECTION_SIZE_BITS } from '../contract/constants.js';
-import { CmdlineError, parseCmdline } from '../model/cmdline.js';
-import type {
-  AllocKind,
-  BlockSelector,
-  BootReservation,
-  E820Entry,
-  Errno,
-  MachineSpec,
-  MemoryGroupRequest,
-  NotifierAction,
-  OnlineRequestType,
-  SratMemoryAffinity,
-  ZoneName,
-} from '../model/types.js';
+import { PAGE_SIZE } from '../contract/constants.js';
+import { CmdlineError, parseCmdline } from '../model/boot/cmdline.js';
+import { LOCAL_DISTANCE, MAX_BLOCK_SIZE, MAX_NODE_ID, MAX_SLIT_DISTANCE, MIN_MEMORY_BLOCK_SIZE } from '../model/core/kernel.js';
+import { ZONE_NAMES } from '../model/core/mmzone.js';
+import { isPowerOfTwo } from '../model/core/pfn-ranges.js';
+import {
+  ALLOC_KINDS,
+  NOTIFIER_ACTIONS,
+  ONLINE_REQUEST_TYPES,
+  type AllocKind,
+  type BlockSelector,
+  type BootReservation,
+  type E820Entry,
+  type Errno,
+  type MachineSpec,
+  type MemoryGroupRequest,
+  type NotifierAction,
+  type OnlineRequestType,
+  type SratMemoryAffinity,
+} from '../model/core/types.js';
 import {
   boolean,
   describeInput,
@@ -88,15 +93,6 @@ export const LIFECYCLE_STEP_KINDS = [
 ] as const satisfies readonly StepKind[];
 export type LifecycleStepKind = (typeof LIFECYCLE_STEP_KINDS)[number];
 
-/** Online types an `online` step may ask for (the words `state` accepts, offline aside). */
-export const ONLINE_TYPES = ['online', 'online_kernel', 'online_movable'] as const satisfies readonly OnlineRequestType[];
-
-/** Allocation kinds: `user` may use ZONE_MOVABLE, the others are kernel memory. */
-export const ALLOC_KINDS = ['user', 'slab', 'pgtable', 'pinned'] as const satisfies readonly AllocKind[];
-
-/** Memory notifier actions an `inject` step may make fail. */
-export const NOTIFIER_ACTIONS = ['MEM_GOING_ONLINE', 'MEM_GOING_OFFLINE'] as const satisfies readonly NotifierAction[];
-
 /** Roots a `write` step may touch: the memory block tree and the hotplug module parameters. */
 export const WRITABLE_ROOTS = ['/sys/devices/system/memory', '/sys/module/memory_hotplug/parameters'] as const;
 /** Files a `read` step may read besides the writable roots. */
@@ -118,18 +114,6 @@ export const ERRNO_NAMES = [
   'EAGAIN',
 ] as const satisfies readonly Errno[];
 
-export const ZONE_NAMES = ['DMA', 'DMA32', 'Normal', 'Movable', 'Device'] as const satisfies readonly ZoneName[];
-
-/** Memory block sizes the model accepts: powers of two from one section (128 MiB) to the x86 maximum (2 GiB). */
-export const MIN_BLOCK_SIZE_BYTES = 2 ** SECTION_SIZE_BITS;
-export const MAX_BLOCK_SIZE_BYTES = 2 ** 31;
-
-/** SLIT distances: 10 is local; remote distances are 11..254, 255 means unreachable. */
-const LOCAL_DISTANCE = 10;
-const MAX_DISTANCE = 255;
-
-/** Node ids the model can hold (MAX_NUMNODES on x86_64 is 1024). */
-const MAX_NODE_ID = 1023;
 
 // ---- paths ----------------------------------------------------------------------
 
@@ -179,8 +163,9 @@ const blockSizeSchema: Schema<'auto' | number> = {
   decode(input, path, issues) {
     if (input === 'auto') return 'auto';
     const bytes = size().decode(input, path, []);
-    const powerOfTwo = bytes !== INVALID && bytes > 0 && 2 ** Math.round(Math.log2(bytes)) === bytes;
-    if (bytes === INVALID || !powerOfTwo || bytes < MIN_BLOCK_SIZE_BYTES || bytes > MAX_BLOCK_SIZE_BYTES) {
+    // What firmware and the x86 probe can produce: one section to MAX_BLOCK_SIZE
+    // (a platform setting the size in code may go further; see core/kernel.ts).
+    if (bytes === INVALID || !isPowerOfTwo(bytes) || bytes < MIN_MEMORY_BLOCK_SIZE || bytes > MAX_BLOCK_SIZE) {
       issues.push({ path, message: `expected auto or a power-of-two size from 128M to 2G, got ${JSON.stringify(input)}` });
       return INVALID;
     }
@@ -357,7 +342,7 @@ const onlineStepSchema = object({
       {
         blocks: optional(blockRangeSchema),
         node: optional(integer({ min: 0, max: MAX_NODE_ID })),
-        type: withDefault(oneOf(ONLINE_TYPES), 'online'),
+        type: withDefault(oneOf(ONLINE_REQUEST_TYPES), 'online'),
       },
       { refine: atLeastOneOf(SELECTOR_KEYS, 'to select blocks') },
     ),
@@ -723,8 +708,8 @@ function checkSlit(machine: DecodedMachine, issues: Issue[]): void {
       const at = `machine.slit[${i}][${j}]`;
       if (i === j && distance !== LOCAL_DISTANCE) {
         issues.push({ path: at, message: `must be ${LOCAL_DISTANCE} (the local distance), got ${distance}` });
-      } else if (i !== j && (distance <= LOCAL_DISTANCE || distance > MAX_DISTANCE)) {
-        issues.push({ path: at, message: `must be between ${LOCAL_DISTANCE + 1} and ${MAX_DISTANCE}, got ${distance}` });
+      } else if (i !== j && (distance <= LOCAL_DISTANCE || distance > MAX_SLIT_DISTANCE)) {
+        issues.push({ path: at, message: `must be between ${LOCAL_DISTANCE + 1} and ${MAX_SLIT_DISTANCE}, got ${distance}` });
       }
     });
   });

@@ -15,7 +15,7 @@
  * for scenarios built in code.
  */
 
-import { memparse, parseCInteger } from '../model/memparse.js';
+import { memparse, parseCInteger } from '../model/boot/memparse.js';
 
 /** One problem found in a document: where it is and what was expected. */
 export interface Issue {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { classBit, PAGE_SIZE, PageClass } from '../../src/contract/constants.js';
 import type { BootedMachine } from '../../src/model/machine.js';
-import type { Machine } from '../../src/model/types.js';
+import type { Machine } from '../../src/model/core/types.js';
 import { renderSummary, type StepReport } from '../../src/study/report.js';
 import { runScenario } from '../../src/index.js';
 import { parseScenario, type Step } from '../../src/study/scenario.js';

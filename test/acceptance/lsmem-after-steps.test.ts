@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { bootMachine, type BootedMachine } from '../helpers/boot.js';
-import type { BlockInfo, Outcome } from '../../src/model/types.js';
+import type { BlockInfo, Outcome } from '../../src/model/core/types.js';
 import {
   expectedLsmemRanges,
   hex16,

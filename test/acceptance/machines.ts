@@ -4,7 +4,7 @@
  * under movable_node, with an empty slot after its boot memory that hot-add
  * fills.
  */
-import type { MachineSpec, SratMemoryAffinity } from '../../src/model/types.js';
+import type { MachineSpec, SratMemoryAffinity } from '../../src/model/core/types.js';
 
 export const MiB = 2 ** 20;
 export const GiB = 2 ** 30;

@@ -21,7 +21,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { bootMachine, type BootedMachine } from '../helpers/boot.js';
-import type { BlockInfo, Errno } from '../../src/model/types.js';
+import type { BlockInfo, Errno } from '../../src/model/core/types.js';
 import { Prng } from '../helpers/prng.js';
 import { GiB, twoNodeHotplugBox } from './machines.js';
 

@@ -5,7 +5,7 @@
 import type { EngineChoice } from '../../src/contract/engine-api.js';
 import { engineFactoryFor } from '../../src/engines.js';
 import { bootMachine as bootWithEngines, type BootedMachine } from '../../src/model/machine.js';
-import type { MachineSpec } from '../../src/model/types.js';
+import type { MachineSpec } from '../../src/model/core/types.js';
 
 export type { BootedMachine };
 

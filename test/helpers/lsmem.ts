@@ -14,7 +14,8 @@
  * - REMOVABLE is shown only for online blocks.
  */
 import { execFileSync } from 'node:child_process';
-import type { BlockInfo } from '../../src/model/types.js';
+import type { BlockInfo } from '../../src/model/core/types.js';
+import { hex } from '../../src/util/format.js';
 
 /** The columns the acceptance tests print: everything lsmem knows about a block range. */
 export const LSMEM_COLUMNS = 'RANGE,SIZE,STATE,REMOVABLE,BLOCK,NODE,ZONES';
@@ -129,5 +130,5 @@ export function expectedLsmemRanges(blocks: readonly BlockInfo[]): ExpectedLsmem
 }
 
 export function hex16(value: number): string {
-  return `0x${value.toString(16).padStart(16, '0')}`;
+  return hex(value, 16);
 }

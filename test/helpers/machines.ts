@@ -5,7 +5,7 @@
  * the legacy area [0x9f000, 1 MiB) are reserved, so ZONE_DMA starts at pfn 1
  * and has 3,998 present pages out of 4,095 spanned.
  */
-import type { BootReservation, E820Entry, MachineSpec, SratMemoryAffinity } from '../../src/model/types.js';
+import type { BootReservation, E820Entry, MachineSpec, SratMemoryAffinity } from '../../src/model/core/types.js';
 
 export const KiB = 2 ** 10;
 export const MiB = 2 ** 20;

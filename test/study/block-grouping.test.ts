@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import type { BlockInfo } from '../../src/model/types.js';
+import type { BlockInfo } from '../../src/model/core/types.js';
 import { blockTotals, groupBlocks } from '../../src/study/report.js';
 
 const BLOCK_PAGES = 32768;

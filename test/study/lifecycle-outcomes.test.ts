@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import type { OfflineOutcome, Outcome } from '../../src/model/types.js';
+import type { OfflineOutcome, Outcome } from '../../src/model/core/types.js';
 import { describeLifecycleStep, freeSeed, judgeOutcome, MAX_LISTED_BLOCK_FAILURES } from '../../src/study/lifecycle.js';
 import type { LifecycleStep, OfflineStep, OnlineStep } from '../../src/study/scenario.js';
 

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import type { OfflineOutcome } from '../../src/model/types.js';
+import type { OfflineOutcome } from '../../src/model/core/types.js';
 import { judgeOutcome } from '../../src/study/lifecycle.js';
 import { formatSeconds, renderSummary, REPORT_FORMAT, type RunReport, type StepReport } from '../../src/study/report.js';
 

@@ -3,9 +3,10 @@
  * explicitly set size (set_memory_block_size_order bounds).
  */
 import { describe, expect, it } from 'vitest';
-import { probeMemoryBlockSize } from '../../../src/model/block-size.js';
-import { BootError, computeBootLayout } from '../../../src/model/boot.js';
+import { probeMemoryBlockSize } from '../../../src/model/boot/block-size.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
 import { fourNodeBox, GiB, machineFromNodes, MiB, TiB } from './machines.js';
+import { BootError } from '../../../src/model/core/errors.js';
 
 describe('probe_memory_block_size', () => {
   it('uses 2 GiB on bare metal with boot RAM ending at 4098 GiB (fact 2)', () => {

@@ -1,8 +1,8 @@
 /** A 64 TiB, 16-node machine boots, with the expected totals, and the layout is deterministic. */
 import { describe, expect, it } from 'vitest';
-import { computeBootLayout } from '../../../src/model/boot.js';
-import { ZONE_MOVABLE } from '../../../src/model/zones.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
 import { machineFromNodes, type NodeRam } from './machines.js';
+import { ZONE_MOVABLE } from '../../../src/model/core/mmzone.js';
 
 function bigMachine(): ReturnType<typeof machineFromNodes> {
   // Node 0: [0, 2) + [4, 4096) GiB; nodes 1-15: 4 TiB each above it; nodes 8-15 hotpluggable.

@@ -1,8 +1,9 @@
 /** An impossible machine is a BootError naming the spec field at fault. */
 import { describe, expect, it } from 'vitest';
-import { BootError, computeBootLayout } from '../../../src/model/boot.js';
-import type { MachineSpec } from '../../../src/model/types.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
+import type { MachineSpec } from '../../../src/model/core/types.js';
 import { GiB, machineFromNodes, MiB } from './machines.js';
+import { BootError } from '../../../src/model/core/errors.js';
 
 function fieldOf(spec: MachineSpec): string {
   try {

@@ -1,6 +1,6 @@
 /** kernelcore= and movablecore=: memparse sizes, percents, mirror, and bad values. */
 import { describe, expect, it } from 'vitest';
-import { CmdlineError, parseCmdline } from '../../../src/model/cmdline.js';
+import { CmdlineError, parseCmdline } from '../../../src/model/boot/cmdline.js';
 
 function expectCmdlineError(line: string, param: string, pattern: RegExp): void {
   let caught: unknown;

@@ -1,6 +1,6 @@
 /** memory_hotplug.* module parameters, movable_node and memhp_default_state on the command line. */
 import { describe, expect, it } from 'vitest';
-import { CmdlineError, parseCmdline, parseKernelBool } from '../../../src/model/cmdline.js';
+import { CmdlineError, parseCmdline, parseKernelBool } from '../../../src/model/boot/cmdline.js';
 
 function paramOf(line: string): string {
   try {

@@ -1,6 +1,6 @@
 /** Kernel command-line tokenising (kernel/params.c next_arg). */
 import { describe, expect, it } from 'vitest';
-import { parseCmdline, tokenizeCmdline } from '../../../src/model/cmdline.js';
+import { parseCmdline, tokenizeCmdline } from '../../../src/model/boot/cmdline.js';
 
 describe('tokenizeCmdline', () => {
   it('splits on runs of whitespace and separates name from value at the first =', () => {

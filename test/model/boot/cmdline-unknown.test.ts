@@ -1,7 +1,7 @@
 /** Parameters the model does not know are kept verbatim and reported, as the kernel passes them to init. */
 import { describe, expect, it } from 'vitest';
-import { computeBootLayout } from '../../../src/model/boot.js';
-import { parseCmdline } from '../../../src/model/cmdline.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
+import { parseCmdline } from '../../../src/model/boot/cmdline.js';
 import { machineFromNodes } from './machines.js';
 
 describe('unknown parameters', () => {

@@ -1,7 +1,7 @@
 /** e820 sanitising: overlaps resolved with the higher type winning, touching entries merged, pages trimmed. */
 import { describe, expect, it } from 'vitest';
-import { computeBootLayout } from '../../../src/model/boot.js';
-import { e820EndOfRamPfn, sanitizeE820 } from '../../../src/model/e820.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
+import { e820EndOfRamPfn, sanitizeE820 } from '../../../src/model/boot/e820.js';
 import { GiB, MiB } from './machines.js';
 
 describe('sanitizeE820', () => {

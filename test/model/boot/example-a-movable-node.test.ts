@@ -4,9 +4,9 @@
  * become entirely ZONE_MOVABLE; their memmap is allocated on node 0.
  */
 import { describe, expect, it } from 'vitest';
-import { computeBootLayout } from '../../../src/model/boot.js';
-import { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/zones.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
 import { fourNodeBox, gibPfn } from './machines.js';
+import { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 
 describe('§2.5 (a) movable_node with hotpluggable nodes', () => {
   const layout = computeBootLayout(fourNodeBox('movable_node', [true, true, true, true]));

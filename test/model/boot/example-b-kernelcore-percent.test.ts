@@ -3,9 +3,9 @@
  * 256 GiB of kernel memory and 768 GiB of ZONE_MOVABLE.
  */
 import { describe, expect, it } from 'vitest';
-import { computeBootLayout } from '../../../src/model/boot.js';
-import { ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/zones.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
 import { fourNodeBox, gibPfn } from './machines.js';
+import { ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 
 describe('§2.5 (b) kernelcore=25%', () => {
   const layout = computeBootLayout(fourNodeBox('kernelcore=25%'));

@@ -1,8 +1,8 @@
 /** §2.5 (c) and fact 24: movablecore=1T leaves 256 GiB of ZONE_MOVABLE at the top of each node. */
 import { describe, expect, it } from 'vitest';
-import { computeBootLayout } from '../../../src/model/boot.js';
-import { ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/zones.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
 import { fourNodeBox, gibPfn } from './machines.js';
+import { ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 
 describe('§2.5 (c) movablecore=1T', () => {
   const layout = computeBootLayout(fourNodeBox('movablecore=1T'));

@@ -5,9 +5,9 @@
  * and is dropped).
  */
 import { describe, expect, it } from 'vitest';
-import { computeBootLayout } from '../../../src/model/boot.js';
-import { ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/zones.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
 import { gibPfn, unevenBox } from './machines.js';
+import { ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 
 describe('§2.5 (e) restart pass on uneven nodes', () => {
   const layout = computeBootLayout(unevenBox('kernelcore=400G'));

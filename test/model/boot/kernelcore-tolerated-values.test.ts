@@ -4,10 +4,11 @@
  * memory, and bad command-line values surfacing from boot as a BootError.
  */
 import { describe, expect, it } from 'vitest';
-import { BootError, computeBootLayout } from '../../../src/model/boot.js';
-import { CmdlineError } from '../../../src/model/cmdline.js';
-import { ZONE_MOVABLE } from '../../../src/model/zones.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
+import { CmdlineError } from '../../../src/model/boot/cmdline.js';
 import { fourNodeBox } from './machines.js';
+import { BootError } from '../../../src/model/core/errors.js';
+import { ZONE_MOVABLE } from '../../../src/model/core/mmzone.js';
 
 describe('tolerated kernelcore values', () => {
   it('boots kernelcore=200% with no ZONE_MOVABLE and a warning', () => {

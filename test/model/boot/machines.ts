@@ -2,7 +2,7 @@
  * Machine specs shared by the boot tests, built from kernel-semantics.md §2.5.
  * Sizes in GiB; pfn = GiB × 262,144.
  */
-import type { MachineSpec, SratMemoryAffinity } from '../../../src/model/types.js';
+import type { MachineSpec, SratMemoryAffinity } from '../../../src/model/core/types.js';
 
 export const GiB = 2 ** 30;
 export const MiB = 2 ** 20;

@@ -4,9 +4,9 @@
  * (32 MiB), an initrd that starts and ends inside pages, and the boot memmap.
  */
 import { describe, expect, it } from 'vitest';
-import { computeBootLayout } from '../../../src/model/boot.js';
-import { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/zones.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
 import { GiB, MiB } from './machines.js';
+import { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 
 describe('managed pages at boot', () => {
   const layout = computeBootLayout({

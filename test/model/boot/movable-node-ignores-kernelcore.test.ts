@@ -3,9 +3,9 @@
  * (and movablecore=): nodes 1-3 are fully Movable, node 0 has no Movable.
  */
 import { describe, expect, it } from 'vitest';
-import { computeBootLayout } from '../../../src/model/boot.js';
-import { ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/zones.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
 import { fourNodeBox, gibPfn } from './machines.js';
+import { ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 
 describe('movable_node wins over kernelcore=', () => {
   const hotplug = [false, true, true, true];

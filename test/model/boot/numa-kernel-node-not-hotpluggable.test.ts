@@ -3,8 +3,8 @@
  * keeps MEMBLOCK_HOTPLUG, even when SRAT marks it; the whole node loses it.
  */
 import { describe, expect, it } from 'vitest';
-import { computeBootLayout } from '../../../src/model/boot.js';
-import { MemblockFlag } from '../../../src/model/memblock.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
+import { MemblockFlag } from '../../../src/model/boot/memblock.js';
 import { fourNodeBox, GiB, gibPfn, MiB } from './machines.js';
 
 function hotplugBytesOnNode(regions: { nid: number; flags: number; size: number }[], nid: number): number {

@@ -3,8 +3,9 @@
  * one node merge when no other node's range lies between them.
  */
 import { describe, expect, it } from 'vitest';
-import { BootError, computeBootLayout } from '../../../src/model/boot.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
 import { GiB, machineFromNodes } from './machines.js';
+import { BootError } from '../../../src/model/core/errors.js';
 
 describe('SRAT range cleanup', () => {
   it('rejects overlapping ranges of two nodes with a BootError on srat', () => {

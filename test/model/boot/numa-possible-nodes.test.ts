@@ -4,8 +4,8 @@
  * SRAT the machine is one node 0.
  */
 import { describe, expect, it } from 'vitest';
-import { computeBootLayout } from '../../../src/model/boot.js';
-import { MemblockFlag } from '../../../src/model/memblock.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
+import { MemblockFlag } from '../../../src/model/boot/memblock.js';
 import { GiB, machineFromNodes } from './machines.js';
 
 describe('possible, online and memoryless nodes', () => {

@@ -3,8 +3,8 @@
  * flag); the non-volatile bit only changes the log line.
  */
 import { describe, expect, it } from 'vitest';
-import { computeBootLayout } from '../../../src/model/boot.js';
-import { MemblockFlag } from '../../../src/model/memblock.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
+import { MemblockFlag } from '../../../src/model/boot/memblock.js';
 import { GiB, machineFromNodes } from './machines.js';
 
 describe('SRAT entry flags', () => {

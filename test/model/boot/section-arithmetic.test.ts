@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PAGES_PER_SECTION, PFN_SECTION_SHIFT, SECTION_SIZE_BITS } from '../../../src/contract/constants.js';
-import { computeBootLayout, SECTION_MEMMAP_BYTES } from '../../../src/model/boot.js';
+import { computeBootLayout } from '../../../src/model/boot/setup.js';
 import { machineFromNodes, MiB } from './machines.js';
+import { SECTION_MEMMAP_BYTES } from '../../../src/model/core/kernel.js';
 
 describe('section arithmetic', () => {
   it('matches fact 1', () => {

@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { archZoneLimits, findZoneMovablePfnsForNodes, type MemPfnRange } from '../../../src/model/zones.js';
+import { archZoneLimits, findZoneMovablePfnsForNodes, type MemPfnRange } from '../../../src/model/boot/mm-init.js';
 
 const PAGES_PER_GIB = 262_144;
 const LOW_END_PFN = 4 * PAGES_PER_GIB;

@@ -4,7 +4,7 @@
  * memmap init on one thread.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_COST_PARAMS, memmapInitSeconds, migrationSeconds, resolveCostParams } from '../../../src/model/cost.js';
+import { DEFAULT_COST_PARAMS, memmapInitSeconds, migrationSeconds, resolveCostParams } from '../../../src/model/core/cost.js';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;

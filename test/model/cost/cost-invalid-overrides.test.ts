@@ -4,7 +4,7 @@
  * Work counts must be non-negative integers.
  */
 import { describe, expect, it } from 'vitest';
-import { migrationSeconds, offlineSeconds, onlineSeconds, resolveCostParams, type CostParams } from '../../../src/model/cost.js';
+import { migrationSeconds, offlineSeconds, onlineSeconds, resolveCostParams, type CostParams } from '../../../src/model/core/cost.js';
 
 describe('invalid cost overrides', () => {
   const bad: [keyof CostParams, unknown][] = [

@@ -5,7 +5,7 @@
  * figure and cost nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { addSeconds, offlineSeconds, onlineSeconds, removeSeconds, resolveCostParams } from '../../../src/model/cost.js';
+import { addSeconds, offlineSeconds, onlineSeconds, removeSeconds, resolveCostParams } from '../../../src/model/core/cost.js';
 
 const params = resolveCostParams();
 const PAGES_PER_256M = (256 * 2 ** 20) / 4096;

@@ -3,7 +3,7 @@
  * functions scale with the override.
  */
 import { describe, expect, it } from 'vitest';
-import { memmapInitSeconds, migrationSeconds, onlineSeconds, resolveCostParams } from '../../../src/model/cost.js';
+import { memmapInitSeconds, migrationSeconds, onlineSeconds, resolveCostParams } from '../../../src/model/core/cost.js';
 
 const GiB = 2 ** 30;
 const PAGES_PER_GIB = GiB / 4096;

@@ -4,7 +4,7 @@
  * auto-onlined block, read back from the blocks and zones.
  */
 import { describe, expect, test } from 'vitest';
-import type { MachineSpec } from '../../../src/model/types.js';
+import type { MachineSpec } from '../../../src/model/core/types.js';
 import { BLOCK_128M_PAGES, boot, expectOk, GiB, twoNodeVm, zoneOf } from './helpers.js';
 
 const AUTO_MOVABLE = 'memory_hotplug.online_policy=auto-movable memhp_default_state=online';

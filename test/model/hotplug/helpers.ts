@@ -9,7 +9,7 @@
 import { expect } from 'vitest';
 import { classBit, PAGE_SIZE, PageClass } from '../../../src/contract/constants.js';
 import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
-import type { E820Entry, MachineSpec, OfflineOutcome, Outcome, SratMemoryAffinity } from '../../../src/model/types.js';
+import type { E820Entry, MachineSpec, OfflineOutcome, Outcome, SratMemoryAffinity } from '../../../src/model/core/types.js';
 
 export const MiB = 2 ** 20;
 export const GiB = 2 ** 30;

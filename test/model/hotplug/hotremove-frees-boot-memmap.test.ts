@@ -8,8 +8,8 @@
  */
 import { expect, test } from 'vitest';
 import { PAGES_PER_SECTION } from '../../../src/contract/constants.js';
-import { SECTION_MEMMAP_BYTES } from '../../../src/model/boot.js';
 import { boot, expectErrno, expectOk, fourNodeVm, GiB, nodeOf } from './helpers.js';
+import { SECTION_MEMMAP_BYTES } from '../../../src/model/core/kernel.js';
 
 const MEMMAP_PAGES_PER_SECTION = SECTION_MEMMAP_BYTES / 4096;
 

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
-import type { AllocKind, MachineSpec, OnlineRequestType } from '../../../src/model/types.js';
+import type { AllocKind, MachineSpec, OnlineRequestType } from '../../../src/model/core/types.js';
 import { Prng } from '../../helpers/prng.js';
 import { GiB, MEMORY_DIR, machineSpec, observe } from './helpers.js';
 

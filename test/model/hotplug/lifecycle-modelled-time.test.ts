@@ -5,7 +5,7 @@
  * add and remove nothing (no sourced figure).
  */
 import { expect, test } from 'vitest';
-import { DEFAULT_COST_PARAMS } from '../../../src/model/cost.js';
+import { DEFAULT_COST_PARAMS } from '../../../src/model/core/cost.js';
 import { BLOCK_128M_PAGES, boot, expectOk, GiB, twoNodeVm } from './helpers.js';
 
 const PAGE = 4096;

@@ -6,8 +6,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Migratetype, PageClass } from '../../../src/contract/constants.js';
-import { memmapOnMemoryPages } from '../../../src/model/hotplug.js';
 import { BLOCK_128M_PAGES, boot, countClass, expectOk, GiB, MiB, twoNodeVm, zoneOf } from './helpers.js';
+import { memmapOnMemoryPages } from '../../../src/model/hotplug/hot-add.js';
 
 describe('memmapOnMemoryPages', () => {
   test('128 MiB: 512 pages with Y and with force; 0 with N', () => {

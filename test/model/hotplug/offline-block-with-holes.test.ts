@@ -5,7 +5,7 @@
  * every counter stay as they were.
  */
 import { expect, test } from 'vitest';
-import type { MachineSpec } from '../../../src/model/types.js';
+import type { MachineSpec } from '../../../src/model/core/types.js';
 import { boot, expectErrno, GiB, MEMORY_DIR, MiB, observe, readSysfs } from './helpers.js';
 
 const SPEC: MachineSpec = {

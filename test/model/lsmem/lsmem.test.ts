@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
-import type { BlockInfo, MachineSpec } from '../../../src/model/types.js';
+import type { BlockInfo, MachineSpec } from '../../../src/model/core/types.js';
 import { hex16, LSMEM_COLUMNS as COLUMNS, lsmemZones, runLsmem as lsmem, type LsmemRow } from '../../helpers/lsmem.js';
 import { GiB, MiB, singleNodeWithPciHole, twoNodes } from '../../helpers/machines.js';
 

@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { NO_ZONE, PAGES_PER_SECTION, SectionFlag, SECTION_WORD_NID_SHIFT, SECTION_WORD_ZONE_SHIFT } from '../../../src/contract/constants.js';
 import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
-import { pfnToSectionNr } from '../../../src/model/sections.js';
-import { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/zones.js';
+import { pfnToSectionNr } from '../../../src/model/boot/sparse.js';
 import { fourNodeBox, GiB, pfn, singleNodeWithPciHole, TiB, vmEndingAt } from '../../helpers/machines.js';
+import { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 
 const MEMORY = '/sys/devices/system/memory';
 

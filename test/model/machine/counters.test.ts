@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ALL_CLASSES, classBit, PageClass } from '../../../src/contract/constants.js';
 import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
-import { memPfnRanges } from '../../../src/model/zones.js';
-import type { MachineSpec, NodeStats } from '../../../src/model/types.js';
+import { memPfnRanges } from '../../../src/model/boot/mm-init.js';
+import type { MachineSpec, NodeStats } from '../../../src/model/core/types.js';
 import { GiB, MiB, singleNodeWithPciHole, twoNodes } from '../../helpers/machines.js';
 
 const FREE = classBit(PageClass.FREE);

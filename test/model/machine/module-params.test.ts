@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
-import { parseKernelUint } from '../../../src/model/sysfs.js';
 import { singleNodeWithPciHole } from '../../helpers/machines.js';
+import { parseKernelUint } from '../../../src/model/core/kstrtox.js';
 
 const PARAMS = '/sys/module/memory_hotplug/parameters';
 

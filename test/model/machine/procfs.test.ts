@@ -8,7 +8,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { bootMachine } from '../../helpers/boot.js';
-import { formatNodeList } from '../../../src/model/sysfs.js';
+import { formatNodeList } from '../../../src/model/views/sysfs.js';
 import { GiB, singleNodeWithPciHole, twoNodes } from '../../helpers/machines.js';
 
 function zoneLines(nid: number, name: string, free: number, spanned: number, present: number, managed: number, startPfn?: number): string[] {

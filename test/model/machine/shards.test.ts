@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { classBit, MAX_WINDOW_PAGES, PageClass } from '../../../src/contract/constants.js';
 import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
 import type { ShardEngine } from '../../../src/contract/engine-api.js';
-import { planShardWindows, ShardSet } from '../../../src/model/shards.js';
+import { planShardWindows, ShardSet } from '../../../src/model/core/shards.js';
 import { GiB, MiB, pfn, singleNodeWithPciHole, sixteenNodeBox, TiB, twoNodes } from '../../helpers/machines.js';
 
 const SECTION = 32768;

@@ -5,16 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
-import {
-  MemoryBlock,
-  parseKernelBool,
-  storeOnline,
-  storeState,
-  type BlockOpResult,
-  type BlockTransitions,
-} from '../../../src/model/memory-blocks.js';
-import type { OnlineType } from '../../../src/model/boot-layout.js';
+import { blockGeometry } from '../../../src/model/boot/block-size.js';
+import { MIN_MEMORY_BLOCK_SIZE } from '../../../src/model/core/kernel.js';
+import { MemoryBlock, storeOnline, storeState, type BlockOpResult, type BlockTransitions } from '../../../src/model/hotplug/memory-blocks.js';
 import { singleNodeWithPciHole } from '../../helpers/machines.js';
+import { parseKernelBool } from '../../../src/model/core/kstrtox.js';
+import type { OnlineType } from '../../../src/model/core/state.js';
 
 const MEMORY = '/sys/devices/system/memory';
 
@@ -128,7 +124,7 @@ class ScriptedTransitions implements BlockTransitions {
 
 /** A hot-added-style block (not early) on node 0 with a zone. */
 function blockIn(state: 'online' | 'offline'): MemoryBlock {
-  const block = new MemoryBlock(100, 1, state, false);
+  const block = new MemoryBlock(100, blockGeometry(MIN_MEMORY_BLOCK_SIZE), state, false);
   block.nid = 0;
   return block;
 }

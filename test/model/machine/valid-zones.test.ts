@@ -7,17 +7,19 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
-import { MemoryBlock, validZonesText } from '../../../src/model/memory-blocks.js';
-import { zoneForPfnRange } from '../../../src/model/zone-policy.js';
-import { ZONE_NORMAL } from '../../../src/model/zones.js';
+import { blockGeometry } from '../../../src/model/boot/block-size.js';
+import { MIN_MEMORY_BLOCK_SIZE } from '../../../src/model/core/kernel.js';
+import { MemoryBlock, validZonesText } from '../../../src/model/hotplug/memory-blocks.js';
+import { zoneForPfnRange } from '../../../src/model/hotplug/zone-policy.js';
 import { GiB, pfn, singleNodeWithPciHole } from '../../helpers/machines.js';
+import { ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 
 const PARAMS = '/sys/module/memory_hotplug/parameters';
 const BLOCK_PAGES = pfn(128 * 2 ** 20);
 
 /** An offline, hot-added block of 128 MiB at `startBytes` on node 0. */
 function offlineBlockAt(startBytes: number): MemoryBlock {
-  const block = new MemoryBlock(pfn(startBytes) / BLOCK_PAGES, 1, 'offline', false);
+  const block = new MemoryBlock(pfn(startBytes) / BLOCK_PAGES, blockGeometry(MIN_MEMORY_BLOCK_SIZE), 'offline', false);
   block.nid = 0;
   return block;
 }

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  INIT_MEMBLOCK_REGIONS,
-  MAX_NUMNODES,
-  Memblock,
-  MemblockFlag,
-  PHYS_ADDR_MAX,
-  SIZE_OF_MEMBLOCK_REGION,
-} from '../../../src/model/memblock.js';
+import { INIT_MEMBLOCK_REGIONS, Memblock, MemblockFlag, PHYS_ADDR_MAX, SIZE_OF_MEMBLOCK_REGION } from '../../../src/model/boot/memblock.js';
 import { PAGE_SIZE } from '../../../src/contract/constants.js';
 import {
   MEM_SIZE,
@@ -26,6 +19,7 @@ import {
   SZ_8M,
   spans,
 } from './harness.js';
+import { MAX_NUMNODES } from '../../../src/model/core/kernel.js';
 
 describe('memblock add', () => {
   it('starts empty: no regions, top-down, no current limit, 128-entry arrays', () => {

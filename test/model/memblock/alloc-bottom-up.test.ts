@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Memblock, MemblockFlag, NUMA_NO_NODE, SMP_CACHE_BYTES } from '../../../src/model/memblock.js';
+import { Memblock, MemblockFlag, SMP_CACHE_BYTES } from '../../../src/model/boot/memblock.js';
 import { PAGE_SIZE } from '../../../src/contract/constants.js';
 import { MEM_SIZE, SIMULATED_MEMORY_BASE, SZ_128, SZ_16, SZ_16K, SZ_1K, SZ_2, SZ_256, SZ_512, SZ_64, SZ_64K, setupMemblock, spans } from './harness.js';
+import { NUMA_NO_NODE } from '../../../src/model/core/kernel.js';
 
 describe('memblock_alloc bottom-up', () => {
   it('fact 43: memory [B, B+16K), bottom-up alloc(2, SMP_CACHE_BYTES) reserves at B', () => {

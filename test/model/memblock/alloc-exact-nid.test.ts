@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MemblockFlag, NUMA_NO_NODE, SMP_CACHE_BYTES } from '../../../src/model/memblock.js';
+import { MemblockFlag, SMP_CACHE_BYTES } from '../../../src/model/boot/memblock.js';
 import { SZ_2, SZ_256, SZ_4, SZ_512, SZ_64, regionEnd, setupNumaMemblock } from './harness.js';
+import { NUMA_NO_NODE } from '../../../src/model/core/kernel.js';
 
 describe('memblock_alloc_exact_nid_raw', () => {
   it('allocates at the end of the requested node', () => {

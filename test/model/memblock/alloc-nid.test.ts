@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemblockFlag, NUMA_NO_NODE, SMP_CACHE_BYTES } from '../../../src/model/memblock.js';
+import { MemblockFlag, SMP_CACHE_BYTES } from '../../../src/model/boot/memblock.js';
 import {
   MEM_SIZE,
   NUMA_NODES,
@@ -15,6 +15,7 @@ import {
   setupNumaMemblock,
   spans,
 } from './harness.js';
+import { NUMA_NO_NODE } from '../../../src/model/core/kernel.js';
 
 describe('memblock_alloc_try_nid: range handling', () => {
   it('top-down: allocates so that the region ends at max_addr', () => {

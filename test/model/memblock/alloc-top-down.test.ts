@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Memblock, MemblockFlag, NUMA_NO_NODE, SMP_CACHE_BYTES } from '../../../src/model/memblock.js';
+import { Memblock, MemblockFlag, SMP_CACHE_BYTES } from '../../../src/model/boot/memblock.js';
 import { PAGE_SIZE } from '../../../src/contract/constants.js';
 import {
   MEM_SIZE,
@@ -15,6 +15,7 @@ import {
   setupMemblock,
   spans,
 } from './harness.js';
+import { NUMA_NO_NODE } from '../../../src/model/core/kernel.js';
 
 // All tests here allocate top-down, the kernel default.
 describe('memblock_alloc top-down', () => {

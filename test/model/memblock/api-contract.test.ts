@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  INIT_MEMBLOCK_REGIONS,
-  MAX_NUMNODES,
-  Memblock,
-  MemblockFlag,
-  NUMA_NO_NODE,
-  SMP_CACHE_BYTES,
-} from '../../../src/model/memblock.js';
+import { INIT_MEMBLOCK_REGIONS, Memblock, MemblockFlag, SMP_CACHE_BYTES } from '../../../src/model/boot/memblock.js';
 import { MEM_SIZE, SIMULATED_MEMORY_BASE, SZ_1G, SZ_1M, SZ_256, SZ_4K, setupMemblock, spans } from './harness.js';
+import { MAX_NUMNODES, NUMA_NO_NODE } from '../../../src/model/core/kernel.js';
 
 function snapshot(mb: Memblock): unknown {
   return { memory: spans(mb.memory.regions), reserved: spans(mb.reserved.regions), warnings: [...mb.warnings] };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Memblock, MemblockFlag, NUMA_NO_NODE, SMP_CACHE_BYTES } from '../../../src/model/memblock.js';
+import { Memblock, MemblockFlag, SMP_CACHE_BYTES } from '../../../src/model/boot/memblock.js';
 import { PAGE_SIZE } from '../../../src/contract/constants.js';
 import { MEM_SIZE, SIMULATED_MEMORY_BASE, SZ_16M, SZ_1G, SZ_1M, SZ_256M, SZ_2M, SZ_4M, SZ_8M, setupMemblock, spans } from './harness.js';
+import { NUMA_NO_NODE } from '../../../src/model/core/kernel.js';
 
 describe('memblock flags: mark, clear, split and merge', () => {
   it('fact 42: adjacent regions on the same node with flags NONE and HOTPLUG stay separate (cnt 2)', () => {

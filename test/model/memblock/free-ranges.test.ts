@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_NUMNODES, Memblock, MemblockFlag, NUMA_NO_NODE } from '../../../src/model/memblock.js';
+import { Memblock, MemblockFlag } from '../../../src/model/boot/memblock.js';
 import { SZ_16M, SZ_1G, SZ_1M, SZ_2M, SZ_4M, SZ_8M } from './harness.js';
+import { MAX_NUMNODES, NUMA_NO_NODE } from '../../../src/model/core/kernel.js';
 
 /** Two nodes of 16M with reservations cutting holes and one spanning the node boundary. */
 function twoNodes(): Memblock {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Memblock, MemblockFlag, PHYS_ADDR_MAX } from '../../../src/model/memblock.js';
+import { Memblock, MemblockFlag, PHYS_ADDR_MAX } from '../../../src/model/boot/memblock.js';
 import { SZ_128K, SZ_16M, SZ_1G, SZ_1M, SZ_256M, SZ_2M, SZ_32M, SZ_4K, SZ_4M, SZ_512K, SZ_64M, SZ_8M, spans } from './harness.js';
 
 // memblock_phys_free removes from memblock.reserved exactly as memblock_remove does from memory.

@@ -4,7 +4,7 @@
  * at a simulated base, the SZ_* size names, and an eight-node NUMA layout
  * given in basis points of MEM_SIZE.
  */
-import { Memblock, MemblockFlag } from '../../../src/model/memblock.js';
+import { Memblock, MemblockFlag } from '../../../src/model/boot/memblock.js';
 
 export const SZ_2 = 2;
 export const SZ_4 = 4;

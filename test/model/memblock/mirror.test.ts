@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Memblock, MemblockFlag, NUMA_NO_NODE, SMP_CACHE_BYTES } from '../../../src/model/memblock.js';
+import { Memblock, MemblockFlag, SMP_CACHE_BYTES } from '../../../src/model/boot/memblock.js';
 import { MEM_SIZE, SIMULATED_MEMORY_BASE, SZ_16K, SZ_1K, SZ_8K, setupMemblock, spans } from './harness.js';
+import { NUMA_NO_NODE } from '../../../src/model/core/kernel.js';
 
 /** MEM_SIZE of memory with its lower half mirrored, under kernelcore=mirror. */
 function halfMirrored(): Memblock {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Memblock, MemblockFlag, NUMA_NO_NODE, SMP_CACHE_BYTES } from '../../../src/model/memblock.js';
+import { Memblock, MemblockFlag, SMP_CACHE_BYTES } from '../../../src/model/boot/memblock.js';
 import { MEM_SIZE, SIMULATED_MEMORY_BASE, SZ_16K, SZ_256, SZ_2K, SZ_64, regionEnd, setupNumaMemblock } from './harness.js';
+import { NUMA_NO_NODE } from '../../../src/model/core/kernel.js';
 
 function hotplugOnly(bottomUp: boolean): Memblock {
   const mb = new Memblock();

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  INIT_MEMBLOCK_REGIONS,
-  Memblock,
-  MemblockFlag,
-  NUMA_NO_NODE,
-  PHYS_ADDR_MAX,
-  SIZE_OF_MEMBLOCK_REGION,
-} from '../../../src/model/memblock.js';
+import { INIT_MEMBLOCK_REGIONS, Memblock, MemblockFlag, PHYS_ADDR_MAX, SIZE_OF_MEMBLOCK_REGION } from '../../../src/model/boot/memblock.js';
 import { PAGE_SIZE } from '../../../src/contract/constants.js';
 import {
   MEM_SIZE,
@@ -27,6 +20,7 @@ import {
   SZ_8M,
   spans,
 } from './harness.js';
+import { NUMA_NO_NODE } from '../../../src/model/core/kernel.js';
 
 describe('memblock reserve', () => {
   it('reserves one region with NUMA_NO_NODE and no flags', () => {

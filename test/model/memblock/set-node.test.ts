@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_NUMNODES, Memblock, MemblockFlag, NUMA_NO_NODE } from '../../../src/model/memblock.js';
+import { Memblock, MemblockFlag } from '../../../src/model/boot/memblock.js';
 import { PAGE_SIZE } from '../../../src/contract/constants.js';
 import { SZ_128M, SZ_16M, SZ_1G, SZ_2K, SZ_4K, SZ_8K, spans } from './harness.js';
+import { MAX_NUMNODES, NUMA_NO_NODE } from '../../../src/model/core/kernel.js';
 
 describe('memblock set_node', () => {
   it('assigns a node to memory added without one', () => {

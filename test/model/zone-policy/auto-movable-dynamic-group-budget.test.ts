@@ -14,8 +14,8 @@
  *   301 * 1,048,576 / 100 - 655,360 = 3,156,213 - 655,360 = 2,500,853.
  */
 import { describe, expect, it } from 'vitest';
-import type { DynamicMemoryGroup } from '../../../src/model/memory-groups.js';
-import { autoMovableCanOnlineMovable } from '../../../src/model/zone-policy.js';
+import type { DynamicMemoryGroup } from '../../../src/model/hotplug/memory-groups.js';
+import { autoMovableCanOnlineMovable } from '../../../src/model/hotplug/zone-policy.js';
 import { BLOCK_128M_PAGES, bootNode, FakeMachine, GIB_PAGES, ZONE_MOVABLE, ZONE_NORMAL } from './fake-context.js';
 
 function machineWithGroupB(): { machine: FakeMachine; groupB: DynamicMemoryGroup } {

@@ -5,7 +5,7 @@
  * so only the remainder of the unit is asked of the budget.
  */
 import { describe, expect, it } from 'vitest';
-import { zoneForPfnRange } from '../../../src/model/zone-policy.js';
+import { zoneForPfnRange } from '../../../src/model/hotplug/zone-policy.js';
 import { BLOCK_128M_PAGES, bootNode, FakeMachine, GIB_PAGES, ZONE_MOVABLE, ZONE_NORMAL, type NodeSpec } from './fake-context.js';
 
 const UNIT_PAGES = 4 * BLOCK_128M_PAGES; // 512 MiB units of four 128 MiB blocks

@@ -4,7 +4,7 @@
  * kernel. Present pages are what counts, holes excluded.
  */
 import { describe, expect, it } from 'vitest';
-import { autoMovableCanOnlineMovable } from '../../../src/model/zone-policy.js';
+import { autoMovableCanOnlineMovable } from '../../../src/model/hotplug/zone-policy.js';
 import { BLOCK_128M_PAGES, bootNode, FakeMachine, GIB_PAGES, ZONE_NORMAL } from './fake-context.js';
 
 const params = { onlinePolicy: 'auto-movable' as const, autoMovableRatio: 301 };

@@ -4,7 +4,7 @@
  * back Movable); with =N, and a global budget that allows it, Movable.
  */
 import { describe, expect, it } from 'vitest';
-import { autoMovableCanOnlineMovable, zoneForPfnRange } from '../../../src/model/zone-policy.js';
+import { autoMovableCanOnlineMovable, zoneForPfnRange } from '../../../src/model/hotplug/zone-policy.js';
 import { BLOCK_128M_PAGES, bootNode, FakeMachine, GIB_PAGES, ZONE_MOVABLE, ZONE_NORMAL } from './fake-context.js';
 
 const blockPfn = 64 * GIB_PAGES;

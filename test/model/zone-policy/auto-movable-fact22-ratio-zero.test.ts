@@ -3,7 +3,7 @@
  * which is the default kernel zone of the range (DMA32 inside its span).
  */
 import { describe, expect, it } from 'vitest';
-import { zoneForPfnRange } from '../../../src/model/zone-policy.js';
+import { zoneForPfnRange } from '../../../src/model/hotplug/zone-policy.js';
 import { BLOCK_128M_PAGES, bootNode, FakeMachine, GIB_PAGES, MIB_PAGES, ZONE_DMA32, ZONE_NORMAL } from './fake-context.js';
 
 describe('auto-movable with ratio 0 (fact 22)', () => {

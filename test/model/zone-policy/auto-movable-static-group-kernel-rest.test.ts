@@ -4,7 +4,7 @@
  * is; while it is all Movable, only the rest of the device is asked for.
  */
 import { describe, expect, it } from 'vitest';
-import { zoneForPfnRange } from '../../../src/model/zone-policy.js';
+import { zoneForPfnRange } from '../../../src/model/hotplug/zone-policy.js';
 import { BLOCK_128M_PAGES, bootNode, FakeMachine, GIB_PAGES, ZONE_MOVABLE, ZONE_NORMAL } from './fake-context.js';
 
 const dimmPfn = 64 * GIB_PAGES;

@@ -4,7 +4,7 @@
  * ("Normal Movable"), Movable with it ("Movable Normal").
  */
 import { describe, expect, it } from 'vitest';
-import { validZonesText, zoneForPfnRange } from '../../../src/model/zone-policy.js';
+import { validZonesText, zoneForPfnRange } from '../../../src/model/hotplug/zone-policy.js';
 import { BLOCK_128M_PAGES, bootNode, FakeMachine, GIB_PAGES, ZONE_MOVABLE, ZONE_NORMAL } from './fake-context.js';
 
 const blockPfn = 64 * GIB_PAGES; // far above the 8 GiB of boot memory

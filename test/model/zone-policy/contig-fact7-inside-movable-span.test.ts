@@ -4,7 +4,7 @@
  * Movable even without movable_node: "Movable Normal".
  */
 import { describe, expect, it } from 'vitest';
-import { validZonesText, zoneForPfnRange } from '../../../src/model/zone-policy.js';
+import { validZonesText, zoneForPfnRange } from '../../../src/model/hotplug/zone-policy.js';
 import { BLOCK_128M_PAGES, bootNode, FakeMachine, GIB_PAGES, ZONE_MOVABLE } from './fake-context.js';
 
 // Boot: kernel memory [0, 8 GiB), Movable [8 GiB, 24 GiB) with a 1 GiB hole at 12 GiB.

@@ -4,7 +4,7 @@
  * both → Movable with movable_node, the kernel zone without.
  */
 import { describe, expect, it } from 'vitest';
-import { zoneForPfnRange } from '../../../src/model/zone-policy.js';
+import { zoneForPfnRange } from '../../../src/model/hotplug/zone-policy.js';
 import { BLOCK_128M_PAGES, bootNode, FakeMachine, GIB_PAGES, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL, type NodeSpec } from './fake-context.js';
 
 // Normal spans [4, 16) GiB, Movable spans [12, 24) GiB: they overlap on [12, 16).

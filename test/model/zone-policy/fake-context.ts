@@ -9,14 +9,9 @@
  * the kernel would show.
  */
 import { PAGES_PER_SECTION } from '../../../src/contract/constants.js';
-import { MemoryGroupRegistry, type MemoryGroup } from '../../../src/model/memory-groups.js';
-import {
-  zoneForPfnRange,
-  type OnlineType,
-  type ZonePolicyContext,
-  type ZonePolicyParams,
-  type ZoneView,
-} from '../../../src/model/zone-policy.js';
+import { MemoryGroupRegistry, type MemoryGroup } from '../../../src/model/hotplug/memory-groups.js';
+import { zoneForPfnRange, type ZonePolicyContext, type ZonePolicyParams, type ZoneView } from '../../../src/model/hotplug/zone-policy.js';
+import { type OnlineRequestType as OnlineType } from '../../../src/model/core/types.js';
 
 export const ZONE_DMA = 0;
 export const ZONE_DMA32 = 1;

@@ -4,8 +4,8 @@
  * ids are the lowest free ones from 0.
  */
 import { describe, expect, it } from 'vitest';
-import { ModelError } from '../../../src/model/errors.js';
-import { MemoryGroupRegistry } from '../../../src/model/memory-groups.js';
+import { ModelError } from '../../../src/model/core/errors.js';
+import { MemoryGroupRegistry } from '../../../src/model/hotplug/memory-groups.js';
 
 const BLOCK_PAGES = 32_768;
 

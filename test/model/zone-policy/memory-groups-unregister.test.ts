@@ -4,9 +4,9 @@
  * follow adjust_present_page_count and never go negative.
  */
 import { describe, expect, it } from 'vitest';
-import { ModelError } from '../../../src/model/errors.js';
-import { MemoryGroupRegistry } from '../../../src/model/memory-groups.js';
-import { ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/zone-policy.js';
+import { ModelError } from '../../../src/model/core/errors.js';
+import { MemoryGroupRegistry } from '../../../src/model/hotplug/memory-groups.js';
+import { ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 
 const BLOCK_PAGES = 32_768;
 

@@ -3,7 +3,7 @@
  * block, else Normal (fact 13). movable_node and the online policy play no part.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultKernelZoneForPfn, zoneForPfnRange } from '../../../src/model/zone-policy.js';
+import { defaultKernelZoneForPfn, zoneForPfnRange } from '../../../src/model/hotplug/zone-policy.js';
 import {
   BLOCK_128M_PAGES,
   bootNode,

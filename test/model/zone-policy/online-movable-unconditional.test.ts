@@ -3,7 +3,7 @@
  * even where the block lies inside a kernel zone's span.
  */
 import { describe, expect, it } from 'vitest';
-import { zoneForPfnRange } from '../../../src/model/zone-policy.js';
+import { zoneForPfnRange } from '../../../src/model/hotplug/zone-policy.js';
 import { BLOCK_128M_PAGES, bootNode, FakeMachine, GIB_PAGES, ZONE_MOVABLE } from './fake-context.js';
 
 describe('online_movable', () => {

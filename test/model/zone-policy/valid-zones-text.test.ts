@@ -4,7 +4,7 @@
  * differs from D. No zone is ever printed twice.
  */
 import { describe, expect, it } from 'vitest';
-import { validZonesText } from '../../../src/model/zone-policy.js';
+import { validZonesText } from '../../../src/model/hotplug/zone-policy.js';
 import { BLOCK_128M_PAGES, bootNode, FakeMachine, GIB_PAGES, MIB_PAGES, type NodeSpec } from './fake-context.js';
 
 // DMA32 spans [16 MiB, 4 GiB) with a hole at [3, 4) GiB; Movable spans [3, 3.5) GiB inside that hole

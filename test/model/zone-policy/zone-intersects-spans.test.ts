@@ -3,7 +3,7 @@
  * and an empty zone (spanned 0) meets nothing, wherever its start pfn points.
  */
 import { describe, expect, it } from 'vitest';
-import { zoneForPfnRange, zoneIntersects, type ZoneView } from '../../../src/model/zone-policy.js';
+import { zoneForPfnRange, zoneIntersects, type ZoneView } from '../../../src/model/hotplug/zone-policy.js';
 import { BLOCK_128M_PAGES, bootNode, FakeMachine, GIB_PAGES, ZONE_NORMAL } from './fake-context.js';
 
 function zone(zoneStartPfn: number, spannedPages: number, presentPages = spannedPages): ZoneView {

@@ -4,9 +4,10 @@
  * unknown online types, ratios that are not a kernel uint.
  */
 import { describe, expect, it } from 'vitest';
-import { ModelError } from '../../../src/model/errors.js';
-import { autoMovableCanOnlineMovable, validZonesText, zoneForPfnRange, type OnlineType } from '../../../src/model/zone-policy.js';
+import { ModelError } from '../../../src/model/core/errors.js';
+import { autoMovableCanOnlineMovable, validZonesText, zoneForPfnRange } from '../../../src/model/hotplug/zone-policy.js';
 import { BLOCK_128M_PAGES, bootNode, FakeMachine, GIB_PAGES } from './fake-context.js';
+import { type OnlineRequestType as OnlineType } from '../../../src/model/core/types.js';
 
 function einval(fn: () => unknown, field: string): void {
   let caught: unknown;

@@ -1,0 +1,288 @@
+/**
+ * The machine model's contract with the study layer: what a machine is made
+ * of (MachineSpec) and what a booted machine answers (Machine), with the
+ * vocabularies its requests are spelled in (online types, allocation kinds,
+ * notifier actions). The scenario schema takes its words from here.
+ *
+ * Byte addresses and sizes are plain numbers: 2^53 bytes is 8 PiB, far past
+ * the 64 TiB (2^46) of a 4-level x86_64 machine.
+ */
+import type { EngineFactory } from '../../contract/engine-api.js';
+import type { ZoneName } from './mmzone.js';
+
+export type { ZoneName } from './mmzone.js';
+
+/** A byte range `[base, base + size)`. */
+export interface ByteRange {
+  base: number;
+  size: number;
+}
+
+export type E820Type = 'usable' | 'reserved';
+
+export interface E820Entry extends ByteRange {
+  type: E820Type;
+}
+
+/** One ACPI SRAT Memory Affinity structure. */
+export interface SratMemoryAffinity extends ByteRange {
+  /** Node id (the model maps proximity domains 1:1 to node ids). */
+  node: number;
+  /** ACPI_SRAT_MEM_ENABLED; a disabled entry is ignored by the kernel. */
+  enabled: boolean;
+  /** ACPI_SRAT_MEM_HOT_PLUGGABLE. */
+  hotpluggable: boolean;
+  /** ACPI_SRAT_MEM_NON_VOLATILE: only changes the log line. */
+  nonVolatile: boolean;
+  /**
+   * True when RAM backs the range at boot; false for an empty slot that only
+   * makes the node possible and receives memory later by hot-add.
+   */
+  populated: boolean;
+}
+
+/** A boot-time memblock reservation (kernel image, initrd, firmware tables...). */
+export interface BootReservation extends ByteRange {
+  name: string;
+}
+
+export interface MachineSpec {
+  /** Firmware memory map, sanitised the kernel's way (overlaps: reserved wins). */
+  e820: E820Entry[];
+  /** SRAT memory affinity entries; null means no SRAT: one node, 0. */
+  srat: SratMemoryAffinity[] | null;
+  /** Boot reservations. The kernel image reservation is always present (added by the model if absent). */
+  reservations: BootReservation[];
+  /** Memory block size in bytes, or 'auto' for the x86 probe. */
+  blockSize: 'auto' | number;
+  /** True for a VM (X86_FEATURE_HYPERVISOR), false for bare metal. */
+  hypervisor: boolean;
+  /** Optional SLIT distance matrix, indexed by node id. */
+  slit: number[][] | null;
+  /** The kernel command line. */
+  cmdline: string;
+}
+
+export type Errno =
+  | 'EINVAL'
+  | 'EBUSY'
+  | 'EEXIST'
+  | 'E2BIG'
+  | 'ENOMEM'
+  | 'EINTR'
+  | 'EPERM'
+  | 'ENOENT'
+  | 'EACCES'
+  | 'EHWPOISON'
+  | 'ENOSPC'
+  | 'EAGAIN'
+  /** A read or write of a directory path (sysfs). */
+  | 'EISDIR'
+  /** A path that continues below a regular file (sysfs). */
+  | 'ENOTDIR'
+  /** A number too large for the parameter (kstrtouint overflow). */
+  | 'ERANGE';
+
+/** Result of a sysfs read or write, as a process would see it. */
+export type SysfsResult = { ok: true; value: string } | { ok: false; errno: Errno; message: string };
+
+/** One zone of one node with the kernel's counters (struct zone; §6 of kernel-semantics). */
+export interface ZoneCounters {
+  readonly nid: number;
+  /** Zone index: DMA=0, DMA32=1, NORMAL=2, MOVABLE=3, DEVICE=4. */
+  readonly zoneIdx: number;
+  readonly name: ZoneName;
+  /** zone_start_pfn; 0 when the zone spans nothing. */
+  zoneStartPfn: number;
+  spannedPages: number;
+  presentPages: number;
+  /** present pages that came from boot memory (what auto-movable budgets from). */
+  presentEarlyPages: number;
+  managedPages: number;
+}
+
+/** One node with the kernel's counters (struct pglist_data and the node states). */
+export interface NodeCounters {
+  readonly nid: number;
+  possible: boolean;
+  /** N_ONLINE: the node has a pgdat and a sysfs directory. */
+  online: boolean;
+  /** N_MEMORY. */
+  hasMemory: boolean;
+  /** N_NORMAL_MEMORY. */
+  hasNormalMemory: boolean;
+  nodeStartPfn: number;
+  nodeSpannedPages: number;
+  nodePresentPages: number;
+}
+
+export interface ZoneStats extends ZoneCounters {
+  /** FREE pages, from the engine. */
+  freePages: number;
+}
+
+export interface NodeStats extends NodeCounters {
+  /** Every zone of the node, populated or not, in zone index order. */
+  zones: ZoneStats[];
+}
+
+export type BlockState = 'online' | 'offline' | 'going-offline';
+
+export interface BlockInfo {
+  /** Memory block id (memory<id>). */
+  id: number;
+  state: BlockState;
+  /** Nodes the block is linked under, ascending. */
+  nids: number[];
+  /** Zone name for an online block ('none' when it spans zones or nodes), null when offline. */
+  zone: ZoneName | 'none' | null;
+  /** Exact text of valid_zones without the newline. */
+  validZones: string;
+  startPfn: number;
+  nrPages: number;
+}
+
+// ---------------------------------------------------------------------------
+// The hotplug lifecycle
+
+/**
+ * How a hot-added range is grouped: no group (the probe interface), a static
+ * group spanning the whole device (ACPI DIMM), or a dynamic group with units
+ * of `unitBytes` (virtio-mem).
+ */
+export type MemoryGroupRequest = null | { kind: 'static' } | { kind: 'dynamic'; unitBytes: number };
+
+/** A hot-add (add_memory): `[base, base + size)` on node `nid`. */
+export interface AddMemoryRequest {
+  nid: number;
+  base: number;
+  size: number;
+  /** Ask for the memmap to live inside each added block (MHP_MEMMAP_ON_MEMORY); honoured only when supported. */
+  memmapOnMemory?: boolean;
+  /** The memory group; by default a static group spanning the whole request (an ACPI device). */
+  group?: MemoryGroupRequest;
+  /**
+   * Add as driver-managed memory (add_memory_driver_managed, as dax/kmem and
+   * virtio-mem do) under this resource name, which must read
+   * "System RAM (<driver>)"; otherwise EINVAL. Absent: a plain "System RAM" add.
+   */
+  driverManaged?: string;
+}
+
+/** Blocks to act on: inclusive block ids, every block of a node, or the blocks of that node within the ids. */
+export interface BlockSelector {
+  firstBlockId?: number;
+  lastBlockId?: number;
+  node?: number;
+}
+
+/** One block's part of a call that touched several blocks. */
+export interface BlockOutcome {
+  id: number;
+  ok: boolean;
+  errno?: Errno;
+  message?: string;
+}
+
+/** Result of a lifecycle call. */
+export interface Outcome {
+  ok: boolean;
+  errno?: Errno;
+  message?: string;
+  /** Modelled time on real hardware, seconds (cost.ts). */
+  modelledSeconds: number;
+  /** Per-block results where the call touched several blocks. */
+  blocks?: BlockOutcome[];
+}
+
+export interface OfflineOutcome extends Outcome {
+  migratedPages: number;
+  /** Pages migrated, by target node id (stringified keys), ascending node order. */
+  migratedByNode: Record<string, number>;
+  /** Rescans of the migration loop that found pages still in place. */
+  retries: number;
+  /** Why the retries did not converge, when errno is EINTR: 'no migration target' | 'pinned page'. */
+  reason?: string;
+}
+
+/** Allocation kinds of the workload model: user may use ZONE_MOVABLE, the kernel kinds may not. */
+export const ALLOC_KINDS = ['user', 'slab', 'pgtable', 'pinned'] as const;
+export type AllocKind = (typeof ALLOC_KINDS)[number];
+
+export interface AllocRequest {
+  kind: AllocKind;
+  sizeBytes: number;
+  /** Preferred node. */
+  nid: number;
+}
+
+export interface FreeRequest extends AllocRequest {
+  /** Seed of the random subset of the kind's pages released. */
+  seed?: number;
+}
+
+/** Memory notifier events that error injection can veto. */
+export const NOTIFIER_ACTIONS = ['MEM_GOING_ONLINE', 'MEM_GOING_OFFLINE'] as const;
+export type NotifierAction = (typeof NOTIFIER_ACTIONS)[number];
+
+/**
+ * The online types a user can ask an online for (MMOP_ONLINE,
+ * MMOP_ONLINE_KERNEL, MMOP_ONLINE_MOVABLE): the words `state` accepts,
+ * offline aside.
+ */
+export const ONLINE_REQUEST_TYPES = ['online', 'online_kernel', 'online_movable'] as const;
+export type OnlineRequestType = (typeof ONLINE_REQUEST_TYPES)[number];
+
+export interface Machine {
+  readonly spec: MachineSpec;
+  readonly blockSizeBytes: number;
+  /** Kernel log lines the model would print (warnings about firmware or command-line input). */
+  readonly warnings: readonly string[];
+  /** Command-line parameters the model did not recognise, kept verbatim. */
+  readonly unknownParams: readonly string[];
+
+  nodes(): Promise<NodeStats[]>;
+  blocks(): Promise<BlockInfo[]>;
+  /** Read a sysfs file by absolute path (e.g. /sys/devices/system/memory/block_size_bytes). */
+  sysfsRead(path: string): Promise<SysfsResult>;
+  /** Write a sysfs file as `echo value > path` would (one trailing newline tolerated). */
+  sysfsWrite(path: string, value: string): Promise<SysfsResult>;
+  /** Write the sysfs tree under rootDir (rootDir/sys/devices/system/memory/...), as `lsmem --sysroot` reads it. */
+  exportSysfs(rootDir: string): Promise<void>;
+  /** /proc/zoneinfo text (node and zone headers, pages free, spanned, present, managed, start_pfn). */
+  zoneinfo(): Promise<string>;
+  /** /proc/iomem System RAM lines. */
+  iomem(): Promise<string>;
+  /** Release engines and workers. */
+  close(): Promise<void>;
+
+  /** Hot-add memory (add_memory): sections present, blocks created offline, auto-onlined per auto_online_blocks. */
+  addMemory(req: AddMemoryRequest): Promise<Outcome>;
+  /** Hot-remove (remove_memory): every block of the range must be offline, else EBUSY and nothing changes. */
+  removeMemory(base: number, size: number): Promise<Outcome>;
+  /** offline_and_remove_memory: offline every block, then remove; on failure re-online what it offlined. */
+  offlineAndRemoveMemory(base: number, size: number): Promise<OfflineOutcome>;
+  /** Online the selected blocks in ascending order; ok only if all succeeded. */
+  onlineBlocks(sel: BlockSelector, type: OnlineRequestType): Promise<Outcome>;
+  /** Offline the selected blocks, highest first (as chmem -d); every block is tried; ok only if all succeeded. */
+  offlineBlocks(sel: BlockSelector): Promise<OfflineOutcome>;
+  /** Allocate pages of a kind at the lowest free pfns the zonelist allows; ENOMEM when they do not fit. */
+  alloc(req: AllocRequest): Promise<Outcome>;
+  /** Free a seeded random subset of a kind's pages on a node. */
+  free(req: FreeRequest): Promise<Outcome>;
+  /** Every following `action` notification fails with `errno` until cleared with null. */
+  injectNotifierError(action: NotifierAction, errno: Errno | null): void;
+  /** Migration rescans an offline makes before it gives up with EINTR (the kernel retries until a signal). */
+  setOfflineRetryBudget(retries: number): void;
+  /** Throws an Error naming the first broken invariant between counters, blocks, sections and engines. */
+  checkInvariants(): Promise<void>;
+}
+
+/** What booting a machine needs besides its description. */
+export interface MachineOptions {
+  /**
+   * Builds the engine shard of each pfn window. The model never picks an
+   * engine: the package entry and the CLI entry choose one and pass it here.
+   */
+  engines: EngineFactory;
+}

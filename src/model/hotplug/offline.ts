@@ -1,0 +1,225 @@
+/**
+ * Offlining a memory block (mm/memory_hotplug.c offline_pages, reached
+ * through memory_block_offline in drivers/base/memory.c): isolation of the
+ * block's pageblocks (start_isolate_page_range), the MEM_GOING_OFFLINE
+ * notifier, the migration loop (do_migrate_range) with its retry budget,
+ * then the pages taken from the buddy allocator and the zone and node
+ * accounting with the span shrink rules (zone-accounting.ts).
+ *
+ * Isolation fails fast on an unmovable page: in ZONE_MOVABLE everything but
+ * reserved pages and memmap counts as movable; in kernel zones slab, page
+ * tables, pinned and memmap pages do not move either. Pinned pages in
+ * ZONE_MOVABLE pass isolation but never migrate.
+ *
+ * Migration between rescans: nothing else runs in the model, so a pass that
+ * leaves pages behind would repeat identically; the retries are counted, not
+ * replayed, and the offline ends with EINTR after the budget, as a signal
+ * would end it.
+ *
+ * Against engine failures: isolation and the final page state changes go to
+ * the transition's undo log and are put back exactly if an engine call
+ * throws. Migration moves pages in pairs (a target zone takes pages, then
+ * the block gives up as many); a pair that fails half way is undone, but
+ * pairs that completed stay migrated, as the kernel leaves pages migrated
+ * when an offline is interrupted. Migration changes no counter (migrated
+ * pages are managed on both sides), so the counters stay consistent.
+ */
+import { classBit, NO_ZONE, PAGE_CLASS_NAMES, PAGEBLOCK_ISOLATE, PageClass, SectionFlag } from '../../contract/constants.js';
+import { hex } from '../../util/format.js';
+import { nodeOrder, zonelist } from '../alloc/zonelist.js';
+import { offlineSeconds } from '../core/cost.js';
+import { ZONE_MOVABLE, ZONE_NAMES, ZONE_NORMAL } from '../core/mmzone.js';
+import { addWork, noWork, offlineFigures, summarize, withoutOfflineWork } from '../core/outcomes.js';
+import { countIn, countPageblocksOver, findNextIn, UndoLog } from '../core/page-state.js';
+import { pagesInside, subtractRanges } from '../core/pfn-ranges.js';
+import type { ShardSet } from '../core/shards.js';
+import { saveNodeState, type NodeState, type PfnRange, type ZoneState } from '../core/state.js';
+import type { BlockOutcome, BlockSelector, OfflineOutcome } from '../core/types.js';
+import type { HotplugContext } from './host.js';
+import { refuse, saveBlockState, selectBlocks, storeState, workOf, type MemoryBlock, type Transition } from './memory-blocks.js';
+import { accountOffline } from './zone-accounting.js';
+
+/** Migration rescans before an offline gives up with EINTR (the kernel retries until a signal arrives). */
+export const DEFAULT_OFFLINE_RETRY_BUDGET = 16;
+
+export const REASON_NO_TARGET = 'no migration target';
+export const REASON_PINNED = 'pinned page';
+
+/**
+ * Classes that fail isolation (page_is_unmovable in MEM_OFFLINE mode). In
+ * ZONE_MOVABLE everything but reserved pages counts as movable; in kernel
+ * zones slab, page tables, pinned and memmap pages do not move either.
+ * (A block's own self-hosted memmap lies outside the range offlined.)
+ */
+const UNMOVABLE_IN_MOVABLE = classBit(PageClass.RESERVED) | classBit(PageClass.VMEMMAP);
+const UNMOVABLE_IN_KERNEL_ZONES =
+  classBit(PageClass.SLAB) |
+  classBit(PageClass.PGTABLE) |
+  classBit(PageClass.PINNED) |
+  classBit(PageClass.RESERVED) |
+  classBit(PageClass.VMEMMAP);
+
+/**
+ * memory_block_offline + offline_pages; `block.zone` is set and the block is
+ * going-offline. Its writes join `parent` when it succeeds; a refusal
+ * (EBUSY, a veto, EINTR) takes its isolation back and leaves the block as
+ * it was, migrated pages aside.
+ */
+export async function offlineBlock(ctx: HotplugContext, block: MemoryBlock, parent: UndoLog): Promise<Transition> {
+  const host = ctx.host;
+  const shards = host.shards;
+  const zone = block.zone as ZoneState;
+  const node = host.node(zone.nid) as NodeState;
+  const startPfn = block.startPfn + block.vmemmapPages;
+  const endPfn = block.endPfn;
+  const range: PfnRange[] = [{ startPfn, endPfn }];
+
+  if (pagesInside(zone.memberRanges, block.startPfn, endPfn) !== block.nrPages) {
+    return refuse('EINVAL', `memory${block.id} has memory holes or pages of another zone; offline refused`);
+  }
+
+  // start_isolate_page_range: an isolated pageblock or an unmovable page fails fast.
+  if ((await countPageblocksOver(shards, startPfn, endPfn, PAGEBLOCK_ISOLATE, PAGEBLOCK_ISOLATE)) > 0) {
+    return refuse('EBUSY', `failure to isolate range of memory${block.id}: pageblocks already isolated`);
+  }
+  const unmovableMask = zone.zoneIdx === ZONE_MOVABLE ? UNMOVABLE_IN_MOVABLE : UNMOVABLE_IN_KERNEL_ZONES;
+  const unmovablePfn = await findNextIn(shards, range, unmovableMask);
+  if (unmovablePfn >= 0) {
+    const piece = shards.split(unmovablePfn, unmovablePfn + 1)[0];
+    const cls = (await piece.shard.engine.readClasses(unmovablePfn, 1))[0];
+    return refuse(
+      'EBUSY',
+      `failure to isolate range of memory${block.id}: unmovable ${PAGE_CLASS_NAMES[cls] ?? cls} page at pfn ${hex(unmovablePfn)} in ZONE_${ZONE_NAMES[zone.zoneIdx].toUpperCase()}`,
+    );
+  }
+
+  const log = new UndoLog(shards);
+  try {
+    await log.setIsolate(startPfn, endPfn, true);
+
+    const veto = ctx.notifier.veto('MEM_GOING_OFFLINE');
+    if (veto !== undefined) {
+      await log.revert();
+      return refuse(veto, `MEM_GOING_OFFLINE notifier refused memory${block.id} (${veto})`);
+    }
+
+    const userPages = await countIn(shards, range, classBit(PageClass.USER));
+    const pinnedPages = zone.zoneIdx === ZONE_MOVABLE ? await countIn(shards, range, classBit(PageClass.PINNED)) : 0;
+    const work = noWork();
+    const migrated = await migrate(ctx, block, zone, node, userPages);
+    work.migratedPages = migrated.total;
+    work.migratedByNode = migrated.byNode;
+    const leftBehind = userPages - migrated.total;
+    if (leftBehind > 0 || pinnedPages > 0) {
+      work.retries = ctx.offlineRetryBudget;
+      work.reason = leftBehind > 0 ? REASON_NO_TARGET : REASON_PINNED;
+      work.modelledSeconds = offlineSeconds(host.cost, {
+        migratedPages: migrated.total,
+        scannedPages: (endPfn - startPfn) * (work.retries + 1),
+        retries: work.retries,
+      });
+      await log.revert();
+      const what = leftBehind > 0 ? `${leftBehind} pages found no migration target` : `${pinnedPages} pinned pages cannot migrate`;
+      return { ok: false, errno: 'EINTR', message: `offline of memory${block.id} interrupted after ${work.retries} retries: ${what} (${work.reason})`, work };
+    }
+
+    // __offline_isolated_pages and the accounting after it. Every page of the
+    // range is FREE by now: isolation let only free, user and (in Movable)
+    // pinned pages through, the user pages migrated and a pinned page ended
+    // the offline above.
+    await log.setIsolate(startPfn, endPfn, false);
+    await log.setClass(startPfn, endPfn, PageClass.RESERVED, PageClass.FREE);
+    await log.setSectionFlags(block.startPfn, endPfn, 0, SectionFlag.ONLINE);
+    await log.setSectionZone(block.startPfn, endPfn, NO_ZONE, zone.zoneIdx);
+    log.record(saveNodeState(node));
+    accountOffline(node, zone, { startPfn: block.startPfn, endPfn, vmemmapPages: block.vmemmapPages, early: block.early });
+    if (block.group !== null) {
+      const group = block.group;
+      host.groups.adjustPresentPages(group.id, zone.zoneIdx, -block.nrPages);
+      log.record(() => host.groups.adjustPresentPages(group.id, zone.zoneIdx, block.nrPages));
+    }
+    block.zone = null;
+    log.record(() => {
+      block.zone = zone;
+    });
+    log.commitTo(parent);
+    work.modelledSeconds = offlineSeconds(host.cost, { migratedPages: migrated.total, scannedPages: endPfn - startPfn, retries: 0 });
+    return { ok: true, work };
+  } catch (error) {
+    return log.rollBack(error);
+  }
+}
+
+/**
+ * do_migrate_range for the block's USER pages: targets are the other
+ * nodes with memory in the source node's zonelist order (the source node
+ * itself only when it is the only one), zones up to Movable for a Movable
+ * source and up to Normal otherwise, never the isolated range. Each target
+ * zone takes as many pages as it has free, in one claim, and the block
+ * gives up as many, lowest first, as the scan walks them.
+ */
+async function migrate(
+  ctx: HotplugContext,
+  block: MemoryBlock,
+  zone: ZoneState,
+  node: NodeState,
+  userPages: number,
+): Promise<{ total: number; byNode: Map<number, number> }> {
+  const byNode = new Map<number, number>();
+  if (userPages === 0) return { total: 0, byNode };
+  const host = ctx.host;
+  const memoryNodes = host.nodeStates.filter((n) => n.hasMemory);
+  const others = memoryNodes.filter((n) => n.nid !== node.nid);
+  const targets = nodeOrder(host.slit, node.nid, others.length > 0 ? others : [node]);
+  const highestZoneIdx = zone.zoneIdx === ZONE_MOVABLE ? ZONE_MOVABLE : ZONE_NORMAL;
+  const isolated: PfnRange = { startPfn: block.startPfn, endPfn: block.endPfn };
+  const source: PfnRange[] = [{ startPfn: block.startPfn + block.vmemmapPages, endPfn: block.endPfn }];
+  let total = 0;
+  for (const target of zonelist(targets, highestZoneIdx)) {
+    if (total === userPages) break;
+    const ranges = subtractRanges(target.memberRanges, [isolated]);
+    const free = await countIn(host.shards, ranges, classBit(PageClass.FREE));
+    const take = Math.min(free, userPages - total);
+    if (take === 0) continue;
+    await migratePair(host.shards, ranges, source, take);
+    byNode.set(target.nid, (byNode.get(target.nid) ?? 0) + take);
+    total += take;
+  }
+  return { total, byNode };
+}
+
+/**
+ * One migration step: `nrPages` FREE pages of the target ranges become USER,
+ * then as many USER pages of the source become FREE. Both or neither: a
+ * failure in between undoes the target's claim. Once both are done the pair
+ * is not logged anywhere, so nothing later takes it back.
+ */
+async function migratePair(shards: ShardSet, target: readonly PfnRange[], source: readonly PfnRange[], nrPages: number): Promise<void> {
+  const pair = new UndoLog(shards);
+  try {
+    await pair.claim(target, nrPages, PageClass.FREE, PageClass.USER);
+    await pair.claim(source, nrPages, PageClass.USER, PageClass.FREE);
+  } catch (error) {
+    await pair.rollBack(error);
+  }
+}
+
+/** Offline the selected blocks, highest first (as chmem -d); every block is tried. */
+export async function offlineBlocks(ctx: HotplugContext, sel: BlockSelector, log: UndoLog): Promise<OfflineOutcome> {
+  const selected = selectBlocks(ctx.host.blockList(), sel);
+  if (!Array.isArray(selected)) return withoutOfflineWork(selected);
+  const transitions = ctx.transitions(log);
+  const totals = noWork();
+  const results: BlockOutcome[] = [];
+  for (const block of [...selected].reverse()) {
+    if (block.state === 'offline') {
+      results.push({ id: block.id, ok: true, message: `memory${block.id} already offline` });
+      continue;
+    }
+    log.record(saveBlockState(block));
+    const result = await storeState(block, 'offline', transitions);
+    addWork(totals, workOf(result));
+    results.push(result.ok ? { id: block.id, ok: true } : { id: block.id, ok: false, errno: result.errno, message: result.message });
+  }
+  return { ...summarize(results, totals.modelledSeconds), ...offlineFigures(totals) };
+}

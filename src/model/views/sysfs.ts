@@ -1,0 +1,423 @@
+/**
+ * The sysfs files of memory hotplug, as a virtual tree with the kernel's exact
+ * text (kernel-semantics §3.4), readable and writable by path and exportable
+ * as real files for tools such as `lsmem --sysroot`.
+ *
+ * ```
+ * /sys/devices/system/memory/
+ *     block_size_bytes            0444  "%lx\n"
+ *     auto_online_blocks          0644  offline | online | online_kernel | online_movable
+ *     memory<id>/                       one per block, decimal id
+ *         state                   0644  online | offline | going-offline
+ *         online                  0644  1 | 0
+ *         valid_zones             0444
+ *         phys_index              0444  "%08lx\n"
+ *         phys_device             0444  "0\n"
+ *         removable               0444  "1\n"
+ *         node<N> -> ../../node/node<N>
+ * /sys/devices/system/node/
+ *     possible, online, has_memory, has_normal_memory   0444  node lists ("0-3\n")
+ *     node<N>/memory<id> -> ../../memory/memory<id>     online nodes only
+ * /sys/module/memory_hotplug/parameters/
+ *     memmap_on_memory            0444  Y | N | force
+ *     online_policy               0644  contig-zones | auto-movable
+ *     auto_movable_ratio          0644  unsigned int
+ *     auto_movable_numa_aware     0644  Y | N
+ * ```
+ *
+ * Permissions are enforced the way sysfs does it: kernfs checks the mode bits
+ * when the file is opened and, unlike other filesystems, root gets no
+ * override. So a write to a 0444 file fails with EACCES for everybody
+ * (`memmap_on_memory` included: it can only be set on the command line).
+ *
+ * `/sys/firmware/memory` is never part of the tree: newer lsmem switches to
+ * s390 standby-memory mode when it exists.
+ */
+import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
+import { hexDigits } from '../../util/format.js';
+import { parseKernelBool, parseKernelUint, sysfsStreq } from '../core/kstrtox.js';
+import { ONLINE_POLICIES, type BlockGeometry, type HotplugParams, type OnlineType } from '../core/state.js';
+import type { Errno, SysfsResult } from '../core/types.js';
+import { onlineTypeFromString, type BlockOpResult, type MemoryBlock } from '../hotplug/memory-blocks.js';
+
+export const MEMORY_SYSFS_DIR = '/sys/devices/system/memory';
+export const NODE_SYSFS_DIR = '/sys/devices/system/node';
+export const HOTPLUG_PARAMS_DIR = '/sys/module/memory_hotplug/parameters';
+
+/** The directories {@link exportSysfsTree} writes, relative to the export root. */
+const EXPORTED_DIRS = [MEMORY_SYSFS_DIR, NODE_SYSFS_DIR, HOTPLUG_PARAMS_DIR];
+
+/** Symlink hops allowed while resolving one path (the kernel's MAXSYMLINKS). */
+const MAX_SYMLINK_HOPS = 40;
+
+const MODE_RO = 0o444;
+const MODE_RW = 0o644;
+const MODE_DIR = 0o755;
+
+/** Node masks as /sys/devices/system/node prints them. */
+export interface NodeMasks {
+  possible: readonly number[];
+  online: readonly number[];
+  hasMemory: readonly number[];
+  hasNormalMemory: readonly number[];
+}
+
+/** What the tree shows and changes: implemented by the machine. */
+export interface SysfsModel {
+  readonly geometry: BlockGeometry;
+  /** Every block, ascending id. */
+  blockList(): readonly MemoryBlock[];
+  block(id: number): MemoryBlock | undefined;
+  /** valid_zones text without the newline. */
+  validZones(block: MemoryBlock): string;
+  storeState(block: MemoryBlock, written: string): Promise<BlockOpResult>;
+  storeOnline(block: MemoryBlock, written: string): Promise<BlockOpResult>;
+  nodeMasks(): NodeMasks;
+  /** Default online type of hot-added blocks (auto_online_blocks). */
+  autoOnlineBlocks: OnlineType;
+  readonly params: HotplugParams;
+}
+
+// ---------------------------------------------------------------------------
+// Value formats and parsers
+
+/** `%*pbl` of a node mask: ascending ranges, "0-3,5". */
+export function formatNodeList(nids: readonly number[]): string {
+  const sorted = [...new Set(nids)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+// ---------------------------------------------------------------------------
+// The virtual tree
+
+type StoreResult = BlockOpResult;
+
+interface VFile {
+  kind: 'file';
+  mode: number;
+  show: () => string;
+  store?: (written: string) => Promise<StoreResult> | StoreResult;
+}
+
+interface VDir {
+  kind: 'dir';
+  /** Entry names in the order they are exported. */
+  names(): string[];
+  child(name: string): VNode | undefined;
+}
+
+interface VLink {
+  kind: 'link';
+  /** Relative to the directory holding the link, as sysfs writes them. */
+  target: string;
+}
+
+type VNode = VFile | VDir | VLink;
+
+function roFile(show: () => string): VFile {
+  return { kind: 'file', mode: MODE_RO, show };
+}
+
+function rwFile(show: () => string, store: VFile['store']): VFile {
+  return { kind: 'file', mode: MODE_RW, show, store };
+}
+
+function staticDir(entries: Record<string, VNode>): VDir {
+  return {
+    kind: 'dir',
+    names: () => Object.keys(entries),
+    child: (name) => (Object.prototype.hasOwnProperty.call(entries, name) ? entries[name] : undefined),
+  };
+}
+
+const OK: StoreResult = { ok: true };
+
+function refuse(errno: Errno, message: string): StoreResult {
+  return { ok: false, errno, message };
+}
+
+/** A decimal id without leading zeros after `prefix` ("memory12", not "memory012"). */
+function parseId(name: string, prefix: string): number | undefined {
+  if (!name.startsWith(prefix)) return undefined;
+  const digits = name.slice(prefix.length);
+  if (!/^(0|[1-9][0-9]*)$/.test(digits)) return undefined;
+  return Number(digits);
+}
+
+function showText(written: string): string {
+  return JSON.stringify(written.replace(/\n$/, ''));
+}
+
+function blockDir(model: SysfsModel, block: MemoryBlock): VDir {
+  const files: Record<string, VNode> = {
+    phys_index: roFile(() => `${hexDigits(block.id, 8)}\n`),
+    state: rwFile(
+      () => `${block.state}\n`,
+      (written) => model.storeState(block, written),
+    ),
+    phys_device: roFile(() => '0\n'),
+    removable: roFile(() => '1\n'),
+    valid_zones: roFile(() => `${model.validZones(block)}\n`),
+    online: rwFile(
+      () => (block.deviceOffline ? '0\n' : '1\n'),
+      (written) => model.storeOnline(block, written),
+    ),
+  };
+  return {
+    kind: 'dir',
+    names: () => [...Object.keys(files), ...block.nids.map((nid) => `node${nid}`)],
+    child(name) {
+      if (Object.prototype.hasOwnProperty.call(files, name)) return files[name];
+      const nid = parseId(name, 'node');
+      if (nid !== undefined && block.nids.includes(nid)) return { kind: 'link', target: `../../node/node${nid}` };
+      return undefined;
+    },
+  };
+}
+
+function memoryDir(model: SysfsModel): VDir {
+  const files: Record<string, VNode> = {
+    block_size_bytes: roFile(() => `${hexDigits(model.geometry.blockSizeBytes)}\n`),
+    auto_online_blocks: rwFile(
+      () => `${model.autoOnlineBlocks}\n`,
+      (written) => {
+        const onlineType = onlineTypeFromString(written);
+        if (onlineType === undefined) {
+          return refuse('EINVAL', `auto_online_blocks accepts offline, online, online_kernel or online_movable, not ${showText(written)}`);
+        }
+        model.autoOnlineBlocks = onlineType;
+        return OK;
+      },
+    ),
+  };
+  return {
+    kind: 'dir',
+    names: () => [...Object.keys(files), ...model.blockList().map((block) => `memory${block.id}`)],
+    child(name) {
+      if (Object.prototype.hasOwnProperty.call(files, name)) return files[name];
+      const id = parseId(name, 'memory');
+      const block = id === undefined ? undefined : model.block(id);
+      return block === undefined ? undefined : blockDir(model, block);
+    },
+  };
+}
+
+function nodeDir(model: SysfsModel): VDir {
+  const maskFile = (pick: (masks: NodeMasks) => readonly number[]): VFile =>
+    roFile(() => `${formatNodeList(pick(model.nodeMasks()))}\n`);
+  const files: Record<string, VNode> = {
+    possible: maskFile((m) => m.possible),
+    online: maskFile((m) => m.online),
+    has_normal_memory: maskFile((m) => m.hasNormalMemory),
+    has_memory: maskFile((m) => m.hasMemory),
+  };
+  const linkedBlockIds = (nid: number): number[] =>
+    model
+      .blockList()
+      .filter((block) => block.nids.includes(nid))
+      .map((block) => block.id);
+  const oneNode = (nid: number): VDir => ({
+    kind: 'dir',
+    names: () => linkedBlockIds(nid).map((id) => `memory${id}`),
+    child(name) {
+      const id = parseId(name, 'memory');
+      const block = id === undefined ? undefined : model.block(id);
+      if (block === undefined || !block.nids.includes(nid)) return undefined;
+      return { kind: 'link', target: `../../memory/memory${id}` };
+    },
+  });
+  return {
+    kind: 'dir',
+    names: () => [...Object.keys(files), ...model.nodeMasks().online.map((nid) => `node${nid}`)],
+    child(name) {
+      if (Object.prototype.hasOwnProperty.call(files, name)) return files[name];
+      const nid = parseId(name, 'node');
+      if (nid === undefined || !model.nodeMasks().online.includes(nid)) return undefined;
+      return oneNode(nid);
+    },
+  };
+}
+
+function paramsDir(model: SysfsModel): VDir {
+  const params = model.params;
+  return staticDir({
+    memmap_on_memory: roFile(() => `${params.memmapOnMemory}\n`),
+    online_policy: rwFile(
+      () => `${params.onlinePolicy}\n`,
+      (written) => {
+        const policy = ONLINE_POLICIES.find((name) => sysfsStreq(written, name));
+        if (policy === undefined) return refuse('EINVAL', `online_policy accepts contig-zones or auto-movable, not ${showText(written)}`);
+        params.onlinePolicy = policy;
+        return OK;
+      },
+    ),
+    auto_movable_ratio: rwFile(
+      () => `${params.autoMovableRatio}\n`,
+      (written) => {
+        const parsed = parseKernelUint(written);
+        if (!parsed.ok) {
+          return refuse(
+            parsed.errno,
+            parsed.errno === 'ERANGE'
+              ? `auto_movable_ratio ${showText(written)} does not fit an unsigned int`
+              : `auto_movable_ratio accepts an unsigned integer, not ${showText(written)}`,
+          );
+        }
+        params.autoMovableRatio = parsed.value;
+        return OK;
+      },
+    ),
+    auto_movable_numa_aware: rwFile(
+      () => (params.autoMovableNumaAware ? 'Y\n' : 'N\n'),
+      (written) => {
+        const value = parseKernelBool(written);
+        if (value === undefined) return refuse('EINVAL', `auto_movable_numa_aware accepts a boolean (Y/N, 1/0, on/off...), not ${showText(written)}`);
+        params.autoMovableNumaAware = value;
+        return OK;
+      },
+    ),
+  });
+}
+
+function rootDir(model: SysfsModel): VDir {
+  return staticDir({
+    sys: staticDir({
+      devices: staticDir({
+        system: staticDir({ memory: memoryDir(model), node: nodeDir(model) }),
+      }),
+      module: staticDir({
+        memory_hotplug: staticDir({ parameters: paramsDir(model) }),
+      }),
+    }),
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Path resolution, read, write
+
+type Resolved = { ok: true; node: VNode; path: string } | { ok: false; errno: Errno; message: string };
+
+function components(path: string): string[] {
+  return path.split('/').filter((part) => part !== '' && part !== '.');
+}
+
+/**
+ * Walk `path` from `root` component by component, following symlinks (the
+ * last one too) and resolving ".." against the physical path, as the VFS does.
+ */
+function resolveIn(root: VDir, path: string): Resolved {
+  if (!path.startsWith('/')) return { ok: false, errno: 'ENOENT', message: `${path}: sysfs paths must be absolute` };
+  const pending = components(path);
+  const stack: { name: string; node: VNode }[] = [];
+  let hops = 0;
+  while (pending.length > 0) {
+    const name = pending.shift() as string;
+    if (name === '..') {
+      stack.pop();
+      continue;
+    }
+    const current = stack.length > 0 ? stack[stack.length - 1].node : root;
+    const here = `/${stack.map((entry) => entry.name).join('/')}`;
+    if (current.kind !== 'dir') return { ok: false, errno: 'ENOTDIR', message: `${path}: ${here} is not a directory` };
+    const child = current.child(name);
+    if (child === undefined) return { ok: false, errno: 'ENOENT', message: `${path}: no such file or directory` };
+    if (child.kind === 'link') {
+      if (++hops > MAX_SYMLINK_HOPS) return { ok: false, errno: 'ENOENT', message: `${path}: too many levels of symbolic links` };
+      if (child.target.startsWith('/')) stack.length = 0;
+      pending.unshift(...components(child.target));
+      continue;
+    }
+    stack.push({ name, node: child });
+  }
+  const node = stack.length > 0 ? stack[stack.length - 1].node : root;
+  return { ok: true, node, path: `/${stack.map((entry) => entry.name).join('/')}` };
+}
+
+/** The sysfs view of one machine. */
+export class SysfsTree {
+  readonly #root: VDir;
+
+  constructor(model: SysfsModel) {
+    this.#root = rootDir(model);
+  }
+
+  /** `cat path`. */
+  read(path: string): SysfsResult {
+    const resolved = resolveIn(this.#root, path);
+    if (!resolved.ok) return resolved;
+    if (resolved.node.kind === 'dir') return { ok: false, errno: 'EISDIR', message: `${path}: is a directory` };
+    if (resolved.node.kind !== 'file') return { ok: false, errno: 'ENOENT', message: `${path}: dangling link` };
+    return { ok: true, value: resolved.node.show() };
+  }
+
+  /**
+   * `echo value > path`: the file receives `value` plus a newline (unless it
+   * already ends with one). On success `value` of the result is the text the
+   * file received. A refused write changes nothing.
+   */
+  async write(path: string, value: string): Promise<SysfsResult> {
+    const resolved = resolveIn(this.#root, path);
+    if (!resolved.ok) return resolved;
+    const node = resolved.node;
+    if (node.kind === 'dir') return { ok: false, errno: 'EISDIR', message: `${path}: is a directory` };
+    if (node.kind !== 'file') return { ok: false, errno: 'ENOENT', message: `${path}: dangling link` };
+    if ((node.mode & 0o222) === 0 || node.store === undefined) {
+      return {
+        ok: false,
+        errno: 'EACCES',
+        message: `${path}: permission denied (mode 0${node.mode.toString(8)}; sysfs enforces it for root too)`,
+      };
+    }
+    const written = value.endsWith('\n') ? value : `${value}\n`;
+    const result = await node.store(written);
+    return result.ok ? { ok: true, value: written } : result;
+  }
+
+  /** Entry names of a directory path (symlinks followed), or undefined when it is not a directory. */
+  list(path: string): string[] | undefined {
+    const resolved = resolveIn(this.#root, path);
+    if (!resolved.ok || resolved.node.kind !== 'dir') return undefined;
+    return resolved.node.names();
+  }
+
+  /**
+   * Write the tree under `rootDir` as real directories, files (with their
+   * sysfs modes) and relative symlinks: `rootDir/sys/devices/system/memory`,
+   * `.../node` and `rootDir/sys/module/memory_hotplug/parameters`. Those
+   * three directories are replaced if they exist; nothing else is touched.
+   */
+  export(rootDir: string): void {
+    const absoluteRoot = resolvePath(rootDir);
+    if (absoluteRoot === '/') throw new Error('exportSysfs: rootDir must not be / (that would overwrite the real /sys)');
+    for (const dir of EXPORTED_DIRS) {
+      const target = join(absoluteRoot, dir);
+      rmSync(target, { recursive: true, force: true });
+      const resolved = resolveIn(this.#root, dir);
+      if (!resolved.ok || resolved.node.kind !== 'dir') throw new Error(`exportSysfs: ${dir} is missing from the model tree`);
+      this.#exportDir(resolved.node, target);
+    }
+  }
+
+  #exportDir(dir: VDir, target: string): void {
+    mkdirSync(target, { recursive: true, mode: MODE_DIR });
+    for (const name of dir.names()) {
+      const node = dir.child(name);
+      if (node === undefined) continue;
+      const path = join(target, name);
+      if (node.kind === 'dir') this.#exportDir(node, path);
+      else if (node.kind === 'link') symlinkSync(node.target, path);
+      else {
+        writeFileSync(path, node.show());
+        chmodSync(path, node.mode);
+      }
+    }
+  }
+}

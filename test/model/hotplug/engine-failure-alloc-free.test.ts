@@ -1,0 +1,30 @@
+/**
+ * The workload's allocations are all or nothing against engine failures too:
+ * an allocation spread over several zones that fails in a later zone gives
+ * the earlier zones their pages back, and a failing free frees nothing.
+ */
+import { afterEach, beforeEach, test } from 'vitest';
+import { ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
+import type { BootedMachine } from '../../../src/model/machine.js';
+import { bootWithFaults, expectRolledBack, type EngineFaults } from './engine-faults.js';
+import { expectOk, nodeOf, twoNodeVm } from './helpers.js';
+
+let machine: BootedMachine;
+let faults: EngineFaults;
+beforeEach(async () => {
+  ({ machine, faults } = await bootWithFaults(twoNodeVm('movable_node')));
+});
+afterEach(() => machine?.close());
+
+test('an allocation that fails in its second zone gives the first zone its pages back', async () => {
+  // More user pages than node 1 has free: node 1's Movable zone, then node 0's zones.
+  const node1Free = (await nodeOf(machine, 1)).zones.reduce((sum, z) => sum + z.freePages, 0);
+  await expectRolledBack(machine, faults, 'claim', 2, () => machine.alloc({ kind: 'user', sizeBytes: (node1Free + 1000) * 4096, nid: 1 }));
+});
+
+test('a free over two zones that fails in the second takes nothing from the first', async () => {
+  // Slab pages in node 0's Normal zone and, past it, in DMA32: the free draws from both.
+  const normalFree = (await nodeOf(machine, 0)).zones[ZONE_NORMAL].freePages;
+  expectOk(await machine.alloc({ kind: 'slab', sizeBytes: (normalFree + 4000) * 4096, nid: 0 }));
+  await expectRolledBack(machine, faults, 'claim', 2, () => machine.free({ kind: 'slab', sizeBytes: normalFree * 4096, nid: 0, seed: 7 }));
+});
