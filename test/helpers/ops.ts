@@ -38,7 +38,7 @@ import {
   SectionFlag,
 } from '../../src/contract/constants.js';
 import type { EngineApi, EngineInfo } from '../../src/contract/engine-api.js';
-import { ENGINE_OPS, type ArgKind } from '../../src/contract/ops.js';
+import { ENGINE_OPS, OP_NAMES, type ArgKind } from '../../src/contract/ops.js';
 import type { Prng } from './prng.js';
 
 /** Engine methods an operation may call (everything but the self checks). */
@@ -76,6 +76,9 @@ const NOT_SETTABLE_FLAGS = [SectionFlag.PRESENT, SectionFlag.REMAPPED, 1 << 5, -
 const NOT_A_MODE = [2, -1, 0.5, Number.NaN];
 const NOT_A_TAG_MASK = [8, 0xff, -1, 0.5];
 const NOT_A_MAX_RUNS = [0, -1, 1.5, Number.NaN];
+
+/** Every operation the generator may call: the table's rows but the self checks. */
+const OPERATIONS = OP_NAMES.filter((name): name is OpMethod => name !== 'info' && name !== 'validate' && name !== 'bytesUsed');
 
 /** The kind of each argument of `method`, from the operation table. */
 function argKinds(method: OpMethod): readonly ArgKind[] {
@@ -175,6 +178,8 @@ const FAMILY_WEIGHTS = {
   remap: 7,
   clearRemap: 2,
   translate: 8,
+  /** Any operation of the table, its arguments drawn by kind: a new operation is covered the day it lands. */
+  anyOp: 6,
   badCall: 9,
 } as const;
 type Family = keyof typeof FAMILY_WEIGHTS;
@@ -377,6 +382,8 @@ export class OpGenerator {
           ? { method: 'virtToPhys', args: [this.#virtualAddresses()] }
           : { method: 'physToVirt', args: [this.#physicalAddresses()] };
       }
+      case 'anyOp':
+        return this.#byKinds(rng.pick(OPERATIONS));
       case 'badCall': {
         const base = await this.#generate(rng.pick(FAMILIES.filter((f) => f !== 'badCall')), engine);
         return this.#corrupt(base);
@@ -452,6 +459,80 @@ export class OpGenerator {
       args[3] = (args[3] as number) | 1;
     }
     return { method: op.method, args };
+  }
+
+  /**
+   * A call of `method` with each argument drawn from its kind in the
+   * operation table: ranges in or near present sections, counts that fit
+   * after the start they follow, valid class, node, zone and tag values.
+   */
+  #byKinds(method: OpMethod): EngineOp {
+    const rng = this.#rng;
+    const kinds = argKinds(method);
+    const args: unknown[] = [];
+    for (let i = 0; i < kinds.length; i++) {
+      const previous = args[i - 1];
+      switch (kinds[i]) {
+        case 'pfn':
+          if (kinds[i + 1] === 'pfn') {
+            const [startPfn, endPfn] = rng.chance(0.8) ? this.#presentRange() : this.#randomRange();
+            args.push(startPfn, endPfn);
+            i++;
+          } else {
+            args.push(this.#interestingPfn());
+          }
+          break;
+        case 'count':
+          if (kinds[i - 1] === 'pfn' && typeof previous === 'number') {
+            args.push(rng.skewedLength(Math.min(PROBE_RANDOM_SPAN_PAGES, this.#endPfn - previous)));
+          } else if (kinds[i - 1] === 'sectionNr' && typeof previous === 'number') {
+            args.push(rng.int(0, this.#baseSectionNr + this.#nrSections - previous + 1));
+          } else {
+            args.push(rng.int(0, 65));
+          }
+          break;
+        case 'sectionNr':
+          args.push(this.#baseSectionNr + rng.int(0, this.#nrSections + 1));
+          break;
+        case 'cls':
+          args.push(this.#cls());
+          break;
+        case 'mask':
+          args.push(this.#classMask());
+          break;
+        case 'nid':
+          args.push(rng.pick([0, 1, 7, MAX_NID]));
+          break;
+        case 'zone':
+          args.push(rng.pick([0, 1, 2, 3, 254, NO_ZONE]));
+          break;
+        case 'flags':
+          args.push(rng.int(0, SECTION_FLAGS_SETTABLE + 1) & SECTION_FLAGS_SETTABLE);
+          break;
+        case 'mt':
+          args.push(rng.int(0, 3));
+          break;
+        case 'mode':
+          args.push(rng.chance(0.5) ? ClaimMode.LOWEST : ClaimMode.RANDOM_PAGEBLOCK);
+          break;
+        case 'seed':
+          args.push(rng.u32());
+          break;
+        case 'tagBits':
+          args.push(rng.int(0, 8));
+          break;
+        case 'maxRuns':
+          args.push(rng.int(1, 65));
+          break;
+        case 'bool':
+          args.push(rng.chance(0.5));
+          break;
+        case 'addresses':
+          args.push(rng.chance(0.5) ? this.#virtualAddresses() : this.#physicalAddresses());
+          break;
+      }
+    }
+    return { method, args };
   }
 
   // ---- argument pickers -------------------------------------------------------
