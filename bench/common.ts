@@ -1,8 +1,8 @@
 /**
  * Shared benchmark machinery: run plans (tinybench options), a seeded PRNG,
- * result rows, the ratio targets of DESIGN.md §7, and the table printer.
+ * result rows, the ratio targets of docs/design.md, and the table printer.
  *
- * Measurement rules (toolchain.md §7.7-11), applied by every suite:
+ * Measurement rules (docs/design.md, benchmark rules), applied by every suite:
  * - warm up before sampling: long-running exports start in Liftoff code;
  * - a task function runs a batch of calls over precomputed arguments and
  *   keeps its sum in a local, then returns it (no module-level accumulator);
@@ -122,7 +122,7 @@ export { Prng } from '../src/util/prng.js';
 
 // ---- results ----------------------------------------------------------------------
 
-/** The two ratio targets of DESIGN.md §7 that primitives are held to. */
+/** The two ratio targets of docs/design.md that primitives are held to. */
 export const Target = {
   COUNT: { name: 'count-type operations', minRatio: 8 },
   SPARSE_FIND: { name: 'sparse find-next', minRatio: 2.5 },
@@ -136,7 +136,7 @@ export interface Row {
   wasm: Measurement;
   ref?: Measurement;
   roaring?: Measurement;
-  /** Which §7 target this row counts towards, if any. */
+  /** Which docs/design.md target this row counts towards, if any. */
   target?: TargetKey;
   note?: string;
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every suite on the 4 TiB fleet window, side by side with
  * the reference engine (and roaring where it has the operation), then the
- * ratio targets of DESIGN.md §7 as PASS/FAIL lines. Results go to
+ * ratio targets of docs/design.md as PASS/FAIL lines. Results go to
  * `bench-results/<timestamp>.json` and `bench-results/latest.json`.
  *
  * Suites run read-only first; the ones that change state (claim, setClass,
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   printRows(rows);
   printTranslation(translation);
   const verdicts = judgeTargets(rows);
-  console.log('\ntargets (DESIGN.md §7), measured in this run:');
+  console.log('\ntargets (docs/design.md), measured in this run:');
   printVerdicts(verdicts);
   for (const row of translation.rows) {
     if (row.aimNs === undefined) continue;

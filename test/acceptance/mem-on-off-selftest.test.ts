@@ -1,6 +1,6 @@
 /**
  * tools/testing/selftests/memory-hotplug/mem-on-off-test.sh replayed through
- * the model's sysfs (real-clients.md §3), on a 1 TiB machine.
+ * the model's sysfs (the kernel's tools/testing/selftests/memory-hotplug/mem-on-off-test.sh), on a 1 TiB machine.
  *
  * Node 0 is [0, 2 GiB) + [4 GiB, 514 GiB). Node 1 (hotpluggable, movable_node)
  * has 256 GiB of boot memory and a 256 GiB slot that is hot-added first, so

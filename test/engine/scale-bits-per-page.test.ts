@@ -1,5 +1,5 @@
 /**
- * Memory at scale, in bits per page of present memory (DESIGN.md §7): at
+ * Memory at scale, in bits per page of present memory (docs/design.md, numbers we hold ourselves to): at
  * most 0.02 for a machine filled by a few uniform ranges and at most 1.25 for
  * a fleet-fragmented one (unmovable pages under 7% of memory sitting in about
  * 34% of pageblocks, J. Weiner, linux-mm 2023). The kernel's memmap costs 512.

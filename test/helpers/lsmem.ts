@@ -1,6 +1,6 @@
 /**
  * util-linux lsmem run against an exported sysfs tree, and the ranges it
- * must print for a list of model blocks (real-clients.md §1.1-§1.2).
+ * must print for a list of model blocks (util-linux sys-utils/lsmem.c).
  *
  * lsmem 2.38.1 rules restated here:
  * - ZONES is filled only when `memory0/valid_zones` exists, so only when the

@@ -82,7 +82,7 @@ export function twoNodes(options: SpecOptions & { boundary?: number } = {}): Mac
 }
 
 /**
- * The 4-node, 4 TiB bare-metal box of kernel-semantics §2.5: node 0 is
+ * The 4-node, 4 TiB bare-metal box of docs/kernel-facts.md (first worked example): node 0 is
  * [0, 2 GiB) + [4 GiB, 1026 GiB), nodes 1-3 are the next 1 TiB each, the PCI
  * hole is [2 GiB, 4 GiB). max_pfn 4098 GiB, so 2 GiB blocks. RAM starts at 0
  * here so the numbers match the worked example exactly.

@@ -8,7 +8,7 @@
  * top-down (the default) or bottom-up and records every allocation in
  * `reserved` with MEMBLOCK_RSRV_KERN.
  *
- * Behaviour follows kernel-semantics.md section 9 and the expectations of the
+ * Behaviour follows mm/memblock.c (docs/kernel-facts.md, facts 39 to 48) and the expectations of the
  * kernel's own suite in tools/testing/memblock:
  * - add/reserve insert only the parts of a range that no region covers yet,
  *   then merge neighbours that touch and agree on node and flags;

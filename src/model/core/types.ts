@@ -86,7 +86,7 @@ export type Errno =
 /** Result of a sysfs read or write, as a process would see it. */
 export type SysfsResult = { ok: true; value: string } | { ok: false; errno: Errno; message: string };
 
-/** One zone of one node with the kernel's counters (struct zone; §6 of kernel-semantics). */
+/** One zone of one node with the kernel's counters (struct zone, include/linux/mmzone.h). */
 export interface ZoneCounters {
   readonly nid: number;
   /** Zone index: DMA=0, DMA32=1, NORMAL=2, MOVABLE=3, DEVICE=4. */

@@ -1,5 +1,5 @@
 /**
- * The hotplug lifecycle (kernel-semantics §5 to §8) as the machine offers
+ * The hotplug lifecycle (mm/memory_hotplug.c, drivers/base/memory.c) as the machine offers
  * it: hot-add, online, offline with isolation and migration, hot-remove,
  * offline_and_remove, the workload's allocations, and memory-notifier error
  * injection. Each operation lives in the file named after it:

@@ -1,6 +1,6 @@
 /**
  * Zone and node accounting for onlining and offlining a pfn range
- * (kernel-semantics §6): spans grow at online and shrink at offline, present,
+ * (mm/memory_hotplug.c: `online_pages`, `offline_pages`, `adjust_present_page_count`, `shrink_zone_span`): spans grow at online and shrink at offline, present,
  * present-early and managed pages follow the pages, node states follow the
  * present pages. Hot-add and hot-remove never come here: they do not touch
  * zones.

@@ -1,6 +1,6 @@
 /**
  * The sysfs files of memory hotplug, as a virtual tree with the kernel's exact
- * text (kernel-semantics §3.4), readable and writable by path and exportable
+ * text (drivers/base/memory.c: the `*_show` and `*_store` functions), readable and writable by path and exportable
  * as real files for tools such as `lsmem --sysroot`.
  *
  * ```

@@ -1,5 +1,5 @@
 /**
- * kernel-semantics.md §2.5 (a): movable_node, SRAT marks every node
+ * docs/kernel-facts.md, worked example (a): movable_node, SRAT marks every node
  * hotpluggable. Node 0 holds the kernel, so only nodes 1-3 keep HOTPLUG and
  * become entirely ZONE_MOVABLE; their memmap is allocated on node 0.
  */
@@ -8,7 +8,7 @@ import { computeBootLayout } from '../../../src/model/boot/setup.js';
 import { fourNodeBox, gibPfn } from './machines.js';
 import { ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 
-describe('§2.5 (a) movable_node with hotpluggable nodes', () => {
+describe('worked example (a) movable_node with hotpluggable nodes', () => {
   const layout = computeBootLayout(fourNodeBox('movable_node', [true, true, true, true]));
 
   it('puts ZONE_MOVABLE at the start of nodes 1-3 and nowhere on node 0', () => {

@@ -1,5 +1,5 @@
 /**
- * §2.5 (b) and fact 23: kernelcore=25% on the 4 × 1 TiB box gives every node
+ * worked example (b) and fact 23: kernelcore=25% on the 4 × 1 TiB box gives every node
  * 256 GiB of kernel memory and 768 GiB of ZONE_MOVABLE.
  */
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { computeBootLayout } from '../../../src/model/boot/setup.js';
 import { fourNodeBox, gibPfn } from './machines.js';
 import { ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 
-describe('§2.5 (b) kernelcore=25%', () => {
+describe('worked example (b) kernelcore=25%', () => {
   const layout = computeBootLayout(fourNodeBox('kernelcore=25%'));
 
   it('places zone_movable_pfn at 258, 1282, 2306 and 3330 GiB', () => {

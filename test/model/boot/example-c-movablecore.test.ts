@@ -1,10 +1,10 @@
-/** §2.5 (c) and fact 24: movablecore=1T leaves 256 GiB of ZONE_MOVABLE at the top of each node. */
+/** worked example (c) and fact 24: movablecore=1T leaves 256 GiB of ZONE_MOVABLE at the top of each node. */
 import { describe, expect, it } from 'vitest';
 import { computeBootLayout } from '../../../src/model/boot/setup.js';
 import { fourNodeBox, gibPfn } from './machines.js';
 import { ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 
-describe('§2.5 (c) movablecore=1T', () => {
+describe('worked example (c) movablecore=1T', () => {
   const layout = computeBootLayout(fourNodeBox('movablecore=1T'));
 
   it('parses 1T as 268,435,456 pages', () => {

@@ -1,5 +1,5 @@
 /**
- * §2.5 (d) and fact 49: kernelcore=1001G puts the Normal/Movable boundary at
+ * worked example (d) and fact 49: kernelcore=1001G puts the Normal/Movable boundary at
  * 252.25 GiB on node 0. The 4 MiB rounding keeps it there, so 2 GiB block 126
  * ([252, 254) GiB) starts in Normal and ends in Movable.
  */
@@ -15,7 +15,7 @@ function zoneAt(node: BootNode, pfn: number): number {
   return z.zoneIdx;
 }
 
-describe('§2.5 (d) kernelcore=1001G', () => {
+describe('worked example (d) kernelcore=1001G', () => {
   const layout = computeBootLayout(fourNodeBox('kernelcore=1001G'));
 
   it('spreads 250.25 GiB per node', () => {

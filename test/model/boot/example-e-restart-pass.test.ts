@@ -1,5 +1,5 @@
 /**
- * §2.5 (e): a small node cannot absorb its share of kernelcore=400G, so a
+ * worked example (e): a small node cannot absorb its share of kernelcore=400G, so a
  * second pass spreads the remaining 36 GiB over the other three nodes; the
  * small node ends up all kernel memory (its zone_movable_pfn lands on its end
  * and is dropped).
@@ -9,7 +9,7 @@ import { computeBootLayout } from '../../../src/model/boot/setup.js';
 import { gibPfn, unevenBox } from './machines.js';
 import { ZONE_MOVABLE, ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 
-describe('§2.5 (e) restart pass on uneven nodes', () => {
+describe('worked example (e) restart pass on uneven nodes', () => {
   const layout = computeBootLayout(unevenBox('kernelcore=400G'));
 
   it('places zone_movable_pfn at 114, 370, 626 GiB and none on node 3', () => {

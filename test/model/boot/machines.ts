@@ -1,5 +1,5 @@
 /**
- * Machine specs shared by the boot tests, built from kernel-semantics.md §2.5.
+ * Machine specs shared by the boot tests, built from docs/kernel-facts.md (first worked example).
  * Sizes in GiB; pfn = GiB × 262,144.
  */
 import type { MachineSpec, SratMemoryAffinity } from '../../../src/model/core/types.js';
@@ -30,7 +30,7 @@ export function machineFromNodes(nodes: NodeRam[], cmdline = '', extra: Partial<
   return { e820, srat, reservations: [], blockSize: 'auto', hypervisor: false, slit: null, cmdline, ...extra };
 }
 
-/** §2.5: 4 nodes of 1 TiB, PCI hole [2, 4) GiB. */
+/** first worked example: 4 nodes of 1 TiB, PCI hole [2, 4) GiB. */
 export function fourNodeBox(cmdline = '', hotpluggable: boolean[] = [false, false, false, false]): MachineSpec {
   return machineFromNodes(
     [
@@ -43,7 +43,7 @@ export function fourNodeBox(cmdline = '', hotpluggable: boolean[] = [false, fals
   );
 }
 
-/** §2.5 (e): nodes 0-2 of 256 GiB, node 3 of 64 GiB. */
+/** worked example (e): nodes 0-2 of 256 GiB, node 3 of 64 GiB. */
 export function unevenBox(cmdline = ''): MachineSpec {
   return machineFromNodes(
     [

@@ -1,5 +1,5 @@
 /**
- * Hot-remove touches no zone or node counter (kernel-semantics §6 and §8:
+ * Hot-remove touches no zone or node counter (mm/memory_hotplug.c `try_remove_memory`:
  * spans shrank at offline already). It releases the blocks, their node
  * links, the sections, the memmap taken from kernel zones and the
  * /proc/iomem range.

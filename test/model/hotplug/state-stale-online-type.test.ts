@@ -1,5 +1,5 @@
 /**
- * The stale online_type quirk (kernel-semantics §3.4) end to end: a refused
+ * The stale online_type quirk (drivers/base/memory.c `state_store`) end to end: a refused
  * `echo online_movable > state` on an online block still records the type,
  * and the next plain online through the `online` file uses it. Without the
  * stale type the same online picks the policy's zone.

@@ -2,7 +2,7 @@
  * util-linux lsmem as a real client of the exported sysfs tree: its ranges,
  * states, nodes, zones and totals must agree with the model's own blocks.
  *
- * lsmem 2.38.1 quirks taken into account (real-clients.md §1.1):
+ * lsmem 2.38.1 quirks taken into account (util-linux sys-utils/lsmem.c):
  * - ZONES is filled only when `memory0/valid_zones` exists, i.e. when the
  *   machine has a memory0;
  * - the NODE column is enabled by looking at the first block only, and a

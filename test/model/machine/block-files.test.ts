@@ -1,6 +1,6 @@
 /**
  * sysfs text of the memory root and of each block on booted machines:
- * kernel-semantics facts 1-5, 8 and 49.
+ * docs/kernel-facts.md facts 1-5, 8 and 49.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { NO_ZONE, PAGES_PER_SECTION, SectionFlag, SECTION_WORD_NID_SHIFT, SECTION_WORD_ZONE_SHIFT } from '../../../src/contract/constants.js';

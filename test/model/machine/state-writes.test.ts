@@ -1,7 +1,7 @@
 /**
  * Writes to memory<id>/state, memory<id>/online and auto_online_blocks:
- * kernel-semantics facts 9-12, the state machine of §3.3 and its
- * transitional state, and the stale online_type quirk of §3.4.
+ * docs/kernel-facts.md facts 9-12, the state machine of drivers/base/memory.c (`memory_block_change_state`) and its
+ * transitional state, and the stale online_type quirk of state_store.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
@@ -129,7 +129,7 @@ function blockIn(state: 'online' | 'offline'): MemoryBlock {
   return block;
 }
 
-describe('the block state machine (§3.3)', () => {
+describe('the block state machine (memory_block_change_state)', () => {
   test('fact 11: echo offline > state on an offline block is EINVAL without any transition', async () => {
     const transitions = new ScriptedTransitions();
     const block = blockIn('offline');

@@ -1,5 +1,5 @@
 /**
- * valid_zones of offline blocks: the zone choice of §4 (contig-zones and
+ * valid_zones of offline blocks: the zone choice of mm/memory_hotplug.c `zone_for_pfn_range` (contig-zones and
  * auto-movable) over the zones a booted machine has. Offline blocks do not
  * exist at boot, so these are blocks as hot-add would create them, read
  * through the same text function sysfs uses, over the booted machine's

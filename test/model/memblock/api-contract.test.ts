@@ -9,7 +9,7 @@ function snapshot(mb: Memblock): unknown {
 
 describe('memblock model contract', () => {
   it('rejects bad arguments with a RangeError naming the argument and changes nothing', () => {
-    // model contract (kernel-semantics §9 has no such errors: the kernel takes unsigned values)
+    // model contract (mm/memblock.c has no such errors: the kernel takes unsigned values)
     const mb = setupMemblock();
     const before = snapshot(mb);
     expect(() => mb.add(-1, SZ_1M)).toThrow(RangeError);

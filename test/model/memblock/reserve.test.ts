@@ -101,7 +101,7 @@ describe('memblock reserve', () => {
   });
 
   it('does not merge reserve_kern with an adjacent plain reservation, but does with another reserve_kern', () => {
-    // restates memblock.c memblock_merge_regions with the RSRV_KERN flag (kernel-semantics §9.2)
+    // restates memblock.c memblock_merge_regions with the RSRV_KERN flag (mm/memblock.c)
     const mb = new Memblock();
     mb.reserve(SZ_1G, SZ_8K);
     mb.reserveKern(SZ_1G + SZ_8K, SZ_8K);

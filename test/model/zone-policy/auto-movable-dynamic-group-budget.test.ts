@@ -4,7 +4,7 @@
  * of its own kernel pages) and its movable pages leave the count; a dynamic
  * group's own kernel pages back only its own movable memory.
  *
- * Numbers, worked by hand from kernel-semantics §4.2. Node 0 is a 4 GiB boot
+ * Numbers, worked by hand from mm/memory_hotplug.c `auto_movable_can_online_movable`. Node 0 is a 4 GiB boot
  * VM: 1,048,576 early kernel pages, ratio 301. Group B (dynamic) has 20 blocks
  * = 655,360 pages online Movable. For any other group:
  *   REQ = 655,360 * 100 / 301 = 217,727 (truncated)

@@ -4,7 +4,7 @@
  * accounts a decided range the way online_pages does (grow the zone span,
  * add present pages, count them in the group, mark sections online).
  *
- * The accounting is written here from the kernel-semantics table (§6), not
+ * The accounting is written here from mm/memory_hotplug.c (`online_pages`, `offline_pages`), not
  * taken from the code under test, so a loop of decisions sees the counters
  * the kernel would show.
  */
