@@ -58,27 +58,6 @@ import {
 /** The only format version this build reads. */
 export const SCENARIO_VERSION = 1;
 
-/**
- * Step kinds of format version 1, in the order they are matched: `expect`
- * last, since every other step may carry an `expect` of its own.
- */
-export const STEP_KINDS = [
-  'export',
-  'read',
-  'write',
-  'add',
-  'remove',
-  'offline_and_remove',
-  'online',
-  'offline',
-  'alloc',
-  'free',
-  'inject',
-  'retries',
-  'expect',
-] as const;
-export type StepKind = (typeof STEP_KINDS)[number];
-
 /** The lifecycle step kinds: each calls one hotplug operation of the machine and has an outcome. */
 export const LIFECYCLE_STEP_KINDS = [
   'add',
@@ -90,7 +69,14 @@ export const LIFECYCLE_STEP_KINDS = [
   'free',
   'inject',
   'retries',
-] as const satisfies readonly StepKind[];
+] as const;
+
+/**
+ * Step kinds of format version 1, in the order they are matched: `expect`
+ * last, since every other step may carry an `expect` of its own.
+ */
+export const STEP_KINDS = ['export', 'read', 'write', ...LIFECYCLE_STEP_KINDS, 'expect'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
 export type LifecycleStepKind = (typeof LIFECYCLE_STEP_KINDS)[number];
 
 /** Roots a `write` step may touch: the memory block tree and the hotplug module parameters. */
