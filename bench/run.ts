@@ -7,10 +7,9 @@
  * Suites run read-only first; the ones that change state (claim, setClass,
  * the translation remaps) run last.
  */
-import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { NR_PAGE_CLASSES, MIGRATETYPE_MASK, Migratetype, PAGES_PER_PAGEBLOCK, PAGE_CLASS_NAMES, PageClass } from '../src/contract/constants.js';
 import { createEngine } from '../src/engine/index.js';
 import { createRefEngine } from '../src/reference/ref-engine.js';
@@ -22,23 +21,14 @@ import { findNextSuite } from './suites/find-next.js';
 import { migrateScanSuite } from './suites/migrate-scan.js';
 import { pageblockSuite } from './suites/pageblocks.js';
 import { setClassSuite } from './suites/set-class.js';
+import { inputLimitsSuite, type InputLimitRow } from './suites/input-limits.js';
 import { translateSuite, type TranslationReport } from './suites/translate.js';
+import { findPackageRoot } from '../src/util/package-root.js';
 
 const RESULTS_DIR = 'bench-results';
 /** `--quick`: a 2^26-page window, to check the harness in seconds. Its figures are not the claim. */
 const QUICK = process.argv.includes('--quick');
 const QUICK_PAGES = 2 ** 26;
-
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'pfnlab') return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the pfnlab package root');
-    dir = parent;
-  }
-}
 
 function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
@@ -71,6 +61,20 @@ function printTranslation(report: TranslationReport): void {
   printTable(lines);
   for (const row of report.rows) if (row.note !== undefined) console.log(`  note: ${row.mix}: ${row.note}`);
   console.log(`  EngineApi virtToPhys (copies in and out), mixed batch: ${report.copyingMixedNs.toFixed(2)} ns/lookup`);
+}
+
+function printInputLimits(rows: readonly InputLimitRow[]): void {
+  console.log('\ninputs at the kernel\'s table limits (wall seconds, median of 3)');
+  const lines = [['step', 'WASM s', 'reference s', 'ref/WASM']];
+  for (const row of rows) {
+    lines.push([
+      row.what,
+      row.wasmSec.toFixed(2),
+      row.refSec === undefined ? '-' : row.refSec.toFixed(2),
+      row.refSec === undefined ? '-' : `${(row.refSec / row.wasmSec).toFixed(1)}x`,
+    ]);
+  }
+  printTable(lines);
 }
 
 async function main(): Promise<void> {
@@ -118,10 +122,13 @@ async function main(): Promise<void> {
   }
   collectGarbage();
   const translation = await timed('translateSuite', () => translateSuite(wasm, layout, QUICK));
+  collectGarbage();
+  const inputLimits = await timed('inputLimitsSuite', () => inputLimitsSuite());
 
   console.log('\nprimitives (ops/s; ratio = WASM speed / reference speed)');
   printRows(rows);
   printTranslation(translation);
+  printInputLimits(inputLimits);
   const verdicts = judgeTargets(rows);
   console.log('\ntargets (docs/design.md), measured in this run:');
   printVerdicts(verdicts);
@@ -150,10 +157,11 @@ async function main(): Promise<void> {
     },
     rows,
     translation,
+    inputLimits,
     targets: verdicts,
     checksum: sinkValue(),
   };
-  const dir = join(packageRoot(), RESULTS_DIR, QUICK ? 'quick' : '');
+  const dir = join(findPackageRoot(import.meta.url), RESULTS_DIR, QUICK ? 'quick' : '');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   const json = JSON.stringify(report, null, 2);

@@ -35,6 +35,7 @@ import { ModelError } from './core/errors.js';
 import { NUMA_NO_NODE } from './core/kernel.js';
 import { MAX_NR_ZONES, ZONE_MOVABLE, zoneName } from './core/mmzone.js';
 import { planShardWindows, ShardSet, type NodeSpan } from './core/shards.js';
+import type { PagingLevels } from './core/kernel.js';
 import {
   isPopulated,
   nodeStats,
@@ -207,6 +208,8 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   readonly layout: BootLayout;
   /** The block size in bytes, sections and pages, computed once from the boot layout. */
   readonly geometry: BlockGeometry;
+  /** Page-table levels in use (4, or 5 with LA57): they decide where hot-pluggable memory ends. */
+  readonly pagingLevels: PagingLevels;
   readonly warnings: readonly string[];
   readonly unknownParams: readonly string[];
   readonly shards: ShardSet;
@@ -234,6 +237,7 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
     this.spec = layout.spec;
     this.layout = layout;
     this.geometry = geometry;
+    this.pagingLevels = layout.pagingLevels;
     this.warnings = [...layout.warnings];
     this.unknownParams = [...layout.cmdline.unknown];
     this.shards = shards;

@@ -15,7 +15,17 @@ import { isAbsolute, resolve } from 'node:path';
 import { isAlias, isMap, isSeq, LineCounter, parseDocument, visit, type Node as YamlNode } from 'yaml';
 import { PAGE_SIZE } from '../contract/constants.js';
 import { CmdlineError, parseCmdline } from '../model/boot/cmdline.js';
-import { LOCAL_DISTANCE, MAX_BLOCK_SIZE, MAX_NODE_ID, MAX_SLIT_DISTANCE, MIN_MEMORY_BLOCK_SIZE } from '../model/core/kernel.js';
+import {
+  E820_MAX_ENTRIES,
+  LOCAL_DISTANCE,
+  MAX_BLOCK_SIZE,
+  MAX_NODE_ID,
+  MAX_SLIT_DISTANCE,
+  MIN_MEMORY_BLOCK_SIZE,
+  NR_NODE_MEMBLKS,
+  tooManyE820EntriesMessage,
+  tooManySratEntriesMessage,
+} from '../model/core/kernel.js';
 import { ZONE_NAMES } from '../model/core/mmzone.js';
 import { isPowerOfTwo } from '../model/core/pfn-ranges.js';
 import {
@@ -183,6 +193,7 @@ const reservationSchema = object({
 
 const machineSchema = object({
   type: withDefault(oneOf(['bare-metal', 'vm'] as const), 'bare-metal'),
+  paging: withDefault(integer({ min: 4, max: 5 }), 4),
   blockSize: withDefault(blockSizeSchema, 'auto'),
   e820: optional(nullable(list(e820EntrySchema))),
   srat: optional(nullable(list(sratEntrySchema))),
@@ -654,6 +665,12 @@ function overlaps(a: { base: number; size: number }, b: { base: number; size: nu
 
 function checkSrat(machine: DecodedMachine, issues: Issue[]): void {
   const srat = machine.srat ?? [];
+  const enabled = srat.filter((entry) => entry.enabled && entry.size > 0).length;
+  if (enabled > NR_NODE_MEMBLKS) {
+    // The pairwise checks below would only describe a table the kernel refuses.
+    issues.push({ path: 'machine.srat', message: tooManySratEntriesMessage(enabled) });
+    return;
+  }
   // Disabled entries are ignored by the kernel, so they cannot conflict.
   for (let i = 0; i < srat.length; i++) {
     if (!srat[i].enabled) continue;
@@ -707,6 +724,7 @@ function e820Of(machine: DecodedMachine, issues: Issue[]): E820Entry[] {
     if (!machine.e820.some((entry) => entry.type === 'usable')) {
       issues.push({ path: 'machine.e820', message: 'expected at least one usable entry' });
     }
+    if (machine.e820.length > E820_MAX_ENTRIES) issues.push({ path: 'machine.e820', message: tooManyE820EntriesMessage(machine.e820.length) });
     return machine.e820.map(({ base, size: sizeBytes, type }) => ({ base, size: sizeBytes, type }));
   }
   const derived = (machine.srat ?? [])
@@ -727,7 +745,7 @@ function checkCmdline(cmdline: string, issues: Issue[]): void {
     parseCmdline(cmdline);
   } catch (err) {
     if (!(err instanceof CmdlineError)) throw err;
-    issues.push({ path: 'cmdline', message: err.message });
+    for (const problem of err.problems) issues.push({ path: 'cmdline', message: problem.message });
   }
 }
 
@@ -759,6 +777,7 @@ function toMachineSpec(decoded: DecodedScenario, issues: Issue[]): MachineSpec {
     reservations,
     blockSize: machine.blockSize,
     hypervisor: machine.type === 'vm',
+    paging: machine.paging === 5 ? 5 : 4,
     slit: machine.slit ?? null,
     cmdline: decoded.cmdline,
   };

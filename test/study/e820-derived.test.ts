@@ -54,6 +54,7 @@ machine:
     reservations: [],
     blockSize: 'auto',
     hypervisor: true,
+    paging: 4,
     slit: null,
     cmdline: '',
   });

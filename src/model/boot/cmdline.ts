@@ -19,12 +19,22 @@ import type { Kernelcore, KernelParams, ParsedCmdline } from './layout.js';
 import { memparse, parseCInteger } from './memparse.js';
 
 export class CmdlineError extends Error {
-  /** The parameter whose value was rejected, as written on the command line. */
+  /** The parameter whose value was rejected, as written on the command line (the first one, when several were). */
   readonly param: string;
-  constructor(param: string, message: string) {
-    super(`${param}: ${message}`);
+  /** Every rejected parameter, in command-line order, each with its own message. */
+  readonly problems: readonly { param: string; message: string }[];
+  constructor(param: string, message: string, problems?: readonly { param: string; message: string }[]) {
+    const list = problems ?? [{ param, message: `${param}: ${message}` }];
+    super(list.map((problem) => problem.message).join('; '));
     this.name = 'CmdlineError';
     this.param = param;
+    this.problems = list;
+  }
+
+  /** One error reporting every parameter the command line got wrong. */
+  static combine(errors: readonly CmdlineError[]): CmdlineError {
+    if (errors.length === 1) return errors[0];
+    return new CmdlineError(errors[0].param, '', errors.flatMap((error) => error.problems));
   }
 }
 
@@ -34,6 +44,7 @@ export const DEFAULT_AUTO_MOVABLE_RATIO = 301;
 export function defaultKernelParams(): KernelParams {
   return {
     movableNode: false,
+    no5lvl: false,
     kernelcore: { kind: 'unset' },
     movablecore: { kind: 'unset' },
     memhpDefaultState: null,
@@ -141,9 +152,37 @@ export function parseCmdline(cmdline: string): ParsedCmdline {
   const unknown: string[] = [];
   const warnings: string[] = [];
 
-  for (const { param, value } of tokenizeCmdline(cmdline)) {
+  const rejected: CmdlineError[] = [];
+  for (const token of tokenizeCmdline(cmdline)) {
+    // Every parameter is read: a rejected one is noted and the rest still parsed, so all are reported.
+    try {
+      applyParam(params, token, unknown, warnings);
+    } catch (err) {
+      if (!(err instanceof CmdlineError)) throw err;
+      rejected.push(err);
+    }
+  }
+  if (rejected.length > 0) throw CmdlineError.combine(rejected);
+  if (unknown.length) {
+    warnings.push(`Unknown kernel command line parameters "${unknown.join(' ')}", will be passed to user space.`);
+  }
+  return { params, unknown, warnings };
+}
+
+/** One parameter of the command line into `params`; throws CmdlineError for a value the kernel rejects. */
+function applyParam(
+  params: KernelParams,
+  { param, value }: { param: string; value: string | null },
+  unknown: string[],
+  warnings: string[],
+): void {
+  {
     const written = value === null ? param : `${param}=${value}`;
     switch (canonicalName(param)) {
+      case 'no5lvl':
+        if (value !== null) warnings.push(`no5lvl takes no value; "${value}" ignored`);
+        params.no5lvl = true;
+        break;
       case 'movable_node':
         if (value !== null) warnings.push(`movable_node takes no value; "${value}" ignored`);
         params.movableNode = true;
@@ -207,8 +246,5 @@ export function parseCmdline(cmdline: string): ParsedCmdline {
         unknown.push(written);
     }
   }
-  if (unknown.length) {
-    warnings.push(`Unknown kernel command line parameters "${unknown.join(' ')}", will be passed to user space.`);
-  }
-  return { params, unknown, warnings };
 }
+

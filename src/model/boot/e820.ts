@@ -11,6 +11,7 @@
 import { PAGE_SIZE } from '../../contract/constants.js';
 import { hex } from '../../util/format.js';
 import { BootError } from '../core/errors.js';
+import { E820_MAX_ENTRIES, tooManyE820EntriesMessage } from '../core/kernel.js';
 import type { E820Entry, E820Type } from '../core/types.js';
 import type { Memblock } from './memblock.js';
 
@@ -42,6 +43,7 @@ function checkEntry(e: E820Entry, i: number): void {
  */
 export function sanitizeE820(input: readonly E820Entry[]): SanitizedE820 {
   input.forEach(checkEntry);
+  if (input.length > E820_MAX_ENTRIES) throw new BootError('e820', tooManyE820EntriesMessage(input.length));
   const warnings: string[] = [];
   const live = input.map((e, index) => ({ ...e, index })).filter((e) => e.size > 0);
 

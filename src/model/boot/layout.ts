@@ -7,6 +7,7 @@
  * machine built on top of it (`machine.ts`): everything the machine needs is
  * computed once, here. Types only.
  */
+import type { PagingLevels } from '../core/kernel.js';
 import type { HotplugParams, OnlineType } from '../core/state.js';
 import type { E820Entry, MachineSpec } from '../core/types.js';
 import type { MemblockRegion } from './memblock.js';
@@ -21,6 +22,7 @@ export type Kernelcore =
 /** The command line's settings; the memory_hotplug module parameters among them start the machine's {@link HotplugParams}. */
 export interface KernelParams extends HotplugParams {
   movableNode: boolean;
+  no5lvl: boolean;                        // 5-level paging off even where the machine has it
   kernelcore: Kernelcore;                 // mirror only valid for kernelcore
   movablecore: Kernelcore;                // 'unset' | 'pages' | 'percent'
   memhpDefaultState: OnlineType | null;   // null: not given (Kconfig default: offline)
@@ -50,6 +52,7 @@ export interface BootLayout {
   cmdline: ParsedCmdline;
   warnings: string[];          // every kernel warning the boot would print (e820 overlap sanitised, kernelcore ignored, ...)
   blockSizeBytes: number;      // memory_block_size_bytes (the probe or the platform's size)
+  pagingLevels: PagingLevels;  // 5 when the machine has LA57 and no5lvl is absent, else 4 (decides MAX_PHYSMEM_BITS)
   maxPfn: number;              // end of boot RAM, pfn
   e820: E820Entry[];           // the firmware map, sanitised (the iomem tree's System RAM and Reserved entries)
   memory: MemblockRegion[];    // final memblock.memory (bytes; flags; nid)

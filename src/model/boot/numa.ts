@@ -26,7 +26,7 @@
 import { PAGE_SIZE } from '../../contract/constants.js';
 import { hex } from '../../util/format.js';
 import { BootError } from '../core/errors.js';
-import { MAX_NODE_ID, MAX_NUMNODES, NUMA_NO_NODE } from '../core/kernel.js';
+import { MAX_NODE_ID, MAX_NUMNODES, NR_NODE_MEMBLKS, NUMA_NO_NODE, tooManySratEntriesMessage } from '../core/kernel.js';
 import type { SratMemoryAffinity } from '../core/types.js';
 import { type Memblock, PHYS_ADDR_MAX } from './memblock.js';
 
@@ -189,6 +189,8 @@ export function numaInit(memblock: Memblock, srat: readonly SratMemoryAffinity[]
   const log: string[] = [];
   if (srat === null) return dummyInit(memblock, maxPfn, warnings, log, null);
   srat.forEach(checkSratEntry);
+  const enabled = srat.filter((e) => e.enabled && e.size > 0).length;
+  if (enabled > NR_NODE_MEMBLKS) throw new BootError('srat', tooManySratEntriesMessage(enabled));
 
   resetNodes(memblock);
   const parsedNodes = new Set<number>();

@@ -39,6 +39,7 @@ import {
   memPfnRanges,
   toBootZones,
 } from './mm-init.js';
+import { aboveDirectMapMessage, maxPhysmemBits, type PagingLevels } from '../core/kernel.js';
 import { numaInit } from './numa.js';
 import { allocateBootMemmap, presentSectionRuns } from './sparse.js';
 
@@ -58,6 +59,9 @@ function checkSpecShape(spec: MachineSpec): void {
   if (!Array.isArray(spec.reservations)) throw new BootError('reservations', 'expected an array of boot reservations');
   if (spec.blockSize !== 'auto' && typeof spec.blockSize !== 'number') throw new BootError('blockSize', "expected 'auto' or a size in bytes");
   if (typeof spec.cmdline !== 'string') throw new BootError('cmdline', 'expected the kernel command line as a string');
+  if (spec.paging !== undefined && spec.paging !== 4 && spec.paging !== 5) {
+    throw new BootError('paging', `expected 4 or 5 page-table levels, got ${JSON.stringify(spec.paging)}`);
+  }
 }
 
 /** The spec's reservations plus the default kernel image when none is named "kernel". */
@@ -108,6 +112,13 @@ export function computeBootLayout(spec: MachineSpec): BootLayout {
   addE820ToMemblock(memblock, e820.entries);
   if (memblock.memory.cnt === 0) throw new BootError('e820', 'no usable RAM (at least one whole page of type usable is needed)');
   const maxPfn = e820EndOfRamPfn(e820.entries);
+
+  // LA57 is used when the machine has it and no5lvl does not turn it off;
+  // RAM above what the paging mode maps has no direct map and no sections.
+  const pagingLevels: PagingLevels = spec.paging === 5 && !params.no5lvl ? 5 : 4;
+  const mappable = 2 ** maxPhysmemBits(pagingLevels);
+  const above = e820.entries.find((e) => e.type === 'usable' && e.base + e.size > mappable);
+  if (above !== undefined) throw new BootError('e820', aboveDirectMapMessage(above.base, above.base + above.size, pagingLevels));
 
   // movable_node: early allocations go bottom-up, near the kernel and away
   // from (likely hotpluggable) high memory, until SRAT has been parsed.
@@ -185,6 +196,7 @@ export function computeBootLayout(spec: MachineSpec): BootLayout {
     warnings,
     log,
     blockSizeBytes,
+    pagingLevels,
     maxPfn,
     e820: e820.entries,
     // As free_area_init sees it: HOTPLUG flags still set (memblock_free_all

@@ -1,6 +1,6 @@
 /**
  * The kernel's sizes and limits the model restates, in one place: x86_64
- * with 4-level paging, SPARSEMEM_VMEMMAP and MAX_NUMNODES 1024. The engine's
+ * with 4- or 5-level paging, SPARSEMEM_VMEMMAP and MAX_NUMNODES 1024. The engine's
  * own units (page, pageblock, section) live in the contract
  * (`src/contract/constants.ts`); everything here is built on them.
  *
@@ -8,6 +8,7 @@
  * so (`_BYTES`, `_PAGES`, `_PFN`).
  */
 import { PAGE_SIZE, PAGES_PER_SECTION, SECTION_SIZE_BITS } from '../../contract/constants.js';
+import { hex } from '../../util/format.js';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
@@ -24,6 +25,32 @@ export const MAX_NUMNODES = 1024;
  * section table holds the same range (MAX_NID in the contract).
  */
 export const MAX_NODE_ID = MAX_NUMNODES - 1;
+/**
+ * NR_NODE_MEMBLKS (include/linux/numa_memblks.h): the node memory ranges
+ * the kernel can hold. One more enabled SRAT memory entry and
+ * `numa_add_memblk` fails, the SRAT is rejected and the machine boots as one node.
+ */
+export const NR_NODE_MEMBLKS = MAX_NUMNODES * 2;
+/**
+ * E820_MAX_ENTRIES (arch/x86/include/asm/e820/types.h): the firmware map
+ * entries the kernel keeps, 128 from the boot parameters plus 3 per node;
+ * `e820__range_add` ignores any beyond.
+ */
+export const E820_MAX_ENTRIES = 128 + 3 * MAX_NUMNODES;
+
+/** What a machine with more SRAT memory entries than the kernel holds is told. */
+export function tooManySratEntriesMessage(count: number): string {
+  return (
+    `${count} enabled memory affinity entries, more than the ${NR_NODE_MEMBLKS} (NR_NODE_MEMBLKS) the kernel can hold: ` +
+    'numa_add_memblk would fail and the kernel would reject the whole SRAT and boot one node'
+  );
+}
+
+/** What a machine with more e820 entries than the kernel keeps is told. */
+export function tooManyE820EntriesMessage(count: number): string {
+  return `${count} entries, more than the ${E820_MAX_ENTRIES} (E820_MAX_ENTRIES) the kernel keeps: e820__range_add would drop the rest`;
+}
+
 /** LOCAL_DISTANCE: a node's SLIT distance to itself, and what the kernel assumes without a SLIT. */
 export const LOCAL_DISTANCE = 10;
 /** REMOTE_DISTANCE: the distance between two nodes without a SLIT. */
@@ -34,10 +61,24 @@ export const MAX_SLIT_DISTANCE = 255;
 // ---------------------------------------------------------------------------
 // Physical memory (arch/x86/include/asm/sparsemem.h, mm/sparse.c)
 
-/** MAX_PHYSMEM_BITS with 4-level paging: the direct map ends at 64 TiB (5-level paging is not modelled). */
-export const MAX_PHYSMEM_BITS = 46;
-/** First byte above the direct map: hot-add ranges must end at or below it. */
-export const DIRECT_MAP_END_BYTES = 2 ** MAX_PHYSMEM_BITS;
+/** Page-table levels an x86_64 machine may run with: 4, or 5 with LA57. */
+export type PagingLevels = 4 | 5;
+/**
+ * MAX_PHYSMEM_BITS (arch/x86/include/asm/sparsemem.h): 46 bits (64 TiB) with
+ * 4-level paging, 52 bits (4 PiB) with 5-level paging. Memory must end at or
+ * below 2^bits to be mapped and to have sections, at boot and at hot-add
+ * alike (`check_hotplug_memory_addressable`).
+ */
+export function maxPhysmemBits(levels: PagingLevels): number {
+  return levels === 5 ? 52 : 46;
+}
+
+/** What boot and hot-add both say of memory that ends above the direct map. */
+export function aboveDirectMapMessage(start: number, end: number, levels: PagingLevels): string {
+  const bits = maxPhysmemBits(levels);
+  const hint = levels === 4 ? '; 5-level paging (machine.paging: 5) raises the limit to 52 bits' : '';
+  return `[${hex(start)}, ${hex(end)}) ends above the direct map (${hex(2 ** bits)}, MAX_PHYSMEM_BITS ${bits} with ${levels}-level paging${hint})`;
+}
 /** PAGES_PER_SUBSECTION: 2 MiB, the granularity of the zone span probes at offline. */
 export const PAGES_PER_SUBSECTION = 512;
 /** x86 MAX_DMA_PFN: ZONE_DMA is [0, 16 MiB). */

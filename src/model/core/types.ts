@@ -57,6 +57,12 @@ export interface MachineSpec {
   blockSize: 'auto' | number;
   /** True for a VM (X86_FEATURE_HYPERVISOR), false for bare metal. */
   hypervisor: boolean;
+  /**
+   * Page-table levels the machine supports: 4 (the default) or 5 (LA57).
+   * 5-level paging raises MAX_PHYSMEM_BITS from 46 to 52; `no5lvl` on the
+   * command line turns it off again.
+   */
+  paging?: 4 | 5;
   /** Optional SLIT distance matrix, indexed by node id. */
   slit: number[][] | null;
   /** The kernel command line. */

@@ -9,6 +9,7 @@
 import type { AllocHost } from '../alloc/workload.js';
 import type { BootMemmapPlacement } from '../boot/layout.js';
 import type { CostParams } from '../core/cost.js';
+import type { PagingLevels } from '../core/kernel.js';
 import type { UndoLog } from '../core/page-state.js';
 import type { BlockGeometry, HotplugParams, IomemResource, OnlineType } from '../core/state.js';
 import type { BlockTransitions, MemoryBlock, Transition } from './memory-blocks.js';
@@ -34,6 +35,8 @@ export interface LifecycleHost extends AllocHost {
   readonly params: HotplugParams;
   readonly autoOnlineBlocks: OnlineType;
   readonly geometry: BlockGeometry;
+  /** Page-table levels in use: they decide MAX_PHYSMEM_BITS, the end of hot-pluggable memory. */
+  readonly pagingLevels: PagingLevels;
   readonly cost: CostParams;
   /** The node has CPUs, so try_offline_node keeps it online. */
   hasCpus(nid: number): boolean;

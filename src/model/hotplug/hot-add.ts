@@ -31,7 +31,7 @@ import { hex } from '../../util/format.js';
 import { nodeOrder, zonelist } from '../alloc/zonelist.js';
 import { addSeconds } from '../core/cost.js';
 import { ModelError } from '../core/errors.js';
-import { DIRECT_MAP_END_BYTES, MAX_PHYSMEM_BITS, PMD_SIZE_BYTES, SECTION_MEMMAP_PAGES, STRUCT_PAGE_BYTES } from '../core/kernel.js';
+import { aboveDirectMapMessage, maxPhysmemBits, PMD_SIZE_BYTES, SECTION_MEMMAP_PAGES, STRUCT_PAGE_BYTES } from '../core/kernel.js';
 import { ZONE_NORMAL } from '../core/mmzone.js';
 import { failed, isSafeNonNegative } from '../core/outcomes.js';
 import { countIn, type UndoLog } from '../core/page-state.js';
@@ -176,8 +176,8 @@ export async function addMemory(ctx: HotplugContext, req: AddMemoryRequest, log:
     return failed('EINVAL', `base ${hex(base)} and size ${hex(size)} must be non-zero multiples of the block size ${hex(blockSizeBytes)}`);
   }
   // register_memory_resource: the direct map, then conflicts with System RAM.
-  if (base + size > DIRECT_MAP_END_BYTES) {
-    return failed('E2BIG', `[${hex(base)}, ${hex(base + size)}) ends above the direct map (${hex(DIRECT_MAP_END_BYTES)}, MAX_PHYSMEM_BITS ${MAX_PHYSMEM_BITS})`);
+  if (base + size > 2 ** maxPhysmemBits(host.pagingLevels)) {
+    return failed('E2BIG', aboveDirectMapMessage(base, base + size, host.pagingLevels));
   }
   const clash = [...host.iomemResources, ...host.firmwareReserved.map((r) => ({ ...r, name: 'Reserved' }))].find(
     (r) => r.base < base + size && base < r.base + r.size,

@@ -16,6 +16,7 @@ describe('hotplug parameters', () => {
   it('has the kernel defaults for an empty line', () => {
     expect(parseCmdline('').params).toEqual({
       movableNode: false,
+      no5lvl: false,
       kernelcore: { kind: 'unset' },
       movablecore: { kind: 'unset' },
       memhpDefaultState: null,
