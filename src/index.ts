@@ -27,6 +27,7 @@ export { createRefEngine, RefEngine } from './reference/ref-engine.js';
 export { createWorkerEngine, type WorkerEngine } from './worker/index.js';
 export type * from './model/core/types.js';
 export { engineFactoryFor } from './engines.js';
+export { MachineClosedError } from './model/machine.js';
 export { checkScenarioText, parseScenario, ScenarioError, type Scenario } from './study/scenario.js';
 
 /** How to boot: which engine, in which thread. */

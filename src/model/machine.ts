@@ -24,6 +24,7 @@
  * engine and the worker client all serve. Engine work is a few coarse calls
  * per section run, free range or zone; nothing here loops over pages.
  */
+import { describeValue } from '../util/format.js';
 import { classBit, NO_ZONE, PageClass } from '../contract/constants.js';
 import { blockGeometry } from './boot/block-size.js';
 import type { BootLayout, BootMemmapPlacement } from './boot/layout.js';
@@ -232,6 +233,7 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   readonly #nodesWithCpus: ReadonlySet<number>;
   readonly #sysfs: SysfsTree;
   readonly #lifecycle: HotplugLifecycle;
+  #closed = false;
 
   constructor(layout: BootLayout, geometry: BlockGeometry, shards: ShardSet, nodes: NodeState[], blocks: Map<number, MemoryBlock>) {
     this.spec = layout.spec;
@@ -367,12 +369,14 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   }
 
   async nodes(): Promise<NodeStats[]> {
+    this.#assertOpen('nodes');
     return Promise.all(
       this.nodeStates.map(async (node) => nodeStats(node, await Promise.all(node.zones.map((zone) => this.zoneFreePages(zone))))),
     );
   }
 
   async blocks(): Promise<BlockInfo[]> {
+    this.#assertOpen('blocks');
     return this.blockList().map((block) => ({
       id: block.id,
       state: block.state,
@@ -386,19 +390,26 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   }
 
   async sysfsRead(path: string): Promise<SysfsResult> {
+    this.#assertOpen('sysfsRead');
+    if (typeof path !== 'string') return { ok: false, errno: 'EINVAL', message: `path must be a string, got ${describeValue(path)}` };
     return this.#sysfs.read(path);
   }
 
-  sysfsWrite(path: string, value: string): Promise<SysfsResult> {
+  async sysfsWrite(path: string, value: string): Promise<SysfsResult> {
+    this.#assertOpen('sysfsWrite');
+    if (typeof path !== 'string') return { ok: false, errno: 'EINVAL', message: `path must be a string, got ${describeValue(path)}` };
+    if (typeof value !== 'string') return { ok: false, errno: 'EINVAL', message: `value must be a string (the text written), got ${describeValue(value)}` };
     return this.#sysfs.write(path, value);
   }
 
   /** Entry names of a sysfs directory, or undefined when the path is not one. */
   async sysfsList(path: string): Promise<string[] | undefined> {
+    this.#assertOpen('sysfsList');
     return this.#sysfs.list(path);
   }
 
   async exportSysfs(rootDir: string): Promise<void> {
+    this.#assertOpen('exportSysfs');
     this.#sysfs.export(rootDir);
   }
 
@@ -407,11 +418,18 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   }
 
   async iomem(): Promise<string> {
+    this.#assertOpen('iomem');
     return formatIomem(this.iomemResources);
   }
 
+  /** Release engines and workers. Safe to call twice; every other call afterwards throws {@link MachineClosedError}. */
   close(): Promise<void> {
+    this.#closed = true;
     return this.shards.close();
+  }
+
+  #assertOpen(call: string): void {
+    if (this.#closed) throw new MachineClosedError(call);
   }
 
   // ---- LifecycleHost ---------------------------------------------------------
@@ -434,45 +452,63 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
 
   // ---- Hotplug lifecycle -----------------------------------------------------
 
-  addMemory(req: AddMemoryRequest): Promise<Outcome> {
+  async addMemory(req: AddMemoryRequest): Promise<Outcome> {
+    this.#assertOpen('addMemory');
     return this.#lifecycle.addMemory(req);
   }
 
-  removeMemory(base: number, size: number): Promise<Outcome> {
+  async removeMemory(base: number, size: number): Promise<Outcome> {
+    this.#assertOpen('removeMemory');
     return this.#lifecycle.removeMemory(base, size);
   }
 
-  offlineAndRemoveMemory(base: number, size: number): Promise<OfflineOutcome> {
+  async offlineAndRemoveMemory(base: number, size: number): Promise<OfflineOutcome> {
+    this.#assertOpen('offlineAndRemoveMemory');
     return this.#lifecycle.offlineAndRemoveMemory(base, size);
   }
 
-  onlineBlocks(sel: BlockSelector, type: OnlineRequestType): Promise<Outcome> {
+  async onlineBlocks(sel: BlockSelector, type: OnlineRequestType): Promise<Outcome> {
+    this.#assertOpen('onlineBlocks');
     return this.#lifecycle.onlineBlocks(sel, type);
   }
 
-  offlineBlocks(sel: BlockSelector): Promise<OfflineOutcome> {
+  async offlineBlocks(sel: BlockSelector): Promise<OfflineOutcome> {
+    this.#assertOpen('offlineBlocks');
     return this.#lifecycle.offlineBlocks(sel);
   }
 
-  alloc(req: AllocRequest): Promise<Outcome> {
+  async alloc(req: AllocRequest): Promise<Outcome> {
+    this.#assertOpen('alloc');
     return this.#lifecycle.alloc(req);
   }
 
-  free(req: FreeRequest): Promise<Outcome> {
+  async free(req: FreeRequest): Promise<Outcome> {
+    this.#assertOpen('free');
     return this.#lifecycle.free(req);
   }
 
   injectNotifierError(action: NotifierAction, errno: Errno | null): void {
+    this.#assertOpen('injectNotifierError');
     this.#lifecycle.injectNotifierError(action, errno);
   }
 
   setOfflineRetryBudget(retries: number): void {
+    this.#assertOpen('setOfflineRetryBudget');
     this.#lifecycle.setOfflineRetryBudget(retries);
   }
 
   /** Waits for a running lifecycle operation, then checks (see invariants.ts). */
-  checkInvariants(): Promise<void> {
+  async checkInvariants(): Promise<void> {
+    this.#assertOpen('checkInvariants');
     return this.#lifecycle.locked(() => checkInvariants(this));
+  }
+}
+
+/** A call on a machine after its close(): its engines are gone. */
+export class MachineClosedError extends Error {
+  override readonly name = 'MachineClosedError';
+  constructor(readonly call: string) {
+    super(`machine is closed: ${call}() was called after close()`);
   }
 }
 

@@ -160,7 +160,7 @@ async function callStep(machine: Machine, step: OperationStep, scenarioSeed: num
 
 function addStep(machine: Machine, step: AddStep): Promise<Outcome> {
   return machine.addMemory({
-    nid: step.node,
+    node: step.node,
     base: step.base,
     size: step.sizeBytes,
     ...(step.memmapOnMemory === undefined ? {} : { memmapOnMemory: step.memmapOnMemory }),
@@ -184,7 +184,7 @@ function offlineStep(machine: Machine, step: OfflineStep): Promise<OfflineOutcom
 }
 
 function allocStep(machine: Machine, step: AllocStep, scenarioSeed: number): Promise<Outcome> {
-  const request = { kind: step.allocKind, sizeBytes: step.sizeBytes, nid: step.node };
+  const request = { kind: step.allocKind, size: step.sizeBytes, node: step.node };
   if (step.kind === 'alloc') return machine.alloc(request);
   return machine.free({ ...request, seed: step.seed ?? freeSeed(scenarioSeed, step.index) });
 }

@@ -132,7 +132,7 @@ test('after offline_and_remove, the removed blocks are a hole that splits the ra
 });
 
 test('after add, the new blocks are offline, on node 1, with their candidate zones', async () => {
-  expectOk(await machine.addMemory({ nid: 1, base: 12 * GiB, size: 2 * GiB }));
+  expectOk(await machine.addMemory({ node: 1, base: 12 * GiB, size: 2 * GiB }));
   await machine.checkInvariants();
   const blocks = await checkLsmem();
   const added = blocks.filter((b) => b.id >= 12 * BLOCKS_PER_GIB);

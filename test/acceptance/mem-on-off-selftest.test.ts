@@ -39,7 +39,7 @@ beforeAll(async () => {
   machine = await bootMachine(twoNodeHotplugBox(512, 256, 256), { engine: 'wasm' });
   await machine.checkInvariants();
   // Hot-added memory starts offline (memhp_default_state defaults to offline).
-  const added = await machine.addMemory({ nid: 1, base: 770 * GiB, size: 256 * GiB });
+  const added = await machine.addMemory({ node: 1, base: 770 * GiB, size: 256 * GiB });
   expect(added.errno ?? 'ok').toBe('ok');
   await machine.checkInvariants();
 });

@@ -13,7 +13,8 @@
  */
 import { ClaimMode, classBit, PAGE_SIZE, PageClass } from '../../contract/constants.js';
 import { ZONE_MOVABLE, ZONE_NORMAL } from '../core/mmzone.js';
-import { failed, isSafeNonNegative } from '../core/outcomes.js';
+import { failed, isSafeNonNegative, renamedFieldFailure } from '../core/outcomes.js';
+import { describeValue } from '../../util/format.js';
 import { countIn, type UndoLog } from '../core/page-state.js';
 import type { ShardSet } from '../core/shards.js';
 import type { NodeState } from '../core/state.js';
@@ -38,13 +39,15 @@ export interface AllocHost {
 }
 
 function checkRequest(host: AllocHost, req: AllocRequest): Outcome | { cls: PageClass; nrPages: number; node: NodeState } {
-  if (req === null || typeof req !== 'object') return failed('EINVAL', 'the request must be an object { kind, sizeBytes, nid }');
-  if (!ALLOC_KINDS.includes(req.kind)) return failed('EINVAL', `kind must be ${ALLOC_KINDS.join(', ')}, got ${JSON.stringify(req.kind)}`);
-  if (!isSafeNonNegative(req.sizeBytes) || req.sizeBytes === 0) return failed('EINVAL', `sizeBytes must be a positive integer, got ${String(req.sizeBytes)}`);
-  if (!isSafeNonNegative(req.nid)) return failed('EINVAL', `nid must be a node id, got ${String(req.nid)}`);
-  const node = host.node(req.nid);
-  if (node === undefined) return failed('EINVAL', `node ${req.nid} is not possible`);
-  return { cls: KIND_CLASS[req.kind], nrPages: Math.ceil(req.sizeBytes / PAGE_SIZE), node };
+  if (req === null || typeof req !== 'object') return failed('EINVAL', 'the request must be an object { kind, size, node }');
+  const renamed = renamedFieldFailure(req);
+  if (renamed !== null) return renamed;
+  if (!ALLOC_KINDS.includes(req.kind)) return failed('EINVAL', `kind must be ${ALLOC_KINDS.join(', ')}, got ${describeValue(req.kind)}`);
+  if (!isSafeNonNegative(req.size) || req.size === 0) return failed('EINVAL', `size must be a positive integer number of bytes, got ${describeValue(req.size)}`);
+  if (!isSafeNonNegative(req.node)) return failed('EINVAL', `node must be a node id, got ${describeValue(req.node)}`);
+  const node = host.node(req.node);
+  if (node === undefined) return failed('EINVAL', `node ${req.node} is not possible`);
+  return { cls: KIND_CLASS[req.kind], nrPages: Math.ceil(req.size / PAGE_SIZE), node };
 }
 
 /**
@@ -81,7 +84,7 @@ export async function freePages(host: AllocHost, req: FreeRequest, log: UndoLog)
   if ('ok' in checked) return checked;
   const { cls, nrPages, node } = checked;
   const seed = req.seed ?? 0;
-  if (!Number.isSafeInteger(seed)) return failed('EINVAL', `seed must be an integer, got ${String(seed)}`);
+  if (!Number.isSafeInteger(seed)) return failed('EINVAL', `seed must be an integer, got ${describeValue(seed)}`);
   const ranges = node.zones.flatMap((zone) => zone.memberRanges).sort((a, b) => a.startPfn - b.startPfn);
   const held = await countIn(host.shards, ranges, classBit(cls));
   if (held < nrPages) return failed('EINVAL', `node ${node.nid} holds ${held} ${req.kind} pages, fewer than the ${nrPages} to free`);

@@ -69,3 +69,17 @@ export function summarize(results: BlockOutcome[], modelledSeconds: number): Out
 export function isSafeNonNegative(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
+
+/**
+ * The request fields the library once spelled differently, and what they are
+ * called now (the scenario format's names). A request that still uses an old
+ * name is refused with the new one, rather than read with the field missing.
+ */
+const RENAMED_FIELDS: Readonly<Record<string, string>> = { nid: 'node', sizeBytes: 'size' };
+
+/** EINVAL for a request using a field under its old name, or null. */
+export function renamedFieldFailure(req: object): Outcome | null {
+  const old = Object.keys(RENAMED_FIELDS).find((name) => name in req);
+  if (old === undefined) return null;
+  return failed('EINVAL', `${old} is now called ${RENAMED_FIELDS[old]}: write { ${RENAMED_FIELDS[old]}: ... } instead of { ${old}: ... }`);
+}

@@ -160,8 +160,11 @@ export type MemoryGroupRequest = null | { kind: 'static' } | { kind: 'dynamic'; 
 
 /** A hot-add (add_memory): `[base, base + size)` on node `nid`. */
 export interface AddMemoryRequest {
-  nid: number;
+  /** The node the memory joins (the scenario's `node`). */
+  node: number;
+  /** First byte, a multiple of the memory block size. */
   base: number;
+  /** Bytes, a multiple of the memory block size. */
   size: number;
   /** Ask for the memmap to live inside each added block (MHP_MEMMAP_ON_MEMORY); honoured only when supported. */
   memmapOnMemory?: boolean;
@@ -217,9 +220,10 @@ export type AllocKind = (typeof ALLOC_KINDS)[number];
 
 export interface AllocRequest {
   kind: AllocKind;
-  sizeBytes: number;
+  /** Bytes, rounded up to whole pages. */
+  size: number;
   /** Preferred node. */
-  nid: number;
+  node: number;
 }
 
 export interface FreeRequest extends AllocRequest {

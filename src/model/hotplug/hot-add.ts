@@ -27,13 +27,13 @@
  * leaves its window too), and an empty one holds no page.
  */
 import { classBit, Migratetype, PAGE_SIZE, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PageClass, SectionFlag } from '../../contract/constants.js';
-import { hex } from '../../util/format.js';
+import { describeValue, hex } from '../../util/format.js';
 import { nodeOrder, zonelist } from '../alloc/zonelist.js';
 import { addSeconds } from '../core/cost.js';
 import { ModelError } from '../core/errors.js';
 import { aboveDirectMapMessage, maxPhysmemBits, PMD_SIZE_BYTES, SECTION_MEMMAP_PAGES, STRUCT_PAGE_BYTES } from '../core/kernel.js';
 import { ZONE_NORMAL } from '../core/mmzone.js';
-import { failed, isSafeNonNegative } from '../core/outcomes.js';
+import { failed, isSafeNonNegative, renamedFieldFailure } from '../core/outcomes.js';
 import { countIn, type UndoLog } from '../core/page-state.js';
 import { alignUp } from '../core/pfn-ranges.js';
 import { saveNodeState, SYSTEM_RAM, type HotplugParams, type MemmapCharge, type ZoneState } from '../core/state.js';
@@ -134,13 +134,13 @@ function registerGroup(host: LifecycleHost, req: AddMemoryRequest, log: UndoLog)
   const groupRequest = req.group === undefined ? { kind: 'static' as const } : req.group;
   let group: MemoryGroup | null = null;
   try {
-    if (groupRequest !== null && groupRequest.kind === 'static') group = host.groups.registerStatic(req.nid, req.size / PAGE_SIZE);
+    if (groupRequest !== null && groupRequest.kind === 'static') group = host.groups.registerStatic(req.node, req.size / PAGE_SIZE);
     else if (groupRequest !== null && groupRequest.kind === 'dynamic') {
       const unitBytes = groupRequest.unitBytes;
       if (!isSafeNonNegative(unitBytes) || unitBytes % PAGE_SIZE !== 0) {
-        return failed('EINVAL', `group.unitBytes must be a whole number of pages, got ${String(unitBytes)}`);
+        return failed('EINVAL', `group.unitBytes must be a whole number of pages, got ${describeValue(unitBytes)}`);
       }
-      group = host.groups.registerDynamic(req.nid, unitBytes / PAGE_SIZE);
+      group = host.groups.registerDynamic(req.node, unitBytes / PAGE_SIZE);
     } else if (groupRequest !== null) {
       return failed('EINVAL', `group must be null, { kind: 'static' } or { kind: 'dynamic', unitBytes }, got ${JSON.stringify(groupRequest)}`);
     }
@@ -158,13 +158,15 @@ function registerGroup(host: LifecycleHost, req: AddMemoryRequest, log: UndoLog)
 /** add_memory: `[base, base + size)` onto node `nid`, then the auto-online. */
 export async function addMemory(ctx: HotplugContext, req: AddMemoryRequest, log: UndoLog): Promise<Outcome> {
   const host = ctx.host;
-  if (req === null || typeof req !== 'object') return failed('EINVAL', 'the request must be an object { nid, base, size }');
-  const { nid, base, size } = req;
-  if (!isSafeNonNegative(nid)) return failed('EINVAL', `nid must be a node id, got ${String(nid)}`);
-  if (!isSafeNonNegative(base)) return failed('EINVAL', `base must be a byte address, got ${String(base)}`);
-  if (!isSafeNonNegative(size)) return failed('EINVAL', `size must be a byte count, got ${String(size)}`);
+  if (req === null || typeof req !== 'object') return failed('EINVAL', 'the request must be an object { node, base, size }');
+  const renamed = renamedFieldFailure(req);
+  if (renamed !== null) return renamed;
+  const { node: nid, base, size } = req;
+  if (!isSafeNonNegative(nid)) return failed('EINVAL', `node must be a node id, got ${describeValue(nid)}`);
+  if (!isSafeNonNegative(base)) return failed('EINVAL', `base must be a byte address, got ${describeValue(base)}`);
+  if (!isSafeNonNegative(size)) return failed('EINVAL', `size must be a byte count, got ${describeValue(size)}`);
   if (req.memmapOnMemory !== undefined && typeof req.memmapOnMemory !== 'boolean') {
-    return failed('EINVAL', `memmapOnMemory must be a boolean, got ${String(req.memmapOnMemory)}`);
+    return failed('EINVAL', `memmapOnMemory must be a boolean, got ${describeValue(req.memmapOnMemory)}`);
   }
   // add_memory_driver_managed checks the resource name before anything else.
   if (req.driverManaged !== undefined && !isDriverManagedName(req.driverManaged)) {

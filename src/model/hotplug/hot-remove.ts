@@ -19,7 +19,7 @@
  * can fail.
  */
 import { PAGE_SIZE, PAGES_PER_SECTION, PageClass } from '../../contract/constants.js';
-import { hex } from '../../util/format.js';
+import { describeValue, hex } from '../../util/format.js';
 import { removeSeconds } from '../core/cost.js';
 import { SECTION_MEMMAP_BYTES } from '../core/kernel.js';
 import { ZONE_MOVABLE } from '../core/mmzone.js';
@@ -36,8 +36,8 @@ import { deviceOffline, deviceOnline, saveBlockState, workOf, type BlockOpResult
 /** The blocks of a removal range, or the EINVAL outcome for a bad range. */
 function removalBlocks(host: LifecycleHost, base: number, size: number): MemoryBlock[] | Outcome {
   const blockSizeBytes = host.geometry.blockSizeBytes;
-  if (!isSafeNonNegative(base)) return failed('EINVAL', `base must be a byte address, got ${String(base)}`);
-  if (!isSafeNonNegative(size)) return failed('EINVAL', `size must be a byte count, got ${String(size)}`);
+  if (!isSafeNonNegative(base)) return failed('EINVAL', `base must be a byte address, got ${describeValue(base)}`);
+  if (!isSafeNonNegative(size)) return failed('EINVAL', `size must be a byte count, got ${describeValue(size)}`);
   if (size === 0 || base % blockSizeBytes !== 0 || size % blockSizeBytes !== 0) {
     return failed('EINVAL', `base ${hex(base)} and size ${hex(size)} must be non-zero multiples of the block size ${hex(blockSizeBytes)}`);
   }

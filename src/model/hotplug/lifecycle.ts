@@ -26,6 +26,7 @@
  * depends on them). Each transition returns its result and the work it did
  * (modelled seconds, migrated pages by node, retries, reason) as a value.
  */
+import { describeValue } from '../../util/format.js';
 import { allocPages, freePages } from '../alloc/workload.js';
 import { ModelError } from '../core/errors.js';
 import { isSafeNonNegative } from '../core/outcomes.js';
@@ -99,7 +100,7 @@ export class HotplugLifecycle implements HotplugContext {
 
   setOfflineRetryBudget(retries: number): void {
     if (!isSafeNonNegative(retries)) {
-      throw new ModelError('EINVAL', `retries must be a non-negative integer, got ${String(retries)}`);
+      throw new ModelError('EINVAL', `retries must be a non-negative integer, got ${describeValue(retries)}`);
     }
     this.#retryBudget = retries;
   }

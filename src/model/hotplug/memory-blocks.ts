@@ -27,6 +27,7 @@
  *
  * Loops here run over blocks and zones, never over pages.
  */
+import { describeValue } from '../../util/format.js';
 import { NUMA_NO_NODE } from '../core/kernel.js';
 import { failed, isSafeNonNegative, noWork, type TransitionWork } from '../core/outcomes.js';
 import { isPopulated, ONLINE_TYPES, type BlockGeometry, type MemmapCharge, type NodeState, type OnlineType, type ZoneState } from '../core/state.js';
@@ -314,10 +315,10 @@ export function selectBlocks(blocks: readonly MemoryBlock[], sel: BlockSelector)
   if (firstBlockId === undefined && lastBlockId === undefined && node === undefined) {
     return failed('EINVAL', 'selector names no blocks: give firstBlockId (and lastBlockId) or node');
   }
-  if (firstBlockId !== undefined && !isSafeNonNegative(firstBlockId)) return failed('EINVAL', `selector.firstBlockId must be a block id, got ${String(firstBlockId)}`);
-  if (lastBlockId !== undefined && !isSafeNonNegative(lastBlockId)) return failed('EINVAL', `selector.lastBlockId must be a block id, got ${String(lastBlockId)}`);
+  if (firstBlockId !== undefined && !isSafeNonNegative(firstBlockId)) return failed('EINVAL', `selector.firstBlockId must be a block id, got ${describeValue(firstBlockId)}`);
+  if (lastBlockId !== undefined && !isSafeNonNegative(lastBlockId)) return failed('EINVAL', `selector.lastBlockId must be a block id, got ${describeValue(lastBlockId)}`);
   if (lastBlockId !== undefined && firstBlockId === undefined) return failed('EINVAL', 'selector.lastBlockId needs selector.firstBlockId');
-  if (node !== undefined && !isSafeNonNegative(node)) return failed('EINVAL', `selector.node must be a node id, got ${String(node)}`);
+  if (node !== undefined && !isSafeNonNegative(node)) return failed('EINVAL', `selector.node must be a node id, got ${describeValue(node)}`);
   const first = firstBlockId ?? 0;
   const last = lastBlockId ?? firstBlockId ?? Number.MAX_SAFE_INTEGER;
   if (last < first) return failed('EINVAL', `selector.lastBlockId (${last}) is below selector.firstBlockId (${first})`);

@@ -365,7 +365,7 @@ export class SysfsTree {
    */
   async write(path: string, value: string): Promise<SysfsResult> {
     const resolved = resolveIn(this.#root, path);
-    if (!resolved.ok) return resolved;
+    if (!resolved.ok) return this.#cannotCreate(path) ?? resolved;
     const node = resolved.node;
     if (node.kind === 'dir') return { ok: false, errno: 'EISDIR', message: `${path}: is a directory` };
     if (node.kind !== 'file') return { ok: false, errno: 'ENOENT', message: `${path}: dangling link` };
@@ -379,6 +379,26 @@ export class SysfsTree {
     const written = value.endsWith('\n') ? value : `${value}\n`;
     const result = await node.store(written);
     return result.ok ? { ok: true, value: written } : result;
+  }
+
+  /**
+   * `echo > path` opens with O_CREAT. A missing file in an existing sysfs
+   * directory cannot be created: kernfs directories have no create
+   * operation, and the VFS answers an O_CREAT lookup in such a directory with
+   * EACCES (fs/namei.c `lookup_open`), not ENOENT. A missing directory on the
+   * way is ENOENT as before; that is for the caller to return.
+   */
+  #cannotCreate(path: string): SysfsResult | null {
+    const slash = path.lastIndexOf('/');
+    if (slash < 0 || slash === path.length - 1) return null;
+    const parent = resolveIn(this.#root, slash === 0 ? '/' : path.slice(0, slash));
+    if (!parent.ok || parent.node.kind !== 'dir') return null;
+    if (parent.node.child(path.slice(slash + 1)) !== undefined) return null;
+    return {
+      ok: false,
+      errno: 'EACCES',
+      message: `${path}: permission denied (no such attribute, and sysfs cannot create files: an open with O_CREAT fails with EACCES)`,
+    };
   }
 
   /** Entry names of a directory path (symlinks followed), or undefined when it is not a directory. */

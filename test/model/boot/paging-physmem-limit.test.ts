@@ -77,7 +77,7 @@ describe('boot', () => {
 describe('hot-add', () => {
   test('4-level paging refuses a range ending above 2^46 with the boot message', async () => {
     const booted = await bootMachine(machine(TiB, 4));
-    const outcome = await booted.addMemory({ nid: 2, base: ABOVE_46, size: 2 * GiB });
+    const outcome = await booted.addMemory({ node: 2, base: ABOVE_46, size: 2 * GiB });
     expect(outcome).toMatchObject({ ok: false, errno: 'E2BIG' });
     // The same words boot uses for RAM at [2^46, 2^46 + 2 GiB).
     const boot = bootMessage({ ...machine(ABOVE_46, 4), e820: [{ base: 0, size: 4 * GiB, type: 'usable' }, { base: ABOVE_46, size: 2 * GiB, type: 'usable' }] });
@@ -87,7 +87,7 @@ describe('hot-add', () => {
 
   test('5-level paging accepts the same range', async () => {
     const booted = await bootMachine(machine(TiB, 5));
-    const outcome = await booted.addMemory({ nid: 2, base: ABOVE_46 + 64 * TiB - 2 * GiB, size: 2 * GiB });
+    const outcome = await booted.addMemory({ node: 2, base: ABOVE_46 + 64 * TiB - 2 * GiB, size: 2 * GiB });
     expect(outcome).toMatchObject({ ok: true });
     await booted.checkInvariants();
     await booted.close();

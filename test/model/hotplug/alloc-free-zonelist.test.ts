@@ -14,11 +14,11 @@ test('user pages fill Movable first on a Movable node; kernel kinds go to anothe
   const machine = await boot(twoNodeVm('movable_node'));
   try {
     const managedBefore = (await machine.nodes()).map((n) => n.zones.map((z) => z.managedPages));
-    expectOk(await machine.alloc({ kind: 'user', sizeBytes: 1 * GiB, nid: 1 }));
+    expectOk(await machine.alloc({ kind: 'user', size: 1 * GiB, node: 1 }));
     // Lowest pfns of node 1's Movable zone: [6G, 7G).
     expect(await countClass(machine, (6 * GiB) / 4096, (7 * GiB) / 4096, PageClass.USER)).toBe(GiB / 4096);
     for (const kind of ['slab', 'pgtable', 'pinned'] as const) {
-      expectOk(await machine.alloc({ kind, sizeBytes: 64 * 2 ** 20, nid: 1 }));
+      expectOk(await machine.alloc({ kind, size: 64 * 2 ** 20, node: 1 }));
     }
     await machine.checkInvariants();
     // None of them in node 1 (Movable only); all in node 0's kernel zones.
@@ -28,7 +28,7 @@ test('user pages fill Movable first on a Movable node; kernel kinds go to anothe
     }
     expect((await machine.nodes()).map((n) => n.zones.map((z) => z.managedPages))).toEqual(managedBefore);
     // A sub-page size rounds up to a page.
-    expectOk(await machine.alloc({ kind: 'slab', sizeBytes: 100, nid: 0 }));
+    expectOk(await machine.alloc({ kind: 'slab', size: 100, node: 0 }));
     expect(await countClassEverywhere(machine, PageClass.SLAB)).toBe((64 * 2 ** 20) / 4096 + 1);
   } finally {
     await machine.close();
@@ -39,16 +39,16 @@ test('lowmem imbalance: slab fails with ENOMEM while Movable is free; user memor
   const machine = await boot(twoNodeVm('movable_node'));
   try {
     const kernelFree = (await nodeOf(machine, 0)).zones.reduce((sum, z) => sum + z.freePages, 0);
-    expectOk(await machine.alloc({ kind: 'slab', sizeBytes: kernelFree * 4096, nid: 0 }));
+    expectOk(await machine.alloc({ kind: 'slab', size: kernelFree * 4096, node: 0 }));
     const before = await observe(machine);
-    expectErrno(await machine.alloc({ kind: 'slab', sizeBytes: 4096, nid: 1 }), 'ENOMEM');
-    expectErrno(await machine.alloc({ kind: 'pgtable', sizeBytes: 4096, nid: 0 }), 'ENOMEM');
+    expectErrno(await machine.alloc({ kind: 'slab', size: 4096, node: 1 }), 'ENOMEM');
+    expectErrno(await machine.alloc({ kind: 'pgtable', size: 4096, node: 0 }), 'ENOMEM');
     expect(await observe(machine)).toEqual(before);
     expect((await zoneOf(machine, 1, 'Movable')).freePages).toBe((2 * GiB) / 4096);
-    expectOk(await machine.alloc({ kind: 'user', sizeBytes: 4096, nid: 0 }));
+    expectOk(await machine.alloc({ kind: 'user', size: 4096, node: 0 }));
     // More than all free memory: ENOMEM, nothing allocated.
     const after = await observe(machine);
-    expectErrno(await machine.alloc({ kind: 'user', sizeBytes: 3 * GiB, nid: 0 }), 'ENOMEM');
+    expectErrno(await machine.alloc({ kind: 'user', size: 3 * GiB, node: 0 }), 'ENOMEM');
     expect(await observe(machine)).toEqual(after);
     await machine.checkInvariants();
   } finally {
@@ -60,8 +60,8 @@ test('free releases a seeded random subset: the same seed gives the same pages, 
   const pagesAfterFree = async (seed: number): Promise<Uint8Array> => {
     const machine = await boot(twoNodeVm('movable_node'));
     try {
-      expectOk(await machine.alloc({ kind: 'user', sizeBytes: 1 * GiB, nid: 1 }));
-      expectOk(await machine.free({ kind: 'user', sizeBytes: 256 * 2 ** 20, nid: 1, seed }));
+      expectOk(await machine.alloc({ kind: 'user', size: 1 * GiB, node: 1 }));
+      expectOk(await machine.free({ kind: 'user', size: 256 * 2 ** 20, node: 1, seed }));
       await machine.checkInvariants();
       expect(await countClass(machine, (6 * GiB) / 4096, (8 * GiB) / 4096, PageClass.USER)).toBe((768 * 2 ** 20) / 4096);
       const startPfn = (6 * GiB) / 4096;
@@ -84,10 +84,10 @@ test('free releases a seeded random subset: the same seed gives the same pages, 
 test('freeing more than the node holds is refused', async () => {
   const machine = await boot(twoNodeVm('movable_node'));
   try {
-    expectOk(await machine.alloc({ kind: 'pgtable', sizeBytes: 4096, nid: 0 }));
+    expectOk(await machine.alloc({ kind: 'pgtable', size: 4096, node: 0 }));
     const before = await observe(machine);
-    expectErrno(await machine.free({ kind: 'pgtable', sizeBytes: 2 * 4096, nid: 0 }), 'EINVAL');
-    expectErrno(await machine.free({ kind: 'pgtable', sizeBytes: 4096, nid: 1 }), 'EINVAL');
+    expectErrno(await machine.free({ kind: 'pgtable', size: 2 * 4096, node: 0 }), 'EINVAL');
+    expectErrno(await machine.free({ kind: 'pgtable', size: 4096, node: 1 }), 'EINVAL');
     expect(await observe(machine)).toEqual(before);
   } finally {
     await machine.close();

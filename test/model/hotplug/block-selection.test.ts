@@ -11,7 +11,7 @@ import { boot, expectErrno, expectOk, GiB, observe, twoNodeVm } from './helpers.
 test('order, skipping, and per-block results', async () => {
   const machine = await boot(twoNodeVm());
   try {
-    expectOk(await machine.addMemory({ nid: 2, base: 10 * GiB, size: 512 * 2 ** 20 }));
+    expectOk(await machine.addMemory({ node: 2, base: 10 * GiB, size: 512 * 2 ** 20 }));
     expectOk(await machine.onlineBlocks({ firstBlockId: 81 }, 'online_kernel'));
     const online = await machine.onlineBlocks({ node: 2 }, 'online_movable');
     expectOk(online);
@@ -20,7 +20,7 @@ test('order, skipping, and per-block results', async () => {
     expect((await machine.blocks()).filter((b) => b.id >= 80).map((b) => b.zone)).toEqual(['Movable', 'Normal', 'Movable', 'Movable']);
 
     // A slab page in block 81 (Normal): every other block still goes offline.
-    expectOk(await machine.alloc({ kind: 'slab', sizeBytes: 4096, nid: 2 }));
+    expectOk(await machine.alloc({ kind: 'slab', size: 4096, node: 2 }));
     const offline = await machine.offlineBlocks({ firstBlockId: 79, lastBlockId: 83 });
     expectErrno(offline, 'EBUSY');
     expect(offline.blocks?.map((b) => [b.id, b.ok])).toEqual([[83, true], [82, true], [81, false], [80, true]]);
@@ -45,10 +45,10 @@ test('bad selections and types are EINVAL and change nothing', async () => {
     expectErrno(await machine.onlineBlocks({ firstBlockId: 20, lastBlockId: 30 }, 'online'), 'EINVAL'); // the PCI hole: no blocks
     expectErrno(await machine.onlineBlocks({ firstBlockId: 40 }, 'offline' as never), 'EINVAL');
     expectErrno(await machine.offlineBlocks({ node: 9 }), 'EINVAL');
-    expectErrno(await machine.alloc({ kind: 'dma' as never, sizeBytes: 4096, nid: 0 }), 'EINVAL');
-    expectErrno(await machine.alloc({ kind: 'user', sizeBytes: 0, nid: 0 }), 'EINVAL');
-    expectErrno(await machine.alloc({ kind: 'user', sizeBytes: 4096, nid: 5 }), 'EINVAL');
-    expectErrno(await machine.free({ kind: 'user', sizeBytes: 4096, nid: 0, seed: 1.5 }), 'EINVAL');
+    expectErrno(await machine.alloc({ kind: 'dma' as never, size: 4096, node: 0 }), 'EINVAL');
+    expectErrno(await machine.alloc({ kind: 'user', size: 0, node: 0 }), 'EINVAL');
+    expectErrno(await machine.alloc({ kind: 'user', size: 4096, node: 5 }), 'EINVAL');
+    expectErrno(await machine.free({ kind: 'user', size: 4096, node: 0, seed: 1.5 }), 'EINVAL');
     expect(await observe(machine)).toEqual(before);
   } finally {
     await machine.close();

@@ -19,12 +19,12 @@ afterEach(() => machine?.close());
 test('an allocation that fails in its second zone gives the first zone its pages back', async () => {
   // More user pages than node 1 has free: node 1's Movable zone, then node 0's zones.
   const node1Free = (await nodeOf(machine, 1)).zones.reduce((sum, z) => sum + z.freePages, 0);
-  await expectRolledBack(machine, faults, 'claim', 2, () => machine.alloc({ kind: 'user', sizeBytes: (node1Free + 1000) * 4096, nid: 1 }));
+  await expectRolledBack(machine, faults, 'claim', 2, () => machine.alloc({ kind: 'user', size: (node1Free + 1000) * 4096, node: 1 }));
 });
 
 test('a free over two zones that fails in the second takes nothing from the first', async () => {
   // Slab pages in node 0's Normal zone and, past it, in DMA32: the free draws from both.
   const normalFree = (await nodeOf(machine, 0)).zones[ZONE_NORMAL].freePages;
-  expectOk(await machine.alloc({ kind: 'slab', sizeBytes: (normalFree + 4000) * 4096, nid: 0 }));
-  await expectRolledBack(machine, faults, 'claim', 2, () => machine.free({ kind: 'slab', sizeBytes: normalFree * 4096, nid: 0, seed: 7 }));
+  expectOk(await machine.alloc({ kind: 'slab', size: (normalFree + 4000) * 4096, node: 0 }));
+  await expectRolledBack(machine, faults, 'claim', 2, () => machine.free({ kind: 'slab', size: normalFree * 4096, node: 0, seed: 7 }));
 });

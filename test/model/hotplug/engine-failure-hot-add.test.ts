@@ -16,10 +16,10 @@ test.each([
   ['claim', 1],
 ] as const)('a failing %s (call %i) leaves nothing added', async (method, nth) => {
   const { machine, faults } = await boot(twoNodeVm('movable_node'));
-  await expectRolledBack(machine, faults, method, nth, () => machine.addMemory({ nid: 1, base: 8 * GiB, size: 1 * GiB }));
+  await expectRolledBack(machine, faults, method, nth, () => machine.addMemory({ node: 1, base: 8 * GiB, size: 1 * GiB }));
   expect(machine.blockList().some((b) => b.id >= 64)).toBe(false);
   // The range can be added afterwards.
-  expectOk(await machine.addMemory({ nid: 1, base: 8 * GiB, size: 1 * GiB }));
+  expectOk(await machine.addMemory({ node: 1, base: 8 * GiB, size: 1 * GiB }));
   await machine.checkInvariants();
 });
 
@@ -29,18 +29,18 @@ test.each([
   ['setSectionFlags', 8],
 ] as const)('with memmap_on_memory, a failing %s (call %i) leaves nothing added', async (method, nth) => {
   const { machine, faults } = await boot(twoNodeVm('movable_node memory_hotplug.memmap_on_memory=Y'));
-  await expectRolledBack(machine, faults, method, nth, () => machine.addMemory({ nid: 1, base: 8 * GiB, size: 1 * GiB, memmapOnMemory: true }));
+  await expectRolledBack(machine, faults, method, nth, () => machine.addMemory({ node: 1, base: 8 * GiB, size: 1 * GiB, memmapOnMemory: true }));
 });
 
 test('a failure while auto-onlining the third block takes back the two onlined and the add', async () => {
   const { machine, faults } = await boot(twoNodeVm('movable_node memhp_default_state=online'));
-  await expectRolledBack(machine, faults, 'setSectionZone', 3, () => machine.addMemory({ nid: 1, base: 8 * GiB, size: 1 * GiB }));
+  await expectRolledBack(machine, faults, 'setSectionZone', 3, () => machine.addMemory({ node: 1, base: 8 * GiB, size: 1 * GiB }));
 });
 
 test('a failed first add to a node without memory leaves the node offline', async () => {
   const { machine, faults } = await boot(twoNodeVm('movable_node'));
   expect(await readSysfs(machine, `${NODE_DIR}/online`)).toBe('0-1\n');
-  await expectRolledBack(machine, faults, 'addSections', 2, () => machine.addMemory({ nid: 2, base: 10 * GiB, size: 1 * GiB }));
+  await expectRolledBack(machine, faults, 'addSections', 2, () => machine.addMemory({ node: 2, base: 10 * GiB, size: 1 * GiB }));
   expect(await readSysfs(machine, `${NODE_DIR}/online`)).toBe('0-1\n');
   expect(machine.nodeStates[2].online).toBe(false);
 });

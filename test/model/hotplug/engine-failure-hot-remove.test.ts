@@ -14,8 +14,8 @@ const boot = bootPerTest();
 test('a range over two shards: the failure on the second piece puts the first back', async () => {
   const { machine, faults } = await boot(twoNodeVm('movable_node'));
   // Two adds, two engine windows: [8G, 8.5G) and [8.5G, 9G).
-  expectOk(await machine.addMemory({ nid: 1, base: 8 * GiB, size: GiB / 2 }));
-  expectOk(await machine.addMemory({ nid: 1, base: 8.5 * GiB, size: GiB / 2 }));
+  expectOk(await machine.addMemory({ node: 1, base: 8 * GiB, size: GiB / 2 }));
+  expectOk(await machine.addMemory({ node: 1, base: 8.5 * GiB, size: GiB / 2 }));
   expect(machine.shards.split((8 * GiB) / 4096, (9 * GiB) / 4096)).toHaveLength(2);
   await expectRolledBack(machine, faults, 'removeSections', 2, () => machine.removeMemory(8 * GiB, 1 * GiB));
   // The memmap went back to the kernel zones and was taken again.
@@ -36,7 +36,7 @@ test('removing boot memory: its freed boot memmap is reserved again', async () =
 
 test('offline_and_remove: a failing removal takes the offlines back; migrated pages stay migrated', async () => {
   const { machine, faults } = await boot(fourNodeVm('movable_node'));
-  expectOk(await machine.alloc({ kind: 'user', sizeBytes: 2000 * 4096, nid: 2 }));
+  expectOk(await machine.alloc({ kind: 'user', size: 2000 * 4096, node: 2 }));
   const before = (await observe(machine)) as { classTotals: number[]; blocks: unknown[] };
   const error = faults.arm('removeSections', 1);
   await expect(machine.offlineAndRemoveMemory(6 * GiB, 1 * GiB)).rejects.toBe(error);

@@ -23,7 +23,7 @@ let faults: EngineFaults;
 beforeEach(async () => {
   ({ machine, faults } = await bootWithFaults(twoNodeVm('movable_node')));
   // The lowest free pfns of node 1: the pages land in memory48.
-  expectOk(await machine.alloc({ kind: 'user', sizeBytes: USER_PAGES * 4096, nid: 1 }));
+  expectOk(await machine.alloc({ kind: 'user', size: USER_PAGES * 4096, node: 1 }));
   expect(await countClass(machine, START_PFN, END_PFN, PageClass.USER)).toBe(USER_PAGES);
 });
 afterEach(() => machine?.close());

@@ -19,7 +19,7 @@ describe.each([
   let faults: EngineFaults;
   beforeEach(async () => {
     ({ machine, faults } = await bootWithFaults(twoNodeVm(cmdline)));
-    expectOk(await machine.addMemory({ nid: 1, base: SLOT, size: 1 * GiB, memmapOnMemory }));
+    expectOk(await machine.addMemory({ node: 1, base: SLOT, size: 1 * GiB, memmapOnMemory }));
   });
   afterEach(() => machine?.close());
 

@@ -11,14 +11,14 @@ test('memhp_default_state=online onlines hot-added blocks; a notifier veto leave
   const machine = await boot(twoNodeVm('movable_node memhp_default_state=online'));
   try {
     expect(await readSysfs(machine, `${MEMORY_DIR}/auto_online_blocks`)).toBe('online\n');
-    const added = await machine.addMemory({ nid: 1, base: 8 * GiB, size: 512 * 2 ** 20 });
+    const added = await machine.addMemory({ node: 1, base: 8 * GiB, size: 512 * 2 ** 20 });
     expectOk(added);
     await machine.checkInvariants();
     expect((await machine.blocks()).filter((b) => b.id >= 64 && b.id < 68).map((b) => b.zone)).toEqual(['Movable', 'Movable', 'Movable', 'Movable']);
     expect(added.blocks?.every((b) => b.ok)).toBe(true);
 
     machine.injectNotifierError('MEM_GOING_ONLINE', 'ENOMEM');
-    const vetoed = await machine.addMemory({ nid: 1, base: 8 * GiB + 512 * 2 ** 20, size: 512 * 2 ** 20 });
+    const vetoed = await machine.addMemory({ node: 1, base: 8 * GiB + 512 * 2 ** 20, size: 512 * 2 ** 20 });
     expectOk(vetoed);
     await machine.checkInvariants();
     expect(vetoed.blocks?.map((b) => b.errno)).toEqual(['ENOMEM', 'ENOMEM', 'ENOMEM', 'ENOMEM']);
@@ -31,11 +31,11 @@ test('memhp_default_state=online onlines hot-added blocks; a notifier veto leave
 
     // auto_online_blocks=offline: the next add stays offline.
     expect(await machine.sysfsWrite(`${MEMORY_DIR}/auto_online_blocks`, 'offline')).toMatchObject({ ok: true });
-    expectOk(await machine.addMemory({ nid: 1, base: 9 * GiB, size: 128 * 2 ** 20 }));
+    expectOk(await machine.addMemory({ node: 1, base: 9 * GiB, size: 128 * 2 ** 20 }));
     expect((await machine.blocks()).find((b) => b.id === 72)?.state).toBe('offline');
     // online_kernel: the next add goes Normal although movable_node prefers Movable.
     expect(await machine.sysfsWrite(`${MEMORY_DIR}/auto_online_blocks`, 'online_kernel')).toMatchObject({ ok: true });
-    expectOk(await machine.addMemory({ nid: 1, base: 9 * GiB + 128 * 2 ** 20, size: 128 * 2 ** 20 }));
+    expectOk(await machine.addMemory({ node: 1, base: 9 * GiB + 128 * 2 ** 20, size: 128 * 2 ** 20 }));
     expect((await machine.blocks()).find((b) => b.id === 73)?.zone).toBe('Normal');
     await machine.checkInvariants();
   } finally {

@@ -12,11 +12,11 @@ test('a driver-managed add needs a "System RAM (<driver>)" resource name', async
   try {
     const before = await observe(machine);
     for (const name of ['kmem', 'System RAM', 'System RAM (kmem', 'system ram (kmem)']) {
-      expectErrno(await machine.addMemory({ nid: 1, base: 8 * GiB, size: 1 * GiB, driverManaged: name }), 'EINVAL');
+      expectErrno(await machine.addMemory({ node: 1, base: 8 * GiB, size: 1 * GiB, driverManaged: name }), 'EINVAL');
     }
     expect(await observe(machine)).toEqual(before);
 
-    expectOk(await machine.addMemory({ nid: 1, base: 8 * GiB, size: 1 * GiB, driverManaged: 'System RAM (kmem)' }));
+    expectOk(await machine.addMemory({ node: 1, base: 8 * GiB, size: 1 * GiB, driverManaged: 'System RAM (kmem)' }));
     await machine.checkInvariants();
     expect(await machine.iomem()).toContain('200000000-23fffffff : System RAM (kmem)\n');
 

@@ -13,16 +13,16 @@ test('refused adds change nothing; the accepted one appears in /proc/iomem', asy
   try {
     const before = await observe(machine);
     const refusals: [string, Parameters<typeof machine.addMemory>[0], string][] = [
-      ['size 0', { nid: 1, base: 8 * GiB, size: 0 }, 'EINVAL'],
-      ['size not whole blocks', { nid: 1, base: 8 * GiB, size: 100 * 2 ** 20 }, 'EINVAL'],
-      ['base not block aligned', { nid: 1, base: 8 * GiB + 4096, size: 128 * 2 ** 20 }, 'EINVAL'],
-      ['past the 64 TiB direct map', { nid: 1, base: 2 ** 46 - 128 * 2 ** 20, size: 256 * 2 ** 20 }, 'E2BIG'],
-      ['over boot RAM', { nid: 1, base: 6 * GiB, size: 128 * 2 ** 20 }, 'EEXIST'],
-      ['over RAM of another node', { nid: 1, base: 4 * GiB, size: 1 * GiB }, 'EEXIST'],
-      ['over the firmware-reserved PCI hole', { nid: 1, base: 3 * GiB, size: 128 * 2 ** 20 }, 'EEXIST'],
-      ['fact 28: node never seen in the SRAT', { nid: 7, base: 8 * GiB, size: 128 * 2 ** 20 }, 'EINVAL'],
-      ['negative nid', { nid: -1, base: 8 * GiB, size: 128 * 2 ** 20 }, 'EINVAL'],
-      ['bad group', { nid: 1, base: 8 * GiB, size: 128 * 2 ** 20, group: { kind: 'dynamic', unitBytes: 4096 } }, 'EINVAL'],
+      ['size 0', { node: 1, base: 8 * GiB, size: 0 }, 'EINVAL'],
+      ['size not whole blocks', { node: 1, base: 8 * GiB, size: 100 * 2 ** 20 }, 'EINVAL'],
+      ['base not block aligned', { node: 1, base: 8 * GiB + 4096, size: 128 * 2 ** 20 }, 'EINVAL'],
+      ['past the 64 TiB direct map', { node: 1, base: 2 ** 46 - 128 * 2 ** 20, size: 256 * 2 ** 20 }, 'E2BIG'],
+      ['over boot RAM', { node: 1, base: 6 * GiB, size: 128 * 2 ** 20 }, 'EEXIST'],
+      ['over RAM of another node', { node: 1, base: 4 * GiB, size: 1 * GiB }, 'EEXIST'],
+      ['over the firmware-reserved PCI hole', { node: 1, base: 3 * GiB, size: 128 * 2 ** 20 }, 'EEXIST'],
+      ['fact 28: node never seen in the SRAT', { node: 7, base: 8 * GiB, size: 128 * 2 ** 20 }, 'EINVAL'],
+      ['negative node', { node: -1, base: 8 * GiB, size: 128 * 2 ** 20 }, 'EINVAL'],
+      ['bad group', { node: 1, base: 8 * GiB, size: 128 * 2 ** 20, group: { kind: 'dynamic', unitBytes: 4096 } }, 'EINVAL'],
     ];
     for (const [why, request, errno] of refusals) {
       const outcome = await machine.addMemory(request);
@@ -32,11 +32,11 @@ test('refused adds change nothing; the accepted one appears in /proc/iomem', asy
     await machine.checkInvariants();
     expect(await observe(machine)).toEqual(before);
 
-    expectOk(await machine.addMemory({ nid: 1, base: 8 * GiB, size: 1 * GiB }));
+    expectOk(await machine.addMemory({ node: 1, base: 8 * GiB, size: 1 * GiB }));
     expect(await machine.iomem()).toContain('200000000-23fffffff : System RAM\n');
     // Fact 29: the same range twice conflicts.
-    expectErrno(await machine.addMemory({ nid: 1, base: 8 * GiB, size: 1 * GiB }), 'EEXIST');
-    expectErrno(await machine.addMemory({ nid: 2, base: 8 * GiB + 512 * 2 ** 20, size: 1 * GiB }), 'EEXIST');
+    expectErrno(await machine.addMemory({ node: 1, base: 8 * GiB, size: 1 * GiB }), 'EEXIST');
+    expectErrno(await machine.addMemory({ node: 2, base: 8 * GiB + 512 * 2 ** 20, size: 1 * GiB }), 'EEXIST');
     await machine.checkInvariants();
   } finally {
     await machine.close();

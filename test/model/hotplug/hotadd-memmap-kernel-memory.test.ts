@@ -20,14 +20,14 @@ test('the memmap comes from the target node when it has kernel memory, else from
     const node0 = await kernelFree(machine, 0);
     const node1 = await kernelFree(machine, 1);
     const managed1 = (await zoneOf(machine, 1, 'Normal')).managedPages;
-    expectOk(await machine.addMemory({ nid: 1, base: 8 * GiB, size: 1 * GiB }));
+    expectOk(await machine.addMemory({ node: 1, base: 8 * GiB, size: 1 * GiB }));
     await machine.checkInvariants();
     expect(await kernelFree(machine, 1)).toBe(node1 - 8 * 512);
     expect(await kernelFree(machine, 0)).toBe(node0);
     expect((await zoneOf(machine, 1, 'Normal')).managedPages).toBe(managed1);
 
     // Node 2 has no memory at all: its memmap falls back to node 0 (node 2's zonelist: 0, then 1).
-    expectOk(await machine.addMemory({ nid: 2, base: 10 * GiB, size: 1 * GiB }));
+    expectOk(await machine.addMemory({ node: 2, base: 10 * GiB, size: 1 * GiB }));
     await machine.checkInvariants();
     expect(await kernelFree(machine, 0)).toBe(node0 - 8 * 512);
     expect(await countClassEverywhere(machine, PageClass.VMEMMAP)).toBe(16 * 512);
@@ -55,10 +55,10 @@ test('no kernel memory left for the memmap: ENOMEM, nothing changed, even with M
   try {
     // Every kernel page of the machine (node 0; node 1 is all Movable) taken by slab.
     const free = await kernelFree(machine, 0);
-    expectOk(await machine.alloc({ kind: 'slab', sizeBytes: (free - 8 * 512 + 1) * 4096, nid: 0 }));
+    expectOk(await machine.alloc({ kind: 'slab', size: (free - 8 * 512 + 1) * 4096, node: 0 }));
     expect((await zoneOf(machine, 1, 'Movable')).freePages).toBeGreaterThan(0);
     const before = await observe(machine);
-    const outcome = await machine.addMemory({ nid: 1, base: 8 * GiB, size: 1 * GiB });
+    const outcome = await machine.addMemory({ node: 1, base: 8 * GiB, size: 1 * GiB });
     expectErrno(outcome, 'ENOMEM');
     await machine.checkInvariants();
     expect(await observe(machine)).toEqual(before);
@@ -67,8 +67,8 @@ test('no kernel memory left for the memmap: ENOMEM, nothing changed, even with M
     const other = await boot(spec);
     try {
       const kernel = await kernelFree(other, 0);
-      expectOk(await other.alloc({ kind: 'slab', sizeBytes: kernel * 4096, nid: 0 }));
-      expectOk(await other.addMemory({ nid: 1, base: 8 * GiB, size: 1 * GiB, memmapOnMemory: true }));
+      expectOk(await other.alloc({ kind: 'slab', size: kernel * 4096, node: 0 }));
+      expectOk(await other.addMemory({ node: 1, base: 8 * GiB, size: 1 * GiB, memmapOnMemory: true }));
       await other.checkInvariants();
     } finally {
       await other.close();

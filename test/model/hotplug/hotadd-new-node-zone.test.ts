@@ -21,7 +21,7 @@ describe.each([
       expect(await readSysfs(machine, `${NODE_DIR}/online`)).toBe('0-1\n');
       expect((await nodeOf(machine, 2)).online).toBe(false);
 
-      expectOk(await machine.addMemory({ nid: 2, base: SLOT_BASE, size: 1 * GiB }));
+      expectOk(await machine.addMemory({ node: 2, base: SLOT_BASE, size: 1 * GiB }));
       await machine.checkInvariants();
       // The node is online (it has a pgdat and a sysfs directory) but has no memory yet.
       expect(await readSysfs(machine, `${NODE_DIR}/online`)).toBe('0-2\n');

@@ -13,7 +13,7 @@ test('new windows cover exactly the uncovered sections of an add', async () => {
     const atBoot = windows();
     expect(machine.shards.shardOfPfn((10 * GiB) / 4096)).toBeUndefined();
 
-    expectOk(await machine.addMemory({ nid: 2, base: 10 * GiB, size: 1 * GiB }));
+    expectOk(await machine.addMemory({ node: 2, base: 10 * GiB, size: 1 * GiB }));
     // Movable, so the next add's memmap (kernel memory) cannot land in it.
     expectOk(await machine.onlineBlocks({ node: 2 }, 'online_movable'));
     await machine.checkInvariants();
@@ -22,7 +22,7 @@ test('new windows cover exactly the uncovered sections of an add', async () => {
     expect(afterAdd.at(-1)).toEqual([(10 * GiB) / 4096, (11 * GiB) / 4096, atBoot.length]);
 
     // A second add right after it: only the new part gets a window.
-    expectOk(await machine.addMemory({ nid: 2, base: 11 * GiB, size: 512 * 2 ** 20 }));
+    expectOk(await machine.addMemory({ node: 2, base: 11 * GiB, size: 512 * 2 ** 20 }));
     const afterSecond = windows();
     expect(afterSecond.length).toBe(atBoot.length + 2);
     expect(afterSecond.at(-1)?.slice(0, 2)).toEqual([(11 * GiB) / 4096, (11 * GiB + 512 * 2 ** 20) / 4096]);
@@ -30,7 +30,7 @@ test('new windows cover exactly the uncovered sections of an add', async () => {
 
     expectOk(await machine.offlineAndRemoveMemory(10 * GiB, 1 * GiB));
     expect(windows()).toEqual(afterSecond);
-    expectOk(await machine.addMemory({ nid: 2, base: 10 * GiB, size: 1 * GiB }));
+    expectOk(await machine.addMemory({ node: 2, base: 10 * GiB, size: 1 * GiB }));
     expect(windows()).toEqual(afterSecond);
     await machine.checkInvariants();
   } finally {

@@ -33,7 +33,7 @@ test('removing a movable_node node returns its boot memmap to node 0', async () 
     expect(after.free - before.free).toBe(removedSections * MEMMAP_PAGES_PER_SECTION);
 
     // Adding the range back takes a fresh memmap from kernel memory; removing it again returns exactly that.
-    expectOk(await machine.addMemory({ nid: 2, base: 6 * GiB, size: 1 * GiB }));
+    expectOk(await machine.addMemory({ node: 2, base: 6 * GiB, size: 1 * GiB }));
     expectOk(await machine.removeMemory(6 * GiB, 1 * GiB));
     await machine.checkInvariants();
     expect(nodeTotals(await nodeOf(machine, 0))).toEqual(after);

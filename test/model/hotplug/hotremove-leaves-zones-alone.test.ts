@@ -13,7 +13,7 @@ test('removing an offline hot-added range changes no zone counter and gives ever
   try {
     const iomemAtBoot = await machine.iomem();
     const vmemmapAtBoot = await countClassEverywhere(machine, PageClass.VMEMMAP);
-    expectOk(await machine.addMemory({ nid: 1, base: 8 * GiB, size: 1 * GiB }));
+    expectOk(await machine.addMemory({ node: 1, base: 8 * GiB, size: 1 * GiB }));
     expectOk(await machine.onlineBlocks({ firstBlockId: 64, lastBlockId: 71 }, 'online'));
     expectOk(await machine.offlineBlocks({ firstBlockId: 64, lastBlockId: 71 }));
     await machine.checkInvariants();

@@ -10,7 +10,7 @@ import { boot, expectOk, GiB, NODE_DIR, nodeOf, readSysfs, twoNodeVm } from './h
 test('node 2 (hot-added) goes offline after its last memory is removed; node 1 (boot memory) stays', async () => {
   const machine = await boot(twoNodeVm('movable_node'));
   try {
-    expectOk(await machine.addMemory({ nid: 2, base: 10 * GiB, size: 1 * GiB }));
+    expectOk(await machine.addMemory({ node: 2, base: 10 * GiB, size: 1 * GiB }));
     expectOk(await machine.onlineBlocks({ node: 2 }, 'online'));
     expect(await readSysfs(machine, `${NODE_DIR}/online`)).toBe('0-2\n');
 
@@ -26,7 +26,7 @@ test('node 2 (hot-added) goes offline after its last memory is removed; node 1 (
     expect(await nodeOf(machine, 2)).toMatchObject({ online: false, hasMemory: false, nodePresentPages: 0, nodeSpannedPages: 0 });
 
     // It can come back.
-    expectOk(await machine.addMemory({ nid: 2, base: 10 * GiB, size: 1 * GiB }));
+    expectOk(await machine.addMemory({ node: 2, base: 10 * GiB, size: 1 * GiB }));
     await machine.checkInvariants();
     expect(await readSysfs(machine, `${NODE_DIR}/online`)).toBe('0-2\n');
 

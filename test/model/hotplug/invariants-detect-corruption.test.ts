@@ -10,7 +10,7 @@ import { boot, expectOk, GiB, twoNodeVm } from './helpers.js';
 test('each kind of corruption is caught and named', async () => {
   const machine = await boot(twoNodeVm('movable_node'));
   try {
-    expectOk(await machine.addMemory({ nid: 1, base: 8 * GiB, size: 256 * 2 ** 20 }));
+    expectOk(await machine.addMemory({ node: 1, base: 8 * GiB, size: 256 * 2 ** 20 }));
     expectOk(await machine.onlineBlocks({ firstBlockId: 64 }, 'online'));
     await machine.checkInvariants();
     const movable = machine.nodeStates[1].zones[3];

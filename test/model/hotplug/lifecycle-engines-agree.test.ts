@@ -50,7 +50,7 @@ function randomStep(prng: Prng): Step {
       const first = slotBlock();
       const nrBlocks = prng.int(1, 5);
       const nid = first < 48 ? 1 : 2;
-      const req = { nid, base: first * BLOCK, size: nrBlocks * BLOCK, memmapOnMemory: false };
+      const req = { node: nid, base: first * BLOCK, size: nrBlocks * BLOCK, memmapOnMemory: false };
       return { what: `add ${JSON.stringify(req)}`, run: (m) => m.addMemory(req) };
     }
     case 1: {
@@ -76,11 +76,11 @@ function randomStep(prng: Prng): Step {
       return { what: `offline ${first}-${last}`, run: (m) => m.offlineBlocks({ firstBlockId: first, lastBlockId: last }) };
     }
     case 5: {
-      const req = { kind: prng.pick(kinds), sizeBytes: prng.int(1, 20_000) * 4096, nid: prng.int(0, 3) };
+      const req = { kind: prng.pick(kinds), size: prng.int(1, 20_000) * 4096, node: prng.int(0, 3) };
       return { what: `alloc ${JSON.stringify(req)}`, run: (m) => m.alloc(req) };
     }
     case 6: {
-      const req = { kind: prng.pick(kinds), sizeBytes: prng.int(1, 5_000) * 4096, nid: prng.int(0, 3), seed: prng.u32() };
+      const req = { kind: prng.pick(kinds), size: prng.int(1, 5_000) * 4096, node: prng.int(0, 3), seed: prng.u32() };
       return { what: `free ${JSON.stringify(req)}`, run: (m) => m.free(req) };
     }
     case 7: {
@@ -108,7 +108,7 @@ test(`${STEPS} seeded lifecycle steps agree on the WASM, reference and worker en
   let migratedPages = 0;
   // A prologue that puts user pages where offlines will find them.
   const prologue: Step[] = [
-    { what: 'alloc user 300 MiB on node 1', run: (m) => m.alloc({ kind: 'user', sizeBytes: 300 * 2 ** 20, nid: 1 }) },
+    { what: 'alloc user 300 MiB on node 1', run: (m) => m.alloc({ kind: 'user', size: 300 * 2 ** 20, node: 1 }) },
     { what: 'offline 32-33', run: (m) => m.offlineBlocks({ firstBlockId: 32, lastBlockId: 33 }) },
   ];
   for (let i = 0; i < STEPS; i++) {

@@ -14,7 +14,7 @@ const { migrationBytesPerSecond4k, memmapInitSecondsPer256GiB, onlineSecondsPer2
 test('online, offline with migration, add and remove report the cost model time', async () => {
   const machine = await boot(twoNodeVm('movable_node memory_hotplug.memmap_on_memory=Y'));
   try {
-    const add = await machine.addMemory({ nid: 1, base: 8 * GiB, size: 512 * 2 ** 20, memmapOnMemory: true });
+    const add = await machine.addMemory({ node: 1, base: 8 * GiB, size: 512 * 2 ** 20, memmapOnMemory: true });
     expectOk(add);
     expect(add.modelledSeconds).toBe(0);
 
@@ -25,7 +25,7 @@ test('online, offline with migration, add and remove report the cost model time'
     expect(online.modelledSeconds).toBeCloseTo(4 * perBlock, 12);
 
     // 10,000 user pages in block 48 migrate elsewhere at the 4 KiB copy rate.
-    expectOk(await machine.alloc({ kind: 'user', sizeBytes: 10_000 * PAGE, nid: 1 }));
+    expectOk(await machine.alloc({ kind: 'user', size: 10_000 * PAGE, node: 1 }));
     const offline = await machine.offlineBlocks({ firstBlockId: 48 });
     expectOk(offline);
     expect(offline.migratedPages).toBe(10_000);

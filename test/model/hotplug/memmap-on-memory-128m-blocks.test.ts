@@ -29,7 +29,7 @@ describe.each(['Y', 'force'])('memory_hotplug.memmap_on_memory=%s on a 128 MiB-b
       const base = 8 * GiB;
       // Node 1's boot memory [6G, 8G) is Normal (no movable_node), with its boot memmap reserved in it.
       const before = await zoneOf(machine, 1, 'Normal');
-      expectOk(await machine.addMemory({ nid: 1, base, size: 1 * GiB, memmapOnMemory: true }));
+      expectOk(await machine.addMemory({ node: 1, base, size: 1 * GiB, memmapOnMemory: true }));
       expectOk(await machine.onlineBlocks({ firstBlockId: 64, lastBlockId: 71 }, 'online_kernel'));
       await machine.checkInvariants();
       const zone = await zoneOf(machine, 1, 'Normal');

@@ -19,7 +19,7 @@ describe('memory_hotplug.memmap_on_memory=Y, 2 GiB block added with the memmap i
     const machine = await boot(bareMetal2G('memory_hotplug.memmap_on_memory=Y'));
     try {
       const kernelFreeBefore = (await zoneOf(machine, 0, 'Normal')).freePages;
-      expectOk(await machine.addMemory({ nid: 1, base: BASE, size: 2 * GiB, memmapOnMemory: true }));
+      expectOk(await machine.addMemory({ node: 1, base: BASE, size: 2 * GiB, memmapOnMemory: true }));
       await machine.checkInvariants();
       expect(VMEMMAP_PAGES).toBe(8192);
       // The memmap lives in the block itself: kernel zones give nothing.
@@ -58,7 +58,7 @@ describe('memory_hotplug.memmap_on_memory=Y, 2 GiB block added with the memmap i
     try {
       const kernelFreeBefore = (await zoneOf(machine, 0, 'Normal')).freePages;
       const managedBefore = (await zoneOf(machine, 0, 'Normal')).managedPages;
-      expectOk(await machine.addMemory({ nid: 1, base: BASE, size: 2 * GiB }));
+      expectOk(await machine.addMemory({ node: 1, base: BASE, size: 2 * GiB }));
       await machine.checkInvariants();
       // 16 sections x 2 MiB of memmap from node 0 (node 1 has no memory yet).
       expect((await zoneOf(machine, 0, 'Normal')).freePages).toBe(kernelFreeBefore - 16 * 512);
@@ -79,7 +79,7 @@ describe('memory_hotplug.memmap_on_memory=Y, 2 GiB block added with the memmap i
   test('the parameter off (N): a request for memmap_on_memory is not honoured', async () => {
     const machine = await boot(bareMetal2G());
     try {
-      expectOk(await machine.addMemory({ nid: 1, base: BASE, size: 2 * GiB, memmapOnMemory: true }));
+      expectOk(await machine.addMemory({ node: 1, base: BASE, size: 2 * GiB, memmapOnMemory: true }));
       expectOk(await machine.onlineBlocks({ firstBlockId: BLOCK_ID }, 'online_movable'));
       await machine.checkInvariants();
       expect(await zoneOf(machine, 1, 'Movable')).toMatchObject({ presentPages: BLOCK_2G_PAGES, managedPages: BLOCK_2G_PAGES });

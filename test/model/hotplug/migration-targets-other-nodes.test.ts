@@ -13,11 +13,11 @@ test('offlining all of node 1 moves its user pages to nodes 2, 3, 0 in zonelist 
   try {
     // Node 1 is [5G, 6G), Movable under movable_node. Fill 3/4 of it.
     const userPages = (3 * GiB) / 4 / 4096;
-    expectOk(await machine.alloc({ kind: 'user', sizeBytes: userPages * 4096, nid: 1 }));
+    expectOk(await machine.alloc({ kind: 'user', size: userPages * 4096, node: 1 }));
     expect(await countClass(machine, (5 * GiB) / 4096, (6 * GiB) / 4096, PageClass.USER)).toBe(userPages);
     // Leave node 2 room for only 1000 pages, so the rest spills to node 3.
     const node2Free = (await nodeOf(machine, 2)).zones.reduce((sum, z) => sum + z.freePages, 0);
-    expectOk(await machine.alloc({ kind: 'user', sizeBytes: (node2Free - 1000) * 4096, nid: 2 }));
+    expectOk(await machine.alloc({ kind: 'user', size: (node2Free - 1000) * 4096, node: 2 }));
 
     const outcome = await machine.offlineBlocks({ node: 1 });
     expectOk(outcome);
@@ -45,7 +45,7 @@ test('a SLIT makes the nearest node the first target', async () => {
   const spec = { ...fourNodeVm(), slit };
   const machine = await boot(spec);
   try {
-    expectOk(await machine.alloc({ kind: 'user', sizeBytes: 4096 * 4096, nid: 1 }));
+    expectOk(await machine.alloc({ kind: 'user', size: 4096 * 4096, node: 1 }));
     const outcome = await machine.offlineBlocks({ firstBlockId: 40 });
     expectOk(outcome);
     expect(outcome.migratedByNode).toEqual({ 3: 4096 });
@@ -58,7 +58,7 @@ test('on a single-node box the pages move to other blocks of node 0', async () =
   const machine = await boot(machineSpec([{ node: 0, boot: { base: 4 * GiB, size: 2 * GiB } }]));
   try {
     // Node 0's only Normal memory is [4G, 6G): blocks 32-47. User pages fill from the lowest pfn of Normal.
-    expectOk(await machine.alloc({ kind: 'user', sizeBytes: 100 * 4096, nid: 0 }));
+    expectOk(await machine.alloc({ kind: 'user', size: 100 * 4096, node: 0 }));
     expect(await countClass(machine, 32 * BLOCK_128M_PAGES, 33 * BLOCK_128M_PAGES, PageClass.USER)).toBe(100);
     const outcome = await machine.offlineBlocks({ firstBlockId: 32 });
     expectOk(outcome);

@@ -11,16 +11,16 @@ test('Normal source: targets only kernel zones; Movable source: Movable targets 
   // Node 1 [6G, 8G) is Movable (movable_node); node 2 gets a hot-added block.
   const machine = await boot(twoNodeVm('movable_node'));
   try {
-    expectOk(await machine.addMemory({ nid: 2, base: 10 * GiB, size: 256 * 2 ** 20 }));
+    expectOk(await machine.addMemory({ node: 2, base: 10 * GiB, size: 256 * 2 ** 20 }));
     expectOk(await machine.onlineBlocks({ firstBlockId: 80 }, 'online_kernel'));
     expectOk(await machine.onlineBlocks({ firstBlockId: 81 }, 'online_movable'));
     // Node 0's kernel zones full of user pages; node 1's Movable zone stays free.
     const node0Free = (await nodeOf(machine, 0)).zones.reduce((sum, z) => sum + z.freePages, 0);
-    expectOk(await machine.alloc({ kind: 'user', sizeBytes: node0Free * 4096, nid: 0 }));
+    expectOk(await machine.alloc({ kind: 'user', size: node0Free * 4096, node: 0 }));
     expect((await zoneOf(machine, 1, 'Movable')).freePages).toBeGreaterThan(0);
     // Node 2's zonelist is Movable first, then Normal: fill the Movable block and put 10 pages in the Normal one.
     const movableFree = (await zoneOf(machine, 2, 'Movable')).freePages;
-    expectOk(await machine.alloc({ kind: 'user', sizeBytes: (movableFree + 10) * 4096, nid: 2 }));
+    expectOk(await machine.alloc({ kind: 'user', size: (movableFree + 10) * 4096, node: 2 }));
     expect(await countClass(machine, 80 * 32768, 81 * 32768, PageClass.USER)).toBe(10);
     expect(await countClass(machine, 81 * 32768, 82 * 32768, PageClass.USER)).toBe(movableFree);
     await machine.checkInvariants();

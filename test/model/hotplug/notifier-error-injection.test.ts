@@ -11,8 +11,8 @@ import { boot, expectErrno, expectOk, GiB, MEMORY_DIR, observe, twoNodeVm } from
 test('injected errnos fail the transitions and change nothing', async () => {
   const machine = await boot(twoNodeVm('movable_node'));
   try {
-    expectOk(await machine.addMemory({ nid: 1, base: 8 * GiB, size: 512 * 2 ** 20 }));
-    expectOk(await machine.alloc({ kind: 'user', sizeBytes: 32 * 2 ** 20, nid: 1 }));
+    expectOk(await machine.addMemory({ node: 1, base: 8 * GiB, size: 512 * 2 ** 20 }));
+    expectOk(await machine.alloc({ kind: 'user', size: 32 * 2 ** 20, node: 1 }));
 
     machine.injectNotifierError('MEM_GOING_ONLINE', 'ENOMEM');
     let before = await observe(machine);

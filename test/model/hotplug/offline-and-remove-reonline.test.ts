@@ -12,7 +12,7 @@ test('block 3 of 4 refuses: blocks 1 and 2 come back in their zones, nothing rem
   const machine = await boot(twoNodeVm());
   try {
     const base = 10 * GiB;
-    expectOk(await machine.addMemory({ nid: 2, base, size: 512 * 2 ** 20 }));
+    expectOk(await machine.addMemory({ node: 2, base, size: 512 * 2 ** 20 }));
     expectOk(await machine.onlineBlocks({ firstBlockId: 80 }, 'online_kernel'));
     expectOk(await machine.onlineBlocks({ firstBlockId: 81 }, 'online_movable'));
     expectOk(await machine.onlineBlocks({ firstBlockId: 82 }, 'online_kernel'));

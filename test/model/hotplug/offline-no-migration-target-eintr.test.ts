@@ -16,12 +16,12 @@ const END_PFN = START_PFN + BLOCK_128M_PAGES;
 test('a Movable block with user pages while every other node is full: EINTR after the retry budget', async () => {
   const machine = await boot(twoNodeVm('movable_node'));
   try {
-    expectOk(await machine.addMemory({ nid: 2, base: BASE, size: 128 * 2 ** 20 }));
+    expectOk(await machine.addMemory({ node: 2, base: BASE, size: 128 * 2 ** 20 }));
     expectOk(await machine.onlineBlocks({ firstBlockId: BLOCK_ID }, 'online_movable'));
     // Fill nodes 0 and 1 completely with user pages (node 0's zonelist reaches node 1 before node 2).
     const freeElsewhere = (await nodeOf(machine, 0)).zones.concat((await nodeOf(machine, 1)).zones).reduce((sum, z) => sum + z.freePages, 0);
-    expectOk(await machine.alloc({ kind: 'user', sizeBytes: freeElsewhere * 4096, nid: 0 }));
-    expectOk(await machine.alloc({ kind: 'user', sizeBytes: 1000 * 4096, nid: 2 }));
+    expectOk(await machine.alloc({ kind: 'user', size: freeElsewhere * 4096, node: 0 }));
+    expectOk(await machine.alloc({ kind: 'user', size: 1000 * 4096, node: 2 }));
     await machine.checkInvariants();
     expect(await countClass(machine, START_PFN, END_PFN, PageClass.USER)).toBe(1000);
 
@@ -39,7 +39,7 @@ test('a Movable block with user pages while every other node is full: EINTR afte
     expect(await shard.engine.countPageblocks(START_PFN, END_PFN, PAGEBLOCK_ISOLATE, PAGEBLOCK_ISOLATE)).toBe(0);
 
     // Room for half of them: those migrate, the rest stay, still EINTR.
-    expectOk(await machine.free({ kind: 'user', sizeBytes: 500 * 4096, nid: 1, seed: 3 }));
+    expectOk(await machine.free({ kind: 'user', size: 500 * 4096, node: 1, seed: 3 }));
     const partial = await machine.offlineBlocks({ firstBlockId: BLOCK_ID });
     expectErrno(partial, 'EINTR');
     expect(partial.migratedPages).toBe(500);
@@ -48,7 +48,7 @@ test('a Movable block with user pages while every other node is full: EINTR afte
     expect(await countClass(machine, START_PFN, END_PFN, PageClass.USER)).toBe(500);
 
     // Room for the rest: the offline completes.
-    expectOk(await machine.free({ kind: 'user', sizeBytes: 500 * 4096, nid: 0, seed: 4 }));
+    expectOk(await machine.free({ kind: 'user', size: 500 * 4096, node: 0, seed: 4 }));
     const done = await machine.offlineBlocks({ firstBlockId: BLOCK_ID });
     expectOk(done);
     expect(done.migratedByNode).toEqual({ 0: 500 });
@@ -61,10 +61,10 @@ test('a Movable block with user pages while every other node is full: EINTR afte
 test('a budget of 0 gives up after the first pass', async () => {
   const machine = await boot(twoNodeVm('movable_node'));
   try {
-    expectOk(await machine.addMemory({ nid: 2, base: BASE, size: 128 * 2 ** 20 }));
+    expectOk(await machine.addMemory({ node: 2, base: BASE, size: 128 * 2 ** 20 }));
     expectOk(await machine.onlineBlocks({ firstBlockId: BLOCK_ID }, 'online_movable'));
     const freeElsewhere = (await nodeOf(machine, 0)).zones.concat((await nodeOf(machine, 1)).zones).reduce((sum, z) => sum + z.freePages, 0);
-    expectOk(await machine.alloc({ kind: 'user', sizeBytes: (freeElsewhere + 1) * 4096, nid: 0 }));
+    expectOk(await machine.alloc({ kind: 'user', size: (freeElsewhere + 1) * 4096, node: 0 }));
     machine.setOfflineRetryBudget(0);
     const outcome = await machine.offlineBlocks({ firstBlockId: BLOCK_ID });
     expectErrno(outcome, 'EINTR');

@@ -13,9 +13,9 @@ test('a pinned page in a Movable block: EINTR "pinned page"; the other user page
   const machine = await boot(twoNodeVm('movable_node'));
   try {
     const startPfn = (10 * GiB) / 4096;
-    expectOk(await machine.addMemory({ nid: 2, base: 10 * GiB, size: 128 * 2 ** 20 }));
+    expectOk(await machine.addMemory({ node: 2, base: 10 * GiB, size: 128 * 2 ** 20 }));
     expectOk(await machine.onlineBlocks({ firstBlockId: 80 }, 'online_movable'));
-    expectOk(await machine.alloc({ kind: 'user', sizeBytes: 64 * 4096, nid: 2 }));
+    expectOk(await machine.alloc({ kind: 'user', size: 64 * 4096, node: 2 }));
     // A user page gets long-term pinned in place (as FOLL_LONGTERM would find it).
     const shard = machine.shards.shardOfPfn(startPfn)!;
     await shard.engine.setClass(startPfn + 10, startPfn + 11, PageClass.PINNED);
@@ -40,9 +40,9 @@ test('a pinned page in a Movable block: EINTR "pinned page"; the other user page
 test('a pinned page in a kernel-zone block is unmovable: EBUSY at isolation', async () => {
   const machine = await boot(twoNodeVm());
   try {
-    expectOk(await machine.addMemory({ nid: 2, base: 10 * GiB, size: 128 * 2 ** 20 }));
+    expectOk(await machine.addMemory({ node: 2, base: 10 * GiB, size: 128 * 2 ** 20 }));
     expectOk(await machine.onlineBlocks({ firstBlockId: 80 }, 'online_kernel'));
-    expectOk(await machine.alloc({ kind: 'pinned', sizeBytes: 4096, nid: 2 }));
+    expectOk(await machine.alloc({ kind: 'pinned', size: 4096, node: 2 }));
     const outcome = await machine.offlineBlocks({ firstBlockId: 80 });
     expectErrno(outcome, 'EBUSY');
     expect(outcome.retries).toBe(0);

@@ -17,12 +17,12 @@ const USER_PAGES = 256;
 test('one slab page makes a Normal block EBUSY without migrating anything', async () => {
   const machine = await boot(twoNodeVm());
   try {
-    expectOk(await machine.addMemory({ nid: 2, base: BASE, size: 128 * 2 ** 20 }));
+    expectOk(await machine.addMemory({ node: 2, base: BASE, size: 128 * 2 ** 20 }));
     expectOk(await machine.onlineBlocks({ firstBlockId: BLOCK_ID }, 'online_kernel'));
     expect(await readSysfs(machine, `${MEMORY_DIR}/memory${BLOCK_ID}/valid_zones`)).toBe('Normal\n');
     // Node 2's only memory is this block, so both allocations land in it.
-    expectOk(await machine.alloc({ kind: 'user', sizeBytes: USER_PAGES * 4096, nid: 2 }));
-    expectOk(await machine.alloc({ kind: 'slab', sizeBytes: 4096, nid: 2 }));
+    expectOk(await machine.alloc({ kind: 'user', size: USER_PAGES * 4096, node: 2 }));
+    expectOk(await machine.alloc({ kind: 'slab', size: 4096, node: 2 }));
     await machine.checkInvariants();
     expect(await countClass(machine, START_PFN, END_PFN, PageClass.SLAB)).toBe(1);
 
@@ -42,7 +42,7 @@ test('one slab page makes a Normal block EBUSY without migrating anything', asyn
     // The same through sysfs.
     expect(await machine.sysfsWrite(`${MEMORY_DIR}/memory${BLOCK_ID}/state`, 'offline')).toMatchObject({ ok: false, errno: 'EBUSY' });
 
-    expectOk(await machine.free({ kind: 'slab', sizeBytes: 4096, nid: 2 }));
+    expectOk(await machine.free({ kind: 'slab', size: 4096, node: 2 }));
     const done = await machine.offlineBlocks({ firstBlockId: BLOCK_ID });
     expectOk(done);
     await machine.checkInvariants();

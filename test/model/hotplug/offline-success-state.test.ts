@@ -10,7 +10,7 @@ import { boot, expectOk, GiB, MEMORY_DIR, nodeOf, readSysfs, twoNodeVm } from '.
 test('offline clears ONLINE on the sections, the zone, and N_MEMORY with the last block', async () => {
   const machine = await boot(twoNodeVm('movable_node'));
   try {
-    expectOk(await machine.addMemory({ nid: 2, base: 10 * GiB, size: 256 * 2 ** 20 }));
+    expectOk(await machine.addMemory({ node: 2, base: 10 * GiB, size: 256 * 2 ** 20 }));
     expectOk(await machine.onlineBlocks({ node: 2 }, 'online'));
     const shard = machine.shards.shardOfPfn((10 * GiB) / 4096)!;
     const firstSection = (10 * GiB) / 4096 / 32768;

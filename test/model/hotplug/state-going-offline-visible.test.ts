@@ -11,7 +11,7 @@ test('echo offline > state, read before it completes: going-offline; afterwards 
   const machine = await boot(twoNodeVm('movable_node'));
   try {
     // User pages to migrate, so the offline has real work.
-    expectOk(await machine.alloc({ kind: 'user', sizeBytes: 64 * 2 ** 20, nid: 1 }));
+    expectOk(await machine.alloc({ kind: 'user', size: 64 * 2 ** 20, node: 1 }));
     const write = machine.sysfsWrite(`${MEMORY_DIR}/memory48/state`, 'offline');
     expect(await readSysfs(machine, `${MEMORY_DIR}/memory48/state`)).toBe('going-offline\n');
     expect(await readSysfs(machine, `${MEMORY_DIR}/memory48/online`)).toBe('1\n');
@@ -45,7 +45,7 @@ test('offlineBlocks started without awaiting: the first block reads going-offlin
 test('a failed offline (EBUSY) shows going-offline only while it runs, then online again', async () => {
   const machine = await boot(twoNodeVm());
   try {
-    expectOk(await machine.alloc({ kind: 'slab', sizeBytes: 4096, nid: 1 }));
+    expectOk(await machine.alloc({ kind: 'slab', size: 4096, node: 1 }));
     const write = machine.sysfsWrite(`${MEMORY_DIR}/memory48/state`, 'offline');
     expect(await readSysfs(machine, `${MEMORY_DIR}/memory48/state`)).toBe('going-offline\n');
     expect(await write).toMatchObject({ ok: false, errno: 'EBUSY' });

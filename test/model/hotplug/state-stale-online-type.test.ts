@@ -10,7 +10,7 @@ import { boot, expectOk, GiB, MEMORY_DIR, readSysfs, twoNodeVm } from './helpers
 test('a refused online_movable write makes the next "echo 1 > online" go Movable', async () => {
   const machine = await boot(twoNodeVm()); // node 1 Normal: contig-zones would keep Normal
   try {
-    expectOk(await machine.addMemory({ nid: 1, base: 8 * GiB, size: 256 * 2 ** 20 }));
+    expectOk(await machine.addMemory({ node: 1, base: 8 * GiB, size: 256 * 2 ** 20 }));
     expectOk(await machine.onlineBlocks({ firstBlockId: 64, lastBlockId: 65 }, 'online'));
     expect(await readSysfs(machine, `${MEMORY_DIR}/memory64/valid_zones`)).toBe('Normal\n');
 

@@ -13,7 +13,7 @@ const SLOT = 8 * GiB; // memory64-71 once added
 
 beforeAll(async () => {
   machine = await boot(twoNodeVm('movable_node'));
-  expectOk(await machine.addMemory({ nid: 1, base: SLOT, size: 1 * GiB }));
+  expectOk(await machine.addMemory({ node: 1, base: SLOT, size: 1 * GiB }));
   // Half of the new device online, half offline.
   expectOk(await machine.onlineBlocks({ firstBlockId: 64, lastBlockId: 67 }, 'online'));
   await machine.checkInvariants();
