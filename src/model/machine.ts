@@ -56,6 +56,7 @@ import type {
   BlockInfo,
   BlockSelector,
   Errno,
+  ExportSummary,
   FreeRequest,
   Machine,
   MachineOptions,
@@ -408,9 +409,9 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
     return this.#sysfs.list(path);
   }
 
-  async exportSysfs(rootDir: string): Promise<void> {
+  async exportSysfs(rootDir: string): Promise<ExportSummary> {
     this.#assertOpen('exportSysfs');
-    this.#sysfs.export(rootDir);
+    return this.#sysfs.export(rootDir);
   }
 
   async zoneinfo(): Promise<string> {

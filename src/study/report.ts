@@ -63,6 +63,20 @@ export interface BlockFailureReport {
   message?: string;
 }
 
+/** One destination of an export step: where it went and how much it wrote there. */
+export interface ExportReport {
+  kind: 'sysfs' | 'zoneinfo' | 'iomem';
+  /** As the step or option gave it (relative paths stay relative; - is standard output). */
+  path: string;
+  /** Regular files written (0 for standard output). */
+  files: number;
+  /** The sysfs tree's directories and symlinks. */
+  dirs?: number;
+  links?: number;
+  /** Bytes in the files (or sent to standard output). */
+  bytes: number;
+}
+
 export interface StepReport {
   index: number;
   kind: StepKind;
@@ -75,6 +89,8 @@ export interface StepReport {
   /** For a mismatch: what the scenario expected and what the machine gave. */
   expected?: unknown;
   actual?: unknown;
+  /** Export steps: what each export wrote, as far as it got. */
+  written?: ExportReport[];
   /** The text a read step returned, without its trailing newline. */
   value?: string;
   /** Lifecycle steps: how long the operation would take on real hardware (the cost model), in seconds. */
@@ -281,6 +297,13 @@ function outcomeLines(step: StepReport): string[] {
 }
 
 /** One step as summary lines: status, then what it did (an expect step gets a line per assertion). */
+/** Where one export went and how much it wrote, in one line. */
+function writtenLine(out: ExportReport): string {
+  if (out.path === '-') return `wrote ${out.kind} to standard output (${humanBytes(out.bytes)})`;
+  if (out.kind !== 'sysfs') return `wrote ${out.kind} to ${out.path} (${humanBytes(out.bytes)})`;
+  return `wrote the sysfs tree under ${out.path}: ${out.files} files, ${out.dirs ?? 0} directories, ${out.links ?? 0} links, ${humanBytes(out.bytes)}`;
+}
+
 /** Lines of a read step's value the summary shows before it cuts the rest. */
 const READ_VALUE_LINES = 12;
 
@@ -304,6 +327,7 @@ function stepLines(step: StepReport): string[] {
   const indent = ' '.repeat(2 + 6 + 8);
   const lines = parts.map((part, i) => (i === 0 ? `  ${label}${status}${part}` : `${indent}${part}`));
   lines.push(...outcomeLines(step).map((line) => `${indent}${line}`));
+  for (const out of step.written ?? []) lines.push(`${indent}${writtenLine(out)}`);
   // A read with nothing to compare against is there to show what it read.
   if (step.kind === 'read' && step.status === 'ok' && step.expected === undefined && step.value !== undefined && !step.what.includes(' == ')) {
     lines.push(...readValueLines(step.value).map((line) => `${indent}${line}`));

@@ -19,6 +19,7 @@ import {
   nodeReport,
   REPORT_FORMAT,
   type RunReport,
+  type ExportReport,
   type StepReport,
 } from './report.js';
 import {
@@ -180,9 +181,11 @@ function errnoOf(err: unknown): string {
 }
 
 async function runExport(machine: Machine, step: ExportStep, stdout: (text: string) => void): Promise<StepReport> {
-  const writeText = async (path: string, text: string): Promise<void> => {
+  const written: ExportReport[] = [];
+  const writeText = async (kind: 'zoneinfo' | 'iomem', path: string, text: string): Promise<void> => {
     if (path === STDOUT_PATH) stdout(text);
     else await writeFile(await outputFile(path), text);
+    written.push({ kind, path, files: path === STDOUT_PATH ? 0 : 1, bytes: Buffer.byteLength(text) });
   };
   const what = `export ${KIND_OF_EXPORT.filter((kind) => step[kind] !== undefined)
     .map((kind) => `${kind}=${step[kind]}`)
@@ -191,14 +194,15 @@ async function runExport(machine: Machine, step: ExportStep, stdout: (text: stri
     if (step.sysfs !== undefined) {
       const dir = resolveOutputPath(step.sysfs);
       await mkdir(dir, { recursive: true });
-      await machine.exportSysfs(dir);
+      const tree = await machine.exportSysfs(dir);
+      written.push({ kind: 'sysfs', path: step.sysfs, files: tree.files, dirs: tree.dirs, links: tree.links, bytes: tree.bytes });
     }
-    if (step.zoneinfo !== undefined) await writeText(step.zoneinfo, await machine.zoneinfo());
-    if (step.iomem !== undefined) await writeText(step.iomem, await machine.iomem());
+    if (step.zoneinfo !== undefined) await writeText('zoneinfo', step.zoneinfo, await machine.zoneinfo());
+    if (step.iomem !== undefined) await writeText('iomem', step.iomem, await machine.iomem());
   } catch (err) {
-    return failed(step, what, { errno: errnoOf(err), message: err instanceof Error ? err.message : String(err) });
+    return failed(step, what, { errno: errnoOf(err), message: err instanceof Error ? err.message : String(err), written });
   }
-  return ok(step, what);
+  return { ...ok(step, what), written };
 }
 
 /** The absolute path of an export file, its directory created. */

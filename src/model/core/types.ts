@@ -89,6 +89,14 @@ export type Errno =
   /** A number too large for the parameter (kstrtouint overflow). */
   | 'ERANGE';
 
+/** What an export wrote: regular files, directories and symlinks, and the bytes in the files. */
+export interface ExportSummary {
+  files: number;
+  dirs: number;
+  links: number;
+  bytes: number;
+}
+
 /** Result of a sysfs read or write, as a process would see it. */
 export type SysfsResult = { ok: true; value: string } | { ok: false; errno: Errno; message: string };
 
@@ -258,7 +266,7 @@ export interface Machine {
   /** Write a sysfs file as `echo value > path` would (one trailing newline tolerated). */
   sysfsWrite(path: string, value: string): Promise<SysfsResult>;
   /** Write the sysfs tree under rootDir (rootDir/sys/devices/system/memory/...), as `lsmem --sysroot` reads it. */
-  exportSysfs(rootDir: string): Promise<void>;
+  exportSysfs(rootDir: string): Promise<ExportSummary>;
   /** /proc/zoneinfo text (node and zone headers, pages free, spanned, present, managed, start_pfn). */
   zoneinfo(): Promise<string>;
   /** /proc/iomem System RAM lines. */

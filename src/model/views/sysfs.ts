@@ -38,7 +38,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { hexDigits } from '../../util/format.js';
 import { parseKernelBool, parseKernelUint, sysfsStreq } from '../core/kstrtox.js';
 import { ONLINE_POLICIES, type BlockGeometry, type HotplugParams, type OnlineType } from '../core/state.js';
-import type { Errno, SysfsResult } from '../core/types.js';
+import type { Errno, ExportSummary, SysfsResult } from '../core/types.js';
 import { onlineTypeFromString, type BlockOpResult, type MemoryBlock } from '../hotplug/memory-blocks.js';
 
 export const MEMORY_SYSFS_DIR = '/sys/devices/system/memory';
@@ -414,29 +414,37 @@ export class SysfsTree {
    * `.../node` and `rootDir/sys/module/memory_hotplug/parameters`. Those
    * three directories are replaced if they exist; nothing else is touched.
    */
-  export(rootDir: string): void {
+  export(rootDir: string): ExportSummary {
     const absoluteRoot = resolvePath(rootDir);
     if (absoluteRoot === '/') throw new Error('exportSysfs: rootDir must not be / (that would overwrite the real /sys)');
+    const summary: ExportSummary = { files: 0, dirs: 0, links: 0, bytes: 0 };
     for (const dir of EXPORTED_DIRS) {
       const target = join(absoluteRoot, dir);
       rmSync(target, { recursive: true, force: true });
       const resolved = resolveIn(this.#root, dir);
       if (!resolved.ok || resolved.node.kind !== 'dir') throw new Error(`exportSysfs: ${dir} is missing from the model tree`);
-      this.#exportDir(resolved.node, target);
+      this.#exportDir(resolved.node, target, summary);
     }
+    return summary;
   }
 
-  #exportDir(dir: VDir, target: string): void {
+  #exportDir(dir: VDir, target: string, summary: ExportSummary): void {
     mkdirSync(target, { recursive: true, mode: MODE_DIR });
+    summary.dirs++;
     for (const name of dir.names()) {
       const node = dir.child(name);
       if (node === undefined) continue;
       const path = join(target, name);
-      if (node.kind === 'dir') this.#exportDir(node, path);
-      else if (node.kind === 'link') symlinkSync(node.target, path);
-      else {
-        writeFileSync(path, node.show());
+      if (node.kind === 'dir') this.#exportDir(node, path, summary);
+      else if (node.kind === 'link') {
+        symlinkSync(node.target, path);
+        summary.links++;
+      } else {
+        const text = node.show();
+        writeFileSync(path, text);
         chmodSync(path, node.mode);
+        summary.files++;
+        summary.bytes += Buffer.byteLength(text);
       }
     }
   }
