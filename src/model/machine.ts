@@ -31,6 +31,7 @@ import type { BootLayout, BootMemmapPlacement } from './boot/layout.js';
 import type { MemPfnRange } from './boot/mm-init.js';
 import { computeBootLayout } from './boot/setup.js';
 import { populateBootSections, sectionZoneRuns, type SectionRun } from './boot/sparse.js';
+import { buildNodeOrders } from './alloc/zonelist.js';
 import { resolveCostParams, type CostParams } from './core/cost.js';
 import { ModelError } from './core/errors.js';
 import { NUMA_NO_NODE } from './core/kernel.js';
@@ -235,6 +236,8 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   readonly #sysfs: SysfsTree;
   readonly #lifecycle: HotplugLifecycle;
   #closed = false;
+  /** build_all_zonelists' result, for the nodes with memory it was built for. */
+  #zonelists: { key: string; orders: Map<number, number[]> } | undefined;
 
   constructor(layout: BootLayout, geometry: BlockGeometry, shards: ShardSet, nodes: NodeState[], blocks: Map<number, MemoryBlock>) {
     this.spec = layout.spec;
@@ -449,6 +452,23 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
 
   hasCpus(nid: number): boolean {
     return this.#nodesWithCpus.has(nid);
+  }
+
+  /**
+   * The fallback node order of `nid`'s zonelists. The kernel rebuilds every
+   * zonelist when a node gains or loses memory; the cache is keyed by the set
+   * of nodes with memory, so it rebuilds exactly then.
+   */
+  nodeOrder(nid: number): readonly number[] {
+    const key = this.nodeStates
+      .filter((node) => node.hasMemory)
+      .map((node) => node.nid)
+      .join(',');
+    if (this.#zonelists?.key !== key) {
+      const nodes = this.nodeStates.map((node) => ({ nid: node.nid, hasMemory: node.hasMemory, hasCpus: this.hasCpus(node.nid) }));
+      this.#zonelists = { key, orders: buildNodeOrders(this.slit, nodes) };
+    }
+    return this.#zonelists.orders.get(nid) ?? [];
   }
 
   // ---- Hotplug lifecycle -----------------------------------------------------

@@ -19,7 +19,7 @@ import { countIn, type UndoLog } from '../core/page-state.js';
 import type { ShardSet } from '../core/shards.js';
 import type { NodeState } from '../core/state.js';
 import { ALLOC_KINDS, type AllocKind, type AllocRequest, type FreeRequest, type Outcome } from '../core/types.js';
-import { nodeOrder, zonelist } from './zonelist.js';
+import { inNodeOrder, zonelist } from './zonelist.js';
 
 /** Page class of each allocation kind. */
 const KIND_CLASS: Record<AllocKind, PageClass> = {
@@ -36,6 +36,8 @@ export interface AllocHost {
   readonly nodeStates: readonly NodeState[];
   node(nid: number): NodeState | undefined;
   readonly slit: number[][] | null;
+  /** The fallback node order of node `nid`'s zonelists as the kernel last built them (zonelist.ts). */
+  nodeOrder(nid: number): readonly number[];
 }
 
 function checkRequest(host: AllocHost, req: AllocRequest): Outcome | { cls: PageClass; nrPages: number; node: NodeState } {
@@ -61,7 +63,7 @@ export async function allocPages(host: AllocHost, req: AllocRequest, log: UndoLo
   if ('ok' in checked) return checked;
   const { cls, nrPages, node } = checked;
   const highestZoneIdx = req.kind === 'user' ? ZONE_MOVABLE : ZONE_NORMAL;
-  const zones = zonelist(nodeOrder(host.slit, node.nid, host.nodeStates.filter((n) => n.hasMemory)), highestZoneIdx);
+  const zones = zonelist(inNodeOrder(host.nodeOrder(node.nid), host.nodeStates.filter((n) => n.hasMemory)), highestZoneIdx);
   const free = await Promise.all(zones.map((zone) => countIn(host.shards, zone.memberRanges, classBit(PageClass.FREE))));
   const total = free.reduce((sum, n) => sum + n, 0);
   if (total < nrPages) {

@@ -28,7 +28,7 @@
  */
 import { classBit, Migratetype, PAGE_SIZE, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PageClass, SectionFlag } from '../../contract/constants.js';
 import { describeValue, hex } from '../../util/format.js';
-import { nodeOrder, zonelist } from '../alloc/zonelist.js';
+import { inNodeOrder, zonelist } from '../alloc/zonelist.js';
 import { addSeconds } from '../core/cost.js';
 import { ModelError } from '../core/errors.js';
 import { aboveDirectMapMessage, maxPhysmemBits, PMD_SIZE_BYTES, SECTION_MEMMAP_PAGES, STRUCT_PAGE_BYTES } from '../core/kernel.js';
@@ -83,7 +83,7 @@ interface MemmapPlan {
  */
 async function planMemmap(host: LifecycleHost, nid: number, nrBlocks: number, pagesPerBlock: number): Promise<MemmapPlan | null> {
   const candidates = host.nodeStates.filter((n) => n.hasMemory);
-  const zones = zonelist(nodeOrder(host.slit, nid, candidates), ZONE_NORMAL);
+  const zones = zonelist(inNodeOrder(host.nodeOrder(nid), candidates), ZONE_NORMAL);
   const free = await Promise.all(zones.map((zone) => countIn(host.shards, zone.memberRanges, classBit(PageClass.FREE))));
   const total = free.reduce((sum, n) => sum + n, 0);
   if (total < nrBlocks * pagesPerBlock) return null;

@@ -26,7 +26,7 @@
  */
 import { classBit, NO_ZONE, PAGE_CLASS_NAMES, PAGEBLOCK_ISOLATE, PageClass, SectionFlag } from '../../contract/constants.js';
 import { hex } from '../../util/format.js';
-import { nodeOrder, zonelist } from '../alloc/zonelist.js';
+import { inNodeOrder, zonelist } from '../alloc/zonelist.js';
 import { offlineSeconds } from '../core/cost.js';
 import { ZONE_MOVABLE, ZONE_NAMES, ZONE_NORMAL } from '../core/mmzone.js';
 import { addWork, noWork, offlineFigures, summarize, withoutOfflineWork } from '../core/outcomes.js';
@@ -170,7 +170,9 @@ async function migrate(
   const host = ctx.host;
   const memoryNodes = host.nodeStates.filter((n) => n.hasMemory);
   const others = memoryNodes.filter((n) => n.nid !== node.nid);
-  const targets = nodeOrder(host.slit, node.nid, others.length > 0 ? others : [node]);
+  // alloc_migration_target: the source node's zonelist, with the source node
+  // masked out unless it is the only node with memory.
+  const targets = inNodeOrder(host.nodeOrder(node.nid), others.length > 0 ? others : [node]);
   const highestZoneIdx = zone.zoneIdx === ZONE_MOVABLE ? ZONE_MOVABLE : ZONE_NORMAL;
   const isolated: PfnRange = { startPfn: block.startPfn, endPfn: block.endPfn };
   const source: PfnRange[] = [{ startPfn: block.startPfn + block.vmemmapPages, endPfn: block.endPfn }];

@@ -18,9 +18,12 @@ test('a Movable block with user pages while every other node is full: EINTR afte
   try {
     expectOk(await machine.addMemory({ node: 2, base: BASE, size: 128 * 2 ** 20 }));
     expectOk(await machine.onlineBlocks({ firstBlockId: BLOCK_ID }, 'online_movable'));
-    // Fill nodes 0 and 1 completely with user pages (node 0's zonelist reaches node 1 before node 2).
-    const freeElsewhere = (await nodeOf(machine, 0)).zones.concat((await nodeOf(machine, 1)).zones).reduce((sum, z) => sum + z.freePages, 0);
-    expectOk(await machine.alloc({ kind: 'user', size: freeElsewhere * 4096, node: 0 }));
+    // Fill nodes 0 and 1 completely with user pages, each from its own node
+    // (their zonelists prefer node 2, a node without CPUs, to each other).
+    for (const nid of [0, 1]) {
+      const free = (await nodeOf(machine, nid)).zones.reduce((sum, z) => sum + z.freePages, 0);
+      expectOk(await machine.alloc({ kind: 'user', size: free * 4096, node: nid }));
+    }
     expectOk(await machine.alloc({ kind: 'user', size: 1000 * 4096, node: 2 }));
     await machine.checkInvariants();
     expect(await countClass(machine, START_PFN, END_PFN, PageClass.USER)).toBe(1000);
@@ -63,8 +66,11 @@ test('a budget of 0 gives up after the first pass', async () => {
   try {
     expectOk(await machine.addMemory({ node: 2, base: BASE, size: 128 * 2 ** 20 }));
     expectOk(await machine.onlineBlocks({ firstBlockId: BLOCK_ID }, 'online_movable'));
-    const freeElsewhere = (await nodeOf(machine, 0)).zones.concat((await nodeOf(machine, 1)).zones).reduce((sum, z) => sum + z.freePages, 0);
-    expectOk(await machine.alloc({ kind: 'user', size: (freeElsewhere + 1) * 4096, node: 0 }));
+    for (const nid of [0, 1]) {
+      const free = (await nodeOf(machine, nid)).zones.reduce((sum, z) => sum + z.freePages, 0);
+      // One page more than node 1 holds spills to node 2, the block offlined below.
+      expectOk(await machine.alloc({ kind: 'user', size: (free + nid) * 4096, node: nid }));
+    }
     machine.setOfflineRetryBudget(0);
     const outcome = await machine.offlineBlocks({ firstBlockId: BLOCK_ID });
     expectErrno(outcome, 'EINTR');
