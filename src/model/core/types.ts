@@ -294,9 +294,12 @@ export interface Machine {
 
   nodes(): Promise<NodeStats[]>;
   blocks(): Promise<BlockInfo[]>;
-  /** Read a sysfs file by absolute path (e.g. /sys/devices/system/memory/block_size_bytes). */
+  /**
+   * Read a sysfs file by absolute path (e.g. /sys/devices/system/memory/block_size_bytes);
+   * also /sys/kernel/mm/transparent_hugepage/enabled and the /proc/sys/vm files the model serves.
+   */
   sysfsRead(path: string): Promise<SysfsResult>;
-  /** Write a sysfs file as `echo value > path` would (one trailing newline tolerated). */
+  /** Write one of those files as `echo value > path` would (one trailing newline tolerated). */
   sysfsWrite(path: string, value: string): Promise<SysfsResult>;
   /** Write the sysfs tree under rootDir (rootDir/sys/devices/system/memory/...), as `lsmem --sysroot` reads it. */
   exportSysfs(rootDir: string): Promise<ExportSummary>;
