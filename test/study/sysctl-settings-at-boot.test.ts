@@ -6,15 +6,10 @@
 import { expect, test } from 'vitest';
 import { runScenario } from '../../src/index.js';
 import { parseScenario } from '../../src/study/scenario.js';
-import { errorLines, SMALL_MACHINE } from './helpers.js';
-
-/** SMALL_MACHINE (4 GiB: DMA, DMA32, Normal) with `sysctl` settings and steps. */
-function scenario(sysctl: string, steps: string): string {
-  return `version: 1\n${SMALL_MACHINE}${sysctl}cmdline: transparent_hugepage=madvise\nsteps:\n${steps}`;
-}
+import { errorLines, SMALL_MACHINE, smallMachineScenario } from './helpers.js';
 
 test('machine.sysctl settings are in effect when the first step runs', async () => {
-  const text = scenario(
+  const text = smallMachineScenario(
     '  sysctl:\n    vm.watermark_scale_factor: 200\n    vm.lowmem_reserve_ratio: "128 128 16 0 0"\n    vm.min_free_kbytes: 100000\n',
     '  - read: /proc/sys/vm/watermark_scale_factor\n    expect: "200"\n' +
       '  - read: /proc/sys/vm/lowmem_reserve_ratio\n    expect: "128\\t128\\t16\\t0\\t0"\n' +

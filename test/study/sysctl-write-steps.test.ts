@@ -7,15 +7,10 @@
 import { expect, test } from 'vitest';
 import { runScenario } from '../../src/index.js';
 import { parseScenario } from '../../src/study/scenario.js';
-import { SMALL_MACHINE } from './helpers.js';
-
-/** SMALL_MACHINE (4 GiB: DMA, DMA32, Normal) with `sysctl` settings and steps. */
-function scenario(sysctl: string, steps: string): string {
-  return `version: 1\n${SMALL_MACHINE}${sysctl}cmdline: transparent_hugepage=madvise\nsteps:\n${steps}`;
-}
+import { smallMachineScenario } from './helpers.js';
 
 test('write steps: accepted values take effect, refused ones fail with EINVAL and change nothing', async () => {
-  const text = scenario(
+  const text = smallMachineScenario(
     '',
     '  - write: /proc/sys/vm/min_free_kbytes\n    value: "-1"\n    expect: EINVAL\n' +
       '  - write: /proc/sys/vm/min_free_kbytes\n    value: 12abc\n    expect: EINVAL\n' +

@@ -20,7 +20,7 @@
  *         high     57
  *         promo    66
  *         spanned  4095
- *         present  3999
+ *         present  3998
  *         managed  3840
  *         cma      0
  *         protection: (0, 3018, 6346, 6346, 6346)
