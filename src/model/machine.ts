@@ -10,8 +10,9 @@
  *     │  boot/sparse.ts          present sections, section zones, FREE vs RESERVED pages
  *     │  here                    NodeState / ZoneState from the layout, the block geometry
  *     │  hotplug/memory-blocks   one block per block id holding a present section
+ *     │  alloc/watermarks        the initcalls' watermarks, then the sysctl settings
  *     ▼
- *  BootedMachine ── views/sysfs.ts (SysfsTree) ── views/procfs.ts (zoneinfo, iomem)
+ *  BootedMachine ── views/sysfs.ts (SysfsTree, with /proc/sys/vm) ── views/procfs.ts (zoneinfo, iomem)
  *     │  hotplug/lifecycle.ts    add, online, offline, remove (hotplug/*.ts), alloc/free
  *     │                          (alloc/workload.ts), behind the state rules of memory-blocks
  *     │  invariants.ts           recounts against the engines
@@ -26,6 +27,7 @@
  */
 import { describeValue } from '../util/format.js';
 import { classBit, NO_ZONE, PageClass } from '../contract/constants.js';
+import { sysctlPath, sysctlSettingProblem, Watermarks } from './alloc/watermarks.js';
 import { blockGeometry } from './boot/block-size.js';
 import type { BootLayout, BootMemmapPlacement } from './boot/layout.js';
 import type { MemPfnRange } from './boot/mm-init.js';
@@ -33,7 +35,7 @@ import { computeBootLayout } from './boot/setup.js';
 import { populateBootSections, sectionZoneRuns, type SectionRun } from './boot/sparse.js';
 import { buildNodeOrders } from './alloc/zonelist.js';
 import { resolveCostParams, type CostParams } from './core/cost.js';
-import { ModelError } from './core/errors.js';
+import { BootError, ModelError } from './core/errors.js';
 import { NUMA_NO_NODE } from './core/kernel.js';
 import { MAX_NR_ZONES, ZONE_MOVABLE, zoneName } from './core/mmzone.js';
 import { planShardWindows, ShardSet, type NodeSpan } from './core/shards.js';
@@ -42,6 +44,7 @@ import {
   isPopulated,
   nodeStats,
   SYSTEM_RAM,
+  zeroWatermarks,
   zoneHoldingPfn,
   type BlockGeometry,
   type HotplugParams,
@@ -49,6 +52,7 @@ import {
   type NodeState,
   type OnlineType,
   type PfnRange,
+  type TunableFile,
   type ZoneState,
 } from './core/state.js';
 import type {
@@ -127,6 +131,8 @@ function buildNodes(layout: BootLayout): NodeState[] {
         presentPages: boot?.presentPages ?? 0,
         presentEarlyPages: boot?.presentPages ?? 0,
         managedPages: boot?.managedPages ?? 0,
+        watermarks: zeroWatermarks(),
+        lowmemReserve: new Array<number>(MAX_NR_ZONES).fill(0),
         cmaPages: 0,
         memberRanges: [],
       });
@@ -219,6 +225,8 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   /** Every possible node, ascending nid. */
   readonly nodeStates: readonly NodeState[];
   readonly params: HotplugParams;
+  /** The page allocator's settings (min_free_kbytes, THP, ...) and the watermarks computed from them. */
+  readonly watermarks: Watermarks;
   autoOnlineBlocks: OnlineType;
   /** Memory groups of hot-added devices (none at boot). */
   readonly groups: MemoryGroupRegistry;
@@ -257,6 +265,7 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
       autoMovableRatio: cmdline.autoMovableRatio,
       autoMovableNumaAware: cmdline.autoMovableNumaAware,
     };
+    this.watermarks = new Watermarks(nodes, cmdline.thp);
     // memhp_default_state= wins; otherwise the Kconfig default, offline.
     this.autoOnlineBlocks = cmdline.memhpDefaultState ?? 'offline';
     this.slit = layout.spec.slit;
@@ -346,6 +355,10 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
 
   storeOnline(block: MemoryBlock, written: string): Promise<BlockOpResult> {
     return this.#lifecycle.storeOnline(block, written);
+  }
+
+  get tunables(): readonly TunableFile[] {
+    return this.watermarks.files();
   }
 
   nodeMasks(): NodeMasks {
@@ -534,13 +547,51 @@ export class MachineClosedError extends Error {
 }
 
 /**
+ * The machine's `sysctl` settings, checked before anything is started: a
+ * mapping of known names to texts the handlers accept.
+ */
+function checkSysctlSettings(spec: MachineSpec): [string, string][] {
+  const settings = spec.sysctl ?? {};
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+    throw new BootError('sysctl', `expected a mapping of sysctl names to values, got ${describeValue(settings)}`);
+  }
+  return Object.entries(settings).map(([name, value]) => {
+    if (typeof value !== 'string') throw new BootError(`sysctl.${name}`, `expected the value as a string, got ${describeValue(value)}`);
+    const problem = sysctlSettingProblem(name, value.trim());
+    if (problem !== null) throw new BootError(`sysctl.${name}`, problem);
+    return [name, value.trim()];
+  });
+}
+
+/**
+ * Apply sysctl settings at the end of boot as systemd-sysctl applies
+ * sysctl.conf: in order, each value written to its /proc/sys file with a
+ * newline, except that a value the file already shows (trailing newlines
+ * aside) is not written at all (WRITE_STRING_FILE_SUPPRESS_REDUNDANT_VIRTUAL).
+ * That matters here: an unwritten min_free_kbytes does not become the
+ * user's value, so later recomputes may still change it.
+ */
+function applySysctlSettings(files: readonly TunableFile[], settings: readonly [string, string][]): void {
+  for (const [name, value] of settings) {
+    const file = files.find((f) => f.path === sysctlPath(name));
+    if (file === undefined) throw new Error(`internal: no file for sysctl ${name}`);
+    if (file.show().replace(/\n+$/, '') === value.replace(/\n+$/, '')) continue;
+    const result = file.store(`${value}\n`);
+    if (!result.ok) throw new Error(`internal: sysctl ${name} = ${value} refused after it was checked: ${result.message}`);
+  }
+}
+
+/**
  * Boot a machine: compute the boot layout, start one engine per shard
- * window, load the present sections and their page state, and create the
- * memory block devices. Throws the layout's BootError for an impossible
- * machine; engines started before a failure are released.
+ * window, load the present sections and their page state, create the
+ * memory block devices, compute the watermarks as the initcalls do, and
+ * apply the sysctl settings. Throws the layout's BootError for an
+ * impossible machine (or a sysctl setting the kernel refuses); engines
+ * started before a failure are released.
  */
 export async function bootMachine(spec: MachineSpec, options: MachineOptions): Promise<BootedMachine> {
   const layout = computeBootLayout(spec);
+  const sysctl = checkSysctlSettings(spec);
   const factory = options.engines;
   const geometry = blockGeometry(layout.blockSizeBytes);
   const nodes = buildNodes(layout);
@@ -563,5 +614,8 @@ export async function bootMachine(spec: MachineSpec, options: MachineOptions): P
     throw error;
   }
   const blocks = buildBootBlocks(runs, layout.memRanges, nodeByNid, geometry);
-  return new BootedMachine(layout, geometry, shards, nodes, blocks);
+  const machine = new BootedMachine(layout, geometry, shards, nodes, blocks);
+  machine.watermarks.initcalls();
+  applySysctlSettings(machine.tunables, sysctl);
+  return machine;
 }

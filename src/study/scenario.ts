@@ -14,6 +14,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { isAlias, isMap, isSeq, LineCounter, parseDocument, visit, type Node as YamlNode } from 'yaml';
 import { PAGE_SIZE } from '../contract/constants.js';
+import { sysctlSettingProblem } from '../model/alloc/watermarks.js';
 import { CmdlineError, parseCmdline } from '../model/boot/cmdline.js';
 import {
   E820_MAX_ENTRIES,
@@ -46,6 +47,7 @@ import {
 import {
   boolean,
   describeInput,
+  fieldPath,
   type Infer,
   integer,
   INVALID,
@@ -89,8 +91,16 @@ export const STEP_KINDS = ['export', 'read', 'write', ...LIFECYCLE_STEP_KINDS, '
 export type StepKind = (typeof STEP_KINDS)[number];
 export type LifecycleStepKind = (typeof LIFECYCLE_STEP_KINDS)[number];
 
-/** Roots a `write` step may touch: the memory block tree and the hotplug module parameters. */
-export const WRITABLE_ROOTS = ['/sys/devices/system/memory', '/sys/module/memory_hotplug/parameters'] as const;
+/**
+ * Roots a `write` step may touch: the memory block tree, the hotplug module
+ * parameters, the transparent hugepage settings and the vm sysctls.
+ */
+export const WRITABLE_ROOTS = [
+  '/sys/devices/system/memory',
+  '/sys/module/memory_hotplug/parameters',
+  '/sys/kernel/mm/transparent_hugepage',
+  '/proc/sys/vm',
+] as const;
 /** Files a `read` step may read besides the writable roots. */
 export const READABLE_PROC_FILES = ['/proc/zoneinfo', '/proc/iomem'] as const;
 
@@ -126,8 +136,13 @@ function isUnderRoot(path: string, root: string): boolean {
   return path.startsWith(`${root}/`);
 }
 
-const WRITE_PATH_EXPECTED = `expected a path under ${WRITABLE_ROOTS.join(' or ')}`;
-const READ_PATH_EXPECTED = `expected ${READABLE_PROC_FILES.join(', ')} or a path under ${WRITABLE_ROOTS.join(' or ')}`;
+/** `a, b or c`. */
+function alternatives(words: readonly string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+}
+
+const WRITE_PATH_EXPECTED = `expected a path under ${alternatives(WRITABLE_ROOTS)}`;
+const READ_PATH_EXPECTED = `expected ${READABLE_PROC_FILES.join(', ')} or a path under ${alternatives(WRITABLE_ROOTS)}`;
 
 /** True when `path` names a file a `write` step may write. */
 export function isWritablePath(path: string): boolean {
@@ -191,6 +206,31 @@ const reservationSchema = object({
   size: required(size({ min: 1 })),
 });
 
+/**
+ * `machine.sysctl`: sysctl.conf settings applied at the end of boot, in
+ * order. Names and values are checked as the kernel's handlers check them.
+ */
+const sysctlSchema: Schema<Record<string, string>> = {
+  expected: 'a mapping of sysctl names to values (e.g. vm.min_free_kbytes: 65536)',
+  decode(input, path, issues) {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      issues.push({ path, message: `expected ${this.expected}, got ${describeInput(input)}` });
+      return INVALID;
+    }
+    const settings: Record<string, string> = {};
+    let valid = true;
+    for (const [name, value] of Object.entries(input)) {
+      const at = fieldPath(path, name);
+      const text = string().decode(value, at, issues);
+      const problem = text === INVALID ? null : sysctlSettingProblem(name, text.trim());
+      if (problem !== null) issues.push({ path: at, message: problem });
+      if (text === INVALID || problem !== null) valid = false;
+      else settings[name] = text.trim();
+    }
+    return valid ? settings : INVALID;
+  },
+};
+
 const machineSchema = object({
   type: withDefault(oneOf(['bare-metal', 'vm'] as const), 'bare-metal'),
   paging: withDefault(integer({ min: 4, max: 5 }), 4),
@@ -199,6 +239,7 @@ const machineSchema = object({
   srat: optional(nullable(list(sratEntrySchema))),
   reservations: withDefault(list(reservationSchema), []),
   slit: optional(nullable(list(list(integer({ min: 0 }))))),
+  sysctl: optional(sysctlSchema),
 });
 
 const exportStepSchema = object({
@@ -780,6 +821,7 @@ function toMachineSpec(decoded: DecodedScenario, issues: Issue[]): MachineSpec {
     paging: machine.paging === 5 ? 5 : 4,
     slit: machine.slit ?? null,
     cmdline: decoded.cmdline,
+    ...(machine.sysctl === undefined ? {} : { sysctl: machine.sysctl }),
   };
 }
 

@@ -26,6 +26,15 @@ export const SMALL_MACHINE = `machine:
     - { base: 4G, size: 2G }
 `;
 
+/**
+ * A scenario on SMALL_MACHINE (DMA, DMA32 and Normal) with THP on madvise:
+ * `machineExtra` goes on under `machine:` (e.g. a `sysctl:` mapping), then
+ * the `steps` lines.
+ */
+export function smallMachineScenario(machineExtra: string, steps: string): string {
+  return `version: 1\n${SMALL_MACHINE}${machineExtra}cmdline: transparent_hugepage=madvise\nsteps:\n${steps}`;
+}
+
 export interface CliRun {
   status: number | null;
   stdout: string;

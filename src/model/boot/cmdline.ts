@@ -14,7 +14,7 @@
  */
 import { PAGE_SHIFT } from '../../contract/constants.js';
 import { parseKernelBool as kstrtobool, sysfsStreq } from '../core/kstrtox.js';
-import { ONLINE_POLICIES, ONLINE_TYPES } from '../core/state.js';
+import { DEFAULT_THP_MODE, ONLINE_POLICIES, ONLINE_TYPES, THP_MODES } from '../core/state.js';
 import type { Kernelcore, KernelParams, ParsedCmdline } from './layout.js';
 import { memparse, parseCInteger } from './memparse.js';
 
@@ -52,6 +52,7 @@ export function defaultKernelParams(): KernelParams {
     onlinePolicy: 'contig-zones',
     autoMovableRatio: DEFAULT_AUTO_MOVABLE_RATIO,
     autoMovableNumaAware: true,
+    thp: DEFAULT_THP_MODE,
   };
 }
 
@@ -240,6 +241,14 @@ function applyParam(
         const enabled = value === null ? true : parseKernelBool(value);
         if (enabled === null) throw new CmdlineError(param, `"${value}" is not valid: expected a boolean (y/n, 1/0, on/off)`);
         params.autoMovableNumaAware = enabled;
+        break;
+      }
+      case 'transparent_hugepage': {
+        // setup_transparent_hugepage compares the whole value (strcmp): no
+        // other spelling, no trailing text.
+        const mode = THP_MODES.find((m) => m === value);
+        if (!mode) throw new CmdlineError(param, `"${value ?? ''}" is not valid: expected ${THP_MODES.join(', ')}`);
+        params.thp = mode;
         break;
       }
       default:

@@ -8,7 +8,7 @@
  * computed once, here. Types only.
  */
 import type { PagingLevels } from '../core/kernel.js';
-import type { HotplugParams, OnlineType } from '../core/state.js';
+import type { HotplugParams, OnlineType, ThpMode } from '../core/state.js';
 import type { E820Entry, MachineSpec } from '../core/types.js';
 import type { MemblockRegion } from './memblock.js';
 import type { FreePfnRange, MemPfnRange } from './mm-init.js';
@@ -26,6 +26,7 @@ export interface KernelParams extends HotplugParams {
   kernelcore: Kernelcore;                 // mirror only valid for kernelcore
   movablecore: Kernelcore;                // 'unset' | 'pages' | 'percent'
   memhpDefaultState: OnlineType | null;   // null: not given (Kconfig default: offline)
+  thp: ThpMode;                           // transparent_hugepage= (default: the Kconfig default, always)
 }
 export interface ParsedCmdline { params: KernelParams; unknown: string[]; warnings: string[] }
 

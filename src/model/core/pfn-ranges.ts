@@ -2,7 +2,8 @@
  * Sets of pfn ranges: ascending, disjoint, half-open `[startPfn, endPfn)`
  * lists, the shape of a zone's member ranges. Every function here returns a
  * new list and leaves its inputs alone; work is per range, never per page.
- * Also the alignment arithmetic ranges need.
+ * Also the alignment arithmetic ranges need, and the kernel's unsigned
+ * division for page counts.
  */
 import type { PfnRange } from './state.js';
 
@@ -65,6 +66,15 @@ export function clipRanges(ranges: readonly PfnRange[], startPfn: number, endPfn
 /** Pages of `ranges` inside `[startPfn, endPfn)`. */
 export function pagesInside(ranges: readonly PfnRange[], startPfn: number, endPfn: number): number {
   return rangePages(clipRanges(ranges, startPfn, endPfn));
+}
+
+/**
+ * `dividend / divisor` as C divides unsigned longs: exact for every
+ * non-negative integer below 2^53, where `Math.floor(a / b)` can round a
+ * quotient just below an integer up to it.
+ */
+export function divFloor(dividend: number, divisor: number): number {
+  return (dividend - (dividend % divisor)) / divisor;
 }
 
 export function alignDown(value: number, align: number): number {

@@ -7,7 +7,7 @@
  *
  * Loops here run over zones and member ranges, never over pages.
  */
-import { ONLINE_REQUEST_TYPES, type NodeCounters, type NodeStats, type ZoneCounters } from './types.js';
+import { ONLINE_REQUEST_TYPES, type Errno, type NodeCounters, type NodeStats, type ZoneCounters, type ZoneReserves, type ZoneWatermarks } from './types.js';
 
 /** A pfn range `[startPfn, endPfn)`. */
 export interface PfnRange {
@@ -18,8 +18,13 @@ export interface PfnRange {
 // ---------------------------------------------------------------------------
 // Zones and nodes
 
-/** One zone of one node: the kernel's counters (see {@link ZoneCounters}) and the pfns it holds. */
-export interface ZoneState extends ZoneCounters {
+/**
+ * One zone of one node: the kernel's counters (see {@link ZoneCounters}), its
+ * watermarks and lowmem reserves (see {@link ZoneReserves}; alloc/watermarks.ts
+ * computes them and replaces the objects, never edits them in place) and the
+ * pfns it holds.
+ */
+export interface ZoneState extends ZoneCounters, ZoneReserves {
   /** CMA pages: none are modelled, kept so the auto-movable budget reads like the kernel's. */
   cmaPages: number;
   /** The pfns whose pages belong to this zone (page_zone), ascending and disjoint. */
@@ -30,6 +35,11 @@ export interface ZoneState extends ZoneCounters {
 export interface NodeState extends NodeCounters {
   /** Every zone, DMA to DEVICE, in zone index order. */
   readonly zones: ZoneState[];
+}
+
+/** Marks of a zone no recompute has reached yet: the zeroed struct zone of a fresh pgdat. */
+export function zeroWatermarks(): ZoneWatermarks {
+  return { min: 0, low: 0, high: 0, promo: 0, boost: 0 };
 }
 
 /** populated_zone: the zone has present pages. */
@@ -64,7 +74,12 @@ export function nodeStats(node: NodeState, zoneFreePages: readonly number[]): No
   const { zones, ...counters } = node;
   return {
     ...counters,
-    zones: zones.map(({ cmaPages: _cma, memberRanges: _members, ...zone }, i) => ({ ...zone, freePages: zoneFreePages[i] })),
+    zones: zones.map(({ cmaPages: _cma, memberRanges: _members, ...zone }, i) => ({
+      ...zone,
+      watermarks: { ...zone.watermarks },
+      lowmemReserve: [...zone.lowmemReserve],
+      freePages: zoneFreePages[i],
+    })),
   };
 }
 
@@ -106,6 +121,55 @@ export interface MemmapCharge {
 export const ONLINE_TYPES = ['offline', ...ONLINE_REQUEST_TYPES] as const;
 /** An online type, or 'offline' for none (MMOP_OFFLINE): what `state` and `auto_online_blocks` hold. */
 export type OnlineType = (typeof ONLINE_TYPES)[number];
+
+// ---------------------------------------------------------------------------
+// The page allocator's tunables (mm/page_alloc.c, mm/huge_memory.c)
+
+/** Transparent hugepage modes, in the order the `enabled` file lists them. */
+export const THP_MODES = ['always', 'madvise', 'never'] as const;
+export type ThpMode = (typeof THP_MODES)[number];
+/**
+ * The mode a kernel built with the upstream Kconfig default
+ * (TRANSPARENT_HUGEPAGE_ALWAYS, mm/Kconfig) boots in. Many distributions
+ * build with madvise instead; `transparent_hugepage=` on the command line
+ * sets either.
+ */
+export const DEFAULT_THP_MODE: ThpMode = 'always';
+
+/**
+ * The machine-wide settings the watermarks are computed from, and the
+ * khugepaged thread whose existence decides whether hotplug recomputes
+ * raise min_free_kbytes (alloc/watermarks.ts owns and changes them).
+ */
+export interface VmSettings {
+  /** min_free_kbytes: what the watermarks are computed from. */
+  minFreeKbytes: number;
+  /** user_min_free_kbytes: the last value written to the sysctl, -1 until one is. */
+  userMinFreeKbytes: number;
+  /** watermark_scale_factor, in units of 1/10000 of a zone's managed pages. */
+  watermarkScaleFactor: number;
+  /** sysctl_lowmem_reserve_ratio[], one entry per zone index; 0 means no protection. */
+  lowmemReserveRatio: number[];
+  /** The global transparent hugepage mode (/sys/kernel/mm/transparent_hugepage/enabled). */
+  thp: ThpMode;
+  /** khugepaged_thread is running (started by hugepage_init or a THP write). */
+  khugepagedRunning: boolean;
+}
+
+/** What a store to a user-visible file answers: done, or the errno and why. */
+export type StoreResult = { ok: true } | { ok: false; errno: Errno; message: string };
+
+/**
+ * A file outside the memory block tree whose text and writes a subsystem
+ * owns (a /proc/sys/vm sysctl, a /sys/kernel/mm file): the views serve it at
+ * `path` without knowing who answers.
+ */
+export interface TunableFile {
+  /** Absolute path, e.g. /proc/sys/vm/min_free_kbytes. */
+  readonly path: string;
+  show(): string;
+  store(written: string): StoreResult;
+}
 
 // ---------------------------------------------------------------------------
 // memory_hotplug module parameters and the resource tree

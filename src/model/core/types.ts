@@ -67,6 +67,13 @@ export interface MachineSpec {
   slit: number[][] | null;
   /** The kernel command line. */
   cmdline: string;
+  /**
+   * sysctl settings applied at the end of boot, in the order given, as
+   * systemd-sysctl applies a sysctl.conf: `{ 'vm.min_free_kbytes': '20000' }`
+   * writes 20000 to /proc/sys/vm/min_free_kbytes. Known names:
+   * `vm.min_free_kbytes`, `vm.watermark_scale_factor`, `vm.lowmem_reserve_ratio`.
+   */
+  sysctl?: Readonly<Record<string, string>>;
 }
 
 export type Errno =
@@ -130,7 +137,33 @@ export interface NodeCounters {
   nodePresentPages: number;
 }
 
-export interface ZoneStats extends ZoneCounters {
+/**
+ * A zone's watermarks in pages, as the kernel keeps them (struct zone
+ * `_watermark[]` and `watermark_boost`). Readers in the kernel add the
+ * boost to each mark (`wmark_pages`); /proc/zoneinfo prints them that way.
+ */
+export interface ZoneWatermarks {
+  min: number;
+  low: number;
+  high: number;
+  /** The promotion mark of memory tiering: high plus one more step. */
+  promo: number;
+  /** watermark_boost: 0 until fragmentation events raise it (not modelled yet). */
+  boost: number;
+}
+
+/**
+ * What the page allocator keeps per zone besides the counters: the
+ * watermarks and `lowmem_reserve[]` ("protection" in /proc/zoneinfo), one
+ * entry per zone index (MAX_NR_ZONES entries): the pages an allocation whose
+ * highest usable zone is that index must leave free here on top of the mark.
+ */
+export interface ZoneReserves {
+  watermarks: ZoneWatermarks;
+  lowmemReserve: number[];
+}
+
+export interface ZoneStats extends ZoneCounters, ZoneReserves {
   /** FREE pages, from the engine. */
   freePages: number;
 }
@@ -261,13 +294,16 @@ export interface Machine {
 
   nodes(): Promise<NodeStats[]>;
   blocks(): Promise<BlockInfo[]>;
-  /** Read a sysfs file by absolute path (e.g. /sys/devices/system/memory/block_size_bytes). */
+  /**
+   * Read a sysfs file by absolute path (e.g. /sys/devices/system/memory/block_size_bytes);
+   * also /sys/kernel/mm/transparent_hugepage/enabled and the /proc/sys/vm files the model serves.
+   */
   sysfsRead(path: string): Promise<SysfsResult>;
-  /** Write a sysfs file as `echo value > path` would (one trailing newline tolerated). */
+  /** Write one of those files as `echo value > path` would (one trailing newline tolerated). */
   sysfsWrite(path: string, value: string): Promise<SysfsResult>;
   /** Write the sysfs tree under rootDir (rootDir/sys/devices/system/memory/...), as `lsmem --sysroot` reads it. */
   exportSysfs(rootDir: string): Promise<ExportSummary>;
-  /** /proc/zoneinfo text (node and zone headers, pages free, spanned, present, managed, start_pfn). */
+  /** /proc/zoneinfo text (node and zone headers, pages free, the watermarks, spanned, present, managed, cma, protection, start_pfn). */
   zoneinfo(): Promise<string>;
   /** /proc/iomem System RAM lines. */
   iomem(): Promise<string>;

@@ -6,6 +6,7 @@
  * receives: the host, the notifier error injection, the offline retry
  * budget, and the block transitions bound to a call's undo log.
  */
+import type { Watermarks } from '../alloc/watermarks.js';
 import type { AllocHost } from '../alloc/workload.js';
 import type { BootMemmapPlacement } from '../boot/layout.js';
 import type { CostParams } from '../core/cost.js';
@@ -42,6 +43,8 @@ export interface LifecycleHost extends AllocHost {
   hasCpus(nid: number): boolean;
   /** Where boot sections' memmaps still lie (ascending); the lifecycle frees them at hot-remove. */
   bootMemmap: BootMemmapPlacement[];
+  /** The watermarks, which online and offline recompute (init_per_zone_wmark_min). */
+  readonly watermarks: Watermarks;
 }
 
 /** What every lifecycle operation works with. */

@@ -148,6 +148,9 @@ async function remove(host: LifecycleHost, blocks: readonly MemoryBlock[], base:
   log.commitTo(parent);
 
   for (const f of freedInZones) f.zone.managedPages += f.endPfn - f.startPfn;
+  // The freed memmap pages go through adjust_managed_page_count, which in
+  // 6.18 recomputes the reserves (not the marks).
+  if (freedInZones.length > 0) host.watermarks.setupPerZoneLowmemReserve();
   host.bootMemmap = kept;
   const lastNid = blocks[blocks.length - 1].nid;
   host.deleteBlocks(blocks.map((b) => b.id));

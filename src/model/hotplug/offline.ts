@@ -3,8 +3,9 @@
  * through memory_block_offline in drivers/base/memory.c): isolation of the
  * block's pageblocks (start_isolate_page_range), the MEM_GOING_OFFLINE
  * notifier, the migration loop (do_migrate_range) with its retry budget,
- * then the pages taken from the buddy allocator and the zone and node
- * accounting with the span shrink rules (zone-accounting.ts).
+ * then the pages taken from the buddy allocator, the zone and node
+ * accounting with the span shrink rules (zone-accounting.ts), and the
+ * watermarks recomputed (alloc/watermarks.ts).
  *
  * Isolation fails fast on an unmovable page: in ZONE_MOVABLE everything but
  * reserved pages and memmap counts as movable; in kernel zones slab, page
@@ -142,6 +143,9 @@ export async function offlineBlock(ctx: HotplugContext, block: MemoryBlock, pare
     log.record(() => {
       block.zone = zone;
     });
+    // offline_pages recomputes the watermarks for the smaller managed counts (init_per_zone_wmark_min).
+    log.record(host.watermarks.save());
+    host.watermarks.initPerZoneWmarkMin();
     log.commitTo(parent);
     work.modelledSeconds = offlineSeconds(host.cost, { migratedPages: migrated.total, scannedPages: endPfn - startPfn, retries: 0 });
     return { ok: true, work };

@@ -2,8 +2,9 @@
  * Onlining a memory block (mm/memory_hotplug.c online_pages, reached
  * through memory_block_online in drivers/base/memory.c): the zone the
  * online policy picks (zone-policy.ts), the MEM_GOING_ONLINE notifier, the
- * block's pages handed to the buddy allocator, and the zone and node
- * accounting (zone-accounting.ts).
+ * block's pages handed to the buddy allocator, the zone and node
+ * accounting (zone-accounting.ts), and the watermarks recomputed
+ * (alloc/watermarks.ts).
  *
  * Page state: an offline block's pages are RESERVED (not in any zone, never
  * handed out), except its self-hosted memmap, which is VMEMMAP from hot-add
@@ -72,6 +73,9 @@ export async function onlineBlock(ctx: HotplugContext, block: MemoryBlock, onlin
   log.record(() => {
     block.zone = null;
   });
+  // online_pages ends with init_per_zone_wmark_min: marks and reserves for the new managed counts.
+  log.record(host.watermarks.save());
+  host.watermarks.initPerZoneWmarkMin();
   log.commitTo(parent);
   const work = noWork();
   work.modelledSeconds = onlineSeconds(host.cost, block.nrPages, { selfHostedVmemmapPages: block.vmemmapPages });

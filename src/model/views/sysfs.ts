@@ -25,6 +25,14 @@
  *     auto_movable_numa_aware     0644  Y | N
  * ```
  *
+ * Besides these, the tree serves the files other subsystems own (the
+ * machine's {@link SysfsModel.tunables}), each at its absolute path, e.g.
+ *
+ * ```
+ * /proc/sys/vm/min_free_kbytes, watermark_scale_factor, lowmem_reserve_ratio   0644
+ * /sys/kernel/mm/transparent_hugepage/enabled                                   0644
+ * ```
+ *
  * Permissions are enforced the way sysfs does it: kernfs checks the mode bits
  * when the file is opened and, unlike other filesystems, root gets no
  * override. So a write to a 0444 file fails with EACCES for everybody
@@ -37,13 +45,15 @@ import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:f
 import { join, resolve as resolvePath } from 'node:path';
 import { hexDigits } from '../../util/format.js';
 import { parseKernelBool, parseKernelUint, sysfsStreq } from '../core/kstrtox.js';
-import { ONLINE_POLICIES, type BlockGeometry, type HotplugParams, type OnlineType } from '../core/state.js';
+import { ONLINE_POLICIES, type BlockGeometry, type HotplugParams, type OnlineType, type TunableFile } from '../core/state.js';
 import type { Errno, ExportSummary, SysfsResult } from '../core/types.js';
 import { onlineTypeFromString, type BlockOpResult, type MemoryBlock } from '../hotplug/memory-blocks.js';
 
 export const MEMORY_SYSFS_DIR = '/sys/devices/system/memory';
 export const NODE_SYSFS_DIR = '/sys/devices/system/node';
 export const HOTPLUG_PARAMS_DIR = '/sys/module/memory_hotplug/parameters';
+/** procfs: missing names there are ENOENT even for a write. */
+const PROC_DIR = '/proc';
 
 /** The directories {@link exportSysfsTree} writes, relative to the export root. */
 const EXPORTED_DIRS = [MEMORY_SYSFS_DIR, NODE_SYSFS_DIR, HOTPLUG_PARAMS_DIR];
@@ -77,6 +87,8 @@ export interface SysfsModel {
   /** Default online type of hot-added blocks (auto_online_blocks). */
   autoOnlineBlocks: OnlineType;
   readonly params: HotplugParams;
+  /** Files outside the memory hotplug directories, each served at its own path (read once, when the tree is built). */
+  readonly tunables: readonly TunableFile[];
 }
 
 // ---------------------------------------------------------------------------
@@ -287,17 +299,36 @@ function paramsDir(model: SysfsModel): VDir {
   });
 }
 
+/**
+ * Static directories holding each node at its absolute path; the
+ * directories on the way are created as needed, in first-mention order.
+ */
+function treeOf(placed: readonly (readonly [string, VNode])[]): VDir {
+  type Building = Map<string, Building | VNode>;
+  const root: Building = new Map();
+  for (const [path, node] of placed) {
+    const parts = components(path);
+    let dir = root;
+    for (const part of parts.slice(0, -1)) {
+      const next = dir.get(part) ?? new Map();
+      if (!(next instanceof Map)) throw new Error(`internal: ${path} runs through a file`);
+      dir.set(part, next);
+      dir = next;
+    }
+    dir.set(parts[parts.length - 1], node);
+  }
+  const build = (dir: Building): VDir =>
+    staticDir(Object.fromEntries([...dir].map(([name, entry]) => [name, entry instanceof Map ? build(entry) : entry])));
+  return build(root);
+}
+
 function rootDir(model: SysfsModel): VDir {
-  return staticDir({
-    sys: staticDir({
-      devices: staticDir({
-        system: staticDir({ memory: memoryDir(model), node: nodeDir(model) }),
-      }),
-      module: staticDir({
-        memory_hotplug: staticDir({ parameters: paramsDir(model) }),
-      }),
-    }),
-  });
+  return treeOf([
+    [MEMORY_SYSFS_DIR, memoryDir(model)],
+    [NODE_SYSFS_DIR, nodeDir(model)],
+    [HOTPLUG_PARAMS_DIR, paramsDir(model)],
+    ...model.tunables.map((file): [string, VNode] => [file.path, rwFile(() => file.show(), (written) => file.store(written))]),
+  ]);
 }
 
 // ---------------------------------------------------------------------------
@@ -393,6 +424,9 @@ export class SysfsTree {
     if (slash < 0 || slash === path.length - 1) return null;
     const parent = resolveIn(this.#root, slash === 0 ? '/' : path.slice(0, slash));
     if (!parent.ok || parent.node.kind !== 'dir') return null;
+    // procfs answers the lookup of a missing name with ENOENT itself
+    // (fs/proc/proc_sysctl.c proc_sys_lookup), before O_CREAT is looked at.
+    if (parent.path === PROC_DIR || parent.path.startsWith(`${PROC_DIR}/`)) return null;
     if (parent.node.child(path.slice(slash + 1)) !== undefined) return null;
     return {
       ok: false,

@@ -24,6 +24,7 @@ describe('hotplug parameters', () => {
       onlinePolicy: 'contig-zones',
       autoMovableRatio: 301,
       autoMovableNumaAware: true,
+      thp: 'always',
     });
   });
 

@@ -11,13 +11,37 @@ import { bootMachine } from '../../helpers/boot.js';
 import { formatNodeList } from '../../../src/model/views/sysfs.js';
 import { GiB, singleNodeWithPciHole, twoNodes } from '../../helpers/machines.js';
 
-function zoneLines(nid: number, name: string, free: number, spanned: number, present: number, managed: number, startPfn?: number): string[] {
+/** min, low, high, promo. */
+type Marks = [number, number, number, number];
+const NO_MARKS: Marks = [0, 0, 0, 0];
+/** An empty ZONE_MOVABLE: its min is clamped up to 32, and with no share its gaps are 0. */
+const EMPTY_MOVABLE: Marks = [32, 32, 32, 32];
+const NO_PROTECTION = [0, 0, 0, 0, 0];
+
+function zoneLines(
+  nid: number,
+  name: string,
+  free: number,
+  spanned: number,
+  present: number,
+  managed: number,
+  startPfn?: number,
+  [min, low, high, promo]: Marks = NO_MARKS,
+  protection: number[] = NO_PROTECTION,
+): string[] {
   const lines = [
     `Node ${nid}, zone ${name.padStart(8, ' ')}`,
     `  pages free     ${free}`,
+    `        boost    0`,
+    `        min      ${min}`,
+    `        low      ${low}`,
+    `        high     ${high}`,
+    `        promo    ${promo}`,
     `        spanned  ${spanned}`,
     `        present  ${present}`,
     `        managed  ${managed}`,
+    `        cma      0`,
+    `        protection: (${protection.join(', ')})`,
   ];
   if (startPfn !== undefined) lines.push(`  start_pfn:           ${startPfn}`);
   return lines;
@@ -31,15 +55,25 @@ const DMA32 = { spanned: 1_044_480, present: 782_336, managed: 774_144, start: 4
 // Node 0 has sections 0-23 and 32-63: 56 sections, 28,672 memmap pages, all in Normal.
 const NODE0_NORMAL = { spanned: 1_048_576, present: 1_048_576, managed: 1_048_576 - 56 * 512, start: 1_048_576 };
 
+// Watermarks (THP always, the default): khugepaged raises min_free_kbytes to
+// 22528 kB per populated zone up to Normal. One node: 3 zones, 67584 kB,
+// pages_min 16896 over lowmem 3,998 + 774,144 + 1,019,904 = 1,798,046; each
+// zone's min is its share ⌊16896 · managed / lowmem⌋, each gap the larger of
+// a quarter share and managed/1000.
+// Protection: DMA keeps ⌊774,144/256⌋ = 3024 against DMA32 and ⌊1,794,048/256⌋
+// = 7008 against the zones above; DMA32 ⌊1,019,904/256⌋ = 3984.
+const DMA_PROTECTION = [0, 3024, 7008, 7008, 7008];
+const DMA32_PROTECTION = [0, 0, 3984, 3984, 3984];
+
 describe('/proc/zoneinfo', () => {
   test('single node with the PCI hole: five zones of node 0, start_pfn only on populated ones', async () => {
     const machine = await bootMachine(singleNodeWithPciHole(), { engine: 'reference' });
     try {
       const expected = [
-        ...zoneLines(0, 'DMA', DMA.managed, DMA.spanned, DMA.present, DMA.managed, DMA.start),
-        ...zoneLines(0, 'DMA32', DMA32.managed, DMA32.spanned, DMA32.present, DMA32.managed, DMA32.start),
-        ...zoneLines(0, 'Normal', NODE0_NORMAL.managed, NODE0_NORMAL.spanned, NODE0_NORMAL.present, NODE0_NORMAL.managed, NODE0_NORMAL.start),
-        ...zoneLines(0, 'Movable', 0, 0, 0, 0),
+        ...zoneLines(0, 'DMA', DMA.managed, DMA.spanned, DMA.present, DMA.managed, DMA.start, [37, 46, 55, 64], DMA_PROTECTION),
+        ...zoneLines(0, 'DMA32', DMA32.managed, DMA32.spanned, DMA32.present, DMA32.managed, DMA32.start, [7274, 9092, 10910, 12728], DMA32_PROTECTION),
+        ...zoneLines(0, 'Normal', NODE0_NORMAL.managed, NODE0_NORMAL.spanned, NODE0_NORMAL.present, NODE0_NORMAL.managed, NODE0_NORMAL.start, [9583, 11978, 14373, 16768]),
+        ...zoneLines(0, 'Movable', 0, 0, 0, 0, undefined, EMPTY_MOVABLE),
         ...zoneLines(0, 'Device', 0, 0, 0, 0),
       ];
       const text = await machine.zoneinfo();
@@ -55,16 +89,17 @@ describe('/proc/zoneinfo', () => {
     const machine = await bootMachine(twoNodes(), { engine: 'reference' });
     try {
       const node1Normal = 1_048_576 - 32 * 512;
+      // Four populated kernel zones: 90112 kB, pages_min 22528 over lowmem 2,830,494.
       const expected = [
-        ...zoneLines(0, 'DMA', DMA.managed, DMA.spanned, DMA.present, DMA.managed, DMA.start),
-        ...zoneLines(0, 'DMA32', DMA32.managed, DMA32.spanned, DMA32.present, DMA32.managed, DMA32.start),
-        ...zoneLines(0, 'Normal', NODE0_NORMAL.managed, NODE0_NORMAL.spanned, NODE0_NORMAL.present, NODE0_NORMAL.managed, NODE0_NORMAL.start),
-        ...zoneLines(0, 'Movable', 0, 0, 0, 0),
+        ...zoneLines(0, 'DMA', DMA.managed, DMA.spanned, DMA.present, DMA.managed, DMA.start, [31, 38, 45, 52], DMA_PROTECTION),
+        ...zoneLines(0, 'DMA32', DMA32.managed, DMA32.spanned, DMA32.present, DMA32.managed, DMA32.start, [6161, 7701, 9241, 10781], DMA32_PROTECTION),
+        ...zoneLines(0, 'Normal', NODE0_NORMAL.managed, NODE0_NORMAL.spanned, NODE0_NORMAL.present, NODE0_NORMAL.managed, NODE0_NORMAL.start, [8118, 10147, 12176, 14205]),
+        ...zoneLines(0, 'Movable', 0, 0, 0, 0, undefined, EMPTY_MOVABLE),
         ...zoneLines(0, 'Device', 0, 0, 0, 0),
         ...zoneLines(1, 'DMA', 0, 0, 0, 0),
         ...zoneLines(1, 'DMA32', 0, 0, 0, 0),
-        ...zoneLines(1, 'Normal', node1Normal, 1_048_576, 1_048_576, node1Normal, 2_097_152),
-        ...zoneLines(1, 'Movable', 0, 0, 0, 0),
+        ...zoneLines(1, 'Normal', node1Normal, 1_048_576, 1_048_576, node1Normal, 2_097_152, [8215, 10268, 12321, 14374]),
+        ...zoneLines(1, 'Movable', 0, 0, 0, 0, undefined, EMPTY_MOVABLE),
         ...zoneLines(1, 'Device', 0, 0, 0, 0),
       ];
       expect((await machine.zoneinfo()).split('\n').slice(0, -1)).toEqual(expected);
@@ -83,10 +118,16 @@ describe('/proc/zoneinfo', () => {
     const machine = await bootMachine(singleNodeWithPciHole({ cmdline: 'movablecore=1000M' }), { engine: 'reference' });
     try {
       const lines = (await machine.zoneinfo()).split('\n');
-      const at = (header: string) => lines.slice(lines.indexOf(header), lines.indexOf(header) + 6);
-      // The memmap (top of the node) now lies in Movable.
-      expect(at('Node 0, zone   Normal')).toEqual(zoneLines(0, 'Normal', 792_576, 792_576, 792_576, 792_576, 1_048_576));
-      expect(at('Node 0, zone  Movable')).toEqual(zoneLines(0, 'Movable', 256_000 - 28_672, 256_000, 256_000, 256_000 - 28_672, 1_841_152));
+      const at = (header: string) => lines.slice(lines.indexOf(header), lines.indexOf(header) + 13);
+      // The memmap (top of the node) now lies in Movable. Normal keeps
+      // ⌊227,328/32⌋ = 7104 pages against Movable; Movable's min is
+      // ⌊227,328/1024⌋ = 222 clamped to 128, its gaps a quarter of its share.
+      expect(at('Node 0, zone   Normal')).toEqual(
+        zoneLines(0, 'Normal', 792_576, 792_576, 792_576, 792_576, 1_048_576, [8525, 10656, 12787, 14918], [0, 0, 0, 7104, 7104]),
+      );
+      expect(at('Node 0, zone  Movable')).toEqual(
+        zoneLines(0, 'Movable', 256_000 - 28_672, 256_000, 256_000, 256_000 - 28_672, 1_841_152, [128, 739, 1350, 1961]),
+      );
     } finally {
       await machine.close();
     }
