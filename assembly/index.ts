@@ -192,6 +192,7 @@ export function abiConstants(): i32 {
   store<f64>(at + (i++ << 3), <f64>C.CLASS_PINNED);
   store<f64>(at + (i++ << 3), <f64>C.CLASS_RESERVED);
   store<f64>(at + (i++ << 3), <f64>C.CLASS_VMEMMAP);
+  store<f64>(at + (i++ << 3), <f64>C.CLASS_SLAB_RECLAIMABLE);
   store<f64>(at + (i++ << 3), <f64>C.MIGRATE_UNMOVABLE);
   store<f64>(at + (i++ << 3), <f64>C.MIGRATE_MOVABLE);
   store<f64>(at + (i++ << 3), <f64>C.MIGRATE_RECLAIMABLE);
@@ -432,7 +433,7 @@ export function setClass(startPfn: f64, endPfn: f64, cls: f64): i32 {
   return OK;
 }
 
-/** Per-class counts of the range as f64 x 7 at IO_COUNTS. */
+/** Per-class counts of the range as f64 x 8 at IO_COUNTS. */
 export function countClasses(startPfn: f64, endPfn: f64): i32 {
   clearError();
   const r = checkRange(startPfn, endPfn, 0, 1);

@@ -177,7 +177,7 @@ export function countPageblocksRange(startOff: u64, endOff: u64, mask: u32, valu
 }
 
 /**
- * Adds per-class counts of [startOff, endOff) to acc (u64 x 7, zeroed by the
+ * Adds per-class counts of [startOff, endOff) to acc (u64 x 8, zeroed by the
  * caller): whole 64-section groups from the group counts, the rest section by
  * section, so a count over the window costs O(sections / 64).
  */

@@ -449,7 +449,7 @@ export function classAt(sec: usize, off: u32): u32 {
   return planeClassAt(e, off & PAGEBLOCK_PAGE_MASK);
 }
 
-/** Adds per-class counts of pages [lo, hi) of a present section to acc (u64 x 7). */
+/** Adds per-class counts of pages [lo, hi) of a present section to acc (u64 x 8). */
 export function countSection(sec: usize, lo: u32, hi: u32, acc: usize): void {
   if (lo == 0 && hi == PAGES_PER_SECTION) {
     for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {

@@ -24,7 +24,7 @@
  * (E_ORDER, endPfn).
  */
 
-/** Mirrors `PageClass` in `src/contract/constants.ts` (0..6). */
+/** Mirrors `PageClass` in `src/contract/constants.ts` (0..7). */
 export type PageClassId = number;
 /** A bit set of page classes: bit `1 << cls`. */
 export type ClassMask = number;

@@ -66,7 +66,7 @@ export const POOL_PLANE2 = 7;
 
 // ---- I/O area (mirrors assembly/layout.ts) ------------------------------------------
 
-/** f64 x 7: per-class counts of countClasses(). */
+/** f64 x 8: per-class counts of countClasses(). */
 export const IO_COUNTS = 0;
 /** f64 slots written by migrateScan(). */
 export const IO_SCAN_NEXT = 64;
@@ -111,7 +111,7 @@ export const INVARIANT_NAMES: Record<number, string> = {
   8: 'remapped/direct maps differ from the REMAPPED flag and tables',
   9: 'MIXED section of one class and one tag (not canonical)',
   10: 'plane record of one class (not canonical)',
-  11: 'plane holds the nonexistent class 7',
+  11: 'plane record shallower than its classes need',
   12: 'pageblock summary word differs from the entries',
   13: 'pool accounting or ownership broken',
   14: 'pool free list broken',
@@ -146,6 +146,7 @@ export const ABI_CONSTANT_NAMES = [
   'PageClass.PINNED',
   'PageClass.RESERVED',
   'PageClass.VMEMMAP',
+  'PageClass.SLAB_RECLAIMABLE',
   'Migratetype.UNMOVABLE',
   'Migratetype.MOVABLE',
   'Migratetype.RECLAIMABLE',

@@ -68,7 +68,7 @@ const PROBE_RANDOM_SPAN_PAGES = 4096;
 /** Values no pfn or count argument may take. */
 const NOT_A_COUNT = [Number.NaN, -1, 0.5, 1.5, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2 ** 53];
 const NOT_A_CLASS = [NR_PAGE_CLASSES, NR_PAGE_CLASSES + 1, 255, -1, 2.5, Number.NaN];
-const NOT_A_CLASS_MASK = [ALL_CLASSES + 1, 0xff, -1, 0.5, Number.NaN];
+const NOT_A_CLASS_MASK = [ALL_CLASSES + 1, 0x1ff, -1, 0.5, Number.NaN];
 const NOT_A_MIGRATETYPE = [3, 4, -1, 1.5, Number.NaN];
 const NOT_A_NID = [MAX_NID + 1, -1, 0.5, Number.NaN];
 const NOT_A_ZONE = [256, -1, 1.5, Number.NaN];
@@ -539,7 +539,7 @@ export class OpGenerator {
 
   #cls(): number {
     // FREE and USER dominate real memory; keep them likelier so claims have material.
-    return this.#rng.weighted([4, 3, 2, 1, 1, 1, 1]);
+    return this.#rng.weighted([4, 3, 2, 1, 1, 1, 1, 1]);
   }
 
   #classMask(): number {
