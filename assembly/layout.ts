@@ -209,6 +209,7 @@ export const IO_SCAN_RUNS: u32 = 88; //   f64: number of runs written
 export const IO_XLATE_FAST: u32 = 96; //  f64: translation fast count
 export const IO_XLATE_SLOW: u32 = 104; // f64: translation slow count
 export const IO_XLATE_MISS: u32 = 112; // f64: translation miss count
+export const IO_RETAG_GOOD: u32 = 120; // f64: retagPageblocks' good pages
 export const IO_BULK: u32 = 256;
 
 /** One migrateScan run in the bulk area: f64 startPfn at +0, f64 nrPages at +8. */

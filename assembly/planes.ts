@@ -128,6 +128,20 @@ export function planeCountClass(entry: u32, lo: u32, hi: u32, cls: u32): u32 {
   return n;
 }
 
+/** Pages whose class is in `mask` in pages [lo, hi) of a plane record (0 <= lo < hi <= 512). */
+export function planeCountMask(entry: u32, lo: u32, hi: u32, mask: u32): u32 {
+  const plane = planeAddr(entry);
+  const depth = planeDepth(entry);
+  let n: u32 = 0;
+  const wLo = lo >> 6;
+  const wHi = (hi - 1) >> 6;
+  for (let w = wLo; w <= wHi; w++) {
+    const m = rangeMask(w, wLo, wHi, lo, hi) & matchMask(mask, wordA(plane, w), wordB(plane, depth, w), wordC(plane, depth, w));
+    n += <u32>popcnt<u64>(m);
+  }
+  return n;
+}
+
 /** Adds the per-class page counts of pages [lo, hi) of a plane record to `acc` (u64 x 8). */
 export function planeCountAll(entry: u32, lo: u32, hi: u32, acc: usize): void {
   const plane = planeAddr(entry);
