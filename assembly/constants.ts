@@ -43,7 +43,10 @@ export const CLASS_PGTABLE: u32 = 3;
 export const CLASS_PINNED: u32 = 4;
 export const CLASS_RESERVED: u32 = 5;
 export const CLASS_VMEMMAP: u32 = 6;
-export const NR_PAGE_CLASSES: u32 = 7;
+/** Reclaimable slab (dentries, inodes: __GFP_RECLAIMABLE). */
+export const CLASS_SLAB_RECLAIMABLE: u32 = 7;
+/** Eight classes: three bit-planes hold them all, so no plane value is illegal. */
+export const NR_PAGE_CLASSES: u32 = 8;
 export const NO_CLASS: u32 = 255;
 export const ALL_CLASSES: u32 = (1 << NR_PAGE_CLASSES) - 1;
 

@@ -42,6 +42,7 @@ export const INV_PRESENT_MAP: i32 = 7;
 export const INV_REMAP_MAPS: i32 = 8;
 export const INV_CANONICAL_SECTION: i32 = 9;
 export const INV_CANONICAL_PAGEBLOCK: i32 = 10;
+/** A plane record shallower than its classes need (every 3-bit value is a class since class 7). */
 export const INV_PLANE_CLASS: i32 = 11;
 export const INV_PAGEBLOCK_SUMMARY: i32 = 12;
 export const INV_POOL: i32 = 13;

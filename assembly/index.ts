@@ -12,7 +12,7 @@
 // anything, so a refused call leaves the shard exactly as it was.
 
 import { checkClass, checkMask, checkRange, checkSpan, gEndOff, gStartOff, isCount, isIntIn } from './args';
-import { claimLowest, claimRandom, gClaimEnd } from './claim';
+import { claimPages, gClaimEnd } from './claim';
 import * as C from './constants';
 import {
   ALL_CLASSES,
@@ -28,6 +28,7 @@ import {
   NR_PAGE_CLASSES,
   PAGEBLOCK_ISOLATE,
   PAGEBLOCK_ORDER,
+  PAGES_PER_PAGEBLOCK,
   PAGES_PER_SECTION,
   PFN_SECTION_SHIFT,
   SECTION_FLAGS_SETTABLE,
@@ -53,6 +54,7 @@ import {
 import {
   IO_BULK,
   IO_COUNTS,
+  IO_RETAG_GOOD,
   IO_SCAN_MOVABLE,
   IO_SCAN_NEXT,
   IO_SCAN_RUNS,
@@ -100,11 +102,15 @@ import { growPages, needAdd, needReset, poolAddr, poolBytes, poolSetup, reserveN
 import {
   countPageblocksRange,
   countRange,
+  countTaggedRange,
   findNextOff,
+  gRetagBlocks,
+  gRetagGoodPages,
   planRecolor,
   planRetag,
   rangePresent,
   recolorRange,
+  retagQualifying,
   retagRange,
 } from './range';
 import { scanRange } from './scan';
@@ -192,6 +198,7 @@ export function abiConstants(): i32 {
   store<f64>(at + (i++ << 3), <f64>C.CLASS_PINNED);
   store<f64>(at + (i++ << 3), <f64>C.CLASS_RESERVED);
   store<f64>(at + (i++ << 3), <f64>C.CLASS_VMEMMAP);
+  store<f64>(at + (i++ << 3), <f64>C.CLASS_SLAB_RECLAIMABLE);
   store<f64>(at + (i++ << 3), <f64>C.MIGRATE_UNMOVABLE);
   store<f64>(at + (i++ << 3), <f64>C.MIGRATE_MOVABLE);
   store<f64>(at + (i++ << 3), <f64>C.MIGRATE_RECLAIMABLE);
@@ -251,6 +258,7 @@ export function abiOffsets(): i32 {
   store<f64>(at + (i++ << 3), <f64>IO_XLATE_FAST);
   store<f64>(at + (i++ << 3), <f64>IO_XLATE_SLOW);
   store<f64>(at + (i++ << 3), <f64>IO_XLATE_MISS);
+  store<f64>(at + (i++ << 3), <f64>IO_RETAG_GOOD);
   store<f64>(at + (i++ << 3), <f64>IO_BULK);
   store<f64>(at + (i++ << 3), <f64>sizeof<f64>());
   store<f64>(at + (i++ << 3), <f64>sizeof<u64>());
@@ -432,7 +440,7 @@ export function setClass(startPfn: f64, endPfn: f64, cls: f64): i32 {
   return OK;
 }
 
-/** Per-class counts of the range as f64 x 7 at IO_COUNTS. */
+/** Per-class counts of the range as f64 x 8 at IO_COUNTS. */
 export function countClasses(startPfn: f64, endPfn: f64): i32 {
   clearError();
   const r = checkRange(startPfn, endPfn, 0, 1);
@@ -447,19 +455,36 @@ export function countClasses(startPfn: f64, endPfn: f64): i32 {
   return OK;
 }
 
+/** Pages of [gStartOff, gEndOff) whose class is in `mask`, from the class counts (whole groups from the group counts). */
+function countCheckedRange(mask: u32): f64 {
+  if (mask == 0) return 0;
+  const acc = gIoArea + IO_COUNTS;
+  memory.fill(acc, 0, NR_PAGE_CLASSES << 3);
+  countRange(gStartOff, gEndOff, acc);
+  let n: u64 = 0;
+  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) if ((mask >> c) & 1) n += load<u64>(acc + (<usize>c << 3));
+  return <f64>n;
+}
+
 export function count(startPfn: f64, endPfn: f64, mask: f64): f64 {
   clearError();
   let r = checkRange(startPfn, endPfn, 0, 1);
   if (r == OK) r = checkMask(mask, ALL_CLASSES, 2);
   if (r != OK) return failNumber(r);
-  const m = <u32>mask;
-  if (m == 0) return 0;
-  const acc = gIoArea + IO_COUNTS;
-  memory.fill(acc, 0, NR_PAGE_CLASSES << 3);
-  countRange(gStartOff, gEndOff, acc);
-  let n: u64 = 0;
-  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) if ((m >> c) & 1) n += load<u64>(acc + (<usize>c << 3));
-  return <f64>n;
+  return countCheckedRange(<u32>mask);
+}
+
+/** countTagged(startPfn, endPfn, mask, tagMask, tagValue): pages of `mask` classes in the pageblocks whose tag matches. */
+export function countTagged(startPfn: f64, endPfn: f64, mask: f64, tagMask: f64, tagValue: f64): f64 {
+  clearError();
+  let r = checkRange(startPfn, endPfn, 0, 1);
+  if (r == OK) r = checkMask(mask, ALL_CLASSES, 2);
+  if (r == OK) r = checkMask(tagMask, TAG_BITS, 3);
+  if (r == OK) r = checkMask(tagValue, TAG_BITS, 4);
+  if (r != OK) return failNumber(r);
+  // No filter: every pageblock matches, and the class counts answer.
+  if (tagMask == 0 && tagValue == 0) return countCheckedRange(<u32>mask);
+  return <f64>countTaggedRange(gStartOff, gEndOff, <u32>mask, <u32>tagMask, <u32>tagValue);
 }
 
 export function findNext(startPfn: f64, endPfn: f64, mask: f64): f64 {
@@ -494,22 +519,59 @@ export function readClasses(startPfn: f64, nrPages: f64, chunkFirst: u32, chunkL
   return OK;
 }
 
+/** The checks claim and claimTagged share: the range, nrPages, fromCls, toCls, mode (positions 0..5). */
+function checkClaim(startPfn: f64, endPfn: f64, nrPages: f64, fromCls: f64, toCls: f64, mode: f64): i32 {
+  let r = checkRange(startPfn, endPfn, 0, 1);
+  if (r != OK) return r;
+  if (!isCount(nrPages)) return fail(E_ARG, 2);
+  r = checkClass(fromCls, 3);
+  if (r == OK) r = checkClass(toCls, 4);
+  if (r != OK) return r;
+  if (mode != <f64>CLAIM_LOWEST && mode != <f64>CLAIM_RANDOM_PAGEBLOCK) return fail(E_ARG, 5);
+  return OK;
+}
+
+/** The shared tail of claim and claimTagged (arguments checked): the highest changed pfn + 1, 0, or NaN. */
+function claimChecked(nrPages: f64, fromCls: f64, toCls: f64, mode: f64, seed: u32, tagMask: u32, tagValue: u32, limit: u32): f64 {
+  const r = claimPages(gStartOff, gEndOff, <u64>nrPages, <u32>fromCls, <u32>toCls, <u32>mode, seed, tagMask, tagValue, limit);
+  if (r != OK) return failNumber(r);
+  return gClaimEnd == 0 ? 0 : <f64>(gBasePfn + gClaimEnd);
+}
+
 /** claim(...): returns the highest changed pfn + 1 (0 when nrPages is 0), NaN on refusal. */
 export function claim(startPfn: f64, endPfn: f64, nrPages: f64, fromCls: f64, toCls: f64, mode: f64, seed: u32): f64 {
   clearError();
-  let r = checkRange(startPfn, endPfn, 0, 1);
+  const r = checkClaim(startPfn, endPfn, nrPages, fromCls, toCls, mode);
   if (r != OK) return failNumber(r);
-  if (!isCount(nrPages)) return failNumber(fail(E_ARG, 2));
-  r = checkClass(fromCls, 3);
-  if (r == OK) r = checkClass(toCls, 4);
+  return claimChecked(nrPages, fromCls, toCls, mode, seed, 0, 0, 0);
+}
+
+/**
+ * claimTagged(..., seed, tagMask, tagValue, maxPerPageblock): claim from the
+ * pageblocks whose tag & tagMask is tagValue, at most maxPerPageblock pages
+ * from each (0: no limit). Returns as claim.
+ */
+export function claimTagged(
+  startPfn: f64,
+  endPfn: f64,
+  nrPages: f64,
+  fromCls: f64,
+  toCls: f64,
+  mode: f64,
+  seed: u32,
+  tagMask: f64,
+  tagValue: f64,
+  maxPerPageblock: f64,
+): f64 {
+  clearError();
+  let r = checkClaim(startPfn, endPfn, nrPages, fromCls, toCls, mode);
+  if (r == OK) r = checkMask(tagMask, TAG_BITS, 7);
+  if (r == OK) r = checkMask(tagValue, TAG_BITS, 8);
+  if (r == OK && !isCount(maxPerPageblock)) r = fail(E_ARG, 9);
   if (r != OK) return failNumber(r);
-  if (mode != <f64>CLAIM_LOWEST && mode != <f64>CLAIM_RANDOM_PAGEBLOCK) return failNumber(fail(E_ARG, 5));
-  const n = <u64>nrPages;
-  r = <u32>mode == CLAIM_LOWEST
-    ? claimLowest(gStartOff, gEndOff, n, <u32>fromCls, <u32>toCls)
-    : claimRandom(gStartOff, gEndOff, n, <u32>fromCls, <u32>toCls, seed);
-  if (r != OK) return failNumber(r);
-  return gClaimEnd == 0 ? 0 : <f64>(gBasePfn + gClaimEnd);
+  // No pageblock offers more than its 512 pages: a larger limit is none.
+  const limit = maxPerPageblock >= <f64>PAGES_PER_PAGEBLOCK ? 0 : <u32>maxPerPageblock;
+  return claimChecked(nrPages, fromCls, toCls, mode, seed, <u32>tagMask, <u32>tagValue, limit);
 }
 
 /**
@@ -569,6 +631,39 @@ export function countPageblocks(startPfn: f64, endPfn: f64, mask: f64, value: f6
   if (r != OK) return failNumber(r);
   if (gStartOff == gEndOff) return 0;
   return <f64>countPageblocksRange(gStartOff, gEndOff, <u32>mask, <u32>value);
+}
+
+/**
+ * retagPageblocks(startPfn, endPfn, maxBlocks, tagMask, tagValue, newMt,
+ * goodMask, minGood): the pageblocks retagged; the good pages they hold go to
+ * IO_RETAG_GOOD (f64). NaN on refusal.
+ */
+export function retagPageblocks(
+  startPfn: f64,
+  endPfn: f64,
+  maxBlocks: f64,
+  tagMask: f64,
+  tagValue: f64,
+  newMt: f64,
+  goodMask: f64,
+  minGood: f64,
+): f64 {
+  clearError();
+  let r = checkRange(startPfn, endPfn, 0, 1);
+  if (r == OK && !isCount(maxBlocks)) r = fail(E_ARG, 2);
+  if (r == OK) r = checkMask(tagMask, TAG_BITS, 3);
+  if (r == OK) r = checkMask(tagValue, TAG_BITS, 4);
+  if (r == OK && !isIntIn(newMt, C.NR_MIGRATETYPES - 1)) r = fail(E_ARG, 5);
+  if (r == OK) r = checkMask(goodMask, ALL_CLASSES, 6);
+  if (r == OK && !isCount(minGood)) r = fail(E_ARG, 7);
+  if (r != OK) return failNumber(r);
+  // A window holds fewer than 2^32 pageblocks, and no pageblock more than 512 good pages.
+  const blocks = <u32>min<f64>(maxBlocks, <f64>0xffffffff);
+  const good = <u32>min<f64>(minGood, <f64>(PAGES_PER_PAGEBLOCK + 1));
+  r = retagQualifying(gStartOff, gEndOff, blocks, <u32>tagMask, <u32>tagValue, <u32>newMt, <u32>goodMask, good);
+  if (r != OK) return failNumber(r);
+  store<f64>(gIoArea + IO_RETAG_GOOD, <f64>gRetagGoodPages);
+  return <f64>gRetagBlocks;
 }
 
 /**

@@ -16,7 +16,7 @@
 //   │            │  translation map    S + 1 bytes: per section MISS (absent),   │
 //   │            │                     DIRECT or REMAPPED; byte S is a MISS      │
 //   │            │                     sentinel for addresses past the window    │
-//   │            │  class maps x 7     ceil(S/64) u64  bit s: has a page of class│
+//   │            │  class maps x 8     ceil(S/64) u64  bit s: has a page of class│
 //   │            │  scratch map        ceil(S/64) u64  (claim planning)          │
 //   │            │  forward dir ptr    S x u32   (0: none)                       │
 //   │            │  reverse dir ptr    S x u32   (0: none)                       │
@@ -35,22 +35,24 @@
 //   +5  u8   class of every page           (UNIFORM)
 //   +6  u8   tag of every pageblock        (UNIFORM)
 //   +8  u32  address of the MIXED record   (MIXED)
-//   +12 u16 x 7  pages per class            (present sections; max 32,768)
-//   +28 u32  frames of this section holding relocated pages (reverse entries)
+//   +12 u16 x 8  pages per class            (present sections; max 32,768)
+//   +28 u16  frames of this section holding relocated pages (reverse entries;
+//            max 32,768)                   +30 u16 unused
 //
 // MIXED SECTION RECORD (384 B, pool MIXED)
-//   +0   u32 x 64  pageblock entries: a class (0..6) when the pageblock is
+//   +0   u32 x 64  pageblock entries: a class (0..7) when the pageblock is
 //                  uniform, else its PLANE record's address (64-aligned, so
 //                  always >= 64) OR its depth (1..3) in the low bits
 //   +256 u8  x 64  pageblock tags
-//   +320 u64 x 7   per class: bit k set when pageblock k has a page of the class
+//   +320 u64 x 8   per class: bit k set when pageblock k has a page of the class
+//                  (the record ends exactly at 384 B)
 //
 // PLANE RECORD (depth x 64 B in a buddy block of 64 / 128 / 256 B, buddy.ts;
 // pool ids PLANE1 / PLANE2 / PLANE name the three sizes): one mixed
 // pageblock of 512 pages, holding only the planes its classes need:
 //   +0   u64 x 8   plane 0 (class bit 0 of page i is bit i%64 of word i/64)
-//   +64  u64 x 8   plane 1   (depth >= 2: a class 2..6 is present)
-//   +128 u64 x 8   plane 2   (depth 3: a class 4..6 is present)
+//   +64  u64 x 8   plane 1   (depth >= 2: a class 2..7 is present)
+//   +128 u64 x 8   plane 2   (depth 3: a class 4..7 is present)
 // Missing planes read as zero. The depth is at least what the classes need;
 // a call shrinks it when a smaller block is to spare (not reserved).
 //
@@ -199,7 +201,7 @@ export const WASM_PAGE_BYTES: u32 = 1 << WASM_PAGE_SHIFT;
 // Small results go at fixed offsets at the start of the I/O area; bulk results
 // (runs, classes, tags, section words, translation batches) follow IO_BULK.
 
-export const IO_COUNTS: u32 = 0; //       f64 x 7: per-class counts
+export const IO_COUNTS: u32 = 0; //       f64 x 8: per-class counts (to IO_SCAN_NEXT)
 export const IO_SCAN_NEXT: u32 = 64; //   f64: scan nextPfn
 export const IO_SCAN_UNMOVABLE: u32 = 72; // f64: scan unmovablePfn (-1 if none)
 export const IO_SCAN_MOVABLE: u32 = 80; // f64: pages in the runs written
@@ -207,6 +209,7 @@ export const IO_SCAN_RUNS: u32 = 88; //   f64: number of runs written
 export const IO_XLATE_FAST: u32 = 96; //  f64: translation fast count
 export const IO_XLATE_SLOW: u32 = 104; // f64: translation slow count
 export const IO_XLATE_MISS: u32 = 112; // f64: translation miss count
+export const IO_RETAG_GOOD: u32 = 120; // f64: retagPageblocks' good pages
 export const IO_BULK: u32 = 256;
 
 /** One migrateScan run in the bulk area: f64 startPfn at +0, f64 nrPages at +8. */
@@ -320,6 +323,13 @@ const IO_AREA_BYTES_LOCAL: usize = <usize>IO_AREA_BYTES;
   store<u16>(slot, <u16>n, SEC_COUNTS);
   const group = groupCountAddr(<u32>((sec - gSectionTable) >> (SECTION_RECORD_SHIFT + 6)), cls);
   store<u32>(group, load<u32>(group) + n - old);
+}
+/** Frames of a section holding relocated pages (u16: at most PAGES_PER_SECTION). */
+@inline export function secReverseCount(sec: usize): u32 {
+  return load<u16>(sec, SEC_REVERSE_COUNT);
+}
+@inline export function setSecReverseCount(sec: usize, n: u32): void {
+  store<u16>(sec, <u16>n, SEC_REVERSE_COUNT);
 }
 /** Pages of a class in the 64-section group `groupIdx` (sections 64g .. 64g + 63). */
 @inline export function groupCountAddr(groupIdx: u32, cls: u32): usize {

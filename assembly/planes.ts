@@ -2,7 +2,8 @@
 //
 // The class of page i is bit i of plane0 | plane1 << 1 | plane2 << 2. A plane
 // record holds only the planes its classes need (its depth): FREE/USER pages
-// need one plane, SLAB/PGTABLE two, PINNED and above three. Missing planes
+// need one plane, SLAB/PGTABLE two, PINNED and above (up to SLAB_RECLAIMABLE,
+// class 7, so every 3-bit value is a class) three. Missing planes
 // read as zero. A pageblock entry that is a plane record is its address
 // (64-aligned) with the depth in the low bits, so the kernels below take the
 // entry and decode it.
@@ -26,7 +27,7 @@ export const ENTRY_DEPTH_MASK: u32 = 3;
 @inline export function planeEntry(plane: usize, depth: u32): u32 {
   return <u32>plane | depth;
 }
-/** Planes needed to hold class `cls`: 1 for 0..1, 2 for 2..3, 3 for 4..6. */
+/** Planes needed to hold class `cls`: 1 for 0..1, 2 for 2..3, 3 for 4..7. */
 @inline export function depthOfClass(cls: u32): u32 {
   return cls < 2 ? 1 : cls < 4 ? 2 : 3;
 }
@@ -127,7 +128,21 @@ export function planeCountClass(entry: u32, lo: u32, hi: u32, cls: u32): u32 {
   return n;
 }
 
-/** Adds the per-class page counts of pages [lo, hi) of a plane record to `acc` (u64 x 7). */
+/** Pages whose class is in `mask` in pages [lo, hi) of a plane record (0 <= lo < hi <= 512). */
+export function planeCountMask(entry: u32, lo: u32, hi: u32, mask: u32): u32 {
+  const plane = planeAddr(entry);
+  const depth = planeDepth(entry);
+  let n: u32 = 0;
+  const wLo = lo >> 6;
+  const wHi = (hi - 1) >> 6;
+  for (let w = wLo; w <= wHi; w++) {
+    const m = rangeMask(w, wLo, wHi, lo, hi) & matchMask(mask, wordA(plane, w), wordB(plane, depth, w), wordC(plane, depth, w));
+    n += <u32>popcnt<u64>(m);
+  }
+  return n;
+}
+
+/** Adds the per-class page counts of pages [lo, hi) of a plane record to `acc` (u64 x 8). */
 export function planeCountAll(entry: u32, lo: u32, hi: u32, acc: usize): void {
   const plane = planeAddr(entry);
   const depth = planeDepth(entry);
@@ -219,15 +234,4 @@ export function planeFill(plane: usize, depth: u32, cls: u32): void {
   for (let j: u32 = 0; j < depth; j++) {
     memory.fill(plane + <usize>j * PLANE_BYTES, ((cls >> j) & 1) != 0 ? 0xff : 0, PLANE_BYTES);
   }
-}
-
-/** No page of the plane record has the nonexistent class 7. */
-export function planeWordsLegal(entry: u32): bool {
-  const plane = planeAddr(entry);
-  const depth = planeDepth(entry);
-  if (depth < 3) return true;
-  for (let w: u32 = 0; w < PLANE_WORDS; w++) {
-    if ((wordA(plane, w) & wordB(plane, depth, w) & wordC(plane, depth, w)) != 0) return false;
-  }
-  return true;
 }

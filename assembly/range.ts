@@ -3,7 +3,8 @@
 // u32), use the section bitmaps to skip what cannot match, and hand each
 // section's part to the kernels in state.ts.
 
-import { ALL_CLASSES, NONE, NR_PAGE_CLASSES, PAGES_PER_SECTION } from './constants';
+import { ALL_CLASSES, NONE, NR_PAGE_CLASSES, PAGEBLOCK_ISOLATE, PAGEBLOCK_PAGE_MASK, PAGES_PER_SECTION } from './constants';
+import { E_FULL, OK, fail } from './errors';
 import {
   POOL_MIXED,
   classMap,
@@ -22,9 +23,13 @@ import {
 import {
   countSection,
   countSectionClass,
+  countSectionTagged,
   countTaggedPageblocks,
   findInSection,
+  gQualifiedGoodPages,
+  pageblockSpan,
   planRecolorSection,
+  qualifyingPageblocks,
   recolorSection,
   retagSection,
   sectionSplitNeeded,
@@ -32,7 +37,7 @@ import {
   tagSplitNeeded,
 } from './state';
 import { depthOfClass } from './planes';
-import { needAdd, needReset } from './pool';
+import { needAdd, needReset, needsFit, reserveNeeds } from './pool';
 
 /** Lowest absent section in [sA, sB], or sB + 1 when all are present. */
 export function firstAbsentSection(sA: u32, sB: u32): u32 {
@@ -127,18 +132,20 @@ export function recolorRange(startOff: u64, endOff: u64, srcMask: u32, dst: u32)
 
 // ---- tags --------------------------------------------------------------------------------
 
+/** The pageblocks of section s that [startOff, endOff) intersects, one bit each. */
+@inline function pageblocksIntersecting(s: u32, startOff: u64, endOff: u64): u64 {
+  return pageblockSpan(pageblockOf(sectionPartLo(s, startOff)), lastPageblock(sectionPartHi(s, endOff)));
+}
+
 /** Plans the MIXED records retagRange may take (sections it splits, at most two). */
 export function planRetag(startOff: u64, endOff: u64, andMask: u32, orMask: u32): void {
   needReset();
   if (startOff >= endOff) return;
   const sA = sectionOf(startOff);
   const sB = sectionOf(endOff - 1);
-  const kLoA = pageblockOf(sectionPartLo(sA, startOff));
-  const kHiA = lastPageblock(sectionPartHi(sA, endOff));
-  if (isPresent(sA) && tagSplitNeeded(secAddr(sA), kLoA, kHiA, andMask, orMask)) needAdd(POOL_MIXED, 1);
-  if (sB != sA) {
-    const kHiB = lastPageblock(sectionPartHi(sB, endOff));
-    if (isPresent(sB) && tagSplitNeeded(secAddr(sB), 0, kHiB, andMask, orMask)) needAdd(POOL_MIXED, 1);
+  if (isPresent(sA) && tagSplitNeeded(secAddr(sA), pageblocksIntersecting(sA, startOff, endOff), andMask, orMask)) needAdd(POOL_MIXED, 1);
+  if (sB != sA && isPresent(sB) && tagSplitNeeded(secAddr(sB), pageblocksIntersecting(sB, startOff, endOff), andMask, orMask)) {
+    needAdd(POOL_MIXED, 1);
   }
 }
 
@@ -147,11 +154,7 @@ export function retagRange(startOff: u64, endOff: u64, andMask: u32, orMask: u32
   if (startOff >= endOff) return;
   const sA = sectionOf(startOff);
   const sB = sectionOf(endOff - 1);
-  for (let s = sA; s <= sB; s++) {
-    const kLo = pageblockOf(sectionPartLo(s, startOff));
-    const kHi = lastPageblock(sectionPartHi(s, endOff));
-    retagSection(secAddr(s), kLo, kHi, andMask, orMask);
-  }
+  for (let s = sA; s <= sB; s++) retagSection(secAddr(s), pageblocksIntersecting(s, startOff, endOff), andMask, orMask);
 }
 
 /** Pageblocks intersecting [startOff, endOff) in present sections whose tag & mask is value. */
@@ -169,6 +172,87 @@ export function countPageblocksRange(startOff: u64, endOff: u64, mask: u32, valu
   return n;
 }
 
+// ---- the claim rule: retagging the pageblocks that qualify ----------------------------------
+
+/** What the last walkRetag found (AssemblyScript has no tuples). */
+export let gRetagBlocks: u64 = 0;
+export let gRetagGoodPages: u64 = 0;
+
+/**
+ * retagPageblocks' walk over the whole pageblocks of [startOff, endOff), in
+ * pfn order: in each present section that may hold a candidate (one holding
+ * a good page when minGood > 0), the lowest qualifying pageblocks
+ * (qualifyingPageblocks) until maxBlocks are found, totalled in gRetagBlocks
+ * and gRetagGoodPages. With `apply` false it only plans the MIXED records of
+ * the sections it would split; with `apply` true it retags (migratetype
+ * newMt, MIGRATE_ISOLATE kept).
+ */
+function walkRetag(
+  startOff: u64,
+  endOff: u64,
+  maxBlocks: u32,
+  tagMask: u32,
+  tagValue: u32,
+  newMt: u32,
+  goodMask: u32,
+  minGood: u32,
+  apply: bool,
+): void {
+  gRetagBlocks = 0;
+  gRetagGoodPages = 0;
+  // A pageblock straddling either end is never a candidate: round the start up, the end down.
+  const wholeStart = (startOff + PAGEBLOCK_PAGE_MASK) & ~(<u64>PAGEBLOCK_PAGE_MASK);
+  const wholeEnd = endOff & ~(<u64>PAGEBLOCK_PAGE_MASK);
+  const sectionMask = minGood != 0 ? goodMask : ALL_CLASSES;
+  if (wholeStart >= wholeEnd || maxBlocks == 0 || sectionMask == 0) return;
+  const sB = sectionOf(wholeEnd - 1);
+  let left = maxBlocks;
+  let s = sectionOf(wholeStart);
+  while (s <= sB && left != 0) {
+    s = nextCandidateSection(s, sB, sectionMask, false);
+    if (s > sB) break;
+    const sec = secAddr(s);
+    const kLo = pageblockOf(sectionPartLo(s, wholeStart));
+    const kHi = lastPageblock(sectionPartHi(s, wholeEnd));
+    const set = qualifyingPageblocks(sec, kLo, kHi, tagMask, tagValue, goodMask, minGood, left);
+    if (apply) retagSection(sec, set, PAGEBLOCK_ISOLATE, newMt);
+    else if (tagSplitNeeded(sec, set, PAGEBLOCK_ISOLATE, newMt)) needAdd(POOL_MIXED, 1);
+    const n = <u32>popcnt<u64>(set);
+    gRetagBlocks += n;
+    gRetagGoodPages += gQualifiedGoodPages;
+    left -= n;
+    s++;
+  }
+}
+
+/**
+ * retagPageblocks over [startOff, endOff): reserves, then retags; the
+ * results in gRetagBlocks and gRetagGoodPages. It splits at most three
+ * UNIFORM sections (a UNIFORM section qualifies whole or not at all, so only
+ * the two edge sections and the one where maxBlocks runs out are retagged in
+ * part): that bound is reserved when it fits as is, else the exact plan.
+ */
+export function retagQualifying(
+  startOff: u64,
+  endOff: u64,
+  maxBlocks: u32,
+  tagMask: u32,
+  tagValue: u32,
+  newMt: u32,
+  goodMask: u32,
+  minGood: u32,
+): i32 {
+  needReset();
+  needAdd(POOL_MIXED, 3);
+  if (!needsFit()) {
+    needReset();
+    walkRetag(startOff, endOff, maxBlocks, tagMask, tagValue, newMt, goodMask, minGood, false);
+  }
+  if (!reserveNeeds()) return fail(E_FULL, -1);
+  walkRetag(startOff, endOff, maxBlocks, tagMask, tagValue, newMt, goodMask, minGood, true);
+  return OK;
+}
+
 // ---- counts and searches -----------------------------------------------------------------
 
 /** Does [startOff, endOff) cover the whole 64-section group starting at section s? */
@@ -177,7 +261,7 @@ export function countPageblocksRange(startOff: u64, endOff: u64, mask: u32, valu
 }
 
 /**
- * Adds per-class counts of [startOff, endOff) to acc (u64 x 7, zeroed by the
+ * Adds per-class counts of [startOff, endOff) to acc (u64 x 8, zeroed by the
  * caller): whole 64-section groups from the group counts, the rest section by
  * section, so a count over the window costs O(sections / 64).
  */
@@ -212,6 +296,25 @@ export function countRangeClass(startOff: u64, endOff: u64, cls: u32): u64 {
       continue;
     }
     if (isPresent(s)) n += countSectionClass(secAddr(s), sectionPartLo(s, startOff), sectionPartHi(s, endOff), cls);
+    s++;
+  }
+  return n;
+}
+
+/**
+ * Pages of [startOff, endOff) whose class is in `mask`, in pageblocks whose
+ * tag & tagMask is tagValue: sections without such a class are skipped by
+ * the class maps, the rest counted by countSectionTagged.
+ */
+export function countTaggedRange(startOff: u64, endOff: u64, mask: u32, tagMask: u32, tagValue: u32): u64 {
+  if (startOff >= endOff || mask == 0 || (tagValue & ~tagMask) != 0) return 0;
+  const sB = sectionOf(endOff - 1);
+  let n: u64 = 0;
+  let s = sectionOf(startOff);
+  while (s <= sB) {
+    s = nextCandidateSection(s, sB, mask, false);
+    if (s > sB) break;
+    n += countSectionTagged(secAddr(s), sectionPartLo(s, startOff), sectionPartHi(s, endOff), mask, tagMask, tagValue);
     s++;
   }
   return n;

@@ -60,6 +60,7 @@ import {
   planeClassAt,
   planeCountAll,
   planeCountClass,
+  planeCountMask,
   planeDepth,
   planeEntry,
   planeFill,
@@ -73,6 +74,10 @@ import { needAdd, poolAlloc, poolFree, poolSpare } from './pool';
 
 const ALL_ONES: u64 = <u64>-1;
 const TAG_REPLICATE: u64 = 0x0101010101010101;
+const BYTES_LOW7: u64 = 0x7f7f7f7f7f7f7f7f;
+const BYTES_HIGH: u64 = 0x8080808080808080;
+/** Bit 0 of byte i times 2^(7i + 7), i = 0..7 (see mixedTaggedBits). */
+const GATHER_BYTE_BITS: u64 = 0x0102040810204080;
 
 // ---- representation changes -----------------------------------------------------
 
@@ -170,7 +175,7 @@ export function clearSection(sec: usize): void {
     has |= load<u64>(pbMapAddr(rec, <u32>ctz<u32>(m)));
     m &= m - 1;
   }
-  return has & (ALL_ONES << <u64>kLo) & lowMask(kHi + 1);
+  return has & pageblockSpan(kLo, kHi);
 }
 
 /** Classes present in pageblock k of a MIXED record, from its summary words. */
@@ -400,43 +405,127 @@ export function sectionSplitNeeded(sec: usize, lo: u32, hi: u32, srcMask: u32): 
   return mixedTag(secMixed(sec), k);
 }
 
-/** Pageblocks k in [kLo, kHi] of a present section whose tag & mask is value. */
-@inline export function countTaggedPageblocks(sec: usize, kLo: u32, kHi: u32, mask: u32, value: u32): u32 {
-  // UNIFORM: one tag for all of its pageblocks.
-  if (secRepr(sec) == REPR_UNIFORM) return (secTag(sec) & mask) == value ? kHi - kLo + 1 : 0;
-  const rec = secMixed(sec);
-  let n: u32 = 0;
-  for (let k = kLo; k <= kHi; k++) {
-    if ((mixedTag(rec, k) & mask) == value) n++;
-  }
-  return n;
+/** Pageblocks kLo..kHi (0 <= kLo <= kHi <= 63), one bit each. */
+@inline export function pageblockSpan(kLo: u32, kHi: u32): u64 {
+  return (ALL_ONES << <u64>kLo) & lowMask(kHi + 1);
 }
 
-/** Would retagging pageblocks [kLo, kHi] need a split? */
-export function tagSplitNeeded(sec: usize, kLo: u32, kHi: u32, andMask: u32, orMask: u32): bool {
-  if (secRepr(sec) != REPR_UNIFORM) return false;
-  if (kLo == 0 && kHi == PAGEBLOCKS_PER_SECTION - 1) return false;
+/**
+ * Pageblocks of a MIXED record whose tag & tagMask is tagValue, one bit
+ * each, from the 64 tag bytes read eight at a time. A tag is below 8, so
+ * x = (tag & tagMask) ^ tagValue is below 8 too and x + 0x7f sets the byte's
+ * top bit, carrying nothing into the next byte, exactly when x is not 0 (a
+ * mismatch). The multiply gathers bit 0 of byte i into bit 56 + i: the
+ * partial products land on distinct bits, so nothing carries.
+ */
+@inline function mixedTaggedBits(rec: usize, tagMask: u32, tagValue: u32): u64 {
+  const m = <u64>tagMask * TAG_REPLICATE;
+  const v = <u64>tagValue * TAG_REPLICATE;
+  let bits: u64 = 0;
+  for (let i: u32 = 0; i < PAGEBLOCKS_PER_SECTION >> 3; i++) {
+    const x = (load<u64>(rec + MIXED_TAGS + (<usize>i << 3)) & m) ^ v;
+    const matched = (~(x + BYTES_LOW7) & BYTES_HIGH) >> 7;
+    bits |= ((matched * GATHER_BYTE_BITS) >> 56) << (<u64>i << 3);
+  }
+  return bits;
+}
+
+/** Pageblocks kLo..kHi of a present section whose tag & tagMask is tagValue, one bit each. */
+export function pageblocksTagged(sec: usize, kLo: u32, kHi: u32, tagMask: u32, tagValue: u32): u64 {
+  // UNIFORM: one tag for all of its pageblocks.
+  if (secRepr(sec) == REPR_UNIFORM) return (secTag(sec) & tagMask) == tagValue ? pageblockSpan(kLo, kHi) : 0;
+  return mixedTaggedBits(secMixed(sec), tagMask, tagValue) & pageblockSpan(kLo, kHi);
+}
+
+/**
+ * Pageblocks kLo..kHi of a present section holding a page of a class in
+ * `mask` and whose tag & tagMask is tagValue, one bit each: from the MIXED
+ * record's summary words and tags, never from its planes.
+ */
+export function pageblocksMatching(sec: usize, kLo: u32, kHi: u32, mask: u32, tagMask: u32, tagValue: u32): u64 {
+  if (secRepr(sec) == REPR_UNIFORM) {
+    const hit = ((mask >> secClass(sec)) & 1) != 0 && (secTag(sec) & tagMask) == tagValue;
+    return hit ? pageblockSpan(kLo, kHi) : 0;
+  }
+  const rec = secMixed(sec);
+  return pageblocksHolding(rec, mask, kLo, kHi) & mixedTaggedBits(rec, tagMask, tagValue);
+}
+
+/** Pageblocks k in [kLo, kHi] of a present section whose tag & mask is value. */
+@inline export function countTaggedPageblocks(sec: usize, kLo: u32, kHi: u32, mask: u32, value: u32): u32 {
+  return <u32>popcnt<u64>(pageblocksTagged(sec, kLo, kHi, mask, value));
+}
+
+/** Would retagging the pageblocks of `set` (one bit each) need a split? */
+export function tagSplitNeeded(sec: usize, set: u64, andMask: u32, orMask: u32): bool {
+  if (secRepr(sec) != REPR_UNIFORM || set == 0 || set == ALL_ONES) return false;
   const t = secTag(sec);
   return ((t & andMask) | orMask) != t;
 }
 
-/** tag = (tag & andMask) | orMask for pageblocks [kLo, kHi] of a present section. */
-export function retagSection(sec: usize, kLo: u32, kHi: u32, andMask: u32, orMask: u32): void {
+/** tag = (tag & andMask) | orMask for the pageblocks of `set` (one bit each) of a present section. */
+export function retagSection(sec: usize, set: u64, andMask: u32, orMask: u32): void {
+  if (set == 0) return;
   if (secRepr(sec) == REPR_UNIFORM) {
     const t = secTag(sec);
     const nt = (t & andMask) | orMask;
     if (nt == t) return;
-    if (kLo == 0 && kHi == PAGEBLOCKS_PER_SECTION - 1) {
+    if (set == ALL_ONES) {
       store<u8>(sec, <u8>nt, SEC_TAG);
       return;
     }
     splitSection(sec);
   }
   const rec = secMixed(sec);
-  for (let k = kLo; k <= kHi; k++) {
+  while (set != 0) {
+    const k = <u32>ctz<u64>(set);
+    set &= set - 1;
     setMixedTag(rec, k, (mixedTag(rec, k) & andMask) | orMask);
   }
   tryCollapseSection(sec);
+}
+
+/** Good pages of the pageblocks the last qualifyingPageblocks() returned (AssemblyScript has no tuples). */
+export let gQualifiedGoodPages: u64 = 0;
+
+/**
+ * The lowest `maxBlocks` of pageblocks kLo..kHi of a present section whose
+ * tag & tagMask is tagValue and that hold at least `minGood` pages whose
+ * class is in `goodMask`, one bit each; the good pages they hold go to
+ * gQualifiedGoodPages. The tags and summary words pick the candidates; only
+ * a candidate's plane record is counted. In a UNIFORM section every
+ * pageblock holds the same 512 pages of one class and one tag: all qualify or
+ * none.
+ */
+export function qualifyingPageblocks(sec: usize, kLo: u32, kHi: u32, tagMask: u32, tagValue: u32, goodMask: u32, minGood: u32, maxBlocks: u32): u64 {
+  gQualifiedGoodPages = 0;
+  if (maxBlocks == 0) return 0;
+  if (secRepr(sec) == REPR_UNIFORM) {
+    const good: u32 = ((goodMask >> secClass(sec)) & 1) != 0 ? PAGES_PER_PAGEBLOCK : 0;
+    if (good < minGood || (secTag(sec) & tagMask) != tagValue) return 0;
+    const n = min<u32>(kHi - kLo + 1, maxBlocks);
+    gQualifiedGoodPages = <u64>n * good;
+    return pageblockSpan(kLo, kLo + n - 1);
+  }
+  const rec = secMixed(sec);
+  let candidates = mixedTaggedBits(rec, tagMask, tagValue) & pageblockSpan(kLo, kHi);
+  // A pageblock without a good page cannot hold minGood > 0 of them.
+  if (minGood != 0) candidates &= pageblocksHolding(rec, goodMask, kLo, kHi);
+  let picked: u64 = 0;
+  let left = maxBlocks;
+  while (candidates != 0 && left != 0) {
+    const k = <u32>ctz<u64>(candidates);
+    candidates &= candidates - 1;
+    const e = mixedEntry(rec, k);
+    let good: u32;
+    if (e < ENTRY_PLANE_MIN) good = ((goodMask >> e) & 1) != 0 ? PAGES_PER_PAGEBLOCK : 0;
+    else good = goodMask != 0 ? planeCountMask(e, 0, PAGES_PER_PAGEBLOCK, goodMask) : 0;
+    if (good < minGood) continue;
+    picked |= <u64>1 << <u64>k;
+    gQualifiedGoodPages += good;
+    left--;
+  }
+  return picked;
 }
 
 // ---- reads -------------------------------------------------------------------------------
@@ -449,7 +538,7 @@ export function classAt(sec: usize, off: u32): u32 {
   return planeClassAt(e, off & PAGEBLOCK_PAGE_MASK);
 }
 
-/** Adds per-class counts of pages [lo, hi) of a present section to acc (u64 x 7). */
+/** Adds per-class counts of pages [lo, hi) of a present section to acc (u64 x 8). */
 export function countSection(sec: usize, lo: u32, hi: u32, acc: usize): void {
   if (lo == 0 && hi == PAGES_PER_SECTION) {
     for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
@@ -494,6 +583,33 @@ export function countSectionClass(sec: usize, lo: u32, hi: u32, cls: u32): u32 {
     const pbHi = pageblockPartHi(k, kHi, hi);
     const e = mixedEntry(rec, k);
     n += e < ENTRY_PLANE_MIN ? pbHi - pbLo : planeCountClass(e, pbLo, pbHi, cls);
+  }
+  return n;
+}
+
+/**
+ * Pages in [lo, hi) of a present section whose class is in `mask`, in
+ * pageblocks whose tag & tagMask is tagValue. Only pageblocks the summaries
+ * and tags select are visited, and only their plane records are counted.
+ */
+export function countSectionTagged(sec: usize, lo: u32, hi: u32, mask: u32, tagMask: u32, tagValue: u32): u32 {
+  if (secRepr(sec) == REPR_UNIFORM) {
+    const hit = ((mask >> secClass(sec)) & 1) != 0 && (secTag(sec) & tagMask) == tagValue;
+    return hit ? hi - lo : 0;
+  }
+  const rec = secMixed(sec);
+  const kLo = pageblockOf(lo);
+  const kHi = lastPageblock(hi);
+  let has = pageblocksHolding(rec, mask, kLo, kHi) & mixedTaggedBits(rec, tagMask, tagValue);
+  let n: u32 = 0;
+  while (has != 0) {
+    const k = <u32>ctz<u64>(has);
+    has &= has - 1;
+    const pbLo = pageblockPartLo(k, kLo, lo);
+    const pbHi = pageblockPartHi(k, kHi, hi);
+    const e = mixedEntry(rec, k);
+    // A uniform entry the summaries selected is of a class in `mask`.
+    n += e < ENTRY_PLANE_MIN ? pbHi - pbLo : planeCountMask(e, pbLo, pbHi, mask);
   }
   return n;
 }

@@ -48,7 +48,6 @@ import {
   REVERSE_ENTRY_LINEAR,
   REVERSE_ENTRY_LOW,
   SEC_FLAGS,
-  SEC_REVERSE_COUNT,
   SIZE_OF_REVERSE_DIR,
   forwardTable,
   gBasePfn,
@@ -59,6 +58,8 @@ import {
   pageblockInSection,
   pageblockOf,
   reverseTable,
+  secReverseCount,
+  setSecReverseCount,
   gNrSections,
   gXlateMap,
   secAddr,
@@ -197,8 +198,8 @@ function reverseAny(s: u32, lo: u32, hi: u32): bool {
 
 function addReverseCount(s: u32, delta: i32): void {
   const sec = secAddr(s);
-  const left = <u32>(<i32>load<u32>(sec, SEC_REVERSE_COUNT) + delta);
-  store<u32>(sec, left, SEC_REVERSE_COUNT);
+  const left = <u32>(<i32>secReverseCount(sec) + delta);
+  setSecReverseCount(sec, left);
   if (left == 0) {
     poolFree(POOL_REVERSE, reverseTable(s));
     store<u32>(gReversePtrs + (<usize>s << 2), 0);
@@ -405,7 +406,7 @@ export function dropReverseSection(s: u32): void {
   }
   poolFree(POOL_REVERSE, dir);
   store<u32>(gReversePtrs + (<usize>s << 2), 0);
-  store<u32>(secAddr(s), 0, SEC_REVERSE_COUNT);
+  setSecReverseCount(secAddr(s), 0);
 }
 
 // ---- remap --------------------------------------------------------------------------------------

@@ -68,7 +68,6 @@ import {
   SEC_FLAGS,
   SEC_MIXED,
   SEC_NID,
-  SEC_REVERSE_COUNT,
   SEC_TAG,
   SIZE_OF_SECTION,
   WASM_PAGE_SHIFT,
@@ -91,12 +90,13 @@ import {
   secAddr,
   secCount,
   secRepr,
+  secReverseCount,
   xlateState,
   XLATE_DIRECT,
   XLATE_MISS,
   XLATE_REMAPPED,
 } from './layout';
-import { depthOfMask, planeAddr, planeCountAll, planeDepth, planePresence, planeWordsLegal } from './planes';
+import { depthOfMask, planeAddr, planeCountAll, planeDepth, planePresence } from './planes';
 import { poolAddr } from './pool';
 import { forwardGet, reverseGet } from './translate';
 import { buddyLive, buddyLiveBlock, buddyValidate } from './buddy';
@@ -131,8 +131,8 @@ function checkMixed(s: u32, sec: usize): i32 {
   const rec = <usize>load<u32>(sec, SEC_MIXED);
   if (!ownedBy(rec, POOL_MIXED)) return bad(INV_POOL, <i32>s);
   gLiveMixed++;
-  const acc = gIoArea + IO_BULK; // u64 x 7 recounts
-  const pbMaps = acc + 64; //       u64 x 7 pageblock presence words
+  const acc = gIoArea + IO_BULK; // u64 x 8 recounts
+  const pbMaps = acc + 64; //       u64 x 8 pageblock presence words
   for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
     store<u64>(acc + (<usize>c << 3), 0);
     store<u64>(pbMaps + (<usize>c << 3), 0);
@@ -152,7 +152,6 @@ function checkMixed(s: u32, sec: usize): i32 {
       if (depth == 3) gLivePlanes3++;
       else if (depth == 2) gLivePlanes2++;
       else gLivePlanes1++;
-      if (!planeWordsLegal(e)) return bad(INV_PLANE_CLASS, <i32>s);
       presence = planePresence(e);
       if ((presence & (presence - 1)) == 0) return bad(INV_CANONICAL_PAGEBLOCK, <i32>s);
       // Deep enough for its classes (it may be deeper: shrinking is optional).
@@ -219,7 +218,7 @@ function checkRemap(s: u32, sec: usize): i32 {
     }
   }
   const rdir = reverseTable(s);
-  const held = load<u32>(sec, SEC_REVERSE_COUNT);
+  const held = secReverseCount(sec);
   if (rdir == 0) return held == 0 ? 0 : bad(INV_REVERSE_TABLE, <i32>s);
   if (!ownedBy(rdir, POOL_REVERSE)) return bad(INV_POOL, <i32>s);
   gLiveReverse++;

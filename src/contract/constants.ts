@@ -43,10 +43,12 @@ export const PageClass = {
   PINNED: 4,
   RESERVED: 5,
   VMEMMAP: 6,
+  /** Reclaimable slab: dentries, inodes (`__GFP_RECLAIMABLE`), freed under memory pressure. */
+  SLAB_RECLAIMABLE: 7,
 } as const;
 export type PageClass = (typeof PageClass)[keyof typeof PageClass];
-export const NR_PAGE_CLASSES = 7;
-export const PAGE_CLASS_NAMES = ['FREE', 'USER', 'SLAB', 'PGTABLE', 'PINNED', 'RESERVED', 'VMEMMAP'] as const;
+export const NR_PAGE_CLASSES = 8;
+export const PAGE_CLASS_NAMES = ['FREE', 'USER', 'SLAB', 'PGTABLE', 'PINNED', 'RESERVED', 'VMEMMAP', 'SLAB_RECLAIMABLE'] as const;
 /** What per-page reads return for a page outside every present section. */
 export const NO_CLASS = 255;
 /** A class mask with every class set. */

@@ -24,7 +24,7 @@
  * (E_ORDER, endPfn).
  */
 
-/** Mirrors `PageClass` in `src/contract/constants.ts` (0..6). */
+/** Mirrors `PageClass` in `src/contract/constants.ts` (0..7). */
 export type PageClassId = number;
 /** A bit set of page classes: bit `1 << cls`. */
 export type ClassMask = number;
@@ -65,6 +65,14 @@ export interface ScanResult {
    * Adjacent movable pages are always one run. Length is 2 * number of runs.
    */
   runs: Float64Array;
+}
+
+/** What {@link EngineApi.retagPageblocks} did. */
+export interface RetagResult {
+  /** Pageblocks retagged. */
+  blocks: number;
+  /** Pages whose class is in the call's `goodMask`, in the pageblocks retagged. */
+  goodPages: number;
 }
 
 export interface TranslateResult {
@@ -116,6 +124,16 @@ export interface EngineApi {
   countClasses(startPfn: number, endPfn: number): ClassCounts;
   /** Pages in the range whose class is in `mask` (mask within ALL_CLASSES, else E_ARG). */
   count(startPfn: number, endPfn: number, mask: ClassMask): number;
+  /**
+   * Pages in the range whose class is in `mask`, counting only the pageblocks
+   * whose `tag & tagMask === tagValue` (pages of sections that are not
+   * present are not counted). `tagMask` 0 with `tagValue` 0 matches every
+   * pageblock, and the result is then `count(startPfn, endPfn, mask)`; a
+   * `tagValue` with a bit outside `tagMask` matches none. `mask` within
+   * ALL_CLASSES, `tagMask` and `tagValue` within the tag bits (0..7), else
+   * E_ARG naming it, in that order after the range.
+   */
+  countTagged(startPfn: number, endPfn: number, mask: ClassMask, tagMask: number, tagValue: number): number;
   /** Lowest pfn in the range whose class is in `mask`, or -1. */
   findNext(startPfn: number, endPfn: number, mask: ClassMask): number;
   /** Class of each page of `[startPfn, startPfn + nrPages)` (NO_CLASS outside present sections); nrPages <= 2^24. */
@@ -129,6 +147,47 @@ export interface EngineApi {
    * Returns the highest pfn changed plus one (0 when nrPages is 0).
    */
   claim(startPfn: number, endPfn: number, nrPages: number, fromCls: PageClassId, toCls: PageClassId, mode: number, seed: number): number;
+  /**
+   * {@link claim} restricted to some pageblocks and capped per pageblock: the
+   * mechanism under mobility grouping (take pages of the caller's own
+   * migratetype's pageblocks first), stealing (take from a fallback type's
+   * pageblocks without retagging them) and workloads that spread pages thinly.
+   *
+   * The eligible pageblocks are those that intersect the range, lie in
+   * present sections and whose `tag & tagMask === tagValue` (`tagMask` 0 with
+   * `tagValue` 0: every one; a `tagValue` bit outside `tagMask`: none). A
+   * pageblock offers its `fromCls` pages that lie inside the range, at most
+   * `maxPerPageblock` of them (0: no limit). Exactly:
+   *
+   *     available = sum over eligible pageblocks b of
+   *                 min(fromCls pages of b inside the range, maxPerPageblock || Infinity)
+   *
+   * and `available < nrPages` is E_NOSPC (nrPages), before anything changes.
+   * Otherwise the call visits the eligible pageblocks, in pfn order (LOWEST)
+   * or in the order `pageblockOrder(n, seed)` gives the n pageblocks that
+   * intersect the range, present or not, numbered from the lowest
+   * (RANDOM_PAGEBLOCK, as claim), and takes from each the lowest of what it
+   * offers, up to the pages still wanted, until `nrPages` are taken. Taken
+   * pages become `toCls`; no tag changes. With `tagMask` 0, `tagValue` 0 and
+   * `maxPerPageblock` 0 this is `claim(...)` exactly. Returns the highest pfn
+   * taken plus one (0 when nrPages is 0).
+   *
+   * Checks, after the range: nrPages (E_ARG), fromCls, toCls (E_CLASS), mode
+   * (E_ARG), then tagMask and tagValue (within the tag bits 0..7) and
+   * maxPerPageblock (a count), each E_ARG; then E_NOSPC; then E_FULL.
+   */
+  claimTagged(
+    startPfn: number,
+    endPfn: number,
+    nrPages: number,
+    fromCls: PageClassId,
+    toCls: PageClassId,
+    mode: number,
+    seed: number,
+    tagMask: number,
+    tagValue: number,
+    maxPerPageblock: number,
+  ): number;
   /**
    * Migration scan: walk the range in pfn order, skipping sections that are not
    * present. Pages whose class is in `unmovableMask` stop the scan (UNMOVABLE);
@@ -146,6 +205,37 @@ export interface EngineApi {
   setIsolate(startPfn: number, endPfn: number, isolate: boolean): void;
   /** Pageblocks intersecting the range, in present sections, whose `tag & mask === value`. */
   countPageblocks(startPfn: number, endPfn: number, mask: number, value: number): number;
+  /**
+   * The kernel's claim rule as a mechanism ("free and alike pages fill at
+   * least half the pageblock: the whole block changes migratetype"), the
+   * policy left to the caller.
+   *
+   * Candidates are the pageblocks lying wholly inside the range (one that
+   * straddles either end of the range is never retagged: the kernel does not
+   * claim a pageblock that straddles a zone edge), in present sections
+   * (others are skipped, not refused), whose `tag & tagMask === tagValue` and
+   * that hold at least `minGood` pages whose class is in `goodMask`. The
+   * lowest `maxBlocks` candidates (0: none) take migratetype `newMt`.
+   * MIGRATE_ISOLATE stays as it is, as with setMigratetype: to leave isolated
+   * pageblocks alone, put PAGEBLOCK_ISOLATE in `tagMask` and leave it out of
+   * `tagValue`. A candidate that already has migratetype `newMt` counts like
+   * any other. Page classes never change.
+   *
+   * Returns how many pageblocks were retagged and how many pages of the
+   * `goodMask` classes they hold. Checks, after the range: maxBlocks (a
+   * count), tagMask and tagValue (tag bits 0..7), newMt (0..2), goodMask
+   * (within ALL_CLASSES), minGood (a count), each E_ARG; then E_FULL.
+   */
+  retagPageblocks(
+    startPfn: number,
+    endPfn: number,
+    maxBlocks: number,
+    tagMask: number,
+    tagValue: number,
+    newMt: number,
+    goodMask: ClassMask,
+    minGood: number,
+  ): RetagResult;
   /** Tags of `nrPageblocks` pageblocks from the one holding `startPfn` (NO_TAG outside present sections). */
   readPageblockTags(startPfn: number, nrPageblocks: number): Uint8Array;
 

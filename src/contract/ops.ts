@@ -12,7 +12,7 @@
  * wrapper (`src/engine/engine.ts`) and the reference (`src/reference/`).
  * A compile-time check below keeps the table and the interface in step.
  */
-import type { EngineApi, EngineInfo, ScanResult, TranslateResult } from './engine-api.js';
+import type { EngineApi, EngineInfo, RetagResult, ScanResult, TranslateResult } from './engine-api.js';
 import { EngineError } from './errors.js';
 
 /**
@@ -84,6 +84,8 @@ export interface ResultKindType {
   f64s: Float64Array;
   scan: ScanResult;
   translation: TranslateResult;
+  /** What retagPageblocks did: two numbers. */
+  retag: RetagResult;
 }
 export type ResultKind = keyof ResultKindType;
 
@@ -118,10 +120,30 @@ export const ENGINE_OPS = {
   setClass: { args: [...PFN_RANGE, ['cls', 'cls']], result: 'void', mutates: true },
   countClasses: { args: [...PFN_RANGE], result: 'f64s', mutates: false },
   count: { args: [...PFN_RANGE, ['mask', 'mask']], result: 'number', mutates: false },
+  countTagged: {
+    args: [...PFN_RANGE, ['mask', 'mask'], ['tagMask', 'tagBits'], ['tagValue', 'tagBits']],
+    result: 'number',
+    mutates: false,
+  },
   findNext: { args: [...PFN_RANGE, ['mask', 'mask']], result: 'number', mutates: false },
   readClasses: { args: [['startPfn', 'pfn'], ['nrPages', 'count']], result: 'u8s', mutates: false },
   claim: {
     args: [...PFN_RANGE, ['nrPages', 'count'], ['fromCls', 'cls'], ['toCls', 'cls'], ['mode', 'mode'], ['seed', 'seed']],
+    result: 'number',
+    mutates: true,
+  },
+  claimTagged: {
+    args: [
+      ...PFN_RANGE,
+      ['nrPages', 'count'],
+      ['fromCls', 'cls'],
+      ['toCls', 'cls'],
+      ['mode', 'mode'],
+      ['seed', 'seed'],
+      ['tagMask', 'tagBits'],
+      ['tagValue', 'tagBits'],
+      ['maxPerPageblock', 'count'],
+    ],
     result: 'number',
     mutates: true,
   },
@@ -134,6 +156,19 @@ export const ENGINE_OPS = {
   setMigratetype: { args: [...PFN_RANGE, ['mt', 'mt']], result: 'void', mutates: true },
   setIsolate: { args: [...PFN_RANGE, ['isolate', 'bool']], result: 'void', mutates: true },
   countPageblocks: { args: [...PFN_RANGE, ['mask', 'tagBits'], ['value', 'tagBits']], result: 'number', mutates: false },
+  retagPageblocks: {
+    args: [
+      ...PFN_RANGE,
+      ['maxBlocks', 'count'],
+      ['tagMask', 'tagBits'],
+      ['tagValue', 'tagBits'],
+      ['newMt', 'mt'],
+      ['goodMask', 'mask'],
+      ['minGood', 'count'],
+    ],
+    result: 'retag',
+    mutates: true,
+  },
   readPageblockTags: { args: [['startPfn', 'pfn'], ['nrPageblocks', 'count']], result: 'u8s', mutates: false },
 
   remap: {

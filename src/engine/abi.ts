@@ -30,15 +30,39 @@ export interface RawEngineExports {
   setClass(startPfn: number, endPfn: number, cls: number): number;
   countClasses(startPfn: number, endPfn: number): number;
   count(startPfn: number, endPfn: number, mask: number): number;
+  countTagged(startPfn: number, endPfn: number, mask: number, tagMask: number, tagValue: number): number;
   findNext(startPfn: number, endPfn: number, mask: number): number;
   readClasses(startPfn: number, nrPages: number, chunkFirst: number, chunkLen: number): number;
   claim(startPfn: number, endPfn: number, nrPages: number, fromCls: number, toCls: number, mode: number, seed: number): number;
+  claimTagged(
+    startPfn: number,
+    endPfn: number,
+    nrPages: number,
+    fromCls: number,
+    toCls: number,
+    mode: number,
+    seed: number,
+    tagMask: number,
+    tagValue: number,
+    maxPerPageblock: number,
+  ): number;
   migrateScan(startPfn: number, endPfn: number, movableMask: number, unmovableMask: number, maxRuns: number, chunkRuns: number): number;
   scanRunCapacity(): number;
 
   setMigratetype(startPfn: number, endPfn: number, mt: number): number;
   setIsolate(startPfn: number, endPfn: number, isolate: number): number;
   countPageblocks(startPfn: number, endPfn: number, mask: number, value: number): number;
+  /** Returns the pageblocks retagged (NaN on refusal); their good pages are at IO_RETAG_GOOD. */
+  retagPageblocks(
+    startPfn: number,
+    endPfn: number,
+    maxBlocks: number,
+    tagMask: number,
+    tagValue: number,
+    newMt: number,
+    goodMask: number,
+    minGood: number,
+  ): number;
   readPageblockTags(startPfn: number, nrPageblocks: number, chunkFirst: number, chunkLen: number): number;
 
   remap(oldStartPfn: number, nrPages: number, newStartPfn: number): number;
@@ -66,7 +90,7 @@ export const POOL_PLANE2 = 7;
 
 // ---- I/O area (mirrors assembly/layout.ts) ------------------------------------------
 
-/** f64 x 7: per-class counts of countClasses(). */
+/** f64 x 8: per-class counts of countClasses(). */
 export const IO_COUNTS = 0;
 /** f64 slots written by migrateScan(). */
 export const IO_SCAN_NEXT = 64;
@@ -77,6 +101,8 @@ export const IO_SCAN_RUNS = 88;
 export const IO_XLATE_FAST = 96;
 export const IO_XLATE_SLOW = 104;
 export const IO_XLATE_MISS = 112;
+/** f64: the good pages of the pageblocks retagPageblocks() retagged. */
+export const IO_RETAG_GOOD = 120;
 /** Start of bulk results (runs, classes, tags, section words, translation batches). */
 export const IO_BULK = 256;
 
@@ -111,7 +137,7 @@ export const INVARIANT_NAMES: Record<number, string> = {
   8: 'remapped/direct maps differ from the REMAPPED flag and tables',
   9: 'MIXED section of one class and one tag (not canonical)',
   10: 'plane record of one class (not canonical)',
-  11: 'plane holds the nonexistent class 7',
+  11: 'plane record shallower than its classes need',
   12: 'pageblock summary word differs from the entries',
   13: 'pool accounting or ownership broken',
   14: 'pool free list broken',
@@ -146,6 +172,7 @@ export const ABI_CONSTANT_NAMES = [
   'PageClass.PINNED',
   'PageClass.RESERVED',
   'PageClass.VMEMMAP',
+  'PageClass.SLAB_RECLAIMABLE',
   'Migratetype.UNMOVABLE',
   'Migratetype.MOVABLE',
   'Migratetype.RECLAIMABLE',
@@ -200,6 +227,7 @@ export const ABI_OFFSET_NAMES = [
   'IO_XLATE_FAST',
   'IO_XLATE_SLOW',
   'IO_XLATE_MISS',
+  'IO_RETAG_GOOD',
   'IO_BULK',
   'SIZE_OF_F64',
   'SIZE_OF_U64',

@@ -16,6 +16,7 @@ import type {
   EngineApi,
   EngineInfo,
   EngineOptions,
+  RetagResult,
   ScanResult,
   TranslateResult,
 } from '../contract/engine-api.js';
@@ -23,6 +24,7 @@ import {
   INVARIANT_NAMES,
   IO_BULK,
   IO_COUNTS,
+  IO_RETAG_GOOD,
   IO_SCAN_MOVABLE,
   IO_SCAN_NEXT,
   IO_SCAN_RUNS,
@@ -236,6 +238,19 @@ export class Engine implements EngineApi {
     return this.#number(this.#x.count(startPfn, endPfn, mask), 'count');
   }
 
+  countTagged(startPfn: number, endPfn: number, mask: number, tagMask: number, tagValue: number): number {
+    if (
+      typeof startPfn !== 'number' ||
+      typeof endPfn !== 'number' ||
+      typeof mask !== 'number' ||
+      typeof tagMask !== 'number' ||
+      typeof tagValue !== 'number'
+    ) {
+      checkArgTypes('countTagged', [startPfn, endPfn, mask, tagMask, tagValue]);
+    }
+    return this.#number(this.#x.countTagged(startPfn, endPfn, mask, tagMask, tagValue), 'countTagged');
+  }
+
   findNext(startPfn: number, endPfn: number, mask: number): number {
     if (
       typeof startPfn !== 'number' ||
@@ -274,6 +289,38 @@ export class Engine implements EngineApi {
       checkArgTypes('claim', [startPfn, endPfn, nrPages, fromCls, toCls, mode, seed]);
     }
     return this.#number(this.#x.claim(startPfn, endPfn, nrPages, fromCls, toCls, mode, seed >>> 0), 'claim');
+  }
+
+  claimTagged(
+    startPfn: number,
+    endPfn: number,
+    nrPages: number,
+    fromCls: number,
+    toCls: number,
+    mode: number,
+    seed: number,
+    tagMask: number,
+    tagValue: number,
+    maxPerPageblock: number,
+  ): number {
+    if (
+      typeof startPfn !== 'number' ||
+      typeof endPfn !== 'number' ||
+      typeof nrPages !== 'number' ||
+      typeof fromCls !== 'number' ||
+      typeof toCls !== 'number' ||
+      typeof mode !== 'number' ||
+      typeof seed !== 'number' ||
+      typeof tagMask !== 'number' ||
+      typeof tagValue !== 'number' ||
+      typeof maxPerPageblock !== 'number'
+    ) {
+      checkArgTypes('claimTagged', [startPfn, endPfn, nrPages, fromCls, toCls, mode, seed, tagMask, tagValue, maxPerPageblock]);
+    }
+    return this.#number(
+      this.#x.claimTagged(startPfn, endPfn, nrPages, fromCls, toCls, mode, seed >>> 0, tagMask, tagValue, maxPerPageblock),
+      'claimTagged',
+    );
   }
 
   migrateScan(startPfn: number, endPfn: number, movableMask: number, unmovableMask: number, maxRuns: number): ScanResult {
@@ -345,6 +392,35 @@ export class Engine implements EngineApi {
       checkArgTypes('countPageblocks', [startPfn, endPfn, mask, value]);
     }
     return this.#number(this.#x.countPageblocks(startPfn, endPfn, mask, value), 'countPageblocks');
+  }
+
+  retagPageblocks(
+    startPfn: number,
+    endPfn: number,
+    maxBlocks: number,
+    tagMask: number,
+    tagValue: number,
+    newMt: number,
+    goodMask: number,
+    minGood: number,
+  ): RetagResult {
+    if (
+      typeof startPfn !== 'number' ||
+      typeof endPfn !== 'number' ||
+      typeof maxBlocks !== 'number' ||
+      typeof tagMask !== 'number' ||
+      typeof tagValue !== 'number' ||
+      typeof newMt !== 'number' ||
+      typeof goodMask !== 'number' ||
+      typeof minGood !== 'number'
+    ) {
+      checkArgTypes('retagPageblocks', [startPfn, endPfn, maxBlocks, tagMask, tagValue, newMt, goodMask, minGood]);
+    }
+    const blocks = this.#number(
+      this.#x.retagPageblocks(startPfn, endPfn, maxBlocks, tagMask, tagValue, newMt, goodMask, minGood),
+      'retagPageblocks',
+    );
+    return { blocks, goodPages: this.#f64(IO_RETAG_GOOD) };
   }
 
   readPageblockTags(startPfn: number, nrPageblocks: number): Uint8Array {

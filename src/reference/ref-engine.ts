@@ -36,6 +36,7 @@ import type {
   EngineInfo,
   EngineOptions,
   PageClassId,
+  RetagResult,
   ScanResult,
   TranslateResult,
 } from '../contract/engine-api.js';
@@ -82,8 +83,9 @@ function isCount(value: number): boolean {
  *    startPfn, E_RANGE endPfn, E_ORDER endPfn (the `(start, count)` forms
  *    below follow the same ladder);
  * 2. section alignment where required (E_ALIGN startPfn, then endPfn);
- * 3. the other arguments in parameter order: a count (claim's nrPages) that is
- *    not a non-negative safe integer is E_ARG; a class that is not an integer
+ * 3. the other arguments in parameter order: a count (claim's nrPages,
+ *    claimTagged's maxPerPageblock, retagPageblocks' maxBlocks and minGood)
+ *    that is not a non-negative safe integer is E_ARG; a class that is not an integer
  *    in `[0, NR_PAGE_CLASSES)` is E_CLASS; any other bad value is E_ARG naming
  *    it (masks within ALL_CLASSES, tag masks and values within the tag bits
  *    0..7, migratetypes 0..2, node ids 0..MAX_NID, zone ids 0..255, section
@@ -114,13 +116,17 @@ function isCount(value: number): boolean {
  *   and changes nothing. `claim` of 0 pages returns 0.
  * - `setClass`, `setSectionFlags`, `setSectionNode`, `setSectionZone`,
  *   `setMigratetype`, `setIsolate` need every section they touch present.
- *   The reads, `claim`, `migrateScan`, `countPageblocks` and `clearRemap` do
- *   not: sections that are not present are skipped.
+ *   The reads, `claim`, `claimTagged`, `migrateScan`, `countPageblocks`,
+ *   `countTagged`, `retagPageblocks` and `clearRemap` do not: sections that
+ *   are not present are skipped.
  *
  * Claim: RANDOM_PAGEBLOCK numbers the pageblocks that intersect the range
  * from the lowest (index 0) up, whether present or not, visits them in the
  * order of `pageblockOrder(count, seed)` and takes the `fromCls` pages of
  * each that lie inside the range, lowest first. `fromCls === toCls` is allowed.
+ * claimTagged is the same walk over the same numbering, skipping pageblocks
+ * whose tag does not match and taking from each at most what it offers (its
+ * fromCls pages in the range, capped at maxPerPageblock).
  *
  * Migration scan: contiguous movable pages form one run, across pageblock and
  * present-section edges. When `maxRuns` runs are held and a movable page
@@ -346,6 +352,25 @@ export class RefEngine implements EngineApi {
     return total;
   }
 
+  countTagged(startPfn: number, endPfn: number, mask: ClassMask, tagMask: number, tagValue: number): number {
+    checkArgTypes('countTagged', arguments);
+    const op = 'countTagged';
+    this.#checkRange(op, startPfn, endPfn);
+    this.#checkClassMask(op, 'mask', mask);
+    this.#checkTagBits(op, 'tagMask', tagMask);
+    this.#checkTagBits(op, 'tagValue', tagValue);
+    let total = 0;
+    this.#forEachSectionSlice(startPfn, endPfn, (s, from, to) => {
+      const classes = this.#classes[s];
+      const tags = this.#tags[s];
+      if (classes === null || tags === null) return;
+      for (let i = from; i < to; i++) {
+        if (mask & (1 << classes[i]) && (tags[Math.floor(i / PAGES_PER_PAGEBLOCK)] & tagMask) === tagValue) total++;
+      }
+    });
+    return total;
+  }
+
   findNext(startPfn: number, endPfn: number, mask: ClassMask): number {
     checkArgTypes('findNext', arguments);
     const op = 'findNext';
@@ -437,6 +462,76 @@ export class RefEngine implements EngineApi {
     return highestPfn + 1;
   }
 
+  claimTagged(
+    startPfn: number,
+    endPfn: number,
+    nrPages: number,
+    fromCls: PageClassId,
+    toCls: PageClassId,
+    mode: number,
+    seed: number,
+    tagMask: number,
+    tagValue: number,
+    maxPerPageblock: number,
+  ): number {
+    checkArgTypes('claimTagged', arguments);
+    const op = 'claimTagged';
+    this.#checkRange(op, startPfn, endPfn);
+    if (!isCount(nrPages)) throw new EngineError('E_ARG', op, 'nrPages');
+    this.#checkClass(op, 'fromCls', fromCls);
+    this.#checkClass(op, 'toCls', toCls);
+    if (mode !== ClaimMode.LOWEST && mode !== ClaimMode.RANDOM_PAGEBLOCK) throw new EngineError('E_ARG', op, 'mode');
+    this.#checkTagBits(op, 'tagMask', tagMask);
+    this.#checkTagBits(op, 'tagValue', tagValue);
+    if (!isCount(maxPerPageblock)) throw new EngineError('E_ARG', op, 'maxPerPageblock');
+    const limit = maxPerPageblock === 0 ? Infinity : maxPerPageblock;
+
+    // Every pageblock intersecting the range, numbered from the lowest as claim numbers them.
+    const firstBlockPfn = startPfn - (startPfn % PAGES_PER_PAGEBLOCK);
+    const nrPageblocks = endPfn > startPfn ? Math.ceil((endPfn - firstBlockPfn) / PAGES_PER_PAGEBLOCK) : 0;
+    /** The part of pageblock k inside the range, and its fromCls pages in it, lowest first (none if not eligible). */
+    const eligiblePages = (k: number): number[] => {
+      const blockStartPfn = firstBlockPfn + k * PAGES_PER_PAGEBLOCK;
+      const s = this.#sectionIndexOf(blockStartPfn);
+      const classes = this.#classes[s];
+      const tags = this.#tags[s];
+      if (classes === null || tags === null) return [];
+      if ((tags[this.#pageblockIndexInSection(blockStartPfn)] & tagMask) !== tagValue) return [];
+      const pfns: number[] = [];
+      const fromPfn = Math.max(blockStartPfn, startPfn);
+      const toPfn = Math.min(blockStartPfn + PAGES_PER_PAGEBLOCK, endPfn);
+      for (let pfn = fromPfn; pfn < toPfn; pfn++) {
+        if (classes[pfn - this.#pfnOf(s, 0)] === fromCls) pfns.push(pfn);
+      }
+      return pfns;
+    };
+    let available = 0;
+    for (let k = 0; k < nrPageblocks; k++) available += Math.min(eligiblePages(k).length, limit);
+    if (available < nrPages) {
+      throw new EngineError('E_NOSPC', op, 'nrPages', `${available} pages of class ${fromCls} can be taken under the tag filter and limit`);
+    }
+    if (nrPages === 0) return 0;
+
+    const order = mode === ClaimMode.LOWEST ? Array.from({ length: nrPageblocks }, (_, k) => k) : pageblockOrder(nrPageblocks, seed >>> 0);
+    let remaining = nrPages;
+    let highestPfn = -1;
+    for (const k of order) {
+      const offered = eligiblePages(k).slice(0, Math.min(limit, remaining));
+      for (const pfn of offered) {
+        const s = this.#sectionIndexOf(pfn);
+        const counts = this.#classCounts[s]!;
+        this.#classes[s]![pfn - this.#pfnOf(s, 0)] = toCls;
+        counts[fromCls]--;
+        counts[toCls]++;
+        highestPfn = Math.max(highestPfn, pfn);
+      }
+      remaining -= offered.length;
+      if (remaining === 0) break;
+    }
+    if (remaining !== 0) throw new EngineError('E_INVARIANT', op, undefined, 'claimTagged ran out of pages after counting them');
+    return highestPfn + 1;
+  }
+
   migrateScan(
     startPfn: number,
     endPfn: number,
@@ -524,6 +619,48 @@ export class RefEngine implements EngineApi {
       if ((tags[b] & mask) === value) total++;
     });
     return total;
+  }
+
+  retagPageblocks(
+    startPfn: number,
+    endPfn: number,
+    maxBlocks: number,
+    tagMask: number,
+    tagValue: number,
+    newMt: number,
+    goodMask: ClassMask,
+    minGood: number,
+  ): RetagResult {
+    checkArgTypes('retagPageblocks', arguments);
+    const op = 'retagPageblocks';
+    this.#checkRange(op, startPfn, endPfn);
+    if (!isCount(maxBlocks)) throw new EngineError('E_ARG', op, 'maxBlocks');
+    this.#checkTagBits(op, 'tagMask', tagMask);
+    this.#checkTagBits(op, 'tagValue', tagValue);
+    if (!Number.isInteger(newMt) || newMt < 0 || newMt >= NR_MIGRATETYPES) throw new EngineError('E_ARG', op, 'newMt');
+    this.#checkClassMask(op, 'goodMask', goodMask);
+    if (!isCount(minGood)) throw new EngineError('E_ARG', op, 'minGood');
+    let blocks = 0;
+    let goodPages = 0;
+    // Only pageblocks wholly inside the range: the first one starting at or after startPfn.
+    const firstBlockPfn = Math.ceil(startPfn / PAGES_PER_PAGEBLOCK) * PAGES_PER_PAGEBLOCK;
+    for (let blockPfn = firstBlockPfn; blockPfn + PAGES_PER_PAGEBLOCK <= endPfn && blocks < maxBlocks; blockPfn += PAGES_PER_PAGEBLOCK) {
+      const s = this.#sectionIndexOf(blockPfn);
+      const classes = this.#classes[s];
+      const tags = this.#tags[s];
+      if (classes === null || tags === null) continue;
+      const b = this.#pageblockIndexInSection(blockPfn);
+      if ((tags[b] & tagMask) !== tagValue) continue;
+      let good = 0;
+      const first = blockPfn - this.#pfnOf(s, 0);
+      for (let i = first; i < first + PAGES_PER_PAGEBLOCK; i++) if (goodMask & (1 << classes[i])) good++;
+      if (good < minGood) continue;
+      // The migratetype changes; MIGRATE_ISOLATE stays as it was.
+      tags[b] = (tags[b] & ~MIGRATETYPE_MASK) | newMt;
+      blocks++;
+      goodPages += good;
+    }
+    return { blocks, goodPages };
   }
 
   readPageblockTags(startPfn: number, nrPageblocks: number): Uint8Array {

@@ -10,7 +10,8 @@
  * pageblock tags, sometimes translations), and the WASM engine validates its
  * invariants. A few more seeds run on the debug build, whose engine
  * assertions are on. A failure message starts with the seed and step, so
- * `SEEDS = [n]` replays it.
+ * `SEEDS = [n]` replays it. `PFNLAB_TALLY=1` prints how many calls of each
+ * method succeeded and how many were refused.
  */
 import { describe, expect, test } from 'vitest';
 import { createRefEngine } from '../../src/reference/ref-engine.js';
@@ -80,10 +81,11 @@ describe('WASM engine against the reference engine', () => {
     // translations (which take no argument that can be wrong) were refused too.
     const methods: OpMethod[] = [
       'addSections', 'removeSections', 'setSectionFlags', 'setSectionNode', 'setSectionZone',
-      'readSections', 'setClass', 'countClasses', 'count', 'findNext', 'readClasses', 'claim',
-      'migrateScan', 'setMigratetype', 'setIsolate', 'countPageblocks', 'readPageblockTags',
-      'remap', 'clearRemap', 'virtToPhys', 'physToVirt',
+      'readSections', 'setClass', 'countClasses', 'count', 'countTagged', 'findNext', 'readClasses', 'claim',
+      'claimTagged', 'migrateScan', 'setMigratetype', 'setIsolate', 'countPageblocks', 'retagPageblocks',
+      'readPageblockTags', 'remap', 'clearRemap', 'virtToPhys', 'physToVirt',
     ];
+    if (process.env.PFNLAB_TALLY) console.log(JSON.stringify(Object.fromEntries(tally)));
     const translations: OpMethod[] = ['virtToPhys', 'physToVirt'];
     let total = 0;
     for (const method of methods) {

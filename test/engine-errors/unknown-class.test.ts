@@ -36,9 +36,9 @@ describe.each(ENGINE_CASES)('%s engine: unknown page class', (_kind, factory) =>
     const engine = await buildFixture(factory);
     await expectRefused(engine, () => engine.claim(sectionPfn(0), sectionPfn(1), 1, 9, 9, ClaimMode.LOWEST, 0), 'E_CLASS', 'fromCls');
     // The range touches absent section 3, yet the class is named first.
-    await expectRefused(engine, () => engine.setClass(sectionPfn(2), sectionPfn(4), 7), 'E_CLASS', 'cls');
+    await expectRefused(engine, () => engine.setClass(sectionPfn(2), sectionPfn(4), NR_PAGE_CLASSES), 'E_CLASS', 'cls');
     // Far more pages than exist, yet the class is named first.
-    const call = () => engine.claim(sectionPfn(0), sectionPfn(1), 10 ** 9, PageClass.FREE, 7, ClaimMode.LOWEST, 0);
+    const call = () => engine.claim(sectionPfn(0), sectionPfn(1), 10 ** 9, PageClass.FREE, NR_PAGE_CLASSES, ClaimMode.LOWEST, 0);
     await expectRefused(engine, call, 'E_CLASS', 'toCls');
   });
 });

@@ -3,7 +3,7 @@
  * and pageblock summaries across sections, absent sections and masks.
  */
 import { describe, expect, test } from 'vitest';
-import { ALL_CLASSES, Migratetype, PAGES_PER_SECTION, PageClass, classBit } from '../../src/contract/constants.js';
+import { ALL_CLASSES, Migratetype, NR_PAGE_CLASSES, PAGES_PER_SECTION, PageClass, classBit } from '../../src/contract/constants.js';
 import { createEngine } from '../../src/engine/index.js';
 import { Prng } from '../helpers/prng.js';
 import { DenseClasses } from './dense-model.js';
@@ -56,7 +56,7 @@ describe('findNext', () => {
     const rng = new Prng(99);
     for (let i = 0; i < 300; i++) {
       const startPfn = basePfn + rng.int(0, nrPages);
-      const cls = rng.int(1, 7);
+      const cls = rng.int(1, NR_PAGE_CLASSES);
       const run = rng.skewedLength(2000);
       const endRun = Math.min(endPfn, startPfn + run);
       if (allPresent(model, startPfn, endRun)) {

@@ -4,7 +4,7 @@
  * collapses back to uniform records once the mixing is undone.
  */
 import { describe, expect, test } from 'vitest';
-import { ALL_CLASSES, Migratetype, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PageClass, classBit } from '../../src/contract/constants.js';
+import { ALL_CLASSES, Migratetype, NR_PAGE_CLASSES, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PageClass, classBit } from '../../src/contract/constants.js';
 import { createEngine } from '../../src/engine/index.js';
 import { Prng } from '../helpers/prng.js';
 import { DenseClasses, firstDifference } from './dense-model.js';
@@ -43,7 +43,7 @@ describe('setClass', () => {
     for (let step = 0; step < 400; step++) {
       const startPfn = BASE_PFN + rng.int(0, NR_PAGES);
       const endPfn = Math.min(END_PFN, startPfn + rng.skewedLength(3 * PAGES_PER_SECTION));
-      const cls = rng.int(0, 7);
+      const cls = rng.int(0, NR_PAGE_CLASSES);
       engine.setClass(startPfn, endPfn, cls);
       model.setClass(startPfn, endPfn, cls);
       const a = BASE_PFN + rng.int(0, NR_PAGES);

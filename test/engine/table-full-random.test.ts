@@ -7,7 +7,7 @@
  * takes was reserved before its first change.
  */
 import { describe, expect, test } from 'vitest';
-import { ClaimMode, Migratetype, PAGES_PER_SECTION, PageClass } from '../../src/contract/constants.js';
+import { ClaimMode, Migratetype, NR_PAGE_CLASSES, PAGES_PER_SECTION, PageClass } from '../../src/contract/constants.js';
 import { createEngine } from '../../src/engine/index.js';
 import { createRefEngine } from '../../src/reference/ref-engine.js';
 import type { EngineApi } from '../../src/contract/engine-api.js';
@@ -26,11 +26,11 @@ function randomCall(rng: Prng): Call {
   const b = Math.min(END_PFN, a + rng.skewedLength(NR_PAGES));
   const kind = rng.int(0, 10);
   if (kind < 4) {
-    const cls = rng.int(0, 7);
+    const cls = rng.int(0, NR_PAGE_CLASSES);
     return (e) => e.setClass(a, b, cls);
   }
   if (kind < 6) {
-    const [from, to, n, seed] = [rng.int(0, 7), rng.int(0, 7), rng.int(0, 3000), rng.int(0, 1000)];
+    const [from, to, n, seed] = [rng.int(0, NR_PAGE_CLASSES), rng.int(0, NR_PAGE_CLASSES), rng.int(0, 3000), rng.int(0, 1000)];
     const mode = rng.pick([ClaimMode.LOWEST, ClaimMode.RANDOM_PAGEBLOCK]);
     return (e) => e.claim(a, b, n, from, to, mode, seed);
   }
@@ -45,7 +45,7 @@ function randomCall(rng: Prng): Call {
   }
   if (kind === 8) return (e) => e.clearRemap(a, b);
   const s0 = BASE_PFN + PAGES_PER_SECTION * rng.int(0, NR_SECTIONS);
-  const cls = rng.int(0, 7);
+  const cls = rng.int(0, NR_PAGE_CLASSES);
   return rng.chance(0.5)
     ? (e) => e.removeSections(s0, s0 + PAGES_PER_SECTION)
     : (e) => e.addSections(s0, s0 + PAGES_PER_SECTION, 0, cls, Migratetype.MOVABLE, 0);

@@ -27,6 +27,8 @@ import {
   BAD_ADDRESS,
   ClaimMode,
   MAX_NID,
+  MIGRATETYPE_MASK,
+  NO_TAG,
   NO_ZONE,
   NR_PAGE_CLASSES,
   PAGEBLOCK_ISOLATE,
@@ -34,6 +36,7 @@ import {
   PAGES_PER_SECTION,
   PAGE_OFFSET,
   PAGE_SHIFT,
+  PageClass,
   SECTION_FLAGS_SETTABLE,
   SectionFlag,
 } from '../../src/contract/constants.js';
@@ -64,11 +67,15 @@ const RECENT_PFNS = 48;
 const PROBE_SPAN_PAGES = 96;
 /** Cap on one random readClasses probe. */
 const PROBE_RANDOM_SPAN_PAGES = 4096;
+/** Cap on the pageblock tags read back after a retagPageblocks. */
+const PROBE_TAG_SPAN_PAGEBLOCKS = 256;
+/** Pfns of a range the tagged family samples for a present page's tag and class. */
+const TAG_SAMPLES = 4;
 
 /** Values no pfn or count argument may take. */
 const NOT_A_COUNT = [Number.NaN, -1, 0.5, 1.5, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2 ** 53];
 const NOT_A_CLASS = [NR_PAGE_CLASSES, NR_PAGE_CLASSES + 1, 255, -1, 2.5, Number.NaN];
-const NOT_A_CLASS_MASK = [ALL_CLASSES + 1, 0xff, -1, 0.5, Number.NaN];
+const NOT_A_CLASS_MASK = [ALL_CLASSES + 1, 0x1ff, -1, 0.5, Number.NaN];
 const NOT_A_MIGRATETYPE = [3, 4, -1, 1.5, Number.NaN];
 const NOT_A_NID = [MAX_NID + 1, -1, 0.5, Number.NaN];
 const NOT_A_ZONE = [256, -1, 1.5, Number.NaN];
@@ -76,6 +83,8 @@ const NOT_SETTABLE_FLAGS = [SectionFlag.PRESENT, SectionFlag.REMAPPED, 1 << 5, -
 const NOT_A_MODE = [2, -1, 0.5, Number.NaN];
 const NOT_A_TAG_MASK = [8, 0xff, -1, 0.5];
 const NOT_A_MAX_RUNS = [0, -1, 1.5, Number.NaN];
+/** Every bit a pageblock tag may hold. */
+const TAG_BITS = MIGRATETYPE_MASK | PAGEBLOCK_ISOLATE;
 
 /** Every operation the generator may call: the table's rows but the self checks. */
 const OPERATIONS = OP_NAMES.filter((name): name is OpMethod => name !== 'info' && name !== 'validate' && name !== 'bytesUsed');
@@ -173,6 +182,8 @@ const FAMILY_WEIGHTS = {
   counting: 10,
   readClasses: 3,
   claim: 10,
+  /** countTagged, claimTagged, retagPageblocks, aimed at tags and classes the range holds. */
+  tagged: 12,
   migrateScan: 8,
   pageblockTags: 8,
   remap: 7,
@@ -255,9 +266,30 @@ export class OpGenerator {
       method: 'readClasses',
       args: [spanStartPfn, rng.int(0, Math.min(PROBE_RANDOM_SPAN_PAGES, this.#endPfn - spanStartPfn) + 1)],
     });
+    const [startPfn, endPfn] = op.args;
+    if (op.method === 'retagPageblocks' && this.#isWindowRange(startPfn, endPfn) && typeof endPfn === 'number') {
+      // Every tag the call may have changed, or the first PROBE_TAG_SPAN_PAGEBLOCKS of them.
+      const nrPageblocks = Math.ceil((endPfn - (startPfn - (startPfn % PAGES_PER_PAGEBLOCK))) / PAGES_PER_PAGEBLOCK);
+      probes.push({ method: 'readPageblockTags', args: [startPfn, Math.min(nrPageblocks, PROBE_TAG_SPAN_PAGEBLOCKS)] });
+    }
+    if (rng.chance(0.4)) {
+      // Classes and tags together, over the window: pages of some classes in pageblocks of one migratetype.
+      probes.push({ method: 'countTagged', args: [this.#basePfn, this.#endPfn, this.#classMask(), MIGRATETYPE_MASK, rng.int(0, 3)] });
+    }
     if (rng.chance(0.3)) probes.push({ method: 'virtToPhys', args: [this.#virtualAddresses()] });
     if (rng.chance(0.3)) probes.push({ method: 'physToVirt', args: [this.#physicalAddresses()] });
     return probes;
+  }
+
+  /** `[startPfn, endPfn)` is a well-formed range inside the window (the call may have been a bad one). */
+  #isWindowRange(startPfn: unknown, endPfn: unknown): startPfn is number {
+    return (
+      Number.isSafeInteger(startPfn) &&
+      Number.isSafeInteger(endPfn) &&
+      (startPfn as number) >= this.#basePfn &&
+      (startPfn as number) <= (endPfn as number) &&
+      (endPfn as number) <= this.#endPfn
+    );
   }
 
   async #generate(family: Family, engine: EngineApi): Promise<EngineOp> {
@@ -324,6 +356,8 @@ export class OpGenerator {
         const mode = rng.chance(0.5) ? ClaimMode.LOWEST : ClaimMode.RANDOM_PAGEBLOCK;
         return { method: 'claim', args: [startPfn, endPfn, nrPages, fromCls, toCls, mode, rng.u32()] };
       }
+      case 'tagged':
+        return this.#tagged(engine);
       case 'migrateScan': {
         // Long ranges, where runs pile up, often enough for MORE to come up.
         const roll = rng.float();
@@ -389,6 +423,91 @@ export class OpGenerator {
         return this.#corrupt(base);
       }
     }
+  }
+
+  /**
+   * countTagged, claimTagged or retagPageblocks over a range of present
+   * pageblocks, filtered on a tag one of its pageblocks has and aimed at the
+   * classes it holds, so that most calls find material and succeed; claims
+   * ask for up to what the filter and the limit can give, now and then one
+   * page more.
+   */
+  async #tagged(engine: EngineApi): Promise<EngineOp> {
+    const rng = this.#rng;
+    const [startPfn, endPfn] = this.#taggedRange();
+    const sample = await this.#samplePage(engine, startPfn, endPfn);
+    const [tagMask, tagValue] = this.#tagFilter(sample?.tag);
+    // The sampled page's class: its pageblock passes the filter and holds one.
+    const cls = (): number => (sample !== undefined && rng.chance(0.85) ? sample.cls : this.#cls());
+    const roll = rng.float();
+    if (roll < 0.2) {
+      const mask = rng.chance(0.7) ? (1 << cls()) | (rng.chance(0.5) ? this.#classMask() : 0) : this.#classMask();
+      return { method: 'countTagged', args: [startPfn, endPfn, mask, tagMask, tagValue] };
+    }
+    if (roll < 0.6) {
+      const fromCls = cls();
+      const toCls = rng.chance(0.1) ? fromCls : this.#cls();
+      const limit = rng.pick([0, 0, 0, 1, 2, 7, 64, 300, 511, 512, 4096]);
+      const tagged = await engine.countTagged(startPfn, endPfn, 1 << fromCls, tagMask, tagValue);
+      // With a limit, at most `limit` pages of each matching pageblock: an upper bound on what the claim can take.
+      const blocks = limit === 0 ? 0 : await engine.countPageblocks(startPfn, endPfn, tagMask, tagValue);
+      const most = limit === 0 ? tagged : Math.min(tagged, limit * blocks);
+      const pick = rng.float();
+      const nrPages =
+        pick < 0.08 ? most + 1 : pick < 0.13 ? most : pick < 0.16 ? 0 : rng.int(1, Math.max(1, Math.floor(most / (limit === 0 ? 1 : 4))) + 1);
+      const mode = rng.chance(0.5) ? ClaimMode.LOWEST : ClaimMode.RANDOM_PAGEBLOCK;
+      return {
+        method: 'claimTagged',
+        args: [startPfn, endPfn, nrPages, fromCls, toCls, mode, rng.u32(), tagMask, tagValue, limit],
+      };
+    }
+    const maxBlocks = rng.pick([0, 1, 2, 3, rng.int(1, 40), 2 ** 31]);
+    // Good pages: often FREE and the sampled class, as the kernel's "free + alike".
+    const goodMask = rng.chance(0.7) ? (1 << PageClass.FREE) | (1 << cls()) : this.#classMask();
+    const half = PAGES_PER_PAGEBLOCK / 2;
+    const minGood = rng.pick([0, 1, 64, half, half, half + 1, PAGES_PER_PAGEBLOCK, PAGES_PER_PAGEBLOCK + 1, rng.int(0, PAGES_PER_PAGEBLOCK + 1)]);
+    return {
+      method: 'retagPageblocks',
+      args: [startPfn, endPfn, maxBlocks, tagMask, tagValue, rng.int(0, 3), goodMask, minGood],
+    };
+  }
+
+  /** A range for the tagged calls: long enough to hold whole pageblocks, mostly over present sections. */
+  #taggedRange(): [number, number] {
+    const rng = this.#rng;
+    const roll = rng.float();
+    if (roll < 0.2) return this.#wholePresentRun();
+    if (roll < 0.45) return this.#presentRange();
+    if (roll < 0.5) return this.#randomRange();
+    const [runStartPfn, runEndPfn] = this.#wholePresentRun();
+    const startPfn = rng.int(runStartPfn, runEndPfn);
+    const length = rng.int(1, 40) * PAGES_PER_PAGEBLOCK + rng.int(-PAGES_PER_PAGEBLOCK / 2, PAGES_PER_PAGEBLOCK / 2);
+    return [startPfn, Math.min(runEndPfn, Math.max(startPfn, startPfn + length))];
+  }
+
+  /** The tag and class of a page of a present section in the range, sampled from the engine, if one is found. */
+  async #samplePage(engine: EngineApi, startPfn: number, endPfn: number): Promise<{ tag: number; cls: number } | undefined> {
+    for (let i = 0; i < TAG_SAMPLES && endPfn > startPfn; i++) {
+      const pfn = this.#rng.int(startPfn, endPfn);
+      const [tag] = await engine.readPageblockTags(pfn, 1);
+      if (tag === undefined || tag === NO_TAG) continue;
+      const [cls] = await engine.readClasses(pfn, 1);
+      return { tag, cls: cls! };
+    }
+    return undefined;
+  }
+
+  /**
+   * A tag filter `[tagMask, tagValue]` that the sampled tag passes, now and
+   * then no filter, one on MIGRATE_ISOLATE, or a value no tag may match.
+   */
+  #tagFilter(tag: number | undefined): [number, number] {
+    const rng = this.#rng;
+    const roll = rng.float();
+    if (roll < 0.12) return [0, 0];
+    if (roll < 0.17 || tag === undefined) return [MIGRATETYPE_MASK, rng.int(0, 8)];
+    const tagMask = roll < 0.7 ? MIGRATETYPE_MASK : roll < 0.9 ? TAG_BITS : PAGEBLOCK_ISOLATE;
+    return [tagMask, tag & tagMask];
   }
 
   /** `op` with one argument made wrong: a bad value of its kind, a pfn off the window, or swapped range ends. */
@@ -539,7 +658,7 @@ export class OpGenerator {
 
   #cls(): number {
     // FREE and USER dominate real memory; keep them likelier so claims have material.
-    return this.#rng.weighted([4, 3, 2, 1, 1, 1, 1]);
+    return this.#rng.weighted([4, 3, 2, 1, 1, 1, 1, 1]);
   }
 
   #classMask(): number {

@@ -13,6 +13,7 @@ import type {
   ClassCounts,
   EngineApi,
   EngineInfo,
+  RetagResult,
   ScanResult,
   TranslateResult,
 } from '../../src/contract/engine-api.js';
@@ -35,6 +36,9 @@ export type RemoteResults = [
   Expect<Equal<Result<'findNext'>, Promise<number>>>,
   Expect<Equal<Result<'readClasses'>, Promise<Uint8Array>>>,
   Expect<Equal<Result<'claim'>, Promise<number>>>,
+  Expect<Equal<Result<'countTagged'>, Promise<number>>>,
+  Expect<Equal<Result<'claimTagged'>, Promise<number>>>,
+  Expect<Equal<Result<'retagPageblocks'>, Promise<RetagResult>>>,
   Expect<Equal<Result<'migrateScan'>, Promise<ScanResult>>>,
   Expect<Equal<Result<'countPageblocks'>, Promise<number>>>,
   Expect<Equal<Result<'readPageblockTags'>, Promise<Uint8Array>>>,

@@ -6,7 +6,7 @@
  * pipelined, not serialised one shard after another).
  */
 import { afterAll, describe, expect, test } from 'vitest';
-import { ALL_CLASSES, Migratetype, PAGES_PER_PAGEBLOCK, PageClass, classBit } from '../../src/contract/constants.js';
+import { ALL_CLASSES, Migratetype, NR_PAGE_CLASSES, PAGES_PER_PAGEBLOCK, PageClass, classBit } from '../../src/contract/constants.js';
 import { createRefEngine } from '../../src/reference/ref-engine.js';
 import { createWorkerEngine, type WorkerEngine } from '../../src/worker/client.js';
 import type { EngineApi } from '../../src/contract/engine-api.js';
@@ -30,7 +30,7 @@ function fillOf(shard: number, basePfn: number): Fill[] {
   for (let i = 0; i < RUNS_PER_SHARD; i++) {
     const startPfn = basePfn + rng.int(0, WINDOW_PAGES);
     const nrPages = rng.int(1, 64 * PAGES_PER_PAGEBLOCK);
-    fills.push({ startPfn, endPfn: Math.min(basePfn + WINDOW_PAGES, startPfn + nrPages), cls: rng.int(0, 7) });
+    fills.push({ startPfn, endPfn: Math.min(basePfn + WINDOW_PAGES, startPfn + nrPages), cls: rng.int(0, NR_PAGE_CLASSES) });
   }
   return fills;
 }

@@ -22,7 +22,7 @@ const BAD_CALLS: { what: string; call: (e: EngineApi | WorkerEngine) => unknown;
   { what: 'reversed range', call: (e) => e.findNext(BASE_PFN + 9, BASE_PFN + 3, 1), code: 'E_ORDER', arg: 'endPfn' },
   { what: 'non-integer pfn', call: (e) => e.countClasses(BASE_PFN + 0.5, END_PFN), code: 'E_ARG', arg: 'startPfn' },
   { what: 'unknown class', call: (e) => e.setClass(BASE_PFN, BASE_PFN + 1, 9), code: 'E_CLASS', arg: 'cls' },
-  { what: 'mask outside the classes', call: (e) => e.count(BASE_PFN, END_PFN, 0x80), code: 'E_ARG', arg: 'mask' },
+  { what: 'mask outside the classes', call: (e) => e.count(BASE_PFN, END_PFN, 0x100), code: 'E_ARG', arg: 'mask' },
   {
     what: 'unaligned sections',
     call: (e) => e.addSections(BASE_PFN + 1, END_PFN, 0, PageClass.FREE, Migratetype.MOVABLE, 0),

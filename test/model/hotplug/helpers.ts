@@ -189,7 +189,7 @@ export async function observe(machine: BootedMachine): Promise<unknown> {
     files[`${NODE_DIR}/${file}`] = await readSysfs(machine, `${NODE_DIR}/${file}`);
   }
   const classTotals: number[] = [];
-  for (const cls of [PageClass.FREE, PageClass.USER, PageClass.SLAB, PageClass.PGTABLE, PageClass.PINNED, PageClass.RESERVED, PageClass.VMEMMAP]) {
+  for (const cls of Object.values(PageClass)) {
     classTotals.push(await countClassEverywhere(machine, cls));
   }
   return {
