@@ -25,8 +25,10 @@
  * engine and the worker client all serve. Engine work is a few coarse calls
  * per section run, free range or zone; nothing here loops over pages.
  */
+import { kindHeadroom } from './alloc/headroom.js';
+import { groupingDisabled } from './alloc/mobility.js';
 import { describeValue } from '../util/format.js';
-import { classBit, NO_ZONE, PageClass } from '../contract/constants.js';
+import { classBit, NO_ZONE, PAGE_SIZE, PageClass } from '../contract/constants.js';
 import { sysctlPath, sysctlSettingProblem, Watermarks } from './alloc/watermarks.js';
 import { blockGeometry } from './boot/block-size.js';
 import type { BootLayout, BootMemmapPlacement } from './boot/layout.js';
@@ -57,12 +59,14 @@ import {
 } from './core/state.js';
 import type {
   AddMemoryRequest,
+  AllocOutcome,
   AllocRequest,
   BlockInfo,
   BlockSelector,
   Errno,
   ExportSummary,
   FreeRequest,
+  KindHeadroom,
   Machine,
   MachineOptions,
   MachineSpec,
@@ -71,7 +75,10 @@ import type {
   OfflineOutcome,
   OnlineRequestType,
   Outcome,
+  Placement,
   SysfsResult,
+  WorkloadOutcome,
+  WorkloadSpec,
 } from './core/types.js';
 import type { LifecycleHost } from './hotplug/host.js';
 import { HotplugLifecycle } from './hotplug/lifecycle.js';
@@ -134,6 +141,7 @@ function buildNodes(layout: BootLayout): NodeState[] {
         watermarks: zeroWatermarks(),
         lowmemReserve: new Array<number>(MAX_NR_ZONES).fill(0),
         cmaPages: 0,
+        filePages: 0,
         memberRanges: [],
       });
     }
@@ -244,6 +252,9 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   readonly #sysfs: SysfsTree;
   readonly #lifecycle: HotplugLifecycle;
   #closed = false;
+  /** Swap space (machine.swap) and how much of it reclaim has filled, in pages. */
+  readonly #swapTotalPages: number;
+  #swapUsedPages = 0;
   /** build_all_zonelists' result, for the nodes with memory it was built for. */
   #zonelists: { key: string; orders: Map<number, number[]> } | undefined;
 
@@ -252,6 +263,7 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
     this.layout = layout;
     this.geometry = geometry;
     this.pagingLevels = layout.pagingLevels;
+    this.#swapTotalPages = Math.floor((layout.spec.swap ?? 0) / PAGE_SIZE);
     this.warnings = [...layout.warnings];
     this.unknownParams = [...layout.cmdline.unknown];
     this.shards = shards;
@@ -511,9 +523,52 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
     return this.#lifecycle.offlineBlocks(sel);
   }
 
-  async alloc(req: AllocRequest): Promise<Outcome> {
+  async alloc(req: AllocRequest): Promise<AllocOutcome | Outcome> {
     this.#assertOpen('alloc');
     return this.#lifecycle.alloc(req);
+  }
+
+  async workload(spec: WorkloadSpec): Promise<WorkloadOutcome | Outcome> {
+    this.#assertOpen('workload');
+    return this.#lifecycle.workload(spec);
+  }
+
+  async churn(req: { share: number; node: number | 'spread'; seed?: number; placement?: Placement }): Promise<Outcome> {
+    this.#assertOpen('churn');
+    if (req === null || typeof req !== 'object') return { ok: false, errno: 'EINVAL', message: 'the request must be an object { share, node }', modelledSeconds: 0 };
+    return this.#lifecycle.churn(req.share, req.node, req.seed ?? 0, req.placement ?? 'grouped');
+  }
+
+  async headroom(node?: number): Promise<KindHeadroom[]> {
+    this.#assertOpen('headroom');
+    const nodes = node === undefined ? this.nodeStates.filter((n) => n.hasMemory) : [this.node(node)].filter((n): n is NodeState => n !== undefined);
+    if (nodes.length === 0) throw new ModelError('EINVAL', `node ${describeValue(node)} is not a node with memory`);
+    return this.#lifecycle.locked(async () => {
+      const out: KindHeadroom[] = [];
+      for (const target of nodes) for (const kind of HEADROOM_KINDS) out.push(await kindHeadroom(this, target, kind));
+      return out;
+    });
+  }
+
+  // ---- the allocator's host ----------------------------------------------------
+
+  /** Swap pages not in use: anonymous memory is reclaimable into them. */
+  swapFreePages(): number {
+    return this.#swapTotalPages - this.#swapUsedPages;
+  }
+
+  adjustSwapUsed(deltaPages: number): void {
+    this.#swapUsedPages += deltaPages;
+  }
+
+  /**
+   * `build_all_zonelists`: mobility grouping is off when all zones together
+   * have fewer than 512 pages per migratetype above their high marks.
+   */
+  groupingDisabled(): boolean {
+    let above = 0;
+    for (const node of this.nodeStates) for (const zone of node.zones) above += Math.max(0, zone.managedPages - zone.watermarks.high);
+    return groupingDisabled(above);
   }
 
   async free(req: FreeRequest): Promise<Outcome> {
@@ -537,6 +592,9 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
     return this.#lifecycle.locked(() => checkInvariants(this));
   }
 }
+
+/** The kinds a headroom report covers, one row each per node. */
+const HEADROOM_KINDS = ['anon', 'file', 'slab', 'slab_reclaimable', 'pgtable', 'pinned'] as const;
 
 /** A call on a machine after its close(): its engines are gone. */
 export class MachineClosedError extends Error {

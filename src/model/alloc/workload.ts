@@ -1,46 +1,67 @@
 /**
- * The workload's allocations: what the scenario's `alloc` and `free` steps
- * do to the page state. A minimal page allocator for now (no watermarks, no
- * migratetypes, no reclaim): pages of a kind are taken at the lowest free
- * pfns the zonelist allows (mm/page_alloc.c get_page_from_freelist walks the
- * same zonelist), and a free releases a seeded random subset of a kind's
- * pages on a node.
+ * The workload's allocations, as the scenario's `alloc`, `free`, `workload`
+ * and `churn` steps and the Machine calls of the same names make them: each
+ * a request to the page allocator (page-alloc.ts), plus the page tables a
+ * mapping of user memory costs (pgtable.ts), plus the page-cache accounting
+ * reclaim needs (docs/allocator.md).
  *
- * Allocation kinds map to GFP classes: `user` (GFP_HIGHUSER_MOVABLE) may use
- * ZONE_MOVABLE, the kernel kinds (`slab`, `pgtable`, `pinned`) stop at
- * Normal. Every engine write goes through the caller's UndoLog, so a call
- * that fails on an engine error leaves no page behind.
+ * Every engine write goes through the caller's UndoLog, so a call that fails
+ * on an engine error leaves no page behind. A request the kernel could not
+ * satisfy is not an engine error: the pages allocated before it ran out stay
+ * allocated, as they would be when the kernel makes its OOM decision, and
+ * the outcome says how it ended.
  */
 import { ClaimMode, classBit, PAGE_SIZE, PageClass } from '../../contract/constants.js';
-import { ZONE_MOVABLE, ZONE_NORMAL } from '../core/mmzone.js';
-import { failed, isSafeNonNegative, renamedFieldFailure } from '../core/outcomes.js';
 import { describeValue } from '../../util/format.js';
+import { failed, isSafeNonNegative, renamedFieldFailure } from '../core/outcomes.js';
 import { countIn, type UndoLog } from '../core/page-state.js';
-import type { ShardSet } from '../core/shards.js';
-import type { NodeState } from '../core/state.js';
-import { ALLOC_KINDS, type AllocKind, type AllocRequest, type FreeRequest, type Outcome } from '../core/types.js';
-import { inNodeOrder, zonelist } from './zonelist.js';
+import type { NodeState, ZoneState } from '../core/state.js';
+import {
+  ALLOC_KINDS,
+  PLACEMENTS,
+  type AllocKind,
+  type AllocOutcome,
+  type AllocRequest,
+  type Amount,
+  type FreeRequest,
+  type Outcome,
+  type Placement,
+  type WorkloadOutcome,
+  type WorkloadSpec,
+} from '../core/types.js';
+import type { PagingLevels } from '../core/kernel.js';
+import { kindSpec } from './gfp.js';
+import { allocatePages, type PageAllocHost, type PageAllocResult } from './page-alloc.js';
+import { mappingTablePages } from './pgtable.js';
 
-/** Page class of each allocation kind. */
-const KIND_CLASS: Record<AllocKind, PageClass> = {
-  user: PageClass.USER,
-  slab: PageClass.SLAB,
-  pgtable: PageClass.PGTABLE,
-  pinned: PageClass.PINNED,
-};
-
-/** What the allocator reads: the engines, the nodes and the SLIT. */
-export interface AllocHost {
-  readonly shards: ShardSet;
-  /** Every possible node, ascending nid. */
-  readonly nodeStates: readonly NodeState[];
-  node(nid: number): NodeState | undefined;
+/** What the workload calls read and change: the allocator's host, and the machine's paging mode. */
+export interface AllocHost extends PageAllocHost {
   readonly slit: number[][] | null;
-  /** The fallback node order of node `nid`'s zonelists as the kernel last built them (zonelist.ts). */
-  nodeOrder(nid: number): readonly number[];
+  readonly pagingLevels: PagingLevels;
 }
 
-function checkRequest(host: AllocHost, req: AllocRequest): Outcome | { cls: PageClass; nrPages: number; node: NodeState } {
+const GiB = 2 ** 30;
+/** A workload fills in this many rounds, every kind a slice in each, as a machine's memory grows together. */
+export const WORKLOAD_ROUNDS = 8;
+/** A mapping is allocated in this many slices, each with its page tables first, as faults would. */
+const MAPPING_SLICES = 16;
+
+function isShare(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 1;
+}
+
+// ---------------------------------------------------------------------------
+// Checking requests
+
+interface CheckedRequest {
+  kind: AllocKind;
+  nrPages: number;
+  node: NodeState;
+  placement: Placement;
+  seed: number;
+}
+
+function checkRequest(host: AllocHost, req: AllocRequest | FreeRequest): Outcome | CheckedRequest {
   if (req === null || typeof req !== 'object') return failed('EINVAL', 'the request must be an object { kind, size, node }');
   const renamed = renamedFieldFailure(req);
   if (renamed !== null) return renamed;
@@ -49,47 +70,293 @@ function checkRequest(host: AllocHost, req: AllocRequest): Outcome | { cls: Page
   if (!isSafeNonNegative(req.node)) return failed('EINVAL', `node must be a node id, got ${describeValue(req.node)}`);
   const node = host.node(req.node);
   if (node === undefined) return failed('EINVAL', `node ${req.node} is not possible`);
-  return { cls: KIND_CLASS[req.kind], nrPages: Math.ceil(req.size / PAGE_SIZE), node };
+  const placement = 'placement' in req && req.placement !== undefined ? req.placement : 'grouped';
+  if (!PLACEMENTS.includes(placement)) return failed('EINVAL', `placement must be ${PLACEMENTS.join(', ')}, got ${describeValue(placement)}`);
+  const seed = req.seed ?? 0;
+  if (!Number.isSafeInteger(seed)) return failed('EINVAL', `seed must be an integer, got ${describeValue(seed)}`);
+  if ('thp' in req && req.thp !== undefined && !isShare(req.thp)) return failed('EINVAL', `thp must be a share from 0 to 1, got ${describeValue(req.thp)}`);
+  if ('mapped' in req && req.mapped !== undefined && typeof req.mapped !== 'boolean') {
+    return failed('EINVAL', `mapped must be a boolean, got ${describeValue(req.mapped)}`);
+  }
+  return { kind: req.kind === 'user' ? 'anon' : req.kind, nrPages: Math.ceil(req.size / PAGE_SIZE), node, placement, seed: seed >>> 0 };
+}
+
+// ---------------------------------------------------------------------------
+// One allocation
+
+/** The page-cache pages of each zone follow an allocation of file pages. */
+function accountFile(log: UndoLog, host: AllocHost, result: PageAllocResult): void {
+  for (const [key, pages] of Object.entries(result.byZone)) {
+    const zone = zoneOfKey(host, key);
+    if (zone === undefined) continue;
+    zone.filePages += pages;
+    log.record(() => {
+      zone.filePages -= pages;
+    });
+  }
+}
+
+function addByZone(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [key, pages] of Object.entries(from)) into[key] = (into[key] ?? 0) + pages;
 }
 
 /**
- * Allocate `sizeBytes` (rounded up to pages) of a kind, lowest pfns first,
- * zone by zone in the preferred node's zonelist: user memory may use
- * ZONE_MOVABLE, kernel kinds stop at Normal. ENOMEM, with nothing
- * allocated, when the allowed zones lack the free pages.
+ * Allocate `nrPages` of a kind. A mapping of user memory (anon, or mapped
+ * file) is made in slices, each with the page tables it needs allocated
+ * first, as the page faults that build it would: when kernel zones run out,
+ * it is the page tables that fail, with user memory still free in
+ * ZONE_MOVABLE (fact 65; Mel Gorman's example).
  */
-export async function allocPages(host: AllocHost, req: AllocRequest, log: UndoLog): Promise<Outcome> {
+async function allocKind(
+  host: AllocHost,
+  log: UndoLog,
+  req: CheckedRequest,
+  mapping: { thp: number; mapped: boolean },
+): Promise<AllocOutcome> {
+  const outcome: AllocOutcome = { ok: true, modelledSeconds: 0, allocatedPages: 0, pageTablePages: 0, byZone: {}, reclaimedPages: 0 };
+  const maps = req.kind === 'anon' || (req.kind === 'file' && mapping.mapped);
+  const slices = maps ? Math.min(MAPPING_SLICES, req.nrPages) : 1;
+  let tablesSoFar = 0;
+  for (let i = 1; i <= slices; i++) {
+    const upTo = Math.floor((req.nrPages * i) / slices);
+    const slice = upTo - outcome.allocatedPages;
+    if (maps) {
+      const tables = mappingTablePages({
+        bytes: upTo * PAGE_SIZE,
+        backing: req.kind === 'anon' ? 'anon' : 'file',
+        hugeShare: mapping.thp,
+        processes: 1,
+        levels: host.pagingLevels,
+      }).total;
+      const more = tables - tablesSoFar;
+      if (more > 0) {
+        const pt = await allocatePages(host, { kind: 'pgtable', nrPages: more, nid: req.node.nid, placement: req.placement, seed: req.seed }, log);
+        outcome.pageTablePages += pt.allocatedPages;
+        outcome.reclaimedPages += pt.reclaimedPages;
+        tablesSoFar += pt.allocatedPages;
+        if (pt.failure !== undefined) return fail(outcome, pt, 'pgtable');
+      }
+    }
+    const got = await allocatePages(host, { kind: req.kind, nrPages: slice, nid: req.node.nid, placement: req.placement, seed: req.seed + i }, log);
+    if (req.kind === 'file') accountFile(log, host, got);
+    outcome.allocatedPages += got.allocatedPages;
+    outcome.reclaimedPages += got.reclaimedPages;
+    addByZone(outcome.byZone, got.byZone);
+    if (got.failure !== undefined) return fail(outcome, got, req.kind);
+  }
+  return outcome;
+}
+
+function fail(outcome: AllocOutcome, result: PageAllocResult, kind: AllocKind): AllocOutcome {
+  const failure = result.failure!;
+  outcome.ok = false;
+  outcome.failure = { outcome: failure.outcome, kind, missingPages: failure.missingPages, zones: failure.zones, movableFreePages: failure.movableFreePages };
+  if (failure.outcome === 'ENOMEM') outcome.errno = 'ENOMEM';
+  const below = failure.zones
+    .filter((z) => z.freePages <= z.min + z.reserve)
+    .map((z) => `node ${z.nid} ${z.zone} ${z.freePages} free <= min ${z.min} + reserve ${z.reserve}`)
+    .join('; ');
+  const what = failure.outcome === 'oom' ? 'the kernel would invoke the OOM killer' : failure.outcome === 'stall' ? 'the request would loop' : 'the request fails';
+  outcome.message =
+    `${kind} allocation of ${failure.missingPages} more pages failed after reclaim: ${what}; ` +
+    `${below || 'no zone it may use has pages above min'}; ZONE_MOVABLE still has ${failure.movableFreePages} free pages`;
+  return outcome;
+}
+
+/** `alloc`: one request. */
+export async function allocRequest(host: AllocHost, req: AllocRequest, log: UndoLog): Promise<AllocOutcome | Outcome> {
   const checked = checkRequest(host, req);
   if ('ok' in checked) return checked;
-  const { cls, nrPages, node } = checked;
-  const highestZoneIdx = req.kind === 'user' ? ZONE_MOVABLE : ZONE_NORMAL;
-  const zones = zonelist(inNodeOrder(host.nodeOrder(node.nid), host.nodeStates.filter((n) => n.hasMemory)), highestZoneIdx);
-  const free = await Promise.all(zones.map((zone) => countIn(host.shards, zone.memberRanges, classBit(PageClass.FREE))));
-  const total = free.reduce((sum, n) => sum + n, 0);
-  if (total < nrPages) {
-    const where = req.kind === 'user' ? 'any zone' : 'the kernel zones (DMA, DMA32, Normal)';
-    return failed('ENOMEM', `${nrPages} ${req.kind} pages do not fit: ${total} free pages in ${where} of the nodes with memory`);
-  }
+  return allocKind(host, log, checked, { thp: req.thp ?? 0, mapped: req.mapped ?? false });
+}
+
+/**
+ * `free`: a seeded random subset of a kind's pages on one node, spread over
+ * its zones. Freeing page cache or anonymous memory frees USER pages; the
+ * node's page-cache counts shrink with freed page cache, in proportion.
+ */
+export async function freeRequest(host: AllocHost, req: FreeRequest, log: UndoLog): Promise<Outcome> {
+  const checked = checkRequest(host, req);
+  if ('ok' in checked) return checked;
+  const { kind, nrPages, node, seed } = checked;
+  const cls = kindSpec(kind).cls;
+  const zones = node.zones.filter((zone) => zone.memberRanges.length > 0);
+  const held = await Promise.all(zones.map((zone) => countIn(host.shards, zone.memberRanges, classBit(cls))));
+  const files = zones.map((zone) => zone.filePages);
+  const kindHeld = held.map((n, i) => (kind === 'file' ? Math.min(files[i], n) : kind === 'anon' ? n - Math.min(files[i], n) : n));
+  const total = kindHeld.reduce((sum, n) => sum + n, 0);
+  if (total < nrPages) return failed('EINVAL', `node ${node.nid} holds ${total} ${kind} pages, fewer than the ${nrPages} to free`);
   let left = nrPages;
   for (let i = 0; i < zones.length && left > 0; i++) {
-    const take = Math.min(left, free[i]);
-    if (take === 0) continue;
-    await log.claim(zones[i].memberRanges, take, PageClass.FREE, cls);
-    left -= take;
+    // Every zone gives its share; the last ones take what rounding left.
+    const share = i === zones.length - 1 ? left : Math.min(left, Math.round((nrPages * kindHeld[i]) / total));
+    const n = Math.min(share, kindHeld[i]);
+    if (n === 0) continue;
+    await log.claim(zones[i].memberRanges, n, cls, PageClass.FREE, ClaimMode.RANDOM_PAGEBLOCK, (seed + i * 0x9e3779b9) >>> 0);
+    if (kind === 'file') {
+      const zone = zones[i];
+      zone.filePages -= n;
+      log.record(() => {
+        zone.filePages += n;
+      });
+    }
+    left -= n;
+  }
+  if (left > 0) return failed('EINVAL', `node ${node.nid}: ${left} ${kind} pages could not be freed`);
+  return { ok: true, modelledSeconds: 0 };
+}
+
+// ---------------------------------------------------------------------------
+// A workload
+
+/** Pages of `amount` in a scope of `scopePages` managed pages. */
+function pagesOf(amount: Amount | undefined, scopePages: number): number {
+  if (amount === undefined) return 0;
+  return 'bytes' in amount ? Math.ceil(amount.bytes / PAGE_SIZE) : Math.floor(amount.share * scopePages);
+}
+
+function checkAmount(name: string, amount: Amount | undefined): string | null {
+  if (amount === undefined) return null;
+  if (amount === null || typeof amount !== 'object') return `${name} must be { bytes } or { share }, got ${describeValue(amount)}`;
+  if ('bytes' in amount) return isSafeNonNegative(amount.bytes) ? null : `${name}.bytes must be a byte count, got ${describeValue(amount.bytes)}`;
+  if ('share' in amount) return isShare(amount.share) ? null : `${name}.share must be from 0 to 1, got ${describeValue(amount.share)}`;
+  return `${name} must be { bytes } or { share }`;
+}
+
+function managedOf(node: NodeState): number {
+  return node.zones.reduce((sum, zone) => sum + zone.managedPages, 0);
+}
+
+/** The kinds of a workload, in the order each round allocates them. */
+const WORKLOAD_ORDER = ['slab', 'pinned', 'file', 'slab_reclaimable', 'anon'] as const;
+
+/**
+ * `workload`: fill the machine to a steady state, in rounds (every kind a
+ * slice in each, per node in scope), through the allocator. The first
+ * request that cannot be satisfied ends the fill; the outcome says where
+ * each kind went and how the failure ended.
+ */
+export async function runWorkload(host: AllocHost, spec: WorkloadSpec, log: UndoLog): Promise<WorkloadOutcome | Outcome> {
+  if (spec === null || typeof spec !== 'object') return failed('EINVAL', 'the workload must be an object');
+  for (const name of ['anon', 'file', 'slab', 'pinned'] as const) {
+    const problem = checkAmount(name, spec[name]);
+    if (problem !== null) return failed('EINVAL', problem);
+  }
+  for (const name of ['thp', 'fileMapped'] as const) {
+    if (spec[name] !== undefined && !isShare(spec[name])) return failed('EINVAL', `${name} must be a share from 0 to 1, got ${describeValue(spec[name])}`);
+  }
+  if (spec.slabReclaimablePerFileGiB !== undefined && !isSafeNonNegative(spec.slabReclaimablePerFileGiB)) {
+    return failed('EINVAL', `slabReclaimablePerFileGiB must be a byte count, got ${describeValue(spec.slabReclaimablePerFileGiB)}`);
+  }
+  const shares = (['anon', 'file', 'slab', 'pinned'] as const)
+    .map((name) => spec[name])
+    .filter((amount): amount is { share: number } => amount !== undefined && 'share' in amount)
+    .reduce((sum, amount) => sum + amount.share, 0);
+  if (shares > 1) return failed('EINVAL', `the shares add up to ${Math.round(shares * 100)}%, more than all of memory`);
+  const placement = spec.placement ?? 'grouped';
+  if (!PLACEMENTS.includes(placement)) return failed('EINVAL', `placement must be ${PLACEMENTS.join(', ')}, got ${describeValue(placement)}`);
+  const seed = spec.seed ?? 0;
+  if (!Number.isSafeInteger(seed)) return failed('EINVAL', `seed must be an integer, got ${describeValue(seed)}`);
+
+  let scope: NodeState[];
+  if (spec.node === 'spread') scope = host.nodeStates.filter((node) => node.hasMemory);
+  else {
+    const node = isSafeNonNegative(spec.node) ? host.node(spec.node) : undefined;
+    if (node === undefined) return failed('EINVAL', `node must be a node with memory or "spread", got ${describeValue(spec.node)}`);
+    scope = [node];
+  }
+
+  // Per node in scope and kind, the pages to allocate, split over the rounds.
+  const plan = scope.map((node) => {
+    const managed = managedOf(node);
+    const file = pagesOf(spec.file, managed);
+    return {
+      node,
+      pages: {
+        anon: pagesOf(spec.anon, managed),
+        file,
+        slab: pagesOf(spec.slab, managed),
+        pinned: pagesOf(spec.pinned, managed),
+        slab_reclaimable: Math.ceil(((file * PAGE_SIZE) / GiB) * (spec.slabReclaimablePerFileGiB ?? 0) / PAGE_SIZE),
+      } as Record<(typeof WORKLOAD_ORDER)[number], number>,
+    };
+  });
+  const kinds: WorkloadOutcome['kinds'] = {};
+  const note = (kind: string, requested: number, allocated: number): void => {
+    const entry = (kinds[kind] ??= { requestedPages: 0, allocatedPages: 0 });
+    entry.requestedPages += requested;
+    entry.allocatedPages += allocated;
+  };
+  for (const { pages } of plan) for (const kind of WORKLOAD_ORDER) note(kind, pages[kind], 0);
+  note('pgtable', 0, 0);
+
+  const outcome: WorkloadOutcome = { ok: true, modelledSeconds: 0, kinds };
+  for (let round = 0; round < WORKLOAD_ROUNDS; round++) {
+    for (const { node, pages } of plan) {
+      for (const kind of WORKLOAD_ORDER) {
+        const slice = Math.floor((pages[kind] * (round + 1)) / WORKLOAD_ROUNDS) - Math.floor((pages[kind] * round) / WORKLOAD_ROUNDS);
+        if (slice === 0) continue;
+        const result = await allocKind(
+          host,
+          log,
+          { kind, nrPages: slice, node, placement, seed: (seed + round * 7919 + node.nid * 104729) >>> 0 },
+          { thp: kind === 'anon' ? (spec.thp ?? 0) : 0, mapped: kind === 'file' && (spec.fileMapped ?? 0) > 0 },
+        );
+        note(kind, 0, result.allocatedPages);
+        note('pgtable', result.pageTablePages, result.pageTablePages);
+        if (result.failure !== undefined) {
+          outcome.ok = false;
+          outcome.failure = result.failure;
+          outcome.message = `round ${round + 1} of ${WORKLOAD_ROUNDS}, node ${node.nid}: ${result.message}`;
+          if (result.errno !== undefined) outcome.errno = result.errno;
+          return outcome;
+        }
+      }
+    }
+  }
+  return outcome;
+}
+
+// ---------------------------------------------------------------------------
+// Churn
+
+/**
+ * `churn`: free a seeded random share of every kind's pages on the nodes in
+ * scope and allocate as many again, as a long-running machine turns its
+ * memory over; pollution builds up as the new pages fall into the holes.
+ */
+export async function churn(host: AllocHost, share: number, node: number | 'spread', seed: number, placement: Placement, log: UndoLog): Promise<Outcome> {
+  if (!isShare(share)) return failed('EINVAL', `share must be from 0 to 1, got ${describeValue(share)}`);
+  const scope = node === 'spread' ? host.nodeStates.filter((n) => n.hasMemory) : [host.node(node)].filter((n): n is NodeState => n !== undefined);
+  if (scope.length === 0) return failed('EINVAL', `node must be a node or "spread", got ${describeValue(node)}`);
+  for (const target of scope) {
+    for (const kind of ['slab', 'slab_reclaimable', 'pgtable', 'pinned', 'file', 'anon'] as const) {
+      const held = await heldPages(host, target, kind);
+      const n = Math.floor(held * share);
+      if (n === 0) continue;
+      const freed = await freeRequest(host, { kind, size: n * PAGE_SIZE, node: target.nid, seed }, log);
+      if (!freed.ok) return freed;
+      const again = await allocKind(host, log, { kind, nrPages: n, node: target, placement, seed: seed + 1 }, { thp: 0, mapped: false });
+      if (again.failure !== undefined) return { ...again, message: `churn: ${again.message}` };
+    }
   }
   return { ok: true, modelledSeconds: 0 };
 }
 
-/** Free `sizeBytes` of a kind on one node: a seeded random subset of its pages, spread over its zones. */
-export async function freePages(host: AllocHost, req: FreeRequest, log: UndoLog): Promise<Outcome> {
-  const checked = checkRequest(host, req);
-  if ('ok' in checked) return checked;
-  const { cls, nrPages, node } = checked;
-  const seed = req.seed ?? 0;
-  if (!Number.isSafeInteger(seed)) return failed('EINVAL', `seed must be an integer, got ${describeValue(seed)}`);
-  const ranges = node.zones.flatMap((zone) => zone.memberRanges).sort((a, b) => a.startPfn - b.startPfn);
-  const held = await countIn(host.shards, ranges, classBit(cls));
-  if (held < nrPages) return failed('EINVAL', `node ${node.nid} holds ${held} ${req.kind} pages, fewer than the ${nrPages} to free`);
-  await log.claim(ranges, nrPages, cls, PageClass.FREE, ClaimMode.RANDOM_PAGEBLOCK, seed >>> 0);
-  return { ok: true, modelledSeconds: 0 };
+/** Pages of a kind a node holds (page cache and anonymous memory split by the zones' counts). */
+export async function heldPages(host: AllocHost, node: NodeState, kind: AllocKind): Promise<number> {
+  const cls = kindSpec(kind).cls;
+  let total = 0;
+  for (const zone of node.zones) {
+    if (zone.memberRanges.length === 0) continue;
+    const n = await countIn(host.shards, zone.memberRanges, classBit(cls));
+    total += kind === 'file' ? Math.min(zone.filePages, n) : kind === 'anon' || kind === 'user' ? n - Math.min(zone.filePages, n) : n;
+  }
+  return total;
+}
+
+/** The zone a "node:zone" key of an outcome names. */
+export function zoneOfKey(host: AllocHost, key: string): ZoneState | undefined {
+  const [nid, name] = key.split(':');
+  return host.node(Number(nid))?.zones.find((zone) => zone.name === name);
 }

@@ -25,6 +25,14 @@ export async function countIn(shards: ShardSet, ranges: readonly PfnRange[], mas
   return counts.reduce((sum, n) => sum + n, 0);
 }
 
+/** Pages whose class is in `mask`, in pageblocks whose `tag & tagMask === tagValue`, over all ranges. */
+export async function countTaggedIn(shards: ShardSet, ranges: readonly PfnRange[], mask: number, tagMask: number, tagValue: number): Promise<number> {
+  const counts = await Promise.all(
+    piecesOf(shards, ranges).map((p) => p.shard.engine.countTagged(p.startPfn, p.endPfn, mask, tagMask, tagValue)),
+  );
+  return counts.reduce((sum, n) => sum + n, 0);
+}
+
 /** Pages per class over all ranges, indexed by class id. */
 export async function countClassesIn(shards: ShardSet, ranges: readonly PfnRange[]): Promise<number[]> {
   const totals = new Array<number>(NR_PAGE_CLASSES).fill(0);
@@ -268,5 +276,81 @@ export class UndoLog {
           : shard.engine.claim(startPfn, reachedPfn, share, to, from, ClaimMode.LOWEST, 0),
       );
     }
+  }
+
+  /**
+   * {@link claim} limited to pageblocks whose `tag & tagMask === tagValue`,
+   * taking at most `maxPerPageblock` pages from any one (0: no limit). As a
+   * unit: when a piece cannot give its share (E_NOSPC under the limit), the
+   * pieces already taken are put back and the engine's error goes on, with
+   * nothing changed. Pieces share the pages by their eligible pages (LOWEST:
+   * in range order). Undo is exact in counts, as for {@link claim}.
+   */
+  async claimTagged(
+    ranges: readonly PfnRange[],
+    nrPages: number,
+    from: PageClass,
+    to: PageClass,
+    mode: ClaimMode,
+    seed: number,
+    tagMask: number,
+    tagValue: number,
+    maxPerPageblock: number,
+  ): Promise<void> {
+    if (nrPages === 0) return;
+    const pieces = piecesOf(this.shards, ranges);
+    const available = await Promise.all(pieces.map((p) => p.shard.engine.countTagged(p.startPfn, p.endPfn, 1 << from, tagMask, tagValue)));
+    const total = available.reduce((sum, n) => sum + n, 0);
+    if (total < nrPages) throw new Error(`claimTagged: ${nrPages} pages of class ${from} wanted, ${total} in the pageblocks`);
+    const shares = mode === ClaimMode.LOWEST ? lowestShares(available, nrPages) : proportionalShares(available, nrPages);
+    const unit = new UndoLog(this.shards);
+    try {
+      for (let i = 0; i < pieces.length; i++) {
+        const share = shares[i];
+        if (share === 0) continue;
+        const { shard, startPfn, endPfn } = pieces[i];
+        const pieceSeed = (seed + i * 0x9e3779b9) >>> 0;
+        const reachedPfn = await shard.engine.claimTagged(startPfn, endPfn, share, from, to, mode, pieceSeed, tagMask, tagValue, maxPerPageblock);
+        unit.#steps.push(() =>
+          reachedPfn - startPfn === share
+            ? shard.engine.setClass(startPfn, reachedPfn, from)
+            : shard.engine.claimTagged(startPfn, reachedPfn, share, to, from, ClaimMode.LOWEST, 0, 0, 0, 0),
+        );
+      }
+    } catch (error) {
+      await unit.rollBack(error);
+    }
+    unit.commitTo(this);
+  }
+
+  /**
+   * Retag up to `maxBlocks` pageblocks of the ranges (lowest first, whole
+   * pageblocks only) whose `tag & tagMask === tagValue` and that hold at least
+   * `minGood` pages of classes in `goodMask`, to migratetype `newMt`. Undone
+   * by retagging as many `newMt` pageblocks back, lowest first: exact in
+   * counts, and in place where those were the lowest of their type.
+   */
+  async retagPageblocks(
+    ranges: readonly PfnRange[],
+    maxBlocks: number,
+    tagMask: number,
+    tagValue: number,
+    newMt: number,
+    goodMask: number,
+    minGood: number,
+  ): Promise<{ blocks: number; goodPages: number }> {
+    let blocks = 0;
+    let goodPages = 0;
+    for (const piece of piecesOf(this.shards, ranges)) {
+      if (blocks >= maxBlocks) break;
+      const { shard, startPfn, endPfn } = piece;
+      const result = await shard.engine.retagPageblocks(startPfn, endPfn, maxBlocks - blocks, tagMask, tagValue, newMt, goodMask, minGood);
+      if (result.blocks === 0) continue;
+      blocks += result.blocks;
+      goodPages += result.goodPages;
+      const back = result.blocks;
+      this.#steps.push(() => shard.engine.retagPageblocks(startPfn, endPfn, back, tagMask, newMt, tagValue, 0, 0));
+    }
+    return { blocks, goodPages };
   }
 }

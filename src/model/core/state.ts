@@ -27,6 +27,12 @@ export interface PfnRange {
 export interface ZoneState extends ZoneCounters, ZoneReserves {
   /** CMA pages: none are modelled, kept so the auto-movable budget reads like the kernel's. */
   cmaPages: number;
+  /**
+   * Page cache pages among the zone's USER pages (NR_FILE_PAGES): anonymous
+   * memory and page cache share the engine's USER class, and reclaim treats
+   * them differently. Offline migration moves them in proportion.
+   */
+  filePages: number;
   /** The pfns whose pages belong to this zone (page_zone), ascending and disjoint. */
   memberRanges: PfnRange[];
 }

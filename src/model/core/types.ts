@@ -74,6 +74,8 @@ export interface MachineSpec {
    * `vm.min_free_kbytes`, `vm.watermark_scale_factor`, `vm.lowmem_reserve_ratio`.
    */
   sysctl?: Readonly<Record<string, string>>;
+  /** Swap space in bytes (default 0): anonymous memory is reclaimable only into it. */
+  swap?: number;
 }
 
 export type Errno =
@@ -255,9 +257,18 @@ export interface OfflineOutcome extends Outcome {
   reason?: string;
 }
 
-/** Allocation kinds of the workload model: user may use ZONE_MOVABLE, the kernel kinds may not. */
-export const ALLOC_KINDS = ['user', 'slab', 'pgtable', 'pinned'] as const;
+/**
+ * Allocation kinds of the workload model (docs/allocator.md): anonymous
+ * memory and page cache are movable and may use ZONE_MOVABLE; slab,
+ * reclaimable slab, page tables and long-term pinned memory are not. `user`
+ * is the old name of `anon`.
+ */
+export const ALLOC_KINDS = ['anon', 'file', 'slab', 'slab_reclaimable', 'pgtable', 'pinned', 'user'] as const;
 export type AllocKind = (typeof ALLOC_KINDS)[number];
+
+/** Where a workload's pages go inside a zone (docs/allocator.md, "Placement of a workload"). */
+export const PLACEMENTS = ['grouped', 'fragmented', 'compact'] as const;
+export type Placement = (typeof PLACEMENTS)[number];
 
 export interface AllocRequest {
   kind: AllocKind;
@@ -265,11 +276,107 @@ export interface AllocRequest {
   size: number;
   /** Preferred node. */
   node: number;
+  /** Placement inside zones; `grouped`, the kernel's own, by default. */
+  placement?: Placement;
+  /** Seed of `fragmented` placement. */
+  seed?: number;
+  /** anon and file: the share mapped by PMD-sized transparent huge pages, 0 to 1 (page tables). */
+  thp?: number;
+  /** file: whether the page cache is mapped by a process (then it costs page tables); anon always is. */
+  mapped?: boolean;
 }
 
-export interface FreeRequest extends AllocRequest {
+export interface FreeRequest {
+  kind: AllocKind;
+  size: number;
+  node: number;
   /** Seed of the random subset of the kind's pages released. */
   seed?: number;
+}
+
+/** How an allocation that reclaim could not satisfy ends (mm/page_alloc.c __alloc_pages_may_oom). */
+export type AllocFailure = 'oom' | 'ENOMEM' | 'stall';
+
+/** A zone the failing request could use, as it stood when the request gave up. */
+export interface ZoneShortfall {
+  nid: number;
+  zone: ZoneName;
+  freePages: number;
+  min: number;
+  low: number;
+  high: number;
+  /** lowmem_reserve against the request's highest zone. */
+  reserve: number;
+}
+
+/** What an allocation did. */
+export interface AllocOutcome extends Outcome {
+  /** Pages of the request allocated (all of them on success). */
+  allocatedPages: number;
+  /** Page-table pages the mapping allocated with them (kernel zones). */
+  pageTablePages: number;
+  /** Where the pages went, "node:zone" to pages, in allocation order. */
+  byZone: Record<string, number>;
+  /** Pages direct reclaim freed on the way. */
+  reclaimedPages: number;
+  /**
+   * Set when the request could not be satisfied: `oom` where the kernel would
+   * invoke the OOM killer (errno unset), `ENOMEM` where it fails the request
+   * (errno ENOMEM), `stall` where it would loop (GFP_NOFS).
+   */
+  failure?: {
+    outcome: AllocFailure;
+    /** The kind whose allocation failed: the request's, or `pgtable` for its page tables. */
+    kind: AllocKind;
+    missingPages: number;
+    zones: ZoneShortfall[];
+    /** Free pages in ZONE_MOVABLE of every node: memory a kernel request cannot use. */
+    movableFreePages: number;
+  };
+}
+
+/** An amount of memory in a workload: bytes, or a share of the memory in the workload's scope. */
+export type Amount = { bytes: number } | { share: number };
+
+/** A steady state the `workload` step fills the machine to (docs/allocator.md). */
+export interface WorkloadSpec {
+  anon?: Amount;
+  /** Share of the anonymous memory mapped by transparent huge pages, 0 to 1. */
+  thp?: number;
+  /** Page cache. */
+  file?: Amount;
+  /** Share of the page cache mapped by processes (costing page tables), 0 to 1. */
+  fileMapped?: number;
+  /** Reclaimable slab (dentries, inodes) per GiB of page cache, in bytes: metadata-heavy workloads set it high. */
+  slabReclaimablePerFileGiB?: number;
+  /** Unreclaimable slab. */
+  slab?: Amount;
+  /** Long-term pinned memory. */
+  pinned?: Amount;
+  /** One node, or `spread`: every node with memory, each its share of the amounts. */
+  node: number | 'spread';
+  placement?: Placement;
+  seed?: number;
+}
+
+/** What a workload put where. */
+export interface WorkloadOutcome extends Outcome {
+  /** Pages asked for and allocated, per kind (page tables included as `pgtable`). */
+  kinds: Record<string, { requestedPages: number; allocatedPages: number }>;
+  /** The failure that stopped the fill, if any (see AllocOutcome.failure). */
+  failure?: AllocOutcome['failure'];
+}
+
+/** How much more of one kind a node could allocate before the first failure. */
+export interface KindHeadroom {
+  kind: AllocKind;
+  node: number;
+  /** Pages that can still be allocated (reclaim included) before an `oom` or `ENOMEM`. */
+  pages: number;
+  /** Of those, pages in ZONE_MOVABLE (only movable kinds can use them). */
+  movablePages: number;
+  /** What ends it: the zones' min marks, or the page tables the mapping needs in kernel zones. */
+  limitedBy: string;
 }
 
 /** Memory notifier events that error injection can veto. */
@@ -320,10 +427,21 @@ export interface Machine {
   onlineBlocks(sel: BlockSelector, type: OnlineRequestType): Promise<Outcome>;
   /** Offline the selected blocks, highest first (as chmem -d); every block is tried; ok only if all succeeded. */
   offlineBlocks(sel: BlockSelector): Promise<OfflineOutcome>;
-  /** Allocate pages of a kind at the lowest free pfns the zonelist allows; ENOMEM when they do not fit. */
-  alloc(req: AllocRequest): Promise<Outcome>;
+  /**
+   * Allocate pages of a kind through the page allocator (docs/allocator.md):
+   * zonelist, watermarks, mobility grouping, reclaim; a mapping also gets its
+   * page tables. What cannot be placed ends as the kernel would end it
+   * (`failure.outcome`: oom, ENOMEM or stall); the pages placed before stay.
+   */
+  alloc(req: AllocRequest): Promise<AllocOutcome | Outcome>;
   /** Free a seeded random subset of a kind's pages on a node. */
   free(req: FreeRequest): Promise<Outcome>;
+  /** Fill the machine to a workload's steady state (docs/allocator.md). */
+  workload(spec: WorkloadSpec): Promise<WorkloadOutcome | Outcome>;
+  /** Free a seeded share of every kind's pages and allocate as many again. */
+  churn(req: { share: number; node: number | 'spread'; seed?: number; placement?: Placement }): Promise<Outcome>;
+  /** How much more of each kind each node (or one node) can allocate before the first failure. */
+  headroom(node?: number): Promise<KindHeadroom[]>;
   /** Every following `action` notification fails with `errno` until cleared with null. */
   injectNotifierError(action: NotifierAction, errno: Errno | null): void;
   /** Migration rescans an offline makes before it gives up with EINTR (the kernel retries until a signal). */

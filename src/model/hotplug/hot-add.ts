@@ -26,6 +26,9 @@
  * a window no earlier shard covered: shards are never dropped (a hot-remove
  * leaves its window too), and an empty one holds no page.
  */
+import { reclaimInZone, watermark } from '../alloc/page-alloc.js';
+import { reclaimablePages } from '../alloc/reclaim.js';
+import { pagesAboveMark } from '../alloc/watermark-check.js';
 import { classBit, Migratetype, PAGE_SIZE, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PageClass, SectionFlag } from '../../contract/constants.js';
 import { describeValue, hex } from '../../util/format.js';
 import { inNodeOrder, zonelist } from '../alloc/zonelist.js';
@@ -69,26 +72,31 @@ function isDriverManagedName(name: unknown): boolean {
   return typeof name === 'string' && name.startsWith('System RAM (') && name.endsWith(')');
 }
 
-/** Memmap sources of a hot-add: per new block, and the totals per zone. */
+/** Memmap sources of a hot-add: per new block, and the totals per zone with what reclaim must free there first. */
 interface MemmapPlan {
   perBlock: MemmapCharge[][];
-  perZone: Map<ZoneState, number>;
+  perZone: Map<ZoneState, { pages: number; reclaim: number }>;
 }
 
 /**
  * Where the memmap of `nrBlocks` new blocks would come from: kernel zones
  * (Normal, DMA32, DMA) of the target node first, then of other nodes in
- * its zonelist order. Block by block, each block's pages from as few zones
- * as possible. Null when the kernel zones lack the pages (-ENOMEM).
+ * its zonelist order (mm/sparse-vmemmap.c `vmemmap_alloc_block`:
+ * GFP_KERNEL | __GFP_RETRY_MAYFAIL on the target node). Each zone gives what
+ * lies above its min mark and lowmem reserve, after reclaim has freed its
+ * reclaimable pages; a request that still does not fit fails with ENOMEM and
+ * no OOM kill (`__GFP_RETRY_MAYFAIL`). Block by block, each block's pages
+ * from as few zones as possible. Null for -ENOMEM.
  */
 async function planMemmap(host: LifecycleHost, nid: number, nrBlocks: number, pagesPerBlock: number): Promise<MemmapPlan | null> {
   const candidates = host.nodeStates.filter((n) => n.hasMemory);
   const zones = zonelist(inNodeOrder(host.nodeOrder(nid), candidates), ZONE_NORMAL);
-  const free = await Promise.all(zones.map((zone) => countIn(host.shards, zone.memberRanges, classBit(PageClass.FREE))));
+  const counts = await Promise.all(zones.map((zone) => memmapAllowance(host, zone)));
+  const free = counts.map((c) => c.total);
   const total = free.reduce((sum, n) => sum + n, 0);
   if (total < nrBlocks * pagesPerBlock) return null;
   const perBlock: MemmapCharge[][] = [];
-  const perZone = new Map<ZoneState, number>();
+  const perZone = new Map<ZoneState, { pages: number; reclaim: number }>();
   let zoneIndex = 0;
   for (let b = 0; b < nrBlocks; b++) {
     const charges: MemmapCharge[] = [];
@@ -98,7 +106,11 @@ async function planMemmap(host: LifecycleHost, nid: number, nrBlocks: number, pa
       if (take > 0) {
         const zone = zones[zoneIndex];
         charges.push({ nid: zone.nid, zoneIdx: zone.zoneIdx, nrPages: take });
-        perZone.set(zone, (perZone.get(zone) ?? 0) + take);
+        const entry = perZone.get(zone) ?? { pages: 0, reclaim: 0 };
+        entry.pages += take;
+        // Pages beyond what is free above the mark come from reclaim.
+        entry.reclaim = Math.max(0, entry.pages - counts[zoneIndex].aboveMark);
+        perZone.set(zone, entry);
         free[zoneIndex] -= take;
         need -= take;
       }
@@ -107,6 +119,17 @@ async function planMemmap(host: LifecycleHost, nid: number, nrBlocks: number, pa
     perBlock.push(charges);
   }
   return { perBlock, perZone };
+}
+
+/** What a kernel zone can give the memmap: free pages above its min mark and reserve, and that plus reclaim. */
+async function memmapAllowance(host: LifecycleHost, zone: ZoneState): Promise<{ aboveMark: number; total: number }> {
+  const [free, user, slabReclaimable] = await Promise.all(
+    [PageClass.FREE, PageClass.USER, PageClass.SLAB_RECLAIMABLE].map((cls) => countIn(host.shards, zone.memberRanges, classBit(cls))),
+  );
+  const file = Math.min(zone.filePages, user);
+  const reclaimable = reclaimablePages({ filePages: file, slabReclaimablePages: slabReclaimable, anonPages: user - file }, host.swapFreePages());
+  const check = { mark: watermark(zone, 'min'), reserve: zone.lowmemReserve[ZONE_NORMAL] ?? 0 };
+  return { aboveMark: pagesAboveMark({ freePages: free, ...check }, 0), total: pagesAboveMark({ freePages: free + reclaimable, ...check }, 0) };
 }
 
 /**
@@ -230,7 +253,10 @@ export async function addMemory(ctx: HotplugContext, req: AddMemoryRequest, log:
   }
   for (const block of blocks) await addBlockSections(log, block);
   if (plan !== null) {
-    for (const [zone, nrPages] of plan.perZone) await log.claim(zone.memberRanges, nrPages, PageClass.FREE, PageClass.VMEMMAP);
+    for (const [zone, { pages, reclaim }] of plan.perZone) {
+      if (reclaim > 0) await reclaimInZone(host, log, zone, reclaim);
+      await log.claim(zone.memberRanges, pages, PageClass.FREE, PageClass.VMEMMAP);
+    }
     blocks.forEach((block, i) => {
       block.memmapCharges = plan.perBlock[i];
     });

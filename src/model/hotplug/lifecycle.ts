@@ -27,12 +27,13 @@
  * (modelled seconds, migrated pages by node, retries, reason) as a value.
  */
 import { describeValue } from '../../util/format.js';
-import { allocPages, freePages } from '../alloc/workload.js';
+import { allocRequest, churn, freeRequest, runWorkload } from '../alloc/workload.js';
 import { ModelError } from '../core/errors.js';
 import { isSafeNonNegative } from '../core/outcomes.js';
 import { UndoLog } from '../core/page-state.js';
 import type {
   AddMemoryRequest,
+  AllocOutcome,
   AllocRequest,
   BlockSelector,
   Errno,
@@ -41,6 +42,9 @@ import type {
   OfflineOutcome,
   OnlineRequestType,
   Outcome,
+  Placement,
+  WorkloadOutcome,
+  WorkloadSpec,
 } from '../core/types.js';
 import { addMemory } from './hot-add.js';
 import { offlineAndRemoveMemory, removeMemory } from './hot-remove.js';
@@ -145,11 +149,19 @@ export class HotplugLifecycle implements HotplugContext {
     return this.#call((log) => offlineBlocks(this, sel, log));
   }
 
-  alloc(req: AllocRequest): Promise<Outcome> {
-    return this.#call((log) => allocPages(this.host, req, log));
+  alloc(req: AllocRequest): Promise<AllocOutcome | Outcome> {
+    return this.#call((log) => allocRequest(this.host, req, log));
   }
 
   free(req: FreeRequest): Promise<Outcome> {
-    return this.#call((log) => freePages(this.host, req, log));
+    return this.#call((log) => freeRequest(this.host, req, log));
+  }
+
+  workload(spec: WorkloadSpec): Promise<WorkloadOutcome | Outcome> {
+    return this.#call((log) => runWorkload(this.host, spec, log));
+  }
+
+  churn(share: number, node: number | 'spread', seed: number, placement: Placement): Promise<Outcome> {
+    return this.#call((log) => churn(this.host, share, node, seed, placement, log));
   }
 }

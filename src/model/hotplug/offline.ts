@@ -25,6 +25,8 @@
  * when an offline is interrupted. Migration changes no counter (migrated
  * pages are managed on both sides), so the counters stay consistent.
  */
+import { watermark } from '../alloc/page-alloc.js';
+import { pagesAboveMark } from '../alloc/watermark-check.js';
 import { classBit, NO_ZONE, PAGE_CLASS_NAMES, PAGEBLOCK_ISOLATE, PageClass, SectionFlag } from '../../contract/constants.js';
 import { hex } from '../../util/format.js';
 import { inNodeOrder, zonelist } from '../alloc/zonelist.js';
@@ -159,8 +161,12 @@ export async function offlineBlock(ctx: HotplugContext, block: MemoryBlock, pare
  * nodes with memory in the source node's zonelist order (the source node
  * itself only when it is the only one), zones up to Movable for a Movable
  * source and up to Normal otherwise, never the isolated range. Each target
- * zone takes as many pages as it has free, in one claim, and the block
- * gives up as many, lowest first, as the scan walks them.
+ * zone takes, in one claim, the pages the allocator would give a migration
+ * target there: its free pages above its min mark and lowmem reserve
+ * (`alloc_migration_target` allocates through the page allocator like any
+ * other request), and the block gives up as many, lowest first, as the scan
+ * walks them. Page cache moves with the pages in proportion (the zone's
+ * share of page cache among its USER pages).
  */
 async function migrate(
   ctx: HotplugContext,
@@ -181,13 +187,19 @@ async function migrate(
   const isolated: PfnRange = { startPfn: block.startPfn, endPfn: block.endPfn };
   const source: PfnRange[] = [{ startPfn: block.startPfn + block.vmemmapPages, endPfn: block.endPfn }];
   let total = 0;
+  const zoneUser = await countIn(host.shards, zone.memberRanges, classBit(PageClass.USER));
+  const fileShare = zoneUser === 0 ? 0 : Math.min(zone.filePages, zoneUser) / zoneUser;
   for (const target of zonelist(targets, highestZoneIdx)) {
     if (total === userPages) break;
     const ranges = subtractRanges(target.memberRanges, [isolated]);
     const free = await countIn(host.shards, ranges, classBit(PageClass.FREE));
-    const take = Math.min(free, userPages - total);
+    const allowed = pagesAboveMark({ freePages: free, mark: watermark(target, 'min'), reserve: target.lowmemReserve[highestZoneIdx] ?? 0 }, 0);
+    const take = Math.min(allowed, userPages - total);
     if (take === 0) continue;
     await migratePair(host.shards, ranges, source, take);
+    const file = Math.floor(take * fileShare);
+    target.filePages += file;
+    zone.filePages -= file;
     byNode.set(target.nid, (byNode.get(target.nid) ?? 0) + take);
     total += take;
   }

@@ -1,0 +1,209 @@
+/**
+ * The page allocator, at the granularity the engine makes cheap: one request
+ * of N pages of a kind, on a preferred node, placed zone by zone the way
+ * `__alloc_pages` would place N order-0 pages (mm/page_alloc.c
+ * `get_page_from_freelist`, `__alloc_pages_slowpath`, `__rmqueue`;
+ * docs/allocator.md has the walk-through).
+ *
+ * The walk over zones is arithmetic on counters (free pages, marks,
+ * reserves, reclaimable pages); the placement inside a zone is a few coarse
+ * engine calls over the zone's ranges (zone-placement.ts). Nothing here
+ * loops over pages or pageblocks.
+ */
+import { Migratetype, PageClass, classBit } from '../../contract/constants.js';
+import type { FailureOutcome } from './reclaim.js';
+import { failureOutcome, reclaimablePages } from './reclaim.js';
+import { gfpMigratetype, gfpZone, kindSpec } from './gfp.js';
+import { pagesAboveMark, type WatermarkLevel } from './watermark-check.js';
+import { inNodeOrder, zonelist } from './zonelist.js';
+import { placeInZone, type Placement } from './zone-placement.js';
+import type { UndoLog } from '../core/page-state.js';
+import { countIn } from '../core/page-state.js';
+import type { ShardSet } from '../core/shards.js';
+import type { NodeState, ZoneState } from '../core/state.js';
+import type { AllocKind, ZoneShortfall } from '../core/types.js';
+import { ZONE_DMA32, ZONE_MOVABLE, ZONE_NAMES, ZONE_NORMAL } from '../core/mmzone.js';
+
+/** What the allocator reads and changes besides the engines. */
+export interface PageAllocHost {
+  readonly shards: ShardSet;
+  readonly nodeStates: readonly NodeState[];
+  node(nid: number): NodeState | undefined;
+  /** The fallback node order of node `nid`'s zonelists. */
+  nodeOrder(nid: number): readonly number[];
+  /** Swap pages still free: anonymous memory is reclaimable into them. */
+  swapFreePages(): number;
+  /** Anonymous pages went out to swap (reclaim), or came back. */
+  adjustSwapUsed(deltaPages: number): void;
+  /** Mobility grouping is off (every request UNMOVABLE, fact 69). */
+  groupingDisabled(): boolean;
+}
+
+/** One request. */
+export interface PageRequest {
+  kind: AllocKind;
+  nrPages: number;
+  /** Preferred node. */
+  nid: number;
+  placement: Placement;
+  /** Seed of the random placements (fragmented). */
+  seed: number;
+}
+
+export interface PageAllocResult {
+  /** Pages of the request that were allocated (all of them unless `failure`). */
+  allocatedPages: number;
+  /** Where they went, by node and zone name ("0:Normal"). */
+  byZone: Record<string, number>;
+  /** Pages direct reclaim freed for the request. */
+  reclaimedPages: number;
+  failure?: {
+    outcome: FailureOutcome;
+    missingPages: number;
+    /** The zones the request may use, each below its min mark plus reserve once it gave up. */
+    zones: ZoneShortfall[];
+    /** Free pages in ZONE_MOVABLE of every node, which a kernel request cannot use. */
+    movableFreePages: number;
+  };
+}
+
+/** `wmark_pages`: a zone's watermark of a level, boost included. */
+export function watermark(zone: ZoneState, level: WatermarkLevel): number {
+  return zone.watermarks[level] + zone.watermarks.boost;
+}
+
+/** Zone bookkeeping for one request: its free pages as the walk takes them. */
+interface ZoneSlot {
+  zone: ZoneState;
+  free: number;
+  reserve: number;
+}
+
+function zoneKey(zone: ZoneState): string {
+  return `${zone.nid}:${zone.name}`;
+}
+
+/**
+ * ALLOC_NOFRAGMENT (`alloc_flags_nofragment`): when the preferred zone is
+ * Normal and the node's DMA32 is populated, the first pass keeps to whole
+ * free pageblocks and the request's own, so that another zone of the node
+ * is used before a pageblock is polluted. A remote node ends that pass.
+ */
+function noFragmentApplies(preferred: ZoneState | undefined, node: NodeState): boolean {
+  return preferred !== undefined && preferred.zoneIdx === ZONE_NORMAL && node.zones[ZONE_DMA32].presentPages > 0;
+}
+
+/** Allocate one request; partial on failure, as the kernel is just before its OOM decision. */
+export async function allocatePages(host: PageAllocHost, req: PageRequest, log: UndoLog): Promise<PageAllocResult> {
+  const spec = kindSpec(req.kind);
+  const highestZoneIdx = gfpZone(spec.gfp);
+  const migratetype = host.groupingDisabled() ? Migratetype.UNMOVABLE : gfpMigratetype(spec.gfp);
+  const preferred = host.node(req.nid);
+  if (preferred === undefined) throw new Error(`internal: node ${req.nid} has no pgdat`);
+  const nodes = inNodeOrder(host.nodeOrder(req.nid), host.nodeStates.filter((n) => n.hasMemory));
+  const zones = zonelist(nodes, highestZoneIdx);
+  const freeCounts = await Promise.all(zones.map((zone) => countIn(host.shards, zone.memberRanges, classBit(PageClass.FREE))));
+  const slots: ZoneSlot[] = zones.map((zone, i) => ({ zone, free: freeCounts[i], reserve: zone.lowmemReserve[highestZoneIdx] ?? 0 }));
+  const byZone: Record<string, number> = {};
+  let need = req.nrPages;
+
+  const take = async (slot: ZoneSlot, level: WatermarkLevel, noFragment: boolean): Promise<void> => {
+    const allowed = Math.min(need, pagesAboveMark({ freePages: slot.free, mark: watermark(slot.zone, level), reserve: slot.reserve }, 0));
+    if (allowed === 0) return;
+    const got = await placeInZone(log, slot.zone, {
+      nrPages: allowed,
+      cls: spec.cls,
+      migratetype,
+      placement: req.placement,
+      seed: req.seed,
+      noFragment,
+      groupingDisabled: host.groupingDisabled(),
+    });
+    slot.free -= got;
+    need -= got;
+    if (got > 0) byZone[zoneKey(slot.zone)] = (byZone[zoneKey(slot.zone)] ?? 0) + got;
+  };
+
+  // Fast path: the low mark, first without fragmenting the local node's zones.
+  if (noFragmentApplies(slots[0]?.zone, preferred)) {
+    for (const slot of slots) {
+      if (need === 0 || slot.zone.nid !== req.nid) break;
+      await take(slot, 'low', true);
+    }
+  }
+  for (const slot of slots) if (need > 0) await take(slot, 'low', false);
+  // Slow path: kswapd is woken and the walk retries at min.
+  for (const slot of slots) if (need > 0) await take(slot, 'min', false);
+
+  // Direct reclaim in the zones the request may use, then min again.
+  let reclaimedPages = 0;
+  if (need > 0) {
+    for (const slot of slots) {
+      if (need === 0) break;
+      // Enough for the zone to give what is missing while staying above min + reserve.
+      const target = need + watermark(slot.zone, 'min') + slot.reserve - slot.free;
+      const freed = await reclaimInZone(host, log, slot.zone, target);
+      slot.free += freed;
+      reclaimedPages += freed;
+      await take(slot, 'min', false);
+    }
+  }
+
+  const result: PageAllocResult = { allocatedPages: req.nrPages - need, byZone, reclaimedPages };
+  if (need > 0) {
+    const movableFree = await Promise.all(
+      host.nodeStates.map((node) => countIn(host.shards, node.zones[ZONE_MOVABLE].memberRanges, classBit(PageClass.FREE))),
+    );
+    result.failure = {
+      outcome: failureOutcome(spec.gfp, 0),
+      missingPages: need,
+      zones: slots.map((slot) => ({
+        nid: slot.zone.nid,
+        zone: ZONE_NAMES[slot.zone.zoneIdx],
+        freePages: slot.free,
+        min: watermark(slot.zone, 'min'),
+        low: watermark(slot.zone, 'low'),
+        high: watermark(slot.zone, 'high'),
+        reserve: slot.reserve,
+      })),
+      movableFreePages: movableFree.reduce((sum, n) => sum + n, 0),
+    };
+  }
+  return result;
+}
+
+/**
+ * Free up to `nrPages` reclaimable pages of one zone, in place: clean page
+ * cache first, then reclaimable slab, then anonymous memory into swap.
+ * Returns the pages freed.
+ */
+export async function reclaimInZone(host: PageAllocHost, log: UndoLog, zone: ZoneState, nrPages: number): Promise<number> {
+  if (nrPages <= 0) return 0;
+  const user = await countIn(host.shards, zone.memberRanges, classBit(PageClass.USER));
+  const slabReclaimable = await countIn(host.shards, zone.memberRanges, classBit(PageClass.SLAB_RECLAIMABLE));
+  const file = Math.min(zone.filePages, user);
+  const anon = user - file;
+  const available = reclaimablePages({ filePages: file, slabReclaimablePages: slabReclaimable, anonPages: anon }, host.swapFreePages());
+  let left = Math.min(nrPages, available);
+  const freed = left;
+  const fromFile = Math.min(left, file);
+  if (fromFile > 0) {
+    await log.claim(zone.memberRanges, fromFile, PageClass.USER, PageClass.FREE);
+    zone.filePages -= fromFile;
+    log.record(() => {
+      zone.filePages += fromFile;
+    });
+    left -= fromFile;
+  }
+  const fromSlab = Math.min(left, slabReclaimable);
+  if (fromSlab > 0) {
+    await log.claim(zone.memberRanges, fromSlab, PageClass.SLAB_RECLAIMABLE, PageClass.FREE);
+    left -= fromSlab;
+  }
+  if (left > 0) {
+    await log.claim(zone.memberRanges, left, PageClass.USER, PageClass.FREE);
+    host.adjustSwapUsed(left);
+    log.record(() => host.adjustSwapUsed(-left));
+  }
+  return freed;
+}
