@@ -59,7 +59,7 @@ test('alloc and free: kinds, page-multiple sizes, zero sizes and seeds', () => {
   - free: { kind: user, size: 4K, node: 0, seed: -1 }
 `),
   ).toEqual([
-    'scenarios/x.yaml: steps[0].alloc.kind: expected one of user, slab, pgtable, pinned, got "movable"',
+    'scenarios/x.yaml: steps[0].alloc.kind: expected one of anon, file, slab, slab_reclaimable, pgtable, pinned, user, got "movable"',
     'scenarios/x.yaml: steps[1].alloc.size: "6000" is not a whole number of 4096-byte pages',
     'scenarios/x.yaml: steps[2].free.size: must be greater than 0',
     'scenarios/x.yaml: steps[3].free.seed: must be at least 0, got -1',

@@ -241,14 +241,7 @@ export class UndoLog {
    * piece. The caller makes sure enough pages exist; a shortfall throws
    * before any page changes.
    *
-   * Undoing a claim is exact in counts, not always in place: the engines
-   * cannot say which pages a claim took, so the undo takes `to` pages back
-   * to `from`, as many as the claim took, lowest first, from the part of the
-   * piece the claim reached (up to the highest pfn it changed). Where that
-   * part held no other `to` pages (the claim took every page of it, as in
-   * memory nobody used yet), the undo is exact. Elsewhere the counts of
-   * every class in every piece, so in every zone, are restored, but the
-   * pages put back may be other `to` pages than the ones taken.
+   * Undoing a claim is exact in counts, not always in place: see {@link unclaim}.
    */
   async claim(
     ranges: readonly PfnRange[],
@@ -270,11 +263,7 @@ export class UndoLog {
       const { shard, startPfn } = pieces[i];
       // Each piece gets its own seed so equal-sized pieces do not repeat one pattern.
       const reachedPfn = await shard.engine.claim(startPfn, pieces[i].endPfn, share, from, to, mode, (seed + i * 0x9e3779b9) >>> 0);
-      this.#steps.push(() =>
-        reachedPfn - startPfn === share
-          ? shard.engine.setClass(startPfn, reachedPfn, from)
-          : shard.engine.claim(startPfn, reachedPfn, share, to, from, ClaimMode.LOWEST, 0),
-      );
+      this.#steps.push(unclaim(pieces[i], reachedPfn, share, from, to));
     }
   }
 
@@ -311,11 +300,7 @@ export class UndoLog {
         const { shard, startPfn, endPfn } = pieces[i];
         const pieceSeed = (seed + i * 0x9e3779b9) >>> 0;
         const reachedPfn = await shard.engine.claimTagged(startPfn, endPfn, share, from, to, mode, pieceSeed, tagMask, tagValue, maxPerPageblock);
-        unit.#steps.push(() =>
-          reachedPfn - startPfn === share
-            ? shard.engine.setClass(startPfn, reachedPfn, from)
-            : shard.engine.claimTagged(startPfn, reachedPfn, share, to, from, ClaimMode.LOWEST, 0, 0, 0, 0),
-        );
+        unit.#steps.push(unclaim(pieces[i], reachedPfn, share, from, to));
       }
     } catch (error) {
       await unit.rollBack(error);
@@ -353,4 +338,26 @@ export class UndoLog {
     }
     return { blocks, goodPages };
   }
+}
+
+/**
+ * The undo of one piece of a claim. The engines cannot say which pages a
+ * claim took. When the claim took every page from the piece's start up to
+ * the highest pfn it changed (memory nobody used yet) and those pages are
+ * all still `to`, exactly they go back. Otherwise as many `to` pages as it
+ * took go back to `from`, lowest first, anywhere in the piece: the counts of
+ * every class in the piece, so in every zone, are restored, but the pages
+ * may be other `to` pages than the ones taken. The whole piece, not just
+ * the part the claim reached, because undoing a later claim over the same
+ * piece may already have put back some of this claim's pages in place of
+ * its own.
+ */
+function unclaim(piece: ShardPiece, reachedPfn: number, share: number, from: PageClass, to: PageClass): () => Promise<unknown> {
+  const { shard, startPfn, endPfn } = piece;
+  return async () => {
+    const inPlace = reachedPfn - startPfn === share && (await shard.engine.count(startPfn, reachedPfn, 1 << to)) === share;
+    return inPlace
+      ? shard.engine.setClass(startPfn, reachedPfn, from)
+      : shard.engine.claim(startPfn, endPfn, share, to, from, ClaimMode.LOWEST, 0);
+  };
 }

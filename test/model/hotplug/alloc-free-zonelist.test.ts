@@ -1,10 +1,10 @@
 /**
- * The minimal allocator: lowest free pfns first, zone by zone along the
- * preferred node's zonelist; user memory may use ZONE_MOVABLE, slab, page
- * tables and pinned memory may not. Kernel allocations fail with ENOMEM when
- * the kernel zones are full even while Movable is free (the "lowmem"
- * imbalance). Managed pages never change. free() releases a seeded random
- * subset of a kind's pages on a node.
+ * The allocator along the preferred node's zonelist: user memory may use
+ * ZONE_MOVABLE, slab, page tables and pinned memory may not. Kernel
+ * allocations stop at the kernel zones' min marks and end in an OOM kill
+ * even while Movable is free (the "lowmem" imbalance); a user mapping then
+ * fails on its page tables (fact 65). Managed pages never change. free()
+ * releases a seeded random subset of a kind's pages on a node.
  */
 import { expect, test } from 'vitest';
 import { PageClass } from '../../../src/contract/constants.js';
@@ -22,9 +22,11 @@ test('user pages fill Movable first on a Movable node; kernel kinds go to anothe
     }
     await machine.checkInvariants();
     // None of them in node 1 (Movable only); all in node 0's kernel zones.
+    // The GiB of anonymous memory came with its page tables: 512 PTE pages,
+    // a PMD page and a PUD page (facts 65 and 77).
     for (const cls of [PageClass.SLAB, PageClass.PGTABLE, PageClass.PINNED]) {
       expect(await countClass(machine, (6 * GiB) / 4096, (8 * GiB) / 4096, cls)).toBe(0);
-      expect(await countClassEverywhere(machine, cls)).toBe((64 * 2 ** 20) / 4096);
+      expect(await countClassEverywhere(machine, cls)).toBe((64 * 2 ** 20) / 4096 + (cls === PageClass.PGTABLE ? 514 : 0));
     }
     expect((await machine.nodes()).map((n) => n.zones.map((z) => z.managedPages))).toEqual(managedBefore);
     // A sub-page size rounds up to a page.
@@ -35,21 +37,30 @@ test('user pages fill Movable first on a Movable node; kernel kinds go to anothe
   }
 });
 
-test('lowmem imbalance: slab fails with ENOMEM while Movable is free; user memory still fits', async () => {
+test('lowmem imbalance: slab stops at the kernel zones\' min marks and ends in an OOM kill while Movable is free', async () => {
   const machine = await boot(twoNodeVm('movable_node'));
   try {
     const kernelFree = (await nodeOf(machine, 0)).zones.reduce((sum, z) => sum + z.freePages, 0);
-    expectOk(await machine.alloc({ kind: 'slab', size: kernelFree * 4096, node: 0 }));
+    const filled = await machine.alloc({ kind: 'slab', size: kernelFree * 4096, node: 0 });
+    expect(filled.ok).toBe(false);
+    expect(filled).toMatchObject({ failure: { outcome: 'oom', kind: 'slab', movableFreePages: (2 * GiB) / 4096 } });
+    expect(filled.errno).toBeUndefined();
+    // Every kernel zone stopped at or below min + reserve; what it kept is the reserve the kernel keeps.
+    for (const zone of (await nodeOf(machine, 0)).zones.filter((z) => z.presentPages > 0)) {
+      expect(zone.freePages).toBeLessThanOrEqual(zone.watermarks.min + zone.lowmemReserve[2] + 1);
+    }
     const before = await observe(machine);
-    expectErrno(await machine.alloc({ kind: 'slab', size: 4096, node: 1 }), 'ENOMEM');
-    expectErrno(await machine.alloc({ kind: 'pgtable', size: 4096, node: 0 }), 'ENOMEM');
+    for (const kind of ['slab', 'pgtable'] as const) {
+      const outcome = await machine.alloc({ kind, size: 4096, node: kind === 'slab' ? 1 : 0 });
+      expect(outcome).toMatchObject({ ok: false, allocatedPages: 0, failure: { outcome: 'oom', kind } });
+    }
     expect(await observe(machine)).toEqual(before);
     expect((await zoneOf(machine, 1, 'Movable')).freePages).toBe((2 * GiB) / 4096);
-    expectOk(await machine.alloc({ kind: 'user', size: 4096, node: 0 }));
-    // More than all free memory: ENOMEM, nothing allocated.
-    const after = await observe(machine);
-    expectErrno(await machine.alloc({ kind: 'user', size: 3 * GiB, node: 0 }), 'ENOMEM');
-    expect(await observe(machine)).toEqual(after);
+    // A user mapping finds room in Movable for its page, but not for its page tables.
+    const mapped = await machine.alloc({ kind: 'anon', size: 4096, node: 0 });
+    expect(mapped).toMatchObject({ ok: false, allocatedPages: 0, pageTablePages: 0, failure: { outcome: 'oom', kind: 'pgtable' } });
+    expect(mapped.message).toMatch(/ZONE_MOVABLE still has 524288 free pages/);
+    expect(await observe(machine)).toEqual(before);
     await machine.checkInvariants();
   } finally {
     await machine.close();

@@ -3,7 +3,7 @@
  * an allocation spread over several zones that fails in a later zone gives
  * the earlier zones their pages back, and a failing free frees nothing.
  */
-import { afterEach, beforeEach, test } from 'vitest';
+import { afterEach, beforeEach, expect, test } from 'vitest';
 import { ZONE_NORMAL } from '../../../src/model/core/mmzone.js';
 import type { BootedMachine } from '../../../src/model/machine.js';
 import { bootWithFaults, expectRolledBack, type EngineFaults } from './engine-faults.js';
@@ -16,10 +16,24 @@ beforeEach(async () => {
 });
 afterEach(() => machine?.close());
 
-test('an allocation that fails in its second zone gives the first zone its pages back', async () => {
-  // More user pages than node 1 has free: node 1's Movable zone, then node 0's zones.
+test('an allocation that fails in its last zone gives the earlier zones their pages back', async () => {
+  // More anon pages than node 1 has free: node 1's Movable zone, then node 0's
+  // zones, each through one or more tag-aware claims. The same request on a
+  // twin machine counts the claims, so the armed one is the last: by then
+  // node 1's Movable zone has given its pages.
   const node1Free = (await nodeOf(machine, 1)).zones.reduce((sum, z) => sum + z.freePages, 0);
-  await expectRolledBack(machine, faults, 'claim', 2, () => machine.alloc({ kind: 'user', size: (node1Free + 1000) * 4096, node: 1 }));
+  const request = { kind: 'anon', size: (node1Free + 1000) * 4096, node: 1 } as const;
+  const twin = await bootWithFaults(twoNodeVm('movable_node'));
+  try {
+    const outcome = await twin.machine.alloc(request);
+    expectOk(outcome);
+    expect(Object.keys('byZone' in outcome ? outcome.byZone : {})).toEqual(expect.arrayContaining(['1:Movable', '0:Normal']));
+    const claims = twin.faults.calls('claimTagged');
+    expect(claims).toBeGreaterThan(1);
+    await expectRolledBack(machine, faults, 'claimTagged', claims, () => machine.alloc(request));
+  } finally {
+    await twin.machine.close();
+  }
 });
 
 test('a free over two zones that fails in the second takes nothing from the first', async () => {

@@ -201,3 +201,15 @@ export async function observe(machine: BootedMachine): Promise<unknown> {
     classTotals,
   };
 }
+
+/**
+ * Page cache on node `nid` as far as the allocator places it: the node's
+ * free pages asked for, its zones filled down to their min marks (the rest
+ * of the request spills to other nodes or is met by reclaiming the page
+ * cache just placed, as the kernel would).
+ */
+export async function fillWithPageCache(machine: BootedMachine, nid: number): Promise<void> {
+  const node = (await machine.nodes()).find((n) => n.nid === nid)!;
+  const free = node.zones.reduce((sum, z) => sum + z.freePages, 0);
+  await machine.alloc({ kind: 'file', size: free * 4096, node: nid });
+}

@@ -6,7 +6,7 @@
  */
 import { expect, test } from 'vitest';
 import { PageClass } from '../../../src/contract/constants.js';
-import { BLOCK_128M_PAGES, boot, countClass, expectOk, fourNodeVm, GiB, machineSpec, migratedTotal, nodeOf } from './helpers.js';
+import { BLOCK_128M_PAGES, boot, countClass, expectOk, fourNodeVm, GiB, machineSpec, migratedTotal, nodeOf, zoneOf } from './helpers.js';
 
 test('offlining all of node 1 moves its user pages to nodes 2, 3, 0 in zonelist order, never to node 1', async () => {
   const machine = await boot(fourNodeVm());
@@ -15,9 +15,14 @@ test('offlining all of node 1 moves its user pages to nodes 2, 3, 0 in zonelist 
     const userPages = (3 * GiB) / 4 / 4096;
     expectOk(await machine.alloc({ kind: 'user', size: userPages * 4096, node: 1 }));
     expect(await countClass(machine, (5 * GiB) / 4096, (6 * GiB) / 4096, PageClass.USER)).toBe(userPages);
-    // Leave node 2 room for only 1000 pages, so the rest spills to node 3.
-    const node2Free = (await nodeOf(machine, 2)).zones.reduce((sum, z) => sum + z.freePages, 0);
-    expectOk(await machine.alloc({ kind: 'user', size: (node2Free - 1000) * 4096, node: 2 }));
+    // Leave node 2 little room, so the rest spills to node 3: page cache down
+    // to 1000 pages above its low mark (a request node 2 can take whole on
+    // the fast path). A migration target may go down to min + reserve.
+    const before2 = await zoneOf(machine, 2, 'Movable');
+    expectOk(await machine.alloc({ kind: 'file', size: (before2.freePages - before2.watermarks.low - 1000) * 4096, node: 2 }));
+    const after2 = await zoneOf(machine, 2, 'Movable');
+    const room2 = after2.freePages - after2.watermarks.min - after2.lowmemReserve[3];
+    expect(room2).toBeLessThan(userPages);
 
     const outcome = await machine.offlineBlocks({ node: 1 });
     expectOk(outcome);
@@ -26,8 +31,8 @@ test('offlining all of node 1 moves its user pages to nodes 2, 3, 0 in zonelist 
     expect(outcome.migratedPages).toBe(userPages);
     expect(migratedTotal(outcome)).toBe(userPages);
     expect(Object.keys(outcome.migratedByNode)).not.toContain('1');
-    expect(outcome.migratedByNode['2']).toBe(1000);
-    expect(outcome.migratedByNode['3']).toBe(userPages - 1000);
+    expect(outcome.migratedByNode['2']).toBe(room2);
+    expect(outcome.migratedByNode['3']).toBe(userPages - room2);
     expect(outcome.migratedByNode['0']).toBeUndefined();
     expect((await nodeOf(machine, 1)).hasMemory).toBe(false);
   } finally {
@@ -57,8 +62,9 @@ test('a SLIT makes the nearest node the first target', async () => {
 test('on a single-node box the pages move to other blocks of node 0', async () => {
   const machine = await boot(machineSpec([{ node: 0, boot: { base: 4 * GiB, size: 2 * GiB } }]));
   try {
-    // Node 0's only Normal memory is [4G, 6G): blocks 32-47. User pages fill from the lowest pfn of Normal.
-    expectOk(await machine.alloc({ kind: 'user', size: 100 * 4096, node: 0 }));
+    // Node 0's only Normal memory is [4G, 6G): blocks 32-47. Page cache (user
+    // memory without page tables to place) fills from the lowest pfn of Normal.
+    expectOk(await machine.alloc({ kind: 'file', size: 100 * 4096, node: 0 }));
     expect(await countClass(machine, 32 * BLOCK_128M_PAGES, 33 * BLOCK_128M_PAGES, PageClass.USER)).toBe(100);
     const outcome = await machine.offlineBlocks({ firstBlockId: 32 });
     expectOk(outcome);

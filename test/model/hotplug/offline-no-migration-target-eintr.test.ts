@@ -6,7 +6,7 @@
  */
 import { expect, test } from 'vitest';
 import { PAGEBLOCK_ISOLATE, PageClass } from '../../../src/contract/constants.js';
-import { BLOCK_128M_PAGES, boot, countClass, expectErrno, expectOk, GiB, MEMORY_DIR, nodeOf, observe, readSysfs, twoNodeVm } from './helpers.js';
+import { BLOCK_128M_PAGES, boot, countClass, expectErrno, expectOk, fillWithPageCache, GiB, MEMORY_DIR, observe, readSysfs, twoNodeVm } from './helpers.js';
 
 const BASE = 10 * GiB;
 const BLOCK_ID = 80;
@@ -16,15 +16,13 @@ const END_PFN = START_PFN + BLOCK_128M_PAGES;
 test('a Movable block with user pages while every other node is full: EINTR after the retry budget', async () => {
   const machine = await boot(twoNodeVm('movable_node'));
   try {
+    // Fill nodes 0 and 1 with page cache down to their min marks, before node
+    // 2 has memory for it to spill into. Page cache is movable memory without
+    // page tables to place.
+    for (const nid of [1, 0]) await fillWithPageCache(machine, nid);
     expectOk(await machine.addMemory({ node: 2, base: BASE, size: 128 * 2 ** 20 }));
     expectOk(await machine.onlineBlocks({ firstBlockId: BLOCK_ID }, 'online_movable'));
-    // Fill nodes 0 and 1 completely with user pages, each from its own node
-    // (their zonelists prefer node 2, a node without CPUs, to each other).
-    for (const nid of [0, 1]) {
-      const free = (await nodeOf(machine, nid)).zones.reduce((sum, z) => sum + z.freePages, 0);
-      expectOk(await machine.alloc({ kind: 'user', size: free * 4096, node: nid }));
-    }
-    expectOk(await machine.alloc({ kind: 'user', size: 1000 * 4096, node: 2 }));
+    expectOk(await machine.alloc({ kind: 'file', size: 1000 * 4096, node: 2 }));
     await machine.checkInvariants();
     expect(await countClass(machine, START_PFN, END_PFN, PageClass.USER)).toBe(1000);
 
@@ -42,7 +40,7 @@ test('a Movable block with user pages while every other node is full: EINTR afte
     expect(await shard.engine.countPageblocks(START_PFN, END_PFN, PAGEBLOCK_ISOLATE, PAGEBLOCK_ISOLATE)).toBe(0);
 
     // Room for half of them: those migrate, the rest stay, still EINTR.
-    expectOk(await machine.free({ kind: 'user', size: 500 * 4096, node: 1, seed: 3 }));
+    expectOk(await machine.free({ kind: 'file', size: 500 * 4096, node: 1, seed: 3 }));
     const partial = await machine.offlineBlocks({ firstBlockId: BLOCK_ID });
     expectErrno(partial, 'EINTR');
     expect(partial.migratedPages).toBe(500);
@@ -51,7 +49,7 @@ test('a Movable block with user pages while every other node is full: EINTR afte
     expect(await countClass(machine, START_PFN, END_PFN, PageClass.USER)).toBe(500);
 
     // Room for the rest: the offline completes.
-    expectOk(await machine.free({ kind: 'user', size: 500 * 4096, node: 0, seed: 4 }));
+    expectOk(await machine.free({ kind: 'file', size: 500 * 4096, node: 0, seed: 4 }));
     const done = await machine.offlineBlocks({ firstBlockId: BLOCK_ID });
     expectOk(done);
     expect(done.migratedByNode).toEqual({ 0: 500 });
@@ -64,13 +62,10 @@ test('a Movable block with user pages while every other node is full: EINTR afte
 test('a budget of 0 gives up after the first pass', async () => {
   const machine = await boot(twoNodeVm('movable_node'));
   try {
+    for (const nid of [1, 0]) await fillWithPageCache(machine, nid);
     expectOk(await machine.addMemory({ node: 2, base: BASE, size: 128 * 2 ** 20 }));
     expectOk(await machine.onlineBlocks({ firstBlockId: BLOCK_ID }, 'online_movable'));
-    for (const nid of [0, 1]) {
-      const free = (await nodeOf(machine, nid)).zones.reduce((sum, z) => sum + z.freePages, 0);
-      // One page more than node 1 holds spills to node 2, the block offlined below.
-      expectOk(await machine.alloc({ kind: 'user', size: (free + nid) * 4096, node: nid }));
-    }
+    expectOk(await machine.alloc({ kind: 'file', size: 4096, node: 2 }));
     machine.setOfflineRetryBudget(0);
     const outcome = await machine.offlineBlocks({ firstBlockId: BLOCK_ID });
     expectErrno(outcome, 'EINTR');

@@ -21,7 +21,9 @@ test('one slab page makes a Normal block EBUSY without migrating anything', asyn
     expectOk(await machine.onlineBlocks({ firstBlockId: BLOCK_ID }, 'online_kernel'));
     expect(await readSysfs(machine, `${MEMORY_DIR}/memory${BLOCK_ID}/valid_zones`)).toBe('Normal\n');
     // Node 2's only memory is this block, so both allocations land in it.
-    expectOk(await machine.alloc({ kind: 'user', size: USER_PAGES * 4096, node: 2 }));
+    // Page cache, not anon: unmapped, it brings no page tables of its own
+    // into the block, so the slab page is its only unmovable page.
+    expectOk(await machine.alloc({ kind: 'file', size: USER_PAGES * 4096, node: 2 }));
     expectOk(await machine.alloc({ kind: 'slab', size: 4096, node: 2 }));
     await machine.checkInvariants();
     expect(await countClass(machine, START_PFN, END_PFN, PageClass.SLAB)).toBe(1);
