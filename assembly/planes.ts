@@ -98,16 +98,25 @@ export const ENTRY_DEPTH_MASK: u32 = 3;
 
 // ---- kernels -----------------------------------------------------------------------
 
+/**
+ * Classes a plane record of `depth` planes can hold: 2^depth (the missing
+ * planes read as zero), so the per-class kernels below skip the rest.
+ */
+@inline function classesOfDepth(depth: u32): u32 {
+  return min<u32>(<u32>1 << depth, NR_PAGE_CLASSES);
+}
+
 /** Mask of the classes present in a plane record. */
 export function planePresence(entry: u32): u32 {
   const plane = planeAddr(entry);
   const depth = planeDepth(entry);
+  const nrClasses = classesOfDepth(depth);
   let seen: u32 = 0;
   for (let w: u32 = 0; w < PLANE_WORDS; w++) {
     const a = wordA(plane, w);
     const b = wordB(plane, depth, w);
     const d = wordC(plane, depth, w);
-    for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+    for (let c: u32 = 0; c < nrClasses; c++) {
       if (matchClass(c, a, b, d) != 0) seen |= 1 << c;
     }
   }
@@ -146,6 +155,7 @@ export function planeCountMask(entry: u32, lo: u32, hi: u32, mask: u32): u32 {
 export function planeCountAll(entry: u32, lo: u32, hi: u32, acc: usize): void {
   const plane = planeAddr(entry);
   const depth = planeDepth(entry);
+  const nrClasses = classesOfDepth(depth);
   const wLo = lo >> 6;
   const wHi = (hi - 1) >> 6;
   for (let w = wLo; w <= wHi; w++) {
@@ -153,7 +163,7 @@ export function planeCountAll(entry: u32, lo: u32, hi: u32, acc: usize): void {
     const a = wordA(plane, w);
     const b = wordB(plane, depth, w);
     const d = wordC(plane, depth, w);
-    for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+    for (let c: u32 = 0; c < nrClasses; c++) {
       const n = popcnt<u64>(matchClass(c, a, b, d) & m);
       if (n) {
         const slot = acc + (<usize>c << 3);
