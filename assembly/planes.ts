@@ -123,32 +123,35 @@ export function planePresence(entry: u32): u32 {
   return seen;
 }
 
-/** Pages of class `cls` in pages [lo, hi) of a plane record (0 <= lo < hi <= 512). */
-export function planeCountClass(entry: u32, lo: u32, hi: u32, cls: u32): u32 {
+/**
+ * Pages of [lo, hi) of a plane record (0 <= lo < hi <= 512) whose class is
+ * `sel` (`one`, a constant: one class, the cheaper minterm) or in the mask
+ * `sel`. Each inlined copy keeps only its own matcher.
+ */
+@inline function planeCount(entry: u32, lo: u32, hi: u32, sel: u32, one: bool): u32 {
   const plane = planeAddr(entry);
   const depth = planeDepth(entry);
   let n: u32 = 0;
   const wLo = lo >> 6;
   const wHi = (hi - 1) >> 6;
   for (let w = wLo; w <= wHi; w++) {
-    const m = rangeMask(w, wLo, wHi, lo, hi) & matchClass(cls, wordA(plane, w), wordB(plane, depth, w), wordC(plane, depth, w));
+    const a = wordA(plane, w);
+    const b = wordB(plane, depth, w);
+    const d = wordC(plane, depth, w);
+    const m = rangeMask(w, wLo, wHi, lo, hi) & (one ? matchClass(sel, a, b, d) : matchMask(sel, a, b, d));
     n += <u32>popcnt<u64>(m);
   }
   return n;
 }
 
+/** Pages of class `cls` in pages [lo, hi) of a plane record (0 <= lo < hi <= 512). */
+export function planeCountClass(entry: u32, lo: u32, hi: u32, cls: u32): u32 {
+  return planeCount(entry, lo, hi, cls, true);
+}
+
 /** Pages whose class is in `mask` in pages [lo, hi) of a plane record (0 <= lo < hi <= 512). */
 export function planeCountMask(entry: u32, lo: u32, hi: u32, mask: u32): u32 {
-  const plane = planeAddr(entry);
-  const depth = planeDepth(entry);
-  let n: u32 = 0;
-  const wLo = lo >> 6;
-  const wHi = (hi - 1) >> 6;
-  for (let w = wLo; w <= wHi; w++) {
-    const m = rangeMask(w, wLo, wHi, lo, hi) & matchMask(mask, wordA(plane, w), wordB(plane, depth, w), wordC(plane, depth, w));
-    n += <u32>popcnt<u64>(m);
-  }
-  return n;
+  return planeCount(entry, lo, hi, mask, false);
 }
 
 /** Adds the per-class page counts of pages [lo, hi) of a plane record to `acc` (u64 x 8). */

@@ -18,7 +18,7 @@
 import { ClaimMode, MIGRATETYPE_MASK, Migratetype, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PageClass, classBit } from '../../src/contract/constants.js';
 import type { EngineApi } from '../../src/contract/engine-api.js';
 import { PLAN_BATCHED, Prng, disagreement, measure, type Row } from '../common.js';
-import { randomPfns, type FleetContext } from '../datasets.js';
+import { sectionRangeStarts, type FleetContext } from '../datasets.js';
 
 const SUITE = 'tagged';
 const SEED = 0x7a66;
@@ -42,21 +42,12 @@ function offeredUnderLimit(engine: EngineApi, startPfn: number, endPfn: number, 
 /** One-section ranges (pageblock aligned) where every step of the suite finds material. */
 function pickStarts(ctx: FleetContext): Float64Array {
   const { wasm } = ctx;
+  // Each give-back finds at least the pages its take made; the takes need FREE pages.
+  const accept = (startPfn: number, endPfn: number): boolean =>
+    wasm.countTagged(startPfn, endPfn, classBit(PageClass.FREE), MIGRATETYPE_MASK, Migratetype.MOVABLE) >= 2 * CLAIM_PAGES &&
+    offeredUnderLimit(wasm, startPfn, endPfn, PageClass.FREE, SPREAD_LIMIT) >= 2 * CLAIM_PAGES;
   const { basePfn, nrPages } = ctx.layout;
-  const rng = new Prng(SEED);
-  const starts = new Float64Array(NR_RANGES);
-  const candidates = randomPfns(rng, basePfn, nrPages - PAGES_PER_SECTION, NR_RANGES * 8);
-  let found = 0;
-  for (let c = 0; c < candidates.length && found < NR_RANGES; c++) {
-    const startPfn = candidates[c]! - ((candidates[c]! - basePfn) % PAGES_PER_PAGEBLOCK);
-    const endPfn = startPfn + PAGES_PER_SECTION;
-    // Each give-back finds at least the pages its take made; the takes need FREE pages.
-    if (wasm.countTagged(startPfn, endPfn, classBit(PageClass.FREE), MIGRATETYPE_MASK, Migratetype.MOVABLE) < 2 * CLAIM_PAGES) continue;
-    if (offeredUnderLimit(wasm, startPfn, endPfn, PageClass.FREE, SPREAD_LIMIT) < 2 * CLAIM_PAGES) continue;
-    starts[found++] = startPfn;
-  }
-  if (found < NR_RANGES) throw new Error(`tagged suite: only ${found} ranges hold material for every step`);
-  return starts;
+  return sectionRangeStarts(new Prng(SEED), basePfn, nrPages, NR_RANGES, PAGES_PER_PAGEBLOCK, accept, 'tagged suite (FREE pages to take)');
 }
 
 export async function taggedSuite(ctx: FleetContext): Promise<Row[]> {
