@@ -114,8 +114,9 @@ function takeLowestPrefix(startOff: u64, endOff: u64, nrPages: u64, fromCls: u32
 //
 // AssemblyScript has no closures. Rather than a call through the function
 // table per pageblock, the sink is a constant argument of an @inline kernel,
-// so each inlined copy keeps only its own sink's branch (in release.wat,
-// planRandom holds no recolor code and claimRandom no plan code).
+// so each inlined copy keeps only its own sink's branch (in release.wat, the
+// PLAN copies of the walks hold no recolor code and the APPLY copies no plan
+// code).
 
 const SINK_PLAN: u32 = 0;
 const SINK_APPLY: u32 = 1;
