@@ -79,9 +79,8 @@ export function claimPages(
   if (mode == CLAIM_LOWEST) {
     // Unfiltered, the lowest pages are one prefix of the range: one recolor.
     if (tagMask == 0 && limit == 0) return takeLowestPrefix(startOff, endOff, nrPages, fromCls, toCls);
-    return takeInOrder(startOff, endOff, nrPages, fromCls, toCls, tagMask, tagValue, limit);
   }
-  return takeRandom(startOff, endOff, nrPages, fromCls, toCls, seed, tagMask, tagValue, limit);
+  return takeByPageblock(startOff, endOff, nrPages, fromCls, toCls, mode == CLAIM_LOWEST, seed, tagMask, tagValue, limit);
 }
 
 /** The pages a claim can take: the sum over eligible pageblocks of min(fromCls pages in the range, limit). */
@@ -115,8 +114,9 @@ function takeLowestPrefix(startOff: u64, endOff: u64, nrPages: u64, fromCls: u32
 //
 // AssemblyScript has no closures. Rather than a call through the function
 // table per pageblock, the sink is a constant argument of an @inline kernel,
-// so each inlined copy keeps only its own sink's branch (in release.wat,
-// planRandom holds no recolor code and claimRandom no plan code).
+// so each inlined copy keeps only its own sink's branch (in release.wat, the
+// PLAN copies of the walks hold no recolor code and the APPLY copies no plan
+// code).
 
 const SINK_PLAN: u32 = 0;
 const SINK_APPLY: u32 = 1;
@@ -315,33 +315,36 @@ function planClaimBound(startOff: u64, endOff: u64, nrPages: u64, fromCls: u32, 
   }
 }
 
-/** Seeded pageblock order: the cheap bound when it fits as is, else the exact plan (a PLAN walk), then APPLY. */
-function takeRandom(startOff: u64, endOff: u64, nrPages: u64, fromCls: u32, toCls: u32, seed: u32, tagMask: u32, tagValue: u32, limit: u32): i32 {
-  permutationParams(lastPageblock(endOff) - pageblockOf(startOff) + 1, seed);
+/**
+ * A claim by pageblocks, in seeded order or (`inOrder`) in pfn order: the
+ * cheap record bound when it fits as is, else the exact plan (a PLAN walk),
+ * then the APPLY walk.
+ */
+function takeByPageblock(
+  startOff: u64,
+  endOff: u64,
+  nrPages: u64,
+  fromCls: u32,
+  toCls: u32,
+  inOrder: bool,
+  seed: u32,
+  tagMask: u32,
+  tagValue: u32,
+  limit: u32,
+): i32 {
+  if (!inOrder) permutationParams(lastPageblock(endOff) - pageblockOf(startOff) + 1, seed);
   if (fromCls != toCls) {
     planClaimBound(startOff, endOff, nrPages, fromCls, toCls, limit);
     if (!needsFit()) {
       needReset();
-      walkRandom(startOff, endOff, nrPages, fromCls, toCls, tagMask, tagValue, limit, SINK_PLAN);
+      if (inOrder) walkInOrder(startOff, endOff, nrPages, fromCls, toCls, tagMask, tagValue, limit, SINK_PLAN);
+      else walkRandom(startOff, endOff, nrPages, fromCls, toCls, tagMask, tagValue, limit, SINK_PLAN);
       clearScratch(startOff, endOff);
     }
     if (!reserveNeeds()) return fail(E_FULL, -1);
   }
-  gClaimEnd = walkRandom(startOff, endOff, nrPages, fromCls, toCls, tagMask, tagValue, limit, SINK_APPLY);
-  return 0;
-}
-
-/** Pfn order with a tag filter or a limit: as takeRandom, walking in pfn order. */
-function takeInOrder(startOff: u64, endOff: u64, nrPages: u64, fromCls: u32, toCls: u32, tagMask: u32, tagValue: u32, limit: u32): i32 {
-  if (fromCls != toCls) {
-    planClaimBound(startOff, endOff, nrPages, fromCls, toCls, limit);
-    if (!needsFit()) {
-      needReset();
-      walkInOrder(startOff, endOff, nrPages, fromCls, toCls, tagMask, tagValue, limit, SINK_PLAN);
-      clearScratch(startOff, endOff);
-    }
-    if (!reserveNeeds()) return fail(E_FULL, -1);
-  }
-  gClaimEnd = walkInOrder(startOff, endOff, nrPages, fromCls, toCls, tagMask, tagValue, limit, SINK_APPLY);
+  gClaimEnd = inOrder
+    ? walkInOrder(startOff, endOff, nrPages, fromCls, toCls, tagMask, tagValue, limit, SINK_APPLY)
+    : walkRandom(startOff, endOff, nrPages, fromCls, toCls, tagMask, tagValue, limit, SINK_APPLY);
   return 0;
 }

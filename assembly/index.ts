@@ -447,7 +447,7 @@ export function countClasses(startPfn: f64, endPfn: f64): i32 {
   if (r != OK) return r;
   const acc = gIoArea + IO_COUNTS;
   memory.fill(acc, 0, NR_PAGE_CLASSES << 3);
-  countRange(gStartOff, gEndOff, acc);
+  countRange(gStartOff, gEndOff, ALL_CLASSES, acc);
   for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
     const slot = acc + (<usize>c << 3);
     store<f64>(slot, <f64>load<u64>(slot));
@@ -460,7 +460,7 @@ function countCheckedRange(mask: u32): f64 {
   if (mask == 0) return 0;
   const acc = gIoArea + IO_COUNTS;
   memory.fill(acc, 0, NR_PAGE_CLASSES << 3);
-  countRange(gStartOff, gEndOff, acc);
+  countRange(gStartOff, gEndOff, mask, acc);
   let n: u64 = 0;
   for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) if ((mask >> c) & 1) n += load<u64>(acc + (<usize>c << 3));
   return <f64>n;

@@ -98,54 +98,67 @@ export const ENTRY_DEPTH_MASK: u32 = 3;
 
 // ---- kernels -----------------------------------------------------------------------
 
+/**
+ * Classes a plane record of `depth` planes can hold: 2^depth (the missing
+ * planes read as zero), so the per-class kernels below skip the rest.
+ */
+@inline function classesOfDepth(depth: u32): u32 {
+  return min<u32>(<u32>1 << depth, NR_PAGE_CLASSES);
+}
+
 /** Mask of the classes present in a plane record. */
 export function planePresence(entry: u32): u32 {
   const plane = planeAddr(entry);
   const depth = planeDepth(entry);
+  const nrClasses = classesOfDepth(depth);
   let seen: u32 = 0;
   for (let w: u32 = 0; w < PLANE_WORDS; w++) {
     const a = wordA(plane, w);
     const b = wordB(plane, depth, w);
     const d = wordC(plane, depth, w);
-    for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+    for (let c: u32 = 0; c < nrClasses; c++) {
       if (matchClass(c, a, b, d) != 0) seen |= 1 << c;
     }
   }
   return seen;
 }
 
-/** Pages of class `cls` in pages [lo, hi) of a plane record (0 <= lo < hi <= 512). */
-export function planeCountClass(entry: u32, lo: u32, hi: u32, cls: u32): u32 {
+/**
+ * Pages of [lo, hi) of a plane record (0 <= lo < hi <= 512) whose class is
+ * `sel` (`one`, a constant: one class, the cheaper minterm) or in the mask
+ * `sel`. Each inlined copy keeps only its own matcher.
+ */
+@inline function planeCount(entry: u32, lo: u32, hi: u32, sel: u32, one: bool): u32 {
   const plane = planeAddr(entry);
   const depth = planeDepth(entry);
   let n: u32 = 0;
   const wLo = lo >> 6;
   const wHi = (hi - 1) >> 6;
   for (let w = wLo; w <= wHi; w++) {
-    const m = rangeMask(w, wLo, wHi, lo, hi) & matchClass(cls, wordA(plane, w), wordB(plane, depth, w), wordC(plane, depth, w));
+    const a = wordA(plane, w);
+    const b = wordB(plane, depth, w);
+    const d = wordC(plane, depth, w);
+    const m = rangeMask(w, wLo, wHi, lo, hi) & (one ? matchClass(sel, a, b, d) : matchMask(sel, a, b, d));
     n += <u32>popcnt<u64>(m);
   }
   return n;
 }
 
+/** Pages of class `cls` in pages [lo, hi) of a plane record (0 <= lo < hi <= 512). */
+export function planeCountClass(entry: u32, lo: u32, hi: u32, cls: u32): u32 {
+  return planeCount(entry, lo, hi, cls, true);
+}
+
 /** Pages whose class is in `mask` in pages [lo, hi) of a plane record (0 <= lo < hi <= 512). */
 export function planeCountMask(entry: u32, lo: u32, hi: u32, mask: u32): u32 {
-  const plane = planeAddr(entry);
-  const depth = planeDepth(entry);
-  let n: u32 = 0;
-  const wLo = lo >> 6;
-  const wHi = (hi - 1) >> 6;
-  for (let w = wLo; w <= wHi; w++) {
-    const m = rangeMask(w, wLo, wHi, lo, hi) & matchMask(mask, wordA(plane, w), wordB(plane, depth, w), wordC(plane, depth, w));
-    n += <u32>popcnt<u64>(m);
-  }
-  return n;
+  return planeCount(entry, lo, hi, mask, false);
 }
 
 /** Adds the per-class page counts of pages [lo, hi) of a plane record to `acc` (u64 x 8). */
 export function planeCountAll(entry: u32, lo: u32, hi: u32, acc: usize): void {
   const plane = planeAddr(entry);
   const depth = planeDepth(entry);
+  const nrClasses = classesOfDepth(depth);
   const wLo = lo >> 6;
   const wHi = (hi - 1) >> 6;
   for (let w = wLo; w <= wHi; w++) {
@@ -153,7 +166,7 @@ export function planeCountAll(entry: u32, lo: u32, hi: u32, acc: usize): void {
     const a = wordA(plane, w);
     const b = wordB(plane, depth, w);
     const d = wordC(plane, depth, w);
-    for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+    for (let c: u32 = 0; c < nrClasses; c++) {
       const n = popcnt<u64>(matchClass(c, a, b, d) & m);
       if (n) {
         const slot = acc + (<usize>c << 3);

@@ -15,6 +15,7 @@ import {
   mapWord,
   pageblockOf,
   secAddr,
+  secCount,
   sectionOf,
   sectionPartHi,
   sectionPartLo,
@@ -260,27 +261,70 @@ export function retagQualifying(
   return (s & 63) == 0 && sectionStart(s) >= startOff && sectionStart(s) + (<u64>PAGES_PER_SECTION << 6) <= endOff;
 }
 
-/**
- * Adds per-class counts of [startOff, endOff) to acc (u64 x 8, zeroed by the
- * caller): whole 64-section groups from the group counts, the rest section by
- * section, so a count over the window costs O(sections / 64).
- */
-export function countRange(startOff: u64, endOff: u64, acc: usize): void {
-  if (startOff >= endOff) return;
-  const sB = sectionOf(endOff - 1);
-  let s = sectionOf(startOff);
-  while (s <= sB) {
-    if (coversGroup(s, startOff, endOff)) {
-      for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
-        const slot = acc + (<usize>c << 3);
-        store<u64>(slot, load<u64>(slot) + <u64>load<u32>(groupCountAddr(s >> 6, c)));
-      }
-      s += 64;
-      continue;
-    }
-    if (isPresent(s)) countSection(secAddr(s), sectionPartLo(s, startOff), sectionPartHi(s, endOff), acc);
-    s++;
+/** Adds, for each class in `mask`, the pages of whole sections [sA, sB) to acc; absent sections' counts are zero. */
+function addSectionCounts(sA: u32, sB: u32, mask: u32, acc: usize): void {
+  if (sA >= sB) return;
+  let m = mask;
+  while (m != 0) {
+    const c = <u32>ctz<u32>(m);
+    m &= m - 1;
+    let n: u64 = 0;
+    for (let s = sA; s < sB; s++) n += <u64>secCount(secAddr(s), c);
+    const slot = acc + (<usize>c << 3);
+    store<u64>(slot, load<u64>(slot) + n);
   }
+}
+
+/** Adds, for each class in `mask`, the pages of whole 64-section groups [gA, gB) to acc. */
+function addGroupCounts(gA: u32, gB: u32, mask: u32, acc: usize): void {
+  if (gA >= gB) return;
+  let m = mask;
+  while (m != 0) {
+    const c = <u32>ctz<u32>(m);
+    m &= m - 1;
+    let n: u64 = 0;
+    for (let g = gA; g < gB; g++) n += <u64>load<u32>(groupCountAddr(g, c));
+    const slot = acc + (<usize>c << 3);
+    store<u64>(slot, load<u64>(slot) + n);
+  }
+}
+
+/**
+ * Adds the pages of [startOff, endOff) of each class in `mask` to acc (u64 x
+ * 8, zeroed by the caller; a partial edge section adds every class). The
+ * partial edge sections are counted in place; the whole sections between
+ * them are summed class by class, from the group counts for whole 64-section
+ * groups and from the section counts around them, each sum a tight loop over
+ * one count column with no per-section test (an absent section's record is
+ * zero). A count over the window costs sections / 64 loads per class.
+ */
+export function countRange(startOff: u64, endOff: u64, mask: u32, acc: usize): void {
+  if (startOff >= endOff || mask == 0) return;
+  let sFirst = sectionOf(startOff);
+  let sEnd = sectionOf(endOff - 1) + 1;
+  const firstLo = sectionPartLo(sFirst, startOff);
+  const firstHi = sectionPartHi(sFirst, endOff);
+  if (firstLo != 0 || firstHi != PAGES_PER_SECTION) {
+    if (isPresent(sFirst)) countSection(secAddr(sFirst), firstLo, firstHi, acc);
+    sFirst++;
+  }
+  if (sFirst < sEnd) {
+    const lastHi = sectionPartHi(sEnd - 1, endOff);
+    if (lastHi != PAGES_PER_SECTION) {
+      if (isPresent(sEnd - 1)) countSection(secAddr(sEnd - 1), 0, lastHi, acc);
+      sEnd--;
+    }
+  }
+  if (sFirst >= sEnd) return;
+  const gA = (sFirst + 63) >> 6;
+  const gB = sEnd >> 6;
+  if (gA >= gB) {
+    addSectionCounts(sFirst, sEnd, mask, acc);
+    return;
+  }
+  addSectionCounts(sFirst, gA << 6, mask, acc);
+  addGroupCounts(gA, gB, mask, acc);
+  addSectionCounts(gB << 6, sEnd, mask, acc);
 }
 
 /** Pages of class `cls` in [startOff, endOff). */

@@ -593,14 +593,12 @@ export function countSectionClass(sec: usize, lo: u32, hi: u32, cls: u32): u32 {
  * and tags select are visited, and only their plane records are counted.
  */
 export function countSectionTagged(sec: usize, lo: u32, hi: u32, mask: u32, tagMask: u32, tagValue: u32): u32 {
-  if (secRepr(sec) == REPR_UNIFORM) {
-    const hit = ((mask >> secClass(sec)) & 1) != 0 && (secTag(sec) & tagMask) == tagValue;
-    return hit ? hi - lo : 0;
-  }
-  const rec = secMixed(sec);
   const kLo = pageblockOf(lo);
   const kHi = lastPageblock(hi);
-  let has = pageblocksHolding(rec, mask, kLo, kHi) & mixedTaggedBits(rec, tagMask, tagValue);
+  let has = pageblocksMatching(sec, kLo, kHi, mask, tagMask, tagValue);
+  // UNIFORM: all of its pages match, or none.
+  if (secRepr(sec) == REPR_UNIFORM) return has != 0 ? hi - lo : 0;
+  const rec = secMixed(sec);
   let n: u32 = 0;
   while (has != 0) {
     const k = <u32>ctz<u64>(has);

@@ -295,6 +295,32 @@ export function randomPfns(rng: Prng, basePfn: number, nrPages: number, n: numbe
   return out;
 }
 
+/**
+ * Starts of `n` one-section ranges `[start, start + PAGES_PER_SECTION)` of
+ * the window that `accept` takes, from up to 8n random candidates aligned
+ * down to `alignPages` (1: unaligned). Throws, naming `what`, when fewer
+ * qualify.
+ */
+export function sectionRangeStarts(
+  rng: Prng,
+  basePfn: number,
+  nrPages: number,
+  n: number,
+  alignPages: number,
+  accept: (startPfn: number, endPfn: number) => boolean,
+  what: string,
+): Float64Array {
+  const starts = new Float64Array(n);
+  const candidates = randomPfns(rng, basePfn, nrPages - PAGES_PER_SECTION, n * 8);
+  let found = 0;
+  for (let c = 0; c < candidates.length && found < n; c++) {
+    const startPfn = candidates[c]! - ((candidates[c]! - basePfn) % alignPages);
+    if (accept(startPfn, startPfn + PAGES_PER_SECTION)) starts[found++] = startPfn;
+  }
+  if (found < n) throw new Error(`${what}: only ${found} of ${n} ranges qualify`);
+  return starts;
+}
+
 // ---- translation --------------------------------------------------------------------------
 
 /** Translation dataset numbers. */

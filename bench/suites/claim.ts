@@ -5,7 +5,7 @@
  */
 import { ClaimMode, PAGES_PER_SECTION, PageClass, classBit } from '../../src/contract/constants.js';
 import { PLAN_BATCHED, Prng, measure, type Row } from '../common.js';
-import { randomPfns, type FleetContext } from '../datasets.js';
+import { sectionRangeStarts, type FleetContext } from '../datasets.js';
 
 const SUITE = 'claim';
 const SEED = 0xc1a1;
@@ -15,23 +15,21 @@ const CLAIM_PAGES = 32;
 export async function claimSuite(ctx: FleetContext): Promise<Row[]> {
   const { wasm, ref } = ctx;
   const { basePfn, nrPages } = ctx.layout;
-  const rng = new Prng(SEED);
   // Ranges with material both ways, on both engines.
-  const starts = new Float64Array(NR_RANGES);
-  const candidates = randomPfns(rng, basePfn, nrPages - PAGES_PER_SECTION, NR_RANGES * 8);
-  let found = 0;
-  for (let c = 0; c < candidates.length && found < NR_RANGES; c++) {
-    const startPfn = candidates[c]!;
-    const endPfn = startPfn + PAGES_PER_SECTION;
-    let enough = true;
-    for (const engine of [wasm, ref]) {
-      enough &&= engine.count(startPfn, endPfn, classBit(PageClass.FREE)) >= 2 * CLAIM_PAGES;
-      enough &&= engine.count(startPfn, endPfn, classBit(PageClass.USER)) >= 2 * CLAIM_PAGES;
-    }
-    if (!enough) continue;
-    starts[found++] = startPfn;
-  }
-  if (found < NR_RANGES) throw new Error(`claim suite: only ${found} ranges hold both FREE and USER pages`);
+  const starts = sectionRangeStarts(
+    new Prng(SEED),
+    basePfn,
+    nrPages,
+    NR_RANGES,
+    1,
+    (startPfn, endPfn) =>
+      [wasm, ref].every(
+        (engine) =>
+          engine.count(startPfn, endPfn, classBit(PageClass.FREE)) >= 2 * CLAIM_PAGES &&
+          engine.count(startPfn, endPfn, classBit(PageClass.USER)) >= 2 * CLAIM_PAGES,
+      ),
+    'claim suite (FREE and USER pages both ways)',
+  );
   /** Steps cycle over the ranges twice: a take and a give-back per range. */
   const wrap = 2 * NR_RANGES - 1;
   const free = PageClass.FREE;

@@ -157,7 +157,8 @@ export interface EngineApi {
    * present sections and whose `tag & tagMask === tagValue` (`tagMask` 0 with
    * `tagValue` 0: every one; a `tagValue` bit outside `tagMask`: none). A
    * pageblock offers its `fromCls` pages that lie inside the range, at most
-   * `maxPerPageblock` of them (0: no limit). Exactly:
+   * `maxPerPageblock` of them (0: no limit; the limit bounds this call's
+   * takes, not the pages of `toCls` a pageblock may hold). Exactly:
    *
    *     available = sum over eligible pageblocks b of
    *                 min(fromCls pages of b inside the range, maxPerPageblock || Infinity)

@@ -417,11 +417,7 @@ export class RefEngine implements EngineApi {
   ): number {
     checkArgTypes('claim', arguments);
     const op = 'claim';
-    this.#checkRange(op, startPfn, endPfn);
-    if (!isCount(nrPages)) throw new EngineError('E_ARG', op, 'nrPages');
-    this.#checkClass(op, 'fromCls', fromCls);
-    this.#checkClass(op, 'toCls', toCls);
-    if (mode !== ClaimMode.LOWEST && mode !== ClaimMode.RANDOM_PAGEBLOCK) throw new EngineError('E_ARG', op, 'mode');
+    this.#checkClaim(op, startPfn, endPfn, nrPages, fromCls, toCls, mode);
     const available = this.#countClasses(startPfn, endPfn)[fromCls];
     if (available < nrPages) {
       throw new EngineError('E_NOSPC', op, 'nrPages', `${available} pages of class ${fromCls} in the range`);
@@ -476,11 +472,7 @@ export class RefEngine implements EngineApi {
   ): number {
     checkArgTypes('claimTagged', arguments);
     const op = 'claimTagged';
-    this.#checkRange(op, startPfn, endPfn);
-    if (!isCount(nrPages)) throw new EngineError('E_ARG', op, 'nrPages');
-    this.#checkClass(op, 'fromCls', fromCls);
-    this.#checkClass(op, 'toCls', toCls);
-    if (mode !== ClaimMode.LOWEST && mode !== ClaimMode.RANDOM_PAGEBLOCK) throw new EngineError('E_ARG', op, 'mode');
+    this.#checkClaim(op, startPfn, endPfn, nrPages, fromCls, toCls, mode);
     this.#checkTagBits(op, 'tagMask', tagMask);
     this.#checkTagBits(op, 'tagValue', tagValue);
     if (!isCount(maxPerPageblock)) throw new EngineError('E_ARG', op, 'maxPerPageblock');
@@ -860,6 +852,15 @@ export class RefEngine implements EngineApi {
 
   #checkClass(op: string, argName: string, cls: number): void {
     if (!Number.isInteger(cls) || cls < 0 || cls >= NR_PAGE_CLASSES) throw new EngineError('E_CLASS', op, argName);
+  }
+
+  /** The checks claim and claimTagged share: the range, nrPages, fromCls, toCls, mode. */
+  #checkClaim(op: string, startPfn: number, endPfn: number, nrPages: number, fromCls: number, toCls: number, mode: number): void {
+    this.#checkRange(op, startPfn, endPfn);
+    if (!isCount(nrPages)) throw new EngineError('E_ARG', op, 'nrPages');
+    this.#checkClass(op, 'fromCls', fromCls);
+    this.#checkClass(op, 'toCls', toCls);
+    if (mode !== ClaimMode.LOWEST && mode !== ClaimMode.RANDOM_PAGEBLOCK) throw new EngineError('E_ARG', op, 'mode');
   }
 
   #checkClassMask(op: string, argName: string, mask: number): void {

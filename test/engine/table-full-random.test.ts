@@ -7,19 +7,14 @@
  * takes was reserved before its first change.
  */
 import { describe, expect, test } from 'vitest';
-import { ClaimMode, Migratetype, NR_PAGE_CLASSES, PAGES_PER_SECTION, PageClass } from '../../src/contract/constants.js';
-import { createEngine } from '../../src/engine/index.js';
-import { createRefEngine } from '../../src/reference/ref-engine.js';
-import type { EngineApi } from '../../src/contract/engine-api.js';
+import { ClaimMode, Migratetype, NR_PAGE_CLASSES, PAGES_PER_SECTION } from '../../src/contract/constants.js';
 import { Prng } from '../helpers/prng.js';
-import { firstDifference } from './dense-model.js';
+import { runFullAtRandom, type Call } from './full-at-random.js';
 
 const NR_SECTIONS = 16;
 const NR_PAGES = NR_SECTIONS * PAGES_PER_SECTION;
 const BASE_PFN = 2 ** 30;
 const END_PFN = BASE_PFN + NR_PAGES;
-
-type Call = (engine: EngineApi) => unknown;
 
 function randomCall(rng: Prng): Call {
   const a = BASE_PFN + rng.int(0, NR_PAGES);
@@ -51,39 +46,12 @@ function randomCall(rng: Prng): Call {
     : (e) => e.addSections(s0, s0 + PAGES_PER_SECTION, 0, cls, Migratetype.MOVABLE, 0);
 }
 
-function outcome(engine: EngineApi, call: Call): { value?: unknown; code?: string } {
-  try {
-    return { value: call(engine) };
-  } catch (error) {
-    return { code: (error as { code?: string }).code ?? String(error) };
-  }
-}
-
 describe('E_FULL at random', () => {
   test.each([1, 2, 3])('seed %i: refused calls change nothing, the rest match the reference', async (seed) => {
     const rng = new Prng(seed * 7919);
     // Enough for the static tables and a few pages of records: the pools run out often.
-    const opts = { basePfn: BASE_PFN, nrPages: NR_PAGES, maxBytes: (4 + seed) * 65536 };
-    const engine = await createEngine(opts, 'debug');
-    const reference = createRefEngine(opts);
-    for (const e of [engine, reference]) e.addSections(BASE_PFN, END_PFN, 0, PageClass.FREE, Migratetype.MOVABLE, 0);
-    let refused = 0;
-    for (let step = 0; step < 400; step++) {
-      const call = randomCall(rng);
-      const got = outcome(engine, call);
-      if (got.code === 'E_FULL') {
-        refused++;
-        expect(firstDifference(engine.readClasses(BASE_PFN, NR_PAGES), reference.readClasses(BASE_PFN, NR_PAGES))).toBe(-1);
-        expect(engine.memoryBytes()).toBeLessThanOrEqual(opts.maxBytes);
-        continue;
-      }
-      const want = outcome(reference, call);
-      expect({ step, ...got }).toEqual({ step, ...want });
-      if (step % 50 === 0) engine.validate();
-    }
-    engine.validate();
-    expect(firstDifference(engine.readClasses(BASE_PFN, NR_PAGES), reference.readClasses(BASE_PFN, NR_PAGES))).toBe(-1);
-    expect(engine.readPageblockTags(BASE_PFN, NR_PAGES / 512)).toEqual(reference.readPageblockTags(BASE_PFN, NR_PAGES / 512));
+    const opts = { basePfn: BASE_PFN, nrPages: NR_PAGES, maxBytes: (4 + seed) * 65536, steps: 400, randomCall };
+    const refused = await runFullAtRandom(rng, opts);
     expect(refused).toBeGreaterThan(0);
   });
 });
