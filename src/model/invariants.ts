@@ -86,9 +86,10 @@ export async function checkInvariants(host: LifecycleHost): Promise<void> {
       const selfHosted = selfHostedPagesOf(blocks, zone);
       const expectedReserved = zone.presentPages - zone.managedPages - selfHosted;
       check(counts[PageClass.RESERVED] === expectedReserved, () => `${label}: ${counts[PageClass.RESERVED]} RESERVED pages, but present ${zone.presentPages} - managed ${zone.managedPages} - self-hosted memmap ${selfHosted} = ${expectedReserved}`);
+      check(zone.filePages >= 0 && zone.filePages <= counts[PageClass.USER], () => `${label}: ${zone.filePages} page-cache pages, but the zone holds ${counts[PageClass.USER]} user pages`);
       check(counts[PageClass.FREE] <= zone.managedPages, () => `${label}: ${counts[PageClass.FREE]} free pages exceed managed ${zone.managedPages}`);
       if (zone.zoneIdx === ZONE_MOVABLE) {
-        for (const cls of [PageClass.SLAB, PageClass.PGTABLE]) {
+        for (const cls of [PageClass.SLAB, PageClass.SLAB_RECLAIMABLE, PageClass.PGTABLE]) {
           check(counts[cls] === 0, () => `${label}: holds ${counts[cls]} unmovable kernel pages (class ${cls})`);
         }
       }

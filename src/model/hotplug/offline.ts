@@ -51,12 +51,14 @@ export const REASON_PINNED = 'pinned page';
 /**
  * Classes that fail isolation (page_is_unmovable in MEM_OFFLINE mode). In
  * ZONE_MOVABLE everything but reserved pages counts as movable; in kernel
- * zones slab, page tables, pinned and memmap pages do not move either.
+ * zones slab (reclaimable or not: shrinkers free objects, they never move
+ * a slab page), page tables, pinned and memmap pages do not move either.
  * (A block's own self-hosted memmap lies outside the range offlined.)
  */
 const UNMOVABLE_IN_MOVABLE = classBit(PageClass.RESERVED) | classBit(PageClass.VMEMMAP);
 const UNMOVABLE_IN_KERNEL_ZONES =
   classBit(PageClass.SLAB) |
+  classBit(PageClass.SLAB_RECLAIMABLE) |
   classBit(PageClass.PGTABLE) |
   classBit(PageClass.PINNED) |
   classBit(PageClass.RESERVED) |
