@@ -1,16 +1,28 @@
 /**
  * Running lifecycle steps (add, remove, offline_and_remove, online, offline,
- * alloc, free, inject, retries): each step becomes one call on the machine,
- * and its Outcome becomes the step's report entry.
+ * alloc, free, workload, churn, inject, retries): each step becomes one call
+ * on the machine, and its Outcome becomes the step's report entry.
  *
  * Report entries are built with a fixed key order and node ids sorted, so the
  * JSON report stays byte-identical from run to run.
  */
 import { mix32 } from '../contract/permute.js';
 import { hex } from '../util/format.js';
-import type { BlockSelector, Errno, Machine, OfflineOutcome, Outcome } from '../model/core/types.js';
+import type { AllocOutcome, Amount, BlockSelector, Errno, Machine, OfflineOutcome, Outcome, WorkloadOutcome } from '../model/core/types.js';
 import { type BlockFailureReport, humanBytes, type StepReport } from './report.js';
-import type { AddStep, AllocStep, InjectStep, LifecycleStep, OfflineStep, OnlineStep, RemoveStep, RetriesStep } from './scenario.js';
+import type {
+  AddStep,
+  AllocExpect,
+  AllocStep,
+  ChurnStep,
+  InjectStep,
+  LifecycleStep,
+  OfflineStep,
+  OnlineStep,
+  RemoveStep,
+  RetriesStep,
+  WorkloadStep,
+} from './scenario.js';
 
 /** At most this many failed blocks are listed in a step's report; the count covers all of them. */
 export const MAX_LISTED_BLOCK_FAILURES = 16;
@@ -25,8 +37,33 @@ function selectorText(selector: BlockSelector): string {
   return parts.join(' of ');
 }
 
-function expectText(expect: 'ok' | Errno): string {
+function expectText(expect: AllocExpect): string {
   return expect === 'ok' ? '' : ` (expect ${expect})`;
+}
+
+/** `30%` for a share. */
+function percent(share: number): string {
+  return `${+(share * 100).toFixed(2)}%`;
+}
+
+function amountText(amount: Amount): string {
+  return 'share' in amount ? percent(amount.share) : humanBytes(amount.bytes);
+}
+
+function placementText(placement: string | undefined, seed: number | undefined): string {
+  const parts = [placement === undefined ? '' : placement, seed === undefined ? '' : `seed ${seed}`].filter((p) => p !== '');
+  return parts.length === 0 ? '' : `, ${parts.join(' ')}`;
+}
+
+function workloadText(step: WorkloadStep): string {
+  const parts: string[] = [];
+  if (step.anon !== undefined) parts.push(`anon ${amountText(step.anon)}${step.thp === undefined ? '' : ` (thp ${percent(step.thp)})`}`);
+  if (step.file !== undefined) parts.push(`file ${amountText(step.file)}${step.fileMapped === undefined ? '' : ` (mapped ${percent(step.fileMapped)})`}`);
+  if (step.slabReclaimablePerFileGiB !== undefined) parts.push(`slab_reclaimable ${humanBytes(step.slabReclaimablePerFileGiB)} per GiB of file`);
+  if (step.slab !== undefined) parts.push(`slab ${amountText(step.slab)}`);
+  if (step.pinned !== undefined) parts.push(`pinned ${amountText(step.pinned)}`);
+  const scope = step.node === 'spread' ? 'spread over the nodes' : `on node ${step.node}`;
+  return `workload ${scope}: ${parts.join(', ')}${placementText(step.placement, step.seed)}`;
 }
 
 /** One line saying what a lifecycle step does. */
@@ -52,11 +89,22 @@ export function describeLifecycleStep(step: LifecycleStep): string {
       return `online ${selectorText(step.selector)} as ${step.type}${tail}`;
     case 'offline':
       return `offline ${selectorText(step.selector)}${tail}`;
-    case 'alloc':
-      return `alloc ${step.allocKind} ${step.sizeBytes} bytes (${humanBytes(step.sizeBytes)}) on node ${step.node}${tail}`;
+    case 'alloc': {
+      const mapping = [step.thp === undefined ? '' : `thp ${percent(step.thp)}`, step.mapped === undefined ? '' : step.mapped ? 'mapped' : 'unmapped']
+        .filter((p) => p !== '')
+        .map((p) => `, ${p}`)
+        .join('');
+      return `alloc ${step.allocKind} ${step.sizeBytes} bytes (${humanBytes(step.sizeBytes)}) on node ${step.node}${mapping}${placementText(step.placement, step.seed)}${tail}`;
+    }
     case 'free': {
       const seed = step.seed === undefined ? '' : `, seed ${step.seed}`;
       return `free ${step.allocKind} ${step.sizeBytes} bytes (${humanBytes(step.sizeBytes)}) on node ${step.node}${seed}${tail}`;
+    }
+    case 'workload':
+      return `${workloadText(step)}${tail}`;
+    case 'churn': {
+      const scope = step.node === 'spread' ? 'every node' : `node ${step.node}`;
+      return `churn ${percent(step.share)} of ${scope}${placementText(step.placement, step.seed)}${tail}`;
     }
     case 'inject':
       return `inject ${step.action} ${step.errno ?? 'none'}${tail}`;
@@ -66,9 +114,9 @@ export function describeLifecycleStep(step: LifecycleStep): string {
 }
 
 /**
- * The seed of a free step that names none: the scenario's seed mixed with
- * the step index, so each free releases its own subset and the run stays
- * reproducible.
+ * The seed of a step that names none (free, workload, churn): the
+ * scenario's seed mixed with the step index, so each step makes its own
+ * choices and the run stays reproducible.
  */
 export function freeSeed(scenarioSeed: number, stepIndex: number): number {
   return mix32(scenarioSeed ^ Math.imul(stepIndex + 1, 0x9e3779b9));
@@ -88,6 +136,18 @@ function outcomeFigures(outcome: Outcome): OutcomeDetail {
     detail.retries = offline.retries;
     if (offline.reason !== undefined) detail.reason = offline.reason;
   }
+  if ('allocatedPages' in outcome) {
+    const alloc = outcome as AllocOutcome;
+    detail.allocation = {
+      allocatedPages: alloc.allocatedPages,
+      pageTablePages: alloc.pageTablePages,
+      reclaimedPages: alloc.reclaimedPages,
+      byZone: { ...alloc.byZone },
+    };
+  }
+  if ('kinds' in outcome) detail.kinds = structuredClone((outcome as WorkloadOutcome).kinds);
+  const failure = (outcome as AllocOutcome).failure;
+  if (failure !== undefined) detail.failure = structuredClone(failure);
   if (outcome.blocks !== undefined && outcome.blocks.length > 0) {
     const failedBlocks = outcome.blocks.filter((block) => !block.ok).sort((a, b) => a.id - b.id);
     detail.blocksOk = outcome.blocks.length - failedBlocks.length;
@@ -120,20 +180,20 @@ export function judgeOutcome(step: LifecycleStep, what: string, outcome: Outcome
     };
   }
   const errno = outcome.errno;
-  const message = outcome.message ?? (errno === undefined ? 'the operation failed without an errno' : errno);
-  if (errno !== undefined && errno === step.expect) return { ...base, status: 'ok', errno, message, ...figures };
-  if (step.expect === 'ok') {
-    return errno === undefined
-      ? { ...base, status: 'failed', message, ...figures }
-      : { ...base, status: 'failed', errno, message, ...figures };
-  }
+  // An unsatisfiable allocation the kernel answers with an OOM kill or a
+  // loop has no errno: how it ended is what a step expects instead.
+  const ended: string | undefined = errno ?? (outcome as AllocOutcome).failure?.outcome;
+  const message = outcome.message ?? (ended === undefined ? 'the operation failed without an errno' : ended);
+  const errnoField = errno === undefined ? {} : { errno };
+  if (ended !== undefined && ended === step.expect) return { ...base, status: 'ok', ...errnoField, message, ...figures };
+  if (step.expect === 'ok') return { ...base, status: 'failed', ...errnoField, message, ...figures };
   return {
     ...base,
     status: 'failed',
-    ...(errno === undefined ? {} : { errno }),
-    message: `failed with ${errno ?? 'no errno'} (${message}), expected ${step.expect}`,
+    ...errnoField,
+    message: `failed with ${ended ?? 'no errno'} (${message}), expected ${step.expect}`,
     expected: step.expect,
-    actual: errno ?? 'failed',
+    actual: ended ?? 'failed',
     ...figures,
   };
 }
@@ -155,6 +215,10 @@ async function callStep(machine: Machine, step: OperationStep, scenarioSeed: num
     case 'alloc':
     case 'free':
       return allocStep(machine, step, scenarioSeed);
+    case 'workload':
+      return workloadStep(machine, step, scenarioSeed);
+    case 'churn':
+      return churnStep(machine, step, scenarioSeed);
   }
 }
 
@@ -185,8 +249,29 @@ function offlineStep(machine: Machine, step: OfflineStep): Promise<OfflineOutcom
 
 function allocStep(machine: Machine, step: AllocStep, scenarioSeed: number): Promise<Outcome> {
   const request = { kind: step.allocKind, size: step.sizeBytes, node: step.node };
-  if (step.kind === 'alloc') return machine.alloc(request);
-  return machine.free({ ...request, seed: step.seed ?? freeSeed(scenarioSeed, step.index) });
+  const seed = step.seed ?? freeSeed(scenarioSeed, step.index);
+  if (step.kind === 'free') return machine.free({ ...request, seed });
+  return machine.alloc({
+    ...request,
+    seed,
+    ...(step.placement === undefined ? {} : { placement: step.placement }),
+    ...(step.thp === undefined ? {} : { thp: step.thp }),
+    ...(step.mapped === undefined ? {} : { mapped: step.mapped }),
+  });
+}
+
+function workloadStep(machine: Machine, step: WorkloadStep, scenarioSeed: number): Promise<Outcome> {
+  const { kind: _kind, index: _index, expect: _expect, ...spec } = step;
+  return machine.workload({ ...spec, seed: step.seed ?? freeSeed(scenarioSeed, step.index) });
+}
+
+function churnStep(machine: Machine, step: ChurnStep, scenarioSeed: number): Promise<Outcome> {
+  return machine.churn({
+    share: step.share,
+    node: step.node,
+    seed: step.seed ?? freeSeed(scenarioSeed, step.index),
+    ...(step.placement === undefined ? {} : { placement: step.placement }),
+  });
 }
 
 /** Apply a setting step; it has no outcome of its own, so it cannot meet an errno `expect`. */

@@ -9,7 +9,7 @@
 
 import { PAGE_SHIFT } from '../contract/constants.js';
 import { hex, hexDigits } from '../util/format.js';
-import type { BlockInfo, BlockState, NodeStats, ZoneStats } from '../model/core/types.js';
+import type { AllocOutcome, BlockInfo, BlockState, KindHeadroom, NodeStats, ZoneStats } from '../model/core/types.js';
 import type { StepKind } from './scenario.js';
 
 /** Version of the report layout below; bump it when a field changes meaning. */
@@ -77,6 +77,14 @@ export interface ExportReport {
   bytes: number;
 }
 
+/** What an allocation placed. */
+export interface AllocationReport {
+  allocatedPages: number;
+  pageTablePages: number;
+  reclaimedPages: number;
+  byZone: Record<string, number>;
+}
+
 export interface StepReport {
   index: number;
   kind: StepKind;
@@ -103,6 +111,14 @@ export interface StepReport {
   retries?: number;
   /** Offline steps: why the offline stopped, when the model says. */
   reason?: string;
+  /** Alloc steps: what the allocation placed ("node:zone" to pages, in allocation order). */
+  allocation?: AllocationReport;
+  /** Workload steps: pages asked for and allocated, per kind (page tables as `pgtable`). */
+  kinds?: Record<string, { requestedPages: number; allocatedPages: number }>;
+  /** Allocating steps that could not be satisfied: how it ended, the zones below their marks, free Movable memory. */
+  failure?: AllocOutcome['failure'];
+  /** Headroom steps: how much more of each kind each node can allocate. */
+  headroom?: KindHeadroom[];
   /** Multi-block steps: blocks that succeeded and failed. */
   blocksOk?: number;
   blocksFailed?: number;
@@ -286,11 +302,51 @@ function outcomeLines(step: StepReport): string[] {
   }
   const byNode = Object.entries(step.migratedByNode ?? {});
   if (byNode.length > 0) lines.push(`to ${byNode.map(([nid, pages]) => `node${nid} ${pages}`).join(', ')}`);
+  lines.push(...allocationLines(step));
   if (step.blocksFailed !== undefined && step.blocksFailed > 0) {
     const listed = (step.failedBlocks ?? []).map((block) => `memory${block.id}${block.errno ? ` ${block.errno}` : ''}`);
     const more = step.blocksFailed - listed.length;
     lines.push(
       `${step.blocksOk ?? 0} blocks ok, ${step.blocksFailed} failed: ${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
+    );
+  }
+  return lines;
+}
+
+/** `N pages (X GiB)`. */
+function pagesText(pages: number): string {
+  return `${pages} pages (${pagesToGib(pages)} GiB)`;
+}
+
+/** What an allocating step placed, how a workload's kinds fared, how a failure ended, and a headroom table. */
+function allocationLines(step: StepReport): string[] {
+  const lines: string[] = [];
+  const alloc = step.allocation;
+  if (alloc !== undefined) {
+    const where = Object.entries(alloc.byZone).map(([key, pages]) => `${key} ${pages}`);
+    lines.push(`allocated ${pagesText(alloc.allocatedPages)}${where.length > 0 ? `: ${where.join(', ')}` : ''}`);
+    if (alloc.pageTablePages > 0 || alloc.reclaimedPages > 0) {
+      lines.push(`page tables ${alloc.pageTablePages} pages; reclaimed ${alloc.reclaimedPages} pages on the way`);
+    }
+  }
+  for (const [kind, { requestedPages, allocatedPages }] of Object.entries(step.kinds ?? {})) {
+    if (requestedPages === 0 && allocatedPages === 0) continue;
+    const short = allocatedPages < requestedPages ? ` of ${requestedPages} asked` : '';
+    lines.push(`${padRight(kind, 17)}${pagesText(allocatedPages)}${short}`);
+  }
+  const failure = step.failure;
+  if (failure !== undefined) {
+    lines.push(`${failure.outcome}: ${failure.kind} short of ${failure.missingPages} pages after reclaim`);
+    for (const zone of failure.zones) {
+      lines.push(`  node ${zone.nid} ${padRight(zone.zone, 8)} free ${zone.freePages}, min ${zone.min} + reserve ${zone.reserve}, low ${zone.low}, high ${zone.high}`);
+    }
+    lines.push(`ZONE_MOVABLE still free: ${pagesText(failure.movableFreePages)}`);
+  }
+  let headroomNode: number | null = null;
+  for (const entry of step.headroom ?? []) {
+    if (entry.node !== headroomNode) lines.push(`node ${(headroomNode = entry.node)}: more pages before the first failure`);
+    lines.push(
+      `  ${padRight(entry.kind, 17)}${padLeft(pagesText(entry.pages), 24)}, ${pagesToGib(entry.movablePages)} GiB in Movable; limited by ${entry.limitedBy}`,
     );
   }
   return lines;

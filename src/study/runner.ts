@@ -28,6 +28,7 @@ import {
   type BlocksAssertion,
   type ExportStep,
   type ExpectStep,
+  type HeadroomStep,
   NODE_CHECKS,
   type NodeAssertion,
   type ReadStep,
@@ -161,6 +162,8 @@ async function runStep(machine: Machine, step: Step, scenarioSeed: number, stdou
       return runWrite(machine, step);
     case 'expect':
       return runExpect(machine, step);
+    case 'headroom':
+      return runHeadroom(machine, step);
     default:
       return runLifecycleStep(machine, step, scenarioSeed);
   }
@@ -215,6 +218,16 @@ async function outputFile(path: string): Promise<string> {
 /** The text of a file minus one trailing newline, as a read step compares it. */
 function chompOne(text: string): string {
   return text.endsWith('\n') ? text.slice(0, -1) : text;
+}
+
+async function runHeadroom(machine: Machine, step: HeadroomStep): Promise<StepReport> {
+  const what = step.node === undefined ? 'headroom of every node' : `headroom of node ${step.node}`;
+  try {
+    return { ...ok(step, what), headroom: await machine.headroom(step.node) };
+  } catch (err) {
+    const errno = (err as { errno?: unknown }).errno;
+    return failed(step, what, { ...(typeof errno === 'string' ? { errno } : {}), message: err instanceof Error ? err.message : String(err) });
+  }
 }
 
 async function runRead(machine: Machine, step: ReadStep): Promise<StepReport> {

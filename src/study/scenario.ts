@@ -31,9 +31,13 @@ import { ZONE_NAMES } from '../model/core/mmzone.js';
 import { isPowerOfTwo } from '../model/core/pfn-ranges.js';
 import {
   ALLOC_KINDS,
+  ALLOC_FAILURES,
   NOTIFIER_ACTIONS,
+  PLACEMENTS,
   ONLINE_REQUEST_TYPES,
+  type AllocFailure,
   type AllocKind,
+  type Amount,
   type BlockSelector,
   type BootReservation,
   type E820Entry,
@@ -42,9 +46,11 @@ import {
   type MemoryGroupRequest,
   type NotifierAction,
   type OnlineRequestType,
+  type Placement,
   type SratMemoryAffinity,
 } from '../model/core/types.js';
 import {
+  amount,
   boolean,
   describeInput,
   fieldPath,
@@ -61,6 +67,7 @@ import {
   pageCount,
   required,
   type Schema,
+  share,
   size,
   string,
   validate,
@@ -79,6 +86,8 @@ export const LIFECYCLE_STEP_KINDS = [
   'offline',
   'alloc',
   'free',
+  'workload',
+  'churn',
   'inject',
   'retries',
 ] as const;
@@ -87,7 +96,7 @@ export const LIFECYCLE_STEP_KINDS = [
  * Step kinds of format version 1, in the order they are matched: `expect`
  * last, since every other step may carry an `expect` of its own.
  */
-export const STEP_KINDS = ['export', 'read', 'write', ...LIFECYCLE_STEP_KINDS, 'expect'] as const;
+export const STEP_KINDS = ['export', 'read', 'write', 'headroom', ...LIFECYCLE_STEP_KINDS, 'expect'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 export type LifecycleStepKind = (typeof LIFECYCLE_STEP_KINDS)[number];
 
@@ -240,6 +249,7 @@ const machineSchema = object({
   reservations: withDefault(list(reservationSchema), []),
   slit: optional(nullable(list(list(integer({ min: 0 }))))),
   sysctl: optional(sysctlSchema),
+  swap: optional(size()),
 });
 
 const exportStepSchema = object({
@@ -407,11 +417,95 @@ const allocFields = {
   node: required(integer({ min: 0, max: MAX_NODE_ID })),
 };
 
-const allocStepSchema = object({ alloc: required(object(allocFields)), expect: stepExpect });
+/**
+ * What an allocating step may expect: success, an errno, or how a request
+ * the kernel cannot satisfy ends (`oom`: the kernel would invoke the OOM
+ * killer; `stall`: it would keep looping).
+ */
+const allocExpect = withDefault(oneOf(['ok', ...ALLOC_FAILURES.filter((f) => f !== 'ENOMEM'), ...ERRNO_NAMES] as const), 'ok');
+
+const allocStepSchema = object({
+  alloc: required(
+    object({
+      ...allocFields,
+      placement: optional(oneOf(PLACEMENTS)),
+      seed: optional(integer({ min: 0, max: MAX_SEED })),
+      thp: optional(share()),
+      mapped: optional(boolean()),
+    }),
+  ),
+  expect: allocExpect,
+});
 
 const freeStepSchema = object({
   free: required(object({ ...allocFields, seed: optional(integer({ min: 0, max: MAX_SEED })) })),
   expect: stepExpect,
+});
+
+/** A node id, or `spread`: every node with memory. */
+const nodeOrSpread: Schema<number | 'spread'> = {
+  expected: 'a node id or spread',
+  decode(input, path, issues) {
+    if (input === 'spread') return 'spread';
+    const nid = integer({ min: 0, max: MAX_NODE_ID }).decode(input, path, [] as Issue[]);
+    if (nid !== INVALID) return nid;
+    issues.push({ path, message: `expected a node id or spread, got ${describeInput(input)}` });
+    return INVALID;
+  },
+};
+
+/** The amounts of a workload: each a size or a share of the memory of the nodes in scope. */
+export const WORKLOAD_AMOUNTS = ['anon', 'file', 'slab', 'pinned'] as const;
+
+const workloadStepSchema = object({
+  workload: required(
+    object(
+      {
+        node: withDefault(nodeOrSpread, 'spread' as number | 'spread'),
+        anon: optional(amount()),
+        thp: optional(share()),
+        file: optional(amount()),
+        fileMapped: optional(share()),
+        slabReclaimablePerFileGiB: optional(size()),
+        slab: optional(amount()),
+        pinned: optional(amount()),
+        placement: optional(oneOf(PLACEMENTS)),
+        seed: optional(integer({ min: 0, max: MAX_SEED })),
+      },
+      {
+        refine(value, report) {
+          if (WORKLOAD_AMOUNTS.every((key) => value[key] === undefined)) {
+            report('', `expected at least one of ${WORKLOAD_AMOUNTS.join(', ')} to allocate`);
+            return;
+          }
+          const shares = WORKLOAD_AMOUNTS.map((key) => value[key]).filter((a): a is { share: number } => a !== undefined && 'share' in a);
+          const total = shares.reduce((sum, a) => sum + a.share, 0);
+          // Compared in hundredths of a percent, so 33.3% three times is not "over".
+          if (Math.round(total * 10000) > 10000) {
+            report('', `the shares of ${WORKLOAD_AMOUNTS.filter((key) => value[key] !== undefined && 'share' in value[key]!).join(', ')} add up to ${+(total * 100).toFixed(2)}%, more than all of memory`);
+          }
+        },
+      },
+    ),
+  ),
+  expect: allocExpect,
+});
+
+const churnStepSchema = object({
+  churn: required(
+    object({
+      share: required(share()),
+      node: withDefault(nodeOrSpread, 'spread' as number | 'spread'),
+      placement: optional(oneOf(PLACEMENTS)),
+      seed: optional(integer({ min: 0, max: MAX_SEED })),
+    }),
+  ),
+  expect: allocExpect,
+});
+
+/** `headroom:` alone (every node with memory) or `headroom: { node: N }`. */
+const headroomStepSchema = object({
+  headroom: required(nullable(object({ node: optional(integer({ min: 0, max: MAX_NODE_ID })) }))),
 });
 
 const injectStepSchema = object({
@@ -542,6 +636,7 @@ const stepSchema = keyedUnion('step', [
   ['export', exportStepSchema],
   ['read', readStepSchema],
   ['write', writeStepSchema],
+  ['headroom', headroomStepSchema],
   ['add', addStepSchema],
   ['remove', removeStepSchema],
   ['offline_and_remove', offlineAndRemoveStepSchema],
@@ -549,6 +644,8 @@ const stepSchema = keyedUnion('step', [
   ['offline', offlineStepSchema],
   ['alloc', allocStepSchema],
   ['free', freeStepSchema],
+  ['workload', workloadStepSchema],
+  ['churn', churnStepSchema],
   ['inject', injectStepSchema],
   ['retries', retriesStepSchema],
   ['expect', expectStepSchema],
@@ -640,13 +737,54 @@ export interface OfflineStep extends LifecycleStepBase {
   selector: BlockSelector;
 }
 
-export interface AllocStep extends LifecycleStepBase {
+/** What an allocating step may expect: 'ok', an errno, or how an unsatisfiable request ends. */
+export type AllocExpect = 'ok' | Errno | Exclude<AllocFailure, 'ENOMEM'>;
+
+export interface AllocStep extends Omit<LifecycleStepBase, 'expect'> {
   kind: 'alloc' | 'free';
   allocKind: AllocKind;
   sizeBytes: number;
   node: number;
-  /** Free steps only: the seed of the random subset released (absent: derived from the scenario seed). */
+  /** The seed of the random subset a free releases, or of a fragmented placement (absent: derived from the scenario seed). */
   seed?: number;
+  /** Alloc steps only: placement inside zones, the mapping's THP share and whether page cache is mapped. */
+  placement?: Placement;
+  thp?: number;
+  mapped?: boolean;
+  expect: AllocExpect;
+}
+
+export interface WorkloadStep extends Omit<LifecycleStepBase, 'expect'> {
+  kind: 'workload';
+  node: number | 'spread';
+  anon?: Amount;
+  thp?: number;
+  file?: Amount;
+  fileMapped?: number;
+  slabReclaimablePerFileGiB?: number;
+  slab?: Amount;
+  pinned?: Amount;
+  placement?: Placement;
+  /** Absent: derived from the scenario seed and the step index. */
+  seed?: number;
+  expect: AllocExpect;
+}
+
+export interface ChurnStep extends Omit<LifecycleStepBase, 'expect'> {
+  kind: 'churn';
+  share: number;
+  node: number | 'spread';
+  placement?: Placement;
+  seed?: number;
+  expect: AllocExpect;
+}
+
+/** Reports how much more of each kind the machine can allocate (Machine.headroom); it checks nothing. */
+export interface HeadroomStep {
+  kind: 'headroom';
+  index: number;
+  /** Absent: every node with memory. */
+  node?: number;
 }
 
 export interface InjectStep extends LifecycleStepBase {
@@ -662,9 +800,9 @@ export interface RetriesStep extends LifecycleStepBase {
   budget: number;
 }
 
-export type LifecycleStep = AddStep | RemoveStep | OnlineStep | OfflineStep | AllocStep | InjectStep | RetriesStep;
+export type LifecycleStep = AddStep | RemoveStep | OnlineStep | OfflineStep | AllocStep | WorkloadStep | ChurnStep | InjectStep | RetriesStep;
 
-export type Step = ExportStep | ReadStep | WriteStep | LifecycleStep | ExpectStep;
+export type Step = ExportStep | ReadStep | WriteStep | HeadroomStep | LifecycleStep | ExpectStep;
 
 export interface Scenario {
   /** Where the scenario came from, as given (used in messages and the report). */
@@ -822,6 +960,7 @@ function toMachineSpec(decoded: DecodedScenario, issues: Issue[]): MachineSpec {
     slit: machine.slit ?? null,
     cmdline: decoded.cmdline,
     ...(machine.sysctl === undefined ? {} : { sysctl: machine.sysctl }),
+    ...(machine.swap === undefined ? {} : { swap: machine.swap }),
   };
 }
 
@@ -862,15 +1001,25 @@ function toStep(decoded: Infer<typeof stepSchema>, index: number): Step {
     return { kind: 'online', index, selector: selectorOf(decoded.online), type: decoded.online.type, expect: decoded.expect };
   }
   if ('offline' in decoded) return { kind: 'offline', index, selector: selectorOf(decoded.offline), expect: decoded.expect };
+  if ('headroom' in decoded) {
+    const node = decoded.headroom?.node;
+    return node === undefined ? { kind: 'headroom', index } : { kind: 'headroom', index, node };
+  }
   if ('alloc' in decoded) {
-    const { kind: allocKind, size: sizeBytes, node } = decoded.alloc;
-    return { kind: 'alloc', index, allocKind, sizeBytes, node, expect: decoded.expect };
+    const { kind: allocKind, size: sizeBytes, node, ...options } = decoded.alloc;
+    return stripUndefined({ kind: 'alloc', index, allocKind, sizeBytes, node, ...options, expect: decoded.expect }) as AllocStep;
   }
   if ('free' in decoded) {
     const { kind: allocKind, size: sizeBytes, node, seed } = decoded.free;
     const step: AllocStep = { kind: 'free', index, allocKind, sizeBytes, node, expect: decoded.expect };
     if (seed !== undefined) step.seed = seed;
     return step;
+  }
+  if ('workload' in decoded) {
+    return stripUndefined({ kind: 'workload', index, ...decoded.workload, expect: decoded.expect }) as WorkloadStep;
+  }
+  if ('churn' in decoded) {
+    return stripUndefined({ kind: 'churn', index, ...decoded.churn, expect: decoded.expect }) as ChurnStep;
   }
   if ('inject' in decoded) {
     const { action, errno } = decoded.inject;

@@ -233,6 +233,53 @@ export function pageCount(pageSizeBytes: number): Schema<number> {
   };
 }
 
+/**
+ * A share of something, from 0 to 1: a percentage (`30%`, `2.5%`) or a plain
+ * number from 0 to 1 (`0.3`). A percentage over 100 or a number over 1 is
+ * refused rather than read as a whole.
+ */
+export function share(): Schema<number> {
+  return {
+    expected: 'a share: a percentage such as 30% or a number from 0 to 1',
+    decode(input, path, issues) {
+      const text = scalarText(input);
+      const percent = text === null ? null : /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+      if (percent !== null) {
+        const value = Number(percent[1]);
+        if (value > 100) return fail(issues, path, `${value}% is more than 100%`);
+        // Shifting the decimal point in the text keeps 33.34% exactly 0.3334.
+        return Number(`${percent[1]}e-2`);
+      }
+      const value = typeof input === 'number' ? input : text !== null && /^\s*\d+(?:\.\d+)?\s*$/.test(text) ? Number(text) : NaN;
+      if (!Number.isFinite(value) || value < 0) {
+        return fail(issues, path, `expected a share: a percentage such as 30% or a number from 0 to 1, got ${describeInput(input)}`);
+      }
+      if (value > 1) return fail(issues, path, `${value} is more than 1 (write a percentage as ${value}%)`);
+      return value;
+    },
+  };
+}
+
+/** An amount of memory: a size (`64G`) or a share of the memory in scope (`30%`, `0.3`). */
+export function amount(): Schema<{ bytes: number } | { share: number }> {
+  const asShare = share();
+  const asSize = size();
+  return {
+    expected: 'a size such as 64G or a share such as 30%',
+    decode(input, path, issues) {
+      const text = scalarText(input)?.trim() ?? null;
+      // A size is a whole number of bytes, so a fraction can only be a share.
+      const isShare = text !== null && (text.endsWith('%') || /^\d*\.\d+$/.test(text));
+      if (isShare) {
+        const value = asShare.decode(input, path, issues);
+        return value === INVALID ? INVALID : { share: value };
+      }
+      const bytes = asSize.decode(input, path, issues);
+      return bytes === INVALID ? INVALID : { bytes };
+    },
+  };
+}
+
 // ---- containers -----------------------------------------------------------------
 
 /** A value that may be absent or null (YAML `~`, `null` or nothing). */

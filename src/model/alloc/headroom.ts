@@ -49,7 +49,7 @@ export async function kindHeadroom(host: AllocHost, node: NodeState, kind: Alloc
   const allowances = await Promise.all(zones.map((zone) => zoneAllowance(host, zone, hz)));
   const sum = allowances.reduce((total, n) => total + n, 0);
   const movable = zones.reduce((total, zone, i) => total + (zone.zoneIdx === ZONE_MOVABLE ? allowances[i] : 0), 0);
-  const marks = `the min marks of ${zones.map((z) => `node ${z.nid} ${ZONE_NAMES[z.zoneIdx]}`).join(', ') || 'no zone'}`;
+  const marks = zones.length === 0 ? 'no zone it may use' : `min marks of ${zones.map((z) => `${z.nid}:${ZONE_NAMES[z.zoneIdx]}`).join(' ')}`;
   const name = kind === 'user' ? 'anon' : kind;
   if (name !== 'anon') return { kind: name, node: node.nid, pages: sum, movablePages: movable, limitedBy: marks };
 
@@ -89,6 +89,6 @@ export async function kindHeadroom(host: AllocHost, node: NodeState, kind: Alloc
     node: node.nid,
     pages: low,
     movablePages: fits(low).movable,
-    limitedBy: dataLimited ? marks : 'the page tables the mapping needs in kernel zones (DMA, DMA32, Normal)',
+    limitedBy: dataLimited ? marks : 'its page tables, in kernel zones',
   };
 }

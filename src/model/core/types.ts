@@ -295,7 +295,8 @@ export interface FreeRequest {
 }
 
 /** How an allocation that reclaim could not satisfy ends (mm/page_alloc.c __alloc_pages_may_oom). */
-export type AllocFailure = 'oom' | 'ENOMEM' | 'stall';
+export const ALLOC_FAILURES = ['oom', 'ENOMEM', 'stall'] as const;
+export type AllocFailure = (typeof ALLOC_FAILURES)[number];
 
 /** A zone the failing request could use, as it stood when the request gave up. */
 export interface ZoneShortfall {
@@ -375,7 +376,11 @@ export interface KindHeadroom {
   pages: number;
   /** Of those, pages in ZONE_MOVABLE (only movable kinds can use them). */
   movablePages: number;
-  /** What ends it: the zones' min marks, or the page tables the mapping needs in kernel zones. */
+  /**
+   * What ends it: `min marks of 0:Normal 0:DMA32 ...` (the zones it may use,
+   * as node:zone, down to their min marks after reclaim), or, for a mapping,
+   * `its page tables, in kernel zones`.
+   */
   limitedBy: string;
 }
 
