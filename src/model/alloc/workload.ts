@@ -262,7 +262,8 @@ export async function runWorkload(host: AllocHost, spec: WorkloadSpec, log: Undo
   if (spec.node === 'spread') scope = host.nodeStates.filter((node) => node.hasMemory);
   else {
     const node = isSafeNonNegative(spec.node) ? host.node(spec.node) : undefined;
-    if (node === undefined) return failed('EINVAL', `node must be a node with memory or "spread", got ${describeValue(spec.node)}`);
+    // A workload's shares are of its nodes' memory: a memoryless node has none to share.
+    if (node === undefined || !node.hasMemory) return failed('EINVAL', `node must be a node with memory or "spread", got ${describeValue(spec.node)}`);
     scope = [node];
   }
 
