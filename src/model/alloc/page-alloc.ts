@@ -11,7 +11,6 @@
  * loops over pages or pageblocks.
  */
 import { Migratetype, PageClass, classBit } from '../../contract/constants.js';
-import type { FailureOutcome } from './reclaim.js';
 import { failureOutcome, reclaimablePages } from './reclaim.js';
 import { gfpMigratetype, gfpZone, kindSpec } from './gfp.js';
 import { pagesAboveMark, type WatermarkLevel } from './watermark-check.js';
@@ -21,7 +20,7 @@ import type { UndoLog } from '../core/page-state.js';
 import { countIn } from '../core/page-state.js';
 import type { ShardSet } from '../core/shards.js';
 import type { NodeState, ZoneState } from '../core/state.js';
-import type { AllocKind, ZoneShortfall } from '../core/types.js';
+import type { AllocFailure, AllocKind, ZoneShortfall } from '../core/types.js';
 import { ZONE_DMA32, ZONE_MOVABLE, ZONE_NAMES, ZONE_NORMAL } from '../core/mmzone.js';
 
 /** What the allocator reads and changes besides the engines. */
@@ -58,7 +57,7 @@ export interface PageAllocResult {
   /** Pages direct reclaim freed for the request. */
   reclaimedPages: number;
   failure?: {
-    outcome: FailureOutcome;
+    outcome: AllocFailure;
     missingPages: number;
     /** The zones the request may use, each below its min mark plus reserve once it gave up. */
     zones: ZoneShortfall[];

@@ -18,18 +18,10 @@
  */
 import { __GFP_FS, __GFP_NORETRY, __GFP_RETRY_MAYFAIL, gfpZone } from './gfp.js';
 import { ZONE_NORMAL } from '../core/mmzone.js';
+import type { AllocFailure } from '../core/types.js';
 
 /** PAGE_ALLOC_COSTLY_ORDER: requests above order 3 are not worth an OOM kill. */
 export const PAGE_ALLOC_COSTLY_ORDER = 3;
-
-/** How a request that reclaim could not satisfy ends. */
-export type FailureOutcome =
-  /** The OOM killer runs (the model reports it; choosing a victim is out of scope). */
-  | 'oom'
-  /** The request fails and its caller sees ENOMEM, no task is killed. */
-  | 'ENOMEM'
-  /** The request keeps looping without a kill (GFP_NOFS: no __GFP_FS). */
-  | 'stall';
 
 /**
  * `__alloc_pages_slowpath` after reclaim made no progress: whether the
@@ -37,7 +29,7 @@ export type FailureOutcome =
  * (GFP_DMA, GFP_DMA32), costly orders, `__GFP_RETRY_MAYFAIL` and
  * `__GFP_NORETRY` fail without a kill; requests without `__GFP_FS` loop.
  */
-export function failureOutcome(gfp: number, order: number): FailureOutcome {
+export function failureOutcome(gfp: number, order: number): AllocFailure {
   if (gfp & __GFP_NORETRY) return 'ENOMEM';
   if (order > PAGE_ALLOC_COSTLY_ORDER) return 'ENOMEM';
   if (gfp & __GFP_RETRY_MAYFAIL) return 'ENOMEM';

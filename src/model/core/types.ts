@@ -294,7 +294,13 @@ export interface FreeRequest {
   seed?: number;
 }
 
-/** How an allocation that reclaim could not satisfy ends (mm/page_alloc.c __alloc_pages_may_oom). */
+/**
+ * How an allocation that reclaim could not satisfy ends (mm/page_alloc.c
+ * __alloc_pages_may_oom): `oom`, the kernel invokes the OOM killer (the model
+ * reports it; choosing a victim is out of scope); `ENOMEM`, the request fails
+ * and no task is killed; `stall`, the request keeps looping without a kill
+ * (GFP_NOFS: no __GFP_FS).
+ */
 export const ALLOC_FAILURES = ['oom', 'ENOMEM', 'stall'] as const;
 export type AllocFailure = (typeof ALLOC_FAILURES)[number];
 
