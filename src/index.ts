@@ -20,6 +20,13 @@ import type { Machine, MachineSpec } from './model/core/types.js';
 import type { RunReport } from './study/report.js';
 import { runScenario as runWithEngines, type RunOptions } from './study/runner.js';
 import type { Scenario } from './study/scenario.js';
+import {
+  maxMovableRatio as searchMovableRatio,
+  probeMovableRatio as probeRatio,
+  type MovableRatioRequest,
+  type MovableRatioResult,
+  type RatioProbe,
+} from './study/movable-ratio.js';
 
 export * from './contract/index.js';
 export { createEngine, Engine } from './engine/index.js';
@@ -29,6 +36,17 @@ export type * from './model/core/types.js';
 export { engineFactoryFor } from './engines.js';
 export { MachineClosedError } from './model/machine.js';
 export { checkScenarioText, parseScenario, ScenarioError, type Scenario } from './study/scenario.js';
+export {
+  gridKernelBytes,
+  RATIO_ROUTES,
+  ratioMachine,
+  type MovableRatioRequest,
+  type MovableRatioResult,
+  type ProbeFailure,
+  type RatioMachine,
+  type RatioProbe,
+  type RatioRoute,
+} from './study/movable-ratio.js';
 
 /** How to boot: which engine, in which thread. */
 export type BootOptions = EngineChoice;
@@ -51,4 +69,18 @@ export async function runScenario(
 ): Promise<RunReport> {
   const { engine, worker, ...rest } = options;
   return runWithEngines(scenario, { ...rest, engines: await engineFactoryFor({ engine, worker }) });
+}
+
+/**
+ * The largest MOVABLE:KERNEL ratio at which a workload still fits on a
+ * machine, by bisection on whole machines booted on the chosen engine
+ * (docs/allocator.md, "How much can be movable").
+ */
+export async function maxMovableRatio(request: MovableRatioRequest, options: BootOptions = {}): Promise<MovableRatioResult> {
+  return searchMovableRatio({ ...request, engines: await engineFactoryFor(options) });
+}
+
+/** One probe of {@link maxMovableRatio}: boot, run the workload and judge the fit at `ratio`:1. */
+export async function probeMovableRatio(request: MovableRatioRequest, ratio: number, options: BootOptions = {}): Promise<RatioProbe> {
+  return probeRatio({ ...request, engines: await engineFactoryFor(options) }, ratio);
 }

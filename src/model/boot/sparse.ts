@@ -20,7 +20,7 @@ import { MEMMAP_MIN_ADDR, NUMA_NO_NODE, PMD_SIZE_BYTES, SECTION_MEMMAP_BYTES } f
 import type { ShardPiece, ShardSet } from '../core/shards.js';
 import type { PfnRange } from '../core/state.js';
 import type { BootMemmapPlacement } from './layout.js';
-import { Memblock, MEMBLOCK_ALLOC_ACCESSIBLE } from './memblock.js';
+import { Memblock, MEMBLOCK_ALLOC_ACCESSIBLE, MemblockFlag } from './memblock.js';
 import type { MemPfnRange } from './mm-init.js';
 
 /** `[startSectionNr, endSectionNr)` of consecutive present sections, all on node `nid`. */
@@ -158,22 +158,49 @@ export function allocateBootMemmap(
       }
       continue;
     }
+    const allocatableBytes = allocatableBootBytes(memblock);
     const sectionNrs = call.runs.flatMap((run) => Array.from({ length: run.endSectionNr - run.startSectionNr }, (_, k) => run.startSectionNr + k));
     for (const sectionNr of sectionNrs) {
       const piece = memblock.allocTryNidRaw(SECTION_MEMMAP_BYTES, PMD_SIZE_BYTES, MEMMAP_MIN_ADDR, MEMBLOCK_ALLOC_ACCESSIBLE, call.nid);
-      if (!piece) {
-        throw new BootError(
-          'e820',
-          `not enough boot memory for the memmap of node ${call.nid} (${call.nrSections} sections need ${sizeBytes / 2 ** 20} MiB); ` +
-            'the kernel would panic in sparse_init',
-        );
-      }
+      if (!piece) throw memmapDoesNotFit(memblock, runs, call, allocatableBytes);
       charge(piece, SECTION_MEMMAP_BYTES);
       placements.push({ startSectionNr: sectionNr, nrSections: 1, base: piece });
     }
   }
   placements.sort((a, b) => a.startSectionNr - b.startSectionNr);
   return { charged, placements };
+}
+
+/** Bytes memblock could still hand out for the memmap: free memory above MEMMAP_MIN_ADDR that the allocation filter lets through. */
+function allocatableBootBytes(memblock: Memblock): number {
+  let bytes = 0;
+  for (const range of memblock.freeRanges(NUMA_NO_NODE, MemblockFlag.NONE)) bytes += Math.max(0, range.end - Math.max(range.base, MEMMAP_MIN_ADDR));
+  return bytes;
+}
+
+/**
+ * The boot memmap of a node could not be backed. sparse_init_nid then logs
+ * "memory map backing failed", marks the node's remaining sections not
+ * present and goes on; but a 2 MiB piece fails only once the memory boot
+ * allocations may use is gone, so the allocations after it (per-CPU areas,
+ * and every kernel allocation once the buddy allocator starts) cannot be
+ * met and the boot does not complete. The model stops here and says why.
+ * Under movable_node the usual cause is the hotpluggable share: the memmap
+ * of hotpluggable nodes must come from the other nodes (should_skip_region),
+ * 64 bytes of struct page per 4 KiB page of the whole machine.
+ */
+function memmapDoesNotFit(memblock: Memblock, runs: readonly SectionRun[], call: SparseInitCall, allocatableBytes: number): BootError {
+  const MiB = 2 ** 20;
+  const machineSections = runs.reduce((sum, run) => sum + run.endSectionNr - run.startSectionNr, 0);
+  const where = memblock.movableNode
+    ? 'kernel memory (movable_node keeps boot allocations off hotpluggable memory, so the memmap of every node must fit in the non-hotpluggable nodes)'
+    : 'kernel memory (the boot memory left after the reservations)';
+  return new BootError(
+    memblock.movableNode ? 'srat' : 'e820',
+    `the memmap does not fit in ${where}: node ${call.nid}'s ${call.nrSections} sections need ${(call.nrSections * SECTION_MEMMAP_BYTES) / MiB} MiB ` +
+      `of memmap and only ${Math.floor(allocatableBytes / MiB)} MiB was left for it; the memmap of all ${machineSections} present sections is ` +
+      `${(machineSections * SECTION_MEMMAP_BYTES) / MiB} MiB. sparse_init would report "memory map backing failed" and the boot cannot complete`,
+  );
 }
 
 /** Engine calls grouped per shard, run shard by shard in parallel and in order within a shard. */
