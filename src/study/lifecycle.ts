@@ -11,6 +11,7 @@ import { hex } from '../util/format.js';
 import type { AllocOutcome, Amount, BlockSelector, Errno, Machine, OfflineOutcome, Outcome, WorkloadOutcome } from '../model/core/types.js';
 import { type BlockFailureReport, humanBytes, type StepReport } from './report.js';
 import type {
+  MaxMovableRatioStep,
   AddStep,
   AllocExpect,
   AllocStep,
@@ -55,7 +56,7 @@ function placementText(placement: string | undefined, seed: number | undefined):
   return parts.length === 0 ? '' : `, ${parts.join(' ')}`;
 }
 
-function workloadText(step: WorkloadStep): string {
+function workloadText(step: Omit<WorkloadStep, 'kind' | 'index' | 'expect'>): string {
   const parts: string[] = [];
   if (step.anon !== undefined) parts.push(`anon ${amountText(step.anon)}${step.thp === undefined ? '' : ` (thp ${percent(step.thp)})`}`);
   if (step.file !== undefined) parts.push(`file ${amountText(step.file)}${step.fileMapped === undefined ? '' : ` (mapped ${percent(step.fileMapped)})`}`);
@@ -64,6 +65,23 @@ function workloadText(step: WorkloadStep): string {
   if (step.pinned !== undefined) parts.push(`pinned ${amountText(step.pinned)}`);
   const scope = step.node === 'spread' ? 'spread over the nodes' : `on node ${step.node}`;
   return `workload ${scope}: ${parts.join(', ')}${placementText(step.placement, step.seed)}`;
+}
+
+/** One line saying what a max_movable_ratio step searches. */
+export function describeMaxMovableRatio(step: MaxMovableRatioStep): string {
+  const options: string[] = [];
+  if (step.precision !== undefined) options.push(`precision ${step.precision}`);
+  if (step.marginBytes !== undefined) options.push(`margin ${humanBytes(step.marginBytes)}`);
+  if (step.hotAddBytes !== undefined) options.push(`hot-add ${humanBytes(step.hotAddBytes)} at a time`);
+  if (step.memmapOnMemory !== undefined) options.push(`memmap_on_memory=${step.memmapOnMemory ? 'Y' : 'N'}`);
+  if (step.maxRatio !== undefined) options.push(`up to ${step.maxRatio}:1`);
+  const bounds: string[] = [];
+  if (step.expect?.min !== undefined) bounds.push(`>= ${step.expect.min}:1`);
+  if (step.expect?.max !== undefined) bounds.push(`<= ${step.expect.max}:1`);
+  return (
+    `max_movable_ratio vary ${step.vary}${options.length > 0 ? ` (${options.join(', ')})` : ''} for ${workloadText(step.workload)}` +
+    (bounds.length > 0 ? ` (expect ${bounds.join(' and ')})` : '')
+  );
 }
 
 /** One line saying what a lifecycle step does. */

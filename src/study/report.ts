@@ -11,6 +11,7 @@ import { PAGE_SHIFT } from '../contract/constants.js';
 import { hex, hexDigits } from '../util/format.js';
 import type { AllocOutcome, BlockInfo, BlockState, KindHeadroom, NodeStats, ZoneStats } from '../model/core/types.js';
 import type { StepKind } from './scenario.js';
+import type { MovableRatioResult, ProbeFailure, RatioRoute } from './movable-ratio.js';
 
 /** Version of the report layout below; bump it when a field changes meaning. */
 export const REPORT_FORMAT = 1;
@@ -119,6 +120,8 @@ export interface StepReport {
   failure?: AllocOutcome['failure'];
   /** Headroom steps: how much more of each kind each node can allocate. */
   headroom?: KindHeadroom[];
+  /** max_movable_ratio steps: the answer and every machine the search booted. */
+  movableRatio?: MovableRatioReport;
   /** Multi-block steps: blocks that succeeded and failed. */
   blocksOk?: number;
   blocksFailed?: number;
@@ -303,6 +306,7 @@ function outcomeLines(step: StepReport): string[] {
   const byNode = Object.entries(step.migratedByNode ?? {});
   if (byNode.length > 0) lines.push(`to ${byNode.map(([nid, pages]) => `node${nid} ${pages}`).join(', ')}`);
   lines.push(...allocationLines(step));
+  lines.push(...movableRatioLines(step));
   if (step.blocksFailed !== undefined && step.blocksFailed > 0) {
     const listed = (step.failedBlocks ?? []).map((block) => `memory${block.id}${block.errno ? ` ${block.errno}` : ''}`);
     const more = step.blocksFailed - listed.length;
@@ -316,6 +320,63 @@ function outcomeLines(step: StepReport): string[] {
 /** `N pages (X GiB)`. */
 function pagesText(pages: number): string {
   return `${pages} pages (${pagesToGib(pages)} GiB)`;
+}
+
+/** One machine a max_movable_ratio search booted; ratios without kernel memory are null. */
+export interface RatioProbeReport {
+  gridRatio: number;
+  ratio: number | null;
+  kernelBytes: number;
+  movableBytes: number;
+  fits: boolean;
+  failure: ProbeFailure | null;
+  reason: string;
+  kernelFreeBytes: number;
+}
+
+export interface MovableRatioReport {
+  vary: RatioRoute;
+  /** The largest fitting MOVABLE:KERNEL ratio, or null when even no movable memory does not fit. */
+  ratio: number | null;
+  gridRatio: number | null;
+  kernelBytes: number;
+  movableBytes: number;
+  limitedBy: string;
+  probes: RatioProbeReport[];
+}
+
+/** A search result as the report carries it: JSON has no Infinity, so a ratio without kernel memory is null. */
+export function movableRatioReport(result: MovableRatioResult): MovableRatioReport {
+  const finite = (ratio: number | null): number | null => (ratio !== null && Number.isFinite(ratio) ? ratio : null);
+  return {
+    vary: result.vary,
+    ratio: finite(result.ratio),
+    gridRatio: result.gridRatio,
+    kernelBytes: result.kernelBytes,
+    movableBytes: result.movableBytes,
+    limitedBy: result.limitedBy,
+    probes: result.probes.map((probe) => ({ ...probe, ratio: finite(probe.ratio) })),
+  };
+}
+
+/** `28.26:1`. */
+export function ratioText(ratio: number): string {
+  return `${+ratio.toFixed(2)}:1`;
+}
+
+/** A max_movable_ratio answer: the ratio, its split, what stops a higher one. */
+function movableRatioLines(step: StepReport): string[] {
+  const result = step.movableRatio;
+  if (result === undefined) return [];
+  const fits = result.probes.filter((probe) => probe.fits).length;
+  const lines = [`${result.probes.length} machines booted (${fits} fit)`];
+  if (result.ratio !== null) {
+    lines.push(
+      `max MOVABLE:KERNEL ${ratioText(result.ratio)}: ${humanBytes(result.movableBytes)} movable, ${humanBytes(result.kernelBytes)} kernel`,
+    );
+  }
+  lines.push(`limited by: ${result.limitedBy}`);
+  return lines;
 }
 
 /** What an allocating step placed, how a workload's kinds fared, how a failure ended, and a headroom table. */

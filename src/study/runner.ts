@@ -12,11 +12,14 @@ import { dirname } from 'node:path';
 import { bootMachine } from '../model/index.js';
 import type { EngineFactory } from '../contract/engine-api.js';
 import type { BlockInfo, Machine, NodeStats } from '../model/core/types.js';
-import { runLifecycleStep } from './lifecycle.js';
+import { describeMaxMovableRatio, freeSeed, runLifecycleStep } from './lifecycle.js';
+import { maxMovableRatio, type MovableRatioResult } from './movable-ratio.js';
 import {
   blockTotals,
   groupBlocks,
+  movableRatioReport,
   nodeReport,
+  ratioText,
   REPORT_FORMAT,
   type RunReport,
   type ExportReport,
@@ -29,6 +32,7 @@ import {
   type ExportStep,
   type ExpectStep,
   type HeadroomStep,
+  type MaxMovableRatioStep,
   NODE_CHECKS,
   type NodeAssertion,
   type ReadStep,
@@ -91,7 +95,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   try {
     const steps: StepReport[] = [];
     const run = async (step: Step): Promise<void> => {
-      const report = await runStep(machine, step, scenario.seed, stdout);
+      const report = await runStep(machine, step, { scenario, engines: options.engines, stdout });
       steps.push(report);
       await options.afterStep?.(machine, step, report);
     };
@@ -152,10 +156,17 @@ async function buildReport(scenario: Scenario, machine: Machine, steps: StepRepo
 
 // ---- steps ----------------------------------------------------------------------
 
-async function runStep(machine: Machine, step: Step, scenarioSeed: number, stdout: (text: string) => void): Promise<StepReport> {
+/** What steps need besides the machine: the scenario (its seed and machine description) and the run's engines and output. */
+interface StepContext {
+  scenario: Scenario;
+  engines: EngineFactory;
+  stdout: (text: string) => void;
+}
+
+async function runStep(machine: Machine, step: Step, context: StepContext): Promise<StepReport> {
   switch (step.kind) {
     case 'export':
-      return runExport(machine, step, stdout);
+      return runExport(machine, step, context.stdout);
     case 'read':
       return runRead(machine, step);
     case 'write':
@@ -164,8 +175,10 @@ async function runStep(machine: Machine, step: Step, scenarioSeed: number, stdou
       return runExpect(machine, step);
     case 'headroom':
       return runHeadroom(machine, step);
+    case 'max_movable_ratio':
+      return runMaxMovableRatio(step, context);
     default:
-      return runLifecycleStep(machine, step, scenarioSeed);
+      return runLifecycleStep(machine, step, context.scenario.seed);
   }
 }
 
@@ -228,6 +241,35 @@ async function runHeadroom(machine: Machine, step: HeadroomStep): Promise<StepRe
     const errno = (err as { errno?: unknown }).errno;
     return failed(step, what, { ...(typeof errno === 'string' ? { errno } : {}), message: err instanceof Error ? err.message : String(err) });
   }
+}
+
+async function runMaxMovableRatio(step: MaxMovableRatioStep, context: StepContext): Promise<StepReport> {
+  const what = describeMaxMovableRatio(step);
+  let result: MovableRatioResult;
+  try {
+    result = await maxMovableRatio({
+      machine: context.scenario.machine,
+      workload: { ...step.workload, seed: step.workload.seed ?? freeSeed(context.scenario.seed, step.index) },
+      vary: step.vary,
+      engines: context.engines,
+      ...(step.precision === undefined ? {} : { precision: step.precision }),
+      ...(step.marginBytes === undefined ? {} : { marginBytes: step.marginBytes }),
+      ...(step.hotAddBytes === undefined ? {} : { hotAddBytes: step.hotAddBytes }),
+      ...(step.memmapOnMemory === undefined ? {} : { memmapOnMemory: step.memmapOnMemory }),
+      ...(step.maxRatio === undefined ? {} : { maxRatio: step.maxRatio }),
+    });
+  } catch (err) {
+    const errno = (err as { errno?: unknown }).errno;
+    return failed(step, what, { errno: typeof errno === 'string' ? errno : 'EINVAL', message: err instanceof Error ? err.message : String(err) });
+  }
+  const movableRatio = movableRatioReport(result);
+  if (result.ratio === null) return failed(step, what, { movableRatio, message: `the workload does not fit even with no movable memory: ${result.limitedBy}` });
+  const { min, max } = step.expect ?? {};
+  if ((min !== undefined && result.ratio < min) || (max !== undefined && result.ratio > max)) {
+    const bounds = [min === undefined ? null : `at least ${min}:1`, max === undefined ? null : `at most ${max}:1`].filter((b) => b !== null).join(' and ');
+    return failed(step, what, { movableRatio, message: `expected ${bounds}, got ${ratioText(result.ratio)}` });
+  }
+  return { ...ok(step, what), movableRatio };
 }
 
 async function runRead(machine: Machine, step: ReadStep): Promise<StepReport> {

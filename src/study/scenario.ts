@@ -65,6 +65,7 @@ import {
   oneOf,
   optional,
   pageCount,
+  ratio,
   required,
   type Schema,
   share,
@@ -73,6 +74,7 @@ import {
   validate,
   withDefault,
 } from './schema.js';
+import { RATIO_ROUTES, type RatioRoute } from './movable-ratio.js';
 
 /** The only format version this build reads. */
 export const SCENARIO_VERSION = 1;
@@ -96,7 +98,7 @@ export const LIFECYCLE_STEP_KINDS = [
  * Step kinds of format version 1, in the order they are matched: `expect`
  * last, since every other step may carry an `expect` of its own.
  */
-export const STEP_KINDS = ['export', 'read', 'write', 'headroom', ...LIFECYCLE_STEP_KINDS, 'expect'] as const;
+export const STEP_KINDS = ['export', 'read', 'write', 'headroom', 'max_movable_ratio', ...LIFECYCLE_STEP_KINDS, 'expect'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 export type LifecycleStepKind = (typeof LIFECYCLE_STEP_KINDS)[number];
 
@@ -457,38 +459,59 @@ const nodeOrSpread: Schema<number | 'spread'> = {
 /** The amounts of a workload: each a size or a share of the memory of the nodes in scope. */
 export const WORKLOAD_AMOUNTS = ['anon', 'file', 'slab', 'pinned'] as const;
 
+/** What a workload holds: the `workload` step, and the workload a `max_movable_ratio` search must fit. */
+const workloadSchema = object(
+    {
+      node: withDefault(nodeOrSpread, 'spread' as number | 'spread'),
+      anon: optional(amount()),
+      thp: optional(share()),
+      file: optional(amount()),
+      fileMapped: optional(share()),
+      slabReclaimablePerFileGiB: optional(size()),
+      slab: optional(amount()),
+      pinned: optional(amount()),
+      placement: optional(oneOf(PLACEMENTS)),
+      seed: optional(integer({ min: 0, max: MAX_SEED })),
+    },
+    {
+      refine(value, report) {
+        if (WORKLOAD_AMOUNTS.every((key) => value[key] === undefined)) {
+          report('', `expected at least one of ${WORKLOAD_AMOUNTS.join(', ')} to allocate`);
+          return;
+        }
+        const shares = WORKLOAD_AMOUNTS.map((key) => value[key]).filter((a): a is { share: number } => a !== undefined && 'share' in a);
+        const total = shares.reduce((sum, a) => sum + a.share, 0);
+        // Compared in hundredths of a percent, so 33.3% three times is not "over".
+        if (Math.round(total * 10000) > 10000) {
+          report('', `the shares of ${WORKLOAD_AMOUNTS.filter((key) => value[key] !== undefined && 'share' in value[key]!).join(', ')} add up to ${+(total * 100).toFixed(2)}%, more than all of memory`);
+        }
+      },
+    },
+  );
+
 const workloadStepSchema = object({
-  workload: required(
-    object(
-      {
-        node: withDefault(nodeOrSpread, 'spread' as number | 'spread'),
-        anon: optional(amount()),
-        thp: optional(share()),
-        file: optional(amount()),
-        fileMapped: optional(share()),
-        slabReclaimablePerFileGiB: optional(size()),
-        slab: optional(amount()),
-        pinned: optional(amount()),
-        placement: optional(oneOf(PLACEMENTS)),
-        seed: optional(integer({ min: 0, max: MAX_SEED })),
-      },
-      {
-        refine(value, report) {
-          if (WORKLOAD_AMOUNTS.every((key) => value[key] === undefined)) {
-            report('', `expected at least one of ${WORKLOAD_AMOUNTS.join(', ')} to allocate`);
-            return;
-          }
-          const shares = WORKLOAD_AMOUNTS.map((key) => value[key]).filter((a): a is { share: number } => a !== undefined && 'share' in a);
-          const total = shares.reduce((sum, a) => sum + a.share, 0);
-          // Compared in hundredths of a percent, so 33.3% three times is not "over".
-          if (Math.round(total * 10000) > 10000) {
-            report('', `the shares of ${WORKLOAD_AMOUNTS.filter((key) => value[key] !== undefined && 'share' in value[key]!).join(', ')} add up to ${+(total * 100).toFixed(2)}%, more than all of memory`);
-          }
-        },
-      },
-    ),
-  ),
+  workload: required(workloadSchema),
   expect: allocExpect,
+});
+
+/**
+ * `max_movable_ratio`: search the scenario's machine description (not the
+ * machine as the steps left it) for the largest MOVABLE:KERNEL ratio at
+ * which `workload` fits; `expect` bounds the answer.
+ */
+const maxMovableRatioStepSchema = object({
+  max_movable_ratio: required(
+    object({
+      vary: required(oneOf(RATIO_ROUTES)),
+      workload: required(workloadSchema),
+      precision: optional(ratio({ positive: true })),
+      margin: optional(size()),
+      hotAddSize: optional(size({ min: 1 })),
+      memmapOnMemory: optional(boolean()),
+      maxRatio: optional(ratio()),
+    }),
+  ),
+  expect: optional(object({ min: optional(ratio()), max: optional(ratio()) })),
 });
 
 const churnStepSchema = object({
@@ -637,6 +660,7 @@ const stepSchema = keyedUnion('step', [
   ['read', readStepSchema],
   ['write', writeStepSchema],
   ['headroom', headroomStepSchema],
+  ['max_movable_ratio', maxMovableRatioStepSchema],
   ['add', addStepSchema],
   ['remove', removeStepSchema],
   ['offline_and_remove', offlineAndRemoveStepSchema],
@@ -787,6 +811,25 @@ export interface HeadroomStep {
   node?: number;
 }
 
+/**
+ * Searches the scenario's machine description for the largest MOVABLE:KERNEL
+ * ratio at which a workload fits (maxMovableRatio, docs/allocator.md); the
+ * machine the steps run on is not touched. Fails when the answer lies
+ * outside `[min, max]`, or when the workload does not fit at all.
+ */
+export interface MaxMovableRatioStep {
+  kind: 'max_movable_ratio';
+  index: number;
+  vary: RatioRoute;
+  workload: Omit<WorkloadStep, 'kind' | 'index' | 'expect'>;
+  precision?: number;
+  marginBytes?: number;
+  hotAddBytes?: number;
+  memmapOnMemory?: boolean;
+  maxRatio?: number;
+  expect?: { min?: number; max?: number };
+}
+
 export interface InjectStep extends LifecycleStepBase {
   kind: 'inject';
   action: NotifierAction;
@@ -802,7 +845,7 @@ export interface RetriesStep extends LifecycleStepBase {
 
 export type LifecycleStep = AddStep | RemoveStep | OnlineStep | OfflineStep | AllocStep | WorkloadStep | ChurnStep | InjectStep | RetriesStep;
 
-export type Step = ExportStep | ReadStep | WriteStep | HeadroomStep | LifecycleStep | ExpectStep;
+export type Step = ExportStep | ReadStep | WriteStep | HeadroomStep | MaxMovableRatioStep | LifecycleStep | ExpectStep;
 
 export interface Scenario {
   /** Where the scenario came from, as given (used in messages and the report). */
@@ -1004,6 +1047,18 @@ function toStep(decoded: Infer<typeof stepSchema>, index: number): Step {
   if ('headroom' in decoded) {
     const node = decoded.headroom?.node;
     return node === undefined ? { kind: 'headroom', index } : { kind: 'headroom', index, node };
+  }
+  if ('max_movable_ratio' in decoded) {
+    const { margin, hotAddSize, workload, ...rest } = decoded.max_movable_ratio;
+    return stripUndefined({
+      kind: 'max_movable_ratio',
+      index,
+      ...rest,
+      workload: stripUndefined(workload),
+      marginBytes: margin,
+      hotAddBytes: hotAddSize,
+      expect: decoded.expect === undefined ? undefined : stripUndefined(decoded.expect),
+    }) as MaxMovableRatioStep;
   }
   if ('alloc' in decoded) {
     const { kind: allocKind, size: sizeBytes, node, ...options } = decoded.alloc;

@@ -260,6 +260,26 @@ export function share(): Schema<number> {
   };
 }
 
+/**
+ * A MOVABLE:KERNEL ratio: a number (`4`, `0.25`) or `N:1` (`4:1`). With
+ * `positive`, zero is refused too.
+ */
+export function ratio(options: { positive?: boolean } = {}): Schema<number> {
+  const expected = `a ratio such as 4, 0.25 or 4:1${options.positive ? ', greater than 0' : ''}`;
+  return {
+    expected,
+    decode(input, path, issues) {
+      const text = scalarText(input)?.trim() ?? null;
+      const match = text === null ? null : /^(\d+(?:\.\d+)?)(?:\s*:\s*1)?$/.exec(text);
+      const value = typeof input === 'number' ? input : match !== null ? Number(match[1]) : NaN;
+      if (!Number.isFinite(value) || value < 0 || (options.positive === true && value === 0)) {
+        return fail(issues, path, `expected ${expected}, got ${describeInput(input)}`);
+      }
+      return value;
+    },
+  };
+}
+
 /** An amount of memory: a size (`64G`) or a share of the memory in scope (`30%`, `0.3`). */
 export function amount(): Schema<{ bytes: number } | { share: number }> {
   const asShare = share();

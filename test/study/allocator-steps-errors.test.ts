@@ -77,3 +77,23 @@ test('machine.swap is a size', () => {
     'scenarios/x.yaml: machine.swap: "plenty" is not a size (expected an integer in C notation with an optional K/M/G/T/P/E suffix, e.g. 4G, 1T or 0x100000000)',
   ]);
 });
+
+test('max_movable_ratio: an unknown route, a zero precision, shares over 100% in its workload, a bad bound, an unknown field', () => {
+  expect(
+    errorsOf(`  - max_movable_ratio: { vary: zone_movable, workload: { anon: 50% } }
+  - max_movable_ratio: { vary: movable_node, precision: 0, workload: { anon: 70%, file: 40% } }
+  - max_movable_ratio: { vary: hotplug, workload: { anon: 10% }, hotAddSize: 0 }
+    expect: { min: four }
+  - max_movable_ratio: { vary: kernelcore, workload: { anon: 10% }, kernel: 1G }
+  - max_movable_ratio: { vary: kernelcore }
+`),
+  ).toEqual([
+    'scenarios/x.yaml: steps[0].max_movable_ratio.vary: expected one of movable_node, movablecore, kernelcore, hotplug, got "zone_movable"',
+    'scenarios/x.yaml: steps[1].max_movable_ratio.workload: the shares of anon, file add up to 110%, more than all of memory',
+    'scenarios/x.yaml: steps[1].max_movable_ratio.precision: expected a ratio such as 4, 0.25 or 4:1, greater than 0, got "0"',
+    'scenarios/x.yaml: steps[2].max_movable_ratio.hotAddSize: must be greater than 0',
+    'scenarios/x.yaml: steps[2].expect.min: expected a ratio such as 4, 0.25 or 4:1, got "four"',
+    'scenarios/x.yaml: steps[3].max_movable_ratio.kernel: unknown field (expected one of vary, workload, precision, margin, hotAddSize, memmapOnMemory, maxRatio)',
+    'scenarios/x.yaml: steps[4].max_movable_ratio.workload: required field is missing (expected a mapping)',
+  ]);
+});

@@ -95,3 +95,37 @@ test('alloc options reach the allocator: a mapped file costs page tables, an unm
   expect(tables[2]).toBeGreaterThanOrEqual(513);
   expect(report.steps[3].what).toContain('fragmented seed 9');
 });
+
+test('max_movable_ratio searches the description, not the machine the steps changed, and fails outside its bounds', async () => {
+  const scenario = (bounds: string) => `version: 1
+machine:
+  type: bare-metal
+  srat:
+    - { node: 0, base: 0, size: 2G }
+    - { node: 0, base: 4G, size: 4G }
+    - { node: 1, base: 8G, size: 32G }
+steps:
+  - alloc: { kind: slab, size: 2G, node: 0 }
+  - max_movable_ratio:
+      vary: movable_node
+      workload: { anon: 50%, file: 20%, slab: 1% }
+    expect: ${bounds}
+`;
+  const fits = await run(scenario('{ min: 1 }'));
+  const [slab, search] = fits.steps;
+  expect(slab.status).toBe('ok');
+  expect(search.status, search.message).toBe('ok');
+  const answer = search.movableRatio!;
+  expect(answer.vary).toBe('movable_node');
+  expect(answer.ratio).toBeGreaterThan(1);
+  expect(answer.probes.some((p) => !p.fits)).toBe(true);
+  expect(answer.limitedBy).toMatch(/does not fit/);
+  // The slab the first step took is on the running machine only: the answer is the same without it.
+  const without = await run(scenario('{ min: 1 }').replace('  - alloc: { kind: slab, size: 2G, node: 0 }\n', ''));
+  expect(without.steps[0].movableRatio).toEqual(answer);
+
+  const bounded = await run(scenario('{ max: 1 }'));
+  expect(bounded.steps[1].status).toBe('failed');
+  expect(bounded.steps[1].message).toBe(`expected at most 1:1, got ${+answer.ratio!.toFixed(2)}:1`);
+  expect(bounded.steps[1].movableRatio).toEqual(answer);
+});

@@ -111,6 +111,7 @@ test('the step kinds of version 1, in matching order', () => {
     'read',
     'write',
     'headroom',
+    'max_movable_ratio',
     'add',
     'remove',
     'offline_and_remove',
