@@ -15,12 +15,12 @@ import { failureOutcome, reclaimablePages } from './reclaim.js';
 import { gfpMigratetype, gfpZone, kindSpec } from './gfp.js';
 import { pagesAboveMark, type WatermarkLevel } from './watermark-check.js';
 import { inNodeOrder, zonelist } from './zonelist.js';
-import { placeInZone, type Placement } from './zone-placement.js';
+import { placeInZone } from './zone-placement.js';
 import type { UndoLog } from '../core/page-state.js';
 import { countIn } from '../core/page-state.js';
 import type { ShardSet } from '../core/shards.js';
 import type { NodeState, ZoneState } from '../core/state.js';
-import type { AllocFailure, AllocKind, ZoneShortfall } from '../core/types.js';
+import type { AllocFailure, AllocKind, Placement, ZoneShortfall } from '../core/types.js';
 import { ZONE_DMA32, ZONE_MOVABLE, ZONE_NAMES, ZONE_NORMAL } from '../core/mmzone.js';
 
 /** What the allocator reads and changes besides the engines. */

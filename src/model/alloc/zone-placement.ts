@@ -33,9 +33,8 @@ import { mix32 } from '../../contract/permute.js';
 import { CLAIM_THRESHOLD_PAGES, FALLBACKS } from './mobility.js';
 import { countIn, countTaggedIn, type UndoLog } from '../core/page-state.js';
 import type { ZoneState } from '../core/state.js';
+import type { Placement } from '../core/types.js';
 
-export type Placement = 'grouped' | 'fragmented' | 'compact';
-export const PLACEMENTS: readonly Placement[] = ['grouped', 'fragmented', 'compact'];
 
 /**
  * The fleet calibration of `fragmented`: one request puts at most this many
