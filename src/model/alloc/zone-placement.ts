@@ -35,7 +35,6 @@ import { countIn, countTaggedIn, type UndoLog } from '../core/page-state.js';
 import type { ZoneState } from '../core/state.js';
 import type { Placement } from '../core/types.js';
 
-
 /**
  * The fleet calibration of `fragmented`: one request puts at most this many
  * unmovable pages in any pageblock it visits. Each page class walks its own
