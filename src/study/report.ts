@@ -11,7 +11,7 @@ import { PAGE_SHIFT } from '../contract/constants.js';
 import { hex, hexDigits } from '../util/format.js';
 import type { AllocOutcome, BlockInfo, BlockState, KindHeadroom, NodeStats, ZoneStats } from '../model/core/types.js';
 import type { StepKind } from './scenario.js';
-import type { MovableRatioResult, ProbeFailure, RatioRoute } from './movable-ratio.js';
+import type { MovableRatioResult, RatioProbe } from './movable-ratio.js';
 
 /** Version of the report layout below; bump it when a field changes meaning. */
 export const REPORT_FORMAT = 1;
@@ -322,28 +322,11 @@ function pagesText(pages: number): string {
   return `${pages} pages (${pagesToGib(pages)} GiB)`;
 }
 
-/** One machine a max_movable_ratio search booted; ratios without kernel memory are null. */
-export interface RatioProbeReport {
-  gridRatio: number;
-  ratio: number | null;
-  kernelBytes: number;
-  movableBytes: number;
-  fits: boolean;
-  failure: ProbeFailure | null;
-  reason: string;
-  kernelFreeBytes: number;
-}
+/** One machine a max_movable_ratio search booted, as the report carries it: a ratio without kernel memory is null. */
+export type RatioProbeReport = Omit<RatioProbe, 'ratio'> & { ratio: number | null };
 
-export interface MovableRatioReport {
-  vary: RatioRoute;
-  /** The largest fitting MOVABLE:KERNEL ratio, or null when even no movable memory does not fit. */
-  ratio: number | null;
-  gridRatio: number | null;
-  kernelBytes: number;
-  movableBytes: number;
-  limitedBy: string;
-  probes: RatioProbeReport[];
-}
+/** A max_movable_ratio answer as the report carries it (see MovableRatioResult). */
+export type MovableRatioReport = Omit<MovableRatioResult, 'ratio' | 'probes'> & { ratio: number | null; probes: RatioProbeReport[] };
 
 /** A search result as the report carries it: JSON has no Infinity, so a ratio without kernel memory is null. */
 export function movableRatioReport(result: MovableRatioResult): MovableRatioReport {
