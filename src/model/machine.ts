@@ -79,6 +79,7 @@ import type {
   SysfsResult,
   WorkloadOutcome,
   WorkloadSpec,
+  HotRemoveScheme,
 } from './core/types.js';
 import type { LifecycleHost } from './hotplug/host.js';
 import { HotplugLifecycle } from './hotplug/lifecycle.js';
@@ -245,6 +246,14 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   readonly iomemResources: IomemResource[];
   readonly firmwareReserved: readonly { base: number; size: number }[];
   bootMemmap: BootMemmapPlacement[];
+  /** How memory is made removable (MachineSpec.hotRemoveScheme). */
+  readonly scheme: HotRemoveScheme;
+  /**
+   * offline-migrated: the nodes long-term pins are confined to, the boot
+   * nodes without the SRAT hotplug flag (memory that is never removed);
+   * null when pins may go anywhere (zone-movable, or no such node).
+   */
+  readonly #pinnedNodes: ReadonlySet<number> | null;
   readonly #nodeByNid: Map<number, NodeState>;
   #blocks: Map<number, MemoryBlock>;
   /** Nodes with boot memory; the model gives them CPUs, so they never go offline. */
@@ -264,6 +273,9 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
     this.geometry = geometry;
     this.pagingLevels = layout.pagingLevels;
     this.#swapTotalPages = Math.floor((layout.spec.swap ?? 0) / PAGE_SIZE);
+    this.scheme = layout.spec.hotRemoveScheme ?? 'zone-movable';
+    const reserve = layout.nodes.filter((n) => n.hasMemory && !n.hotpluggable).map((n) => n.nid);
+    this.#pinnedNodes = this.scheme === 'offline-migrated' && reserve.length > 0 ? new Set(reserve) : null;
     this.warnings = [...layout.warnings];
     this.unknownParams = [...layout.cmdline.unknown];
     this.shards = shards;
@@ -301,7 +313,8 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   /** The zone policy's inputs, read live so parameter writes take effect at once. */
   get policyParams(): ZonePolicyParams {
     return {
-      movableNode: this.layout.cmdline.params.movableNode,
+      // offline-migrated has no ZONE_MOVABLE: movable_node does not steer onlining there either.
+      movableNode: this.layout.cmdline.params.movableNode && this.scheme !== 'offline-migrated',
       onlinePolicy: this.params.onlinePolicy,
       autoMovableRatio: this.params.autoMovableRatio,
       autoMovableNumaAware: this.params.autoMovableNumaAware,
@@ -555,6 +568,10 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   /** Swap pages not in use: anonymous memory is reclaimable into them. */
   swapFreePages(): number {
     return this.#swapTotalPages - this.#swapUsedPages;
+  }
+
+  pinnedNodes(): ReadonlySet<number> | null {
+    return this.#pinnedNodes;
   }
 
   adjustSwapUsed(deltaPages: number): void {

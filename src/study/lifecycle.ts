@@ -153,6 +153,7 @@ function outcomeFigures(outcome: Outcome): OutcomeDetail {
     );
     detail.retries = offline.retries;
     if (offline.reason !== undefined) detail.reason = offline.reason;
+    if (offline.kernelPages !== undefined) detail.kernelPages = offline.kernelPages;
   }
   if ('allocatedPages' in outcome) {
     const alloc = outcome as AllocOutcome;

@@ -9,7 +9,7 @@
 
 import { PAGE_SHIFT } from '../contract/constants.js';
 import { hex, hexDigits } from '../util/format.js';
-import type { AllocOutcome, BlockInfo, BlockState, KindHeadroom, NodeStats, ZoneStats } from '../model/core/types.js';
+import type { AllocOutcome, BlockInfo, BlockState, KernelPagesMoved, KindHeadroom, NodeStats, ZoneStats } from '../model/core/types.js';
 import type { StepKind } from './scenario.js';
 import type { MovableRatioResult, RatioProbe } from './movable-ratio.js';
 
@@ -112,6 +112,8 @@ export interface StepReport {
   retries?: number;
   /** Offline steps: why the offline stopped, when the model says. */
   reason?: string;
+  /** Offline steps under offline-migrated: kernel pages copied or relocated under stop_machine. */
+  kernelPages?: KernelPagesMoved;
   /** Alloc steps: what the allocation placed ("node:zone" to pages, in allocation order). */
   allocation?: AllocationReport;
   /** Workload steps: pages asked for and allocated, per kind (page tables as `pgtable`). */
@@ -302,6 +304,13 @@ function outcomeLines(step: StepReport): string[] {
       if (step.reason !== undefined) line += `; ${step.reason}`;
     }
     lines.push(line);
+  }
+  const kernel = step.kernelPages;
+  if (kernel !== undefined) {
+    lines.push(
+      `stop_machine ${formatSeconds(kernel.stopMachineSeconds)}: copied ${kernel.copiedPages} slab pages (${kernel.remappedSections} sections remapped), ` +
+        `relocated ${kernel.pgtablePages} page-table pages`,
+    );
   }
   const byNode = Object.entries(step.migratedByNode ?? {});
   if (byNode.length > 0) lines.push(`to ${byNode.map(([nid, pages]) => `node${nid} ${pages}`).join(', ')}`);

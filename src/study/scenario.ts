@@ -32,6 +32,7 @@ import { isPowerOfTwo } from '../model/core/pfn-ranges.js';
 import {
   ALLOC_KINDS,
   ALLOC_FAILURES,
+  HOT_REMOVE_SCHEMES,
   NOTIFIER_ACTIONS,
   PLACEMENTS,
   ONLINE_REQUEST_TYPES,
@@ -252,6 +253,7 @@ const machineSchema = object({
   slit: optional(nullable(list(list(integer({ min: 0 }))))),
   sysctl: optional(sysctlSchema),
   swap: optional(size()),
+  hotRemoveScheme: optional(oneOf(HOT_REMOVE_SCHEMES)),
 });
 
 const exportStepSchema = object({
@@ -1004,6 +1006,7 @@ function toMachineSpec(decoded: DecodedScenario, issues: Issue[]): MachineSpec {
     cmdline: decoded.cmdline,
     ...(machine.sysctl === undefined ? {} : { sysctl: machine.sysctl }),
     ...(machine.swap === undefined ? {} : { swap: machine.swap }),
+    ...(machine.hotRemoveScheme === undefined ? {} : { hotRemoveScheme: machine.hotRemoveScheme }),
   };
 }
 

@@ -36,6 +36,11 @@ export interface PageAllocHost {
   adjustSwapUsed(deltaPages: number): void;
   /** Mobility grouping is off (every request UNMOVABLE, fact 69). */
   groupingDisabled(): boolean;
+  /**
+   * The nodes long-term pins may use (the offline-migrated scheme's
+   * reservation, docs/hot-remove-schemes.md), or null: any node.
+   */
+  pinnedNodes(): ReadonlySet<number> | null;
 }
 
 /** One request. */
@@ -99,7 +104,11 @@ export async function allocatePages(host: PageAllocHost, req: PageRequest, log: 
   const migratetype = host.groupingDisabled() ? Migratetype.UNMOVABLE : gfpMigratetype(spec.gfp);
   const preferred = host.node(req.nid);
   if (preferred === undefined) throw new Error(`internal: node ${req.nid} has no pgdat`);
-  const nodes = inNodeOrder(host.nodeOrder(req.nid), host.nodeStates.filter((n) => n.hasMemory));
+  const confined = spec.cls === PageClass.PINNED ? host.pinnedNodes() : null;
+  const nodes = inNodeOrder(
+    host.nodeOrder(req.nid),
+    host.nodeStates.filter((n) => n.hasMemory && (confined === null || confined.has(n.nid))),
+  );
   const zones = zonelist(nodes, highestZoneIdx);
   const freeCounts = await Promise.all(zones.map((zone) => countIn(host.shards, zone.memberRanges, classBit(PageClass.FREE))));
   const slots: ZoneSlot[] = zones.map((zone, i) => ({ zone, free: freeCounts[i], reserve: zone.lowmemReserve[highestZoneIdx] ?? 0 }));

@@ -24,7 +24,7 @@ import { PAGE_SIZE } from '../../contract/constants.js';
 import { BootError } from '../core/errors.js';
 import { NUMA_NO_NODE } from '../core/kernel.js';
 import { NR_BOOT_ZONES, ZONE_NORMAL } from '../core/mmzone.js';
-import type { BootReservation, MachineSpec } from '../core/types.js';
+import { HOT_REMOVE_SCHEMES, type BootReservation, type MachineSpec } from '../core/types.js';
 import { type BlockSizeProbeInput, probeMemoryBlockSize } from './block-size.js';
 import { CmdlineError, parseCmdline } from './cmdline.js';
 import { addE820ToMemblock, e820EndOfRamPfn, sanitizeE820 } from './e820.js';
@@ -59,6 +59,9 @@ function checkSpecShape(spec: MachineSpec): void {
   if (!Array.isArray(spec.reservations)) throw new BootError('reservations', 'expected an array of boot reservations');
   if (spec.blockSize !== 'auto' && typeof spec.blockSize !== 'number') throw new BootError('blockSize', "expected 'auto' or a size in bytes");
   if (typeof spec.cmdline !== 'string') throw new BootError('cmdline', 'expected the kernel command line as a string');
+  if (spec.hotRemoveScheme !== undefined && !HOT_REMOVE_SCHEMES.includes(spec.hotRemoveScheme)) {
+    throw new BootError('hotRemoveScheme', `expected ${HOT_REMOVE_SCHEMES.join(' or ')}, got ${JSON.stringify(spec.hotRemoveScheme)}`);
+  }
   if (spec.paging !== undefined && spec.paging !== 4 && spec.paging !== 5) {
     throw new BootError('paging', `expected 4 or 5 page-table levels, got ${JSON.stringify(spec.paging)}`);
   }
@@ -147,12 +150,19 @@ export function computeBootLayout(spec: MachineSpec): BootLayout {
   if (params.kernelcore.kind === 'mirror' && params.movablecore.kind !== 'unset' && !params.movableNode) {
     warnings.push('kernelcore=mirror is set: movablecore= is ignored');
   }
+  // offline-migrated needs no ZONE_MOVABLE: movable_node still keeps boot
+  // allocations off hotpluggable memory (memblock above), but no zone is sized.
+  const offlineMigrated = spec.hotRemoveScheme === 'offline-migrated';
+  const movableParams = [params.movableNode ? 'movable_node' : null, params.kernelcore.kind !== 'unset' ? 'kernelcore=' : null, params.movablecore.kind !== 'unset' ? 'movablecore=' : null].filter((p) => p !== null);
+  if (offlineMigrated && movableParams.length > 0) {
+    warnings.push(`hotRemoveScheme offline-migrated has no ZONE_MOVABLE: ${movableParams.join(', ')} sizes no zone`);
+  }
   const movable = findZoneMovablePfnsForNodes({
     ranges,
     limits,
-    movableNode: params.movableNode,
-    kernelcore: params.kernelcore,
-    movablecore: params.movablecore,
+    movableNode: params.movableNode && !offlineMigrated,
+    kernelcore: offlineMigrated ? { kind: 'unset' } : params.kernelcore,
+    movablecore: offlineMigrated ? { kind: 'unset' } : params.movablecore,
   });
   warnings.push(...movable.warnings);
 

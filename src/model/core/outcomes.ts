@@ -5,7 +5,7 @@
  * the retries and why they did not converge). Calls over several blocks add
  * their blocks' work up here.
  */
-import type { BlockOutcome, Errno, OfflineOutcome, Outcome } from './types.js';
+import type { BlockOutcome, Errno, KernelPagesMoved, OfflineOutcome, Outcome } from './types.js';
 
 /** What one transition did, for the call that ran it to report. */
 export interface TransitionWork {
@@ -18,6 +18,8 @@ export interface TransitionWork {
   retries: number;
   /** Why the retries did not converge (an offline that ended with EINTR). */
   reason?: string;
+  /** offline-migrated: the kernel pages moved under stop_machine (absent under zone-movable). */
+  kernel?: KernelPagesMoved;
 }
 
 export function noWork(): TransitionWork {
@@ -31,9 +33,16 @@ export function addWork(totals: TransitionWork, work: TransitionWork): void {
   totals.retries += work.retries;
   for (const [nid, pages] of work.migratedByNode) totals.migratedByNode.set(nid, (totals.migratedByNode.get(nid) ?? 0) + pages);
   if (totals.reason === undefined && work.reason !== undefined) totals.reason = work.reason;
+  if (work.kernel !== undefined) {
+    const sum = (totals.kernel ??= { copiedPages: 0, pgtablePages: 0, remappedSections: 0, stopMachineSeconds: 0 });
+    sum.copiedPages += work.kernel.copiedPages;
+    sum.pgtablePages += work.kernel.pgtablePages;
+    sum.remappedSections += work.kernel.remappedSections;
+    sum.stopMachineSeconds += work.kernel.stopMachineSeconds;
+  }
 }
 
-type OfflineFigures = Pick<OfflineOutcome, 'migratedPages' | 'migratedByNode' | 'retries' | 'reason'>;
+type OfflineFigures = Pick<OfflineOutcome, 'migratedPages' | 'migratedByNode' | 'retries' | 'reason' | 'kernelPages'>;
 
 /** The offline figures of an outcome, nodes in ascending id order (the report prints them so). */
 export function offlineFigures(work: TransitionWork): OfflineFigures {
@@ -41,6 +50,7 @@ export function offlineFigures(work: TransitionWork): OfflineFigures {
   for (const nid of [...work.migratedByNode.keys()].sort((a, b) => a - b)) byNode[String(nid)] = work.migratedByNode.get(nid) as number;
   const figures: OfflineFigures = { migratedPages: work.migratedPages, migratedByNode: byNode, retries: work.retries };
   if (work.reason !== undefined) figures.reason = work.reason;
+  if (work.kernel !== undefined) figures.kernelPages = { ...work.kernel };
   return figures;
 }
 

@@ -76,7 +76,19 @@ export interface MachineSpec {
   sysctl?: Readonly<Record<string, string>>;
   /** Swap space in bytes (default 0): anonymous memory is reclaimable only into it. */
   swap?: number;
+  /**
+   * How memory is made removable (docs/hot-remove-schemes.md): `zone-movable`,
+   * the kernel's own (the default), or `offline-migrated`, Mel Gorman's 2012
+   * alternative: no ZONE_MOVABLE, kernel pages copied out of an offlined
+   * block under stop_machine, long-term pins confined to the nodes without
+   * the SRAT hotplug flag.
+   */
+  hotRemoveScheme?: HotRemoveScheme;
 }
+
+/** The hot-remove schemes a machine can use (MachineSpec.hotRemoveScheme). */
+export const HOT_REMOVE_SCHEMES = ['zone-movable', 'offline-migrated'] as const;
+export type HotRemoveScheme = (typeof HOT_REMOVE_SCHEMES)[number];
 
 export type Errno =
   | 'EINVAL'
@@ -255,6 +267,23 @@ export interface OfflineOutcome extends Outcome {
   retries: number;
   /** Why the retries did not converge, when errno is EINTR: 'no migration target' | 'pinned page'. */
   reason?: string;
+  /**
+   * offline-migrated only: the kernel pages moved out under stop_machine,
+   * the sections remapped, and the seconds the machine stood still.
+   */
+  kernelPages?: KernelPagesMoved;
+}
+
+/** What offline-migrated moved out of offlined blocks (docs/hot-remove-schemes.md). */
+export interface KernelPagesMoved {
+  /** Slab pages copied, their old direct-map addresses remapped. */
+  copiedPages: number;
+  /** Page-table pages relocated by the walk of every page table. */
+  pgtablePages: number;
+  /** Sections whose virt_to_phys now goes through the remap table. */
+  remappedSections: number;
+  /** Modelled seconds the machine stood in stop_machine (part of modelledSeconds). */
+  stopMachineSeconds: number;
 }
 
 /**

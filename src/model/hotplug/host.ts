@@ -13,6 +13,7 @@ import type { CostParams } from '../core/cost.js';
 import type { PagingLevels } from '../core/kernel.js';
 import type { UndoLog } from '../core/page-state.js';
 import type { BlockGeometry, HotplugParams, IomemResource, OnlineType } from '../core/state.js';
+import type { HotRemoveScheme } from '../core/types.js';
 import type { BlockTransitions, MemoryBlock, Transition } from './memory-blocks.js';
 import type { MemoryGroupRegistry } from './memory-groups.js';
 import type { NotifierErrorInject } from './notifier-error-inject.js';
@@ -39,6 +40,8 @@ export interface LifecycleHost extends AllocHost {
   /** Page-table levels in use: they decide MAX_PHYSMEM_BITS, the end of hot-pluggable memory. */
   readonly pagingLevels: PagingLevels;
   readonly cost: CostParams;
+  /** How memory is made removable: offline-migrated moves kernel pages out of offlined blocks. */
+  readonly scheme: HotRemoveScheme;
   /** The node has CPUs, so try_offline_node keeps it online. */
   hasCpus(nid: number): boolean;
   /** Where boot sections' memmaps still lie (ascending); the lifecycle frees them at hot-remove. */

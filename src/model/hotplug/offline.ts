@@ -30,7 +30,7 @@ import { pagesAboveMark } from '../alloc/watermark-check.js';
 import { classBit, NO_ZONE, PAGE_CLASS_NAMES, PAGEBLOCK_ISOLATE, PageClass, SectionFlag } from '../../contract/constants.js';
 import { hex } from '../../util/format.js';
 import { inNodeOrder, zonelist } from '../alloc/zonelist.js';
-import { offlineSeconds } from '../core/cost.js';
+import { offlineSeconds, stopMachineSeconds } from '../core/cost.js';
 import { ZONE_MOVABLE, ZONE_NAMES, ZONE_NORMAL } from '../core/mmzone.js';
 import { addWork, noWork, offlineFigures, summarize, withoutOfflineWork } from '../core/outcomes.js';
 import { countIn, countPageblocksOver, findNextIn, UndoLog } from '../core/page-state.js';
@@ -41,6 +41,7 @@ import type { BlockOutcome, BlockSelector, OfflineOutcome } from '../core/types.
 import type { HotplugContext } from './host.js';
 import { refuse, saveBlockState, selectBlocks, storeState, workOf, type MemoryBlock, type Transition } from './memory-blocks.js';
 import { accountOffline } from './zone-accounting.js';
+import { kernelPagesOf, relocateKernelPages } from './offline-migrated.js';
 
 /** Migration rescans before an offline gives up with EINTR (the kernel retries until a signal arrives). */
 export const DEFAULT_OFFLINE_RETRY_BUDGET = 16;
@@ -87,7 +88,11 @@ export async function offlineBlock(ctx: HotplugContext, block: MemoryBlock, pare
   if ((await countPageblocksOver(shards, startPfn, endPfn, PAGEBLOCK_ISOLATE, PAGEBLOCK_ISOLATE)) > 0) {
     return refuse('EBUSY', `failure to isolate range of memory${block.id}: pageblocks already isolated`);
   }
-  const unmovableMask = zone.zoneIdx === ZONE_MOVABLE ? UNMOVABLE_IN_MOVABLE : UNMOVABLE_IN_KERNEL_ZONES;
+  // offline-migrated moves slab and page tables too (offline-migrated.ts):
+  // only reserved pages and memmap fail isolation, as in ZONE_MOVABLE, and
+  // pinned pages pass it but never move.
+  const movesKernelPages = host.scheme === 'offline-migrated' && zone.zoneIdx !== ZONE_MOVABLE;
+  const unmovableMask = zone.zoneIdx === ZONE_MOVABLE || movesKernelPages ? UNMOVABLE_IN_MOVABLE : UNMOVABLE_IN_KERNEL_ZONES;
   const unmovablePfn = await findNextIn(shards, range, unmovableMask);
   if (unmovablePfn >= 0) {
     const piece = shards.split(unmovablePfn, unmovablePfn + 1)[0];
@@ -109,12 +114,30 @@ export async function offlineBlock(ctx: HotplugContext, block: MemoryBlock, pare
     }
 
     const userPages = await countIn(shards, range, classBit(PageClass.USER));
-    const pinnedPages = zone.zoneIdx === ZONE_MOVABLE ? await countIn(shards, range, classBit(PageClass.PINNED)) : 0;
+    const pinnedPages = zone.zoneIdx === ZONE_MOVABLE || movesKernelPages ? await countIn(shards, range, classBit(PageClass.PINNED)) : 0;
     const work = noWork();
     const migrated = await migrate(ctx, block, zone, node, userPages);
     work.migratedPages = migrated.total;
     work.migratedByNode = migrated.byNode;
-    const leftBehind = userPages - migrated.total;
+    let leftBehind = userPages - migrated.total;
+    // The kernel pages move once nothing else stands in the way (a pinned page ends the offline first).
+    if (movesKernelPages && leftBehind === 0 && pinnedPages === 0) {
+      const relocation = await relocateKernelPages(host, block, node, log);
+      if (relocation === null) {
+        leftBehind = [...(await kernelPagesOf(shards, range)).values()].reduce((sum, n) => sum + n, 0);
+      } else {
+        const pgtablePagesInMachine = relocation.pgtablePages === 0 ? 0 : await pgtablePagesOf(host);
+        const kernel = {
+          copiedPages: relocation.copiedPages,
+          pgtablePages: relocation.pgtablePages,
+          remappedSections: relocation.remappedSections,
+          stopMachineSeconds: stopMachineSeconds(host.cost, { ...relocation, pgtablePagesInMachine }),
+        };
+        work.kernel = kernel;
+        for (const [nid, pages] of relocation.byNode) work.migratedByNode.set(nid, (work.migratedByNode.get(nid) ?? 0) + pages);
+        work.migratedPages += relocation.copiedPages + relocation.pgtablePages;
+      }
+    }
     if (leftBehind > 0 || pinnedPages > 0) {
       work.retries = ctx.offlineRetryBudget;
       work.reason = leftBehind > 0 ? REASON_NO_TARGET : REASON_PINNED;
@@ -151,7 +174,8 @@ export async function offlineBlock(ctx: HotplugContext, block: MemoryBlock, pare
     log.record(host.watermarks.save());
     host.watermarks.initPerZoneWmarkMin();
     log.commitTo(parent);
-    work.modelledSeconds = offlineSeconds(host.cost, { migratedPages: migrated.total, scannedPages: endPfn - startPfn, retries: 0 });
+    work.modelledSeconds =
+      offlineSeconds(host.cost, { migratedPages: migrated.total, scannedPages: endPfn - startPfn, retries: 0 }) + (work.kernel?.stopMachineSeconds ?? 0);
     return { ok: true, work };
   } catch (error) {
     return log.rollBack(error);
@@ -222,6 +246,13 @@ async function migratePair(shards: ShardSet, target: readonly PfnRange[], source
   } catch (error) {
     await pair.rollBack(error);
   }
+}
+
+/** Page-table pages of every process: what a walk of all page tables reads. */
+async function pgtablePagesOf(host: HotplugContext['host']): Promise<number> {
+  let pages = 0;
+  for (const node of host.nodeStates) for (const zone of node.zones) pages += await countIn(host.shards, zone.memberRanges, classBit(PageClass.PGTABLE));
+  return pages;
 }
 
 /** Offline the selected blocks, highest first (as chmem -d); every block is tried. */

@@ -4,7 +4,7 @@
  * memmap init on one thread.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_COST_PARAMS, memmapInitSeconds, migrationSeconds, resolveCostParams } from '../../../src/model/core/cost.js';
+import { DEFAULT_COST_PARAMS, memmapInitSeconds, migrationSeconds, resolveCostParams, stopMachineSeconds } from '../../../src/model/core/cost.js';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
@@ -18,6 +18,10 @@ describe('cost model defaults', () => {
       migrationBytesPerSecond2m: 11e9,
       onlineSecondsPer256MiB: 0.001,
       memmapInitSecondsPer256GiB: 1.1,
+      stopMachineSeconds: 1e-3,
+      kernelCopyBytesPerSecond: 3.3e9,
+      pgtableWalkSecondsPerPage: 5e-7,
+      tlbFlushSeconds: 1e-4,
     });
     expect(Object.isFrozen(DEFAULT_COST_PARAMS)).toBe(true);
   });
@@ -41,5 +45,15 @@ describe('cost model defaults', () => {
     expect(memmapInitSeconds(params, (256 * GiB) / PAGE_BYTES)).toBeCloseTo(1.1, 12);
     expect(memmapInitSeconds(params, (64 * TiB) / PAGE_BYTES)).toBeCloseTo(281.6, 9);
     expect(memmapInitSeconds(params, 0)).toBe(0);
+  });
+
+  it('stands the machine still only for blocks with kernel pages: entry and exit, the copy, one walk of every page table, the flush', () => {
+    const params = resolveCostParams();
+    expect(stopMachineSeconds(params, { copiedPages: 0, pgtablePages: 0, pgtablePagesInMachine: 1_000_000 })).toBe(0);
+    // 1 GiB of slab, no page tables: no walk.
+    expect(stopMachineSeconds(params, { copiedPages: GiB / PAGE_BYTES, pgtablePages: 0, pgtablePagesInMachine: 1_000_000 })).toBeCloseTo(1e-3 + GiB / 3.3e9 + 1e-4, 12);
+    // One page-table page makes the walk read all 2^20 of them.
+    expect(stopMachineSeconds(params, { copiedPages: 0, pgtablePages: 1, pgtablePagesInMachine: 2 ** 20 })).toBeCloseTo(1e-3 + PAGE_BYTES / 3.3e9 + 2 ** 20 * 5e-7 + 1e-4, 12);
+    expect(() => stopMachineSeconds(params, { copiedPages: -1, pgtablePages: 0, pgtablePagesInMachine: 0 })).toThrow(/copiedPages must be a non-negative integer/);
   });
 });
