@@ -75,6 +75,13 @@ export class MemoryBlock {
    * blocks (their memmap is a boot reservation) and for altmap blocks.
    */
   memmapCharges: MemmapCharge[] = [];
+  /**
+   * offline-migrated: kernel pages copied into this block's frames from
+   * blocks offlined before. Their addresses belong to the blocks they came
+   * from, so moving them again would need the remap table's reverse entries;
+   * the model refuses to offline the block instead (offline-migrated.ts).
+   */
+  relocatedInPages = 0;
 
   constructor(id: number, geometry: BlockGeometry, state: BlockState, early: boolean) {
     this.id = id;

@@ -12,7 +12,11 @@
  *   tables rewrites the entries that pointed at them, so they need no remap;
  * - pinned pages still block (offline.ts ends the offline with EINTR after
  *   its retries, as for a pinned page in ZONE_MOVABLE), and so do reserved
- *   pages and memmap (EBUSY at isolation).
+ *   pages and memmap (EBUSY at isolation);
+ * - a block holding kernel pages copied into it earlier is refused with
+ *   EBUSY: their addresses belong to the blocks they came from, and moving
+ *   them again would need the remap table's reverse entries, which the
+ *   model does not follow yet.
  *
  * Targets are chosen as migration targets are (offline.ts `migrate`): the
  * kernel zones of the other nodes with memory, in the source node's
@@ -195,6 +199,13 @@ export async function relocateKernelPages(
           relocation.pgtablePages += n;
         }
         relocation.byNode.set(nid, (relocation.byNode.get(nid) ?? 0) + n);
+        const receiver = host.block(Math.floor(newPfn / host.geometry.pagesPerBlock));
+        if (receiver !== undefined) {
+          receiver.relocatedInPages += n;
+          log.record(() => {
+            receiver.relocatedInPages -= n;
+          });
+        }
         done += n;
         targetOffset += n;
         if (targetOffset === framePages) {

@@ -93,6 +93,12 @@ export async function offlineBlock(ctx: HotplugContext, block: MemoryBlock, pare
   // pinned pages pass it but never move.
   const movesKernelPages = host.scheme === 'offline-migrated' && zone.zoneIdx !== ZONE_MOVABLE;
   const unmovableMask = zone.zoneIdx === ZONE_MOVABLE || movesKernelPages ? UNMOVABLE_IN_MOVABLE : UNMOVABLE_IN_KERNEL_ZONES;
+  if (movesKernelPages && block.relocatedInPages > 0) {
+    return refuse(
+      'EBUSY',
+      `memory${block.id} holds ${block.relocatedInPages} kernel pages copied in from blocks offlined before; offline-migrated does not move them twice`,
+    );
+  }
   const unmovablePfn = await findNextIn(shards, range, unmovableMask);
   if (unmovablePfn >= 0) {
     const piece = shards.split(unmovablePfn, unmovablePfn + 1)[0];

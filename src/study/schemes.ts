@@ -1,0 +1,245 @@
+/**
+ * ZONE_MOVABLE against offline-migrated, side by side
+ * (docs/hot-remove-schemes.md): one machine description, one workload, both
+ * hot-remove schemes.
+ *
+ * For each scheme a fresh machine boots with the description (zone-movable
+ * as described; offline-migrated with `hotRemoveScheme: offline-migrated`,
+ * so no ZONE_MOVABLE) and runs the workload. Then:
+ *
+ * - kernel-memory headroom: Machine.headroom of every node, the kernel kinds
+ *   summed (slab, reclaimable slab, page tables, pins), with the free
+ *   ZONE_MOVABLE memory they cannot use beside it;
+ * - per node asked for, on a machine of its own (so one node's removal does
+ *   not change another's answer): every block of the node offlined, highest
+ *   first, each tried; the bytes that went offline are what the scheme can
+ *   hot-remove, with the modelled seconds, the stop_machine seconds and the
+ *   kernel pages copied;
+ * - afterwards, the share of kernel lookups that take the slow path: slab
+ *   pages reached through a remapped section over all slab pages (kernel
+ *   lookups taken as spread evenly over slab), and what that costs at
+ *   `lookupsPerSecond` direct-map lookups per second, with the lookup costs
+ *   measured on the engine in the same run unless given.
+ *
+ * Nothing here reads a random source; the lookup timings read the clock and
+ * are the only figures that differ between runs.
+ */
+import type { EngineFactory, ShardEngine } from '../contract/engine-api.js';
+import { classBit, PAGE_OFFSET, PAGE_SIZE, PageClass } from '../contract/constants.js';
+import { describeValue } from '../util/format.js';
+import { bootMachine, type BootedMachine } from '../model/index.js';
+import { ZONE_MOVABLE } from '../model/core/mmzone.js';
+import { ShardSet } from '../model/core/shards.js';
+import type { HotRemoveScheme, MachineSpec, WorkloadSpec } from '../model/core/types.js';
+import { HOT_REMOVE_SCHEMES } from '../model/core/types.js';
+
+export interface SchemeComparisonRequest {
+  machine: MachineSpec;
+  workload: WorkloadSpec;
+  /** Nodes whose removal is tried. @default every node with memory */
+  nodes?: number[];
+  /** Kernel direct-map lookups per second, for the throughput cost. @default 1e8 */
+  lookupsPerSecond?: number;
+  /** Lookup costs in ns; measured on the engine when absent. */
+  lookupNs?: { direct: number; slow: number };
+}
+
+/** Kernel kinds whose headroom the comparison sums. */
+const KERNEL_KINDS = ['slab', 'slab_reclaimable', 'pgtable', 'pinned'] as const;
+
+export interface NodeRemoval {
+  nid: number;
+  /** Bytes of memory blocks of the node. */
+  presentBytes: number;
+  /** Bytes that went offline (removable). */
+  removableBytes: number;
+  blocksOffline: number;
+  blocksFailed: number;
+  /** The first failure, highest block first, with the kernel's errno and message. */
+  firstFailure?: { blockId: number; errno: string; message: string };
+  /** Modelled seconds of the offline, stop_machine included. */
+  modelledSeconds: number;
+  stopMachineSeconds: number;
+  copiedPages: number;
+  pgtablePages: number;
+  remappedSections: number;
+  /** Slab pages reached through a remapped section afterwards, over all slab pages. */
+  slowLookupFraction: number;
+  /** CPU seconds per second the slow lookups cost at the stated rate. */
+  slowLookupCpuSecondsPerSecond: number;
+}
+
+export interface SchemeResult {
+  scheme: HotRemoveScheme;
+  /** Kernel kinds: pages still allocatable in kernel zones, all nodes. */
+  kernelHeadroomPages: Record<(typeof KERNEL_KINDS)[number], number>;
+  /** Free ZONE_MOVABLE pages, which no kernel kind can use. */
+  movableFreePages: number;
+  nodes: NodeRemoval[];
+}
+
+export interface SchemeComparison {
+  lookupsPerSecond: number;
+  lookupNs: { direct: number; slow: number; measured: boolean };
+  schemes: SchemeResult[];
+}
+
+export interface SchemeComparisonOptions {
+  engines: EngineFactory;
+}
+
+const DEFAULT_LOOKUPS_PER_SECOND = 1e8;
+const SLAB_CLASSES = classBit(PageClass.SLAB) | classBit(PageClass.SLAB_RECLAIMABLE);
+/** Addresses per timed translation batch. */
+const LOOKUP_BATCH = 1 << 16;
+
+function checkRequest(request: SchemeComparisonRequest): void {
+  if (request === null || typeof request !== 'object') throw new TypeError('compareSchemes: the request must be an object { machine, workload }');
+  if (request.machine?.hotRemoveScheme !== undefined && !HOT_REMOVE_SCHEMES.includes(request.machine.hotRemoveScheme)) {
+    throw new TypeError(`machine.hotRemoveScheme must be ${HOT_REMOVE_SCHEMES.join(' or ')}, got ${describeValue(request.machine.hotRemoveScheme)}`);
+  }
+  const rate = request.lookupsPerSecond ?? DEFAULT_LOOKUPS_PER_SECOND;
+  if (!(Number.isFinite(rate) && rate >= 0)) throw new RangeError(`lookupsPerSecond must be a non-negative rate, got ${describeValue(request.lookupsPerSecond)}`);
+  const ns = request.lookupNs;
+  if (ns !== undefined && !(Number.isFinite(ns.direct) && ns.direct > 0 && Number.isFinite(ns.slow) && ns.slow > 0)) {
+    throw new RangeError(`lookupNs must be { direct, slow } in positive ns, got ${describeValue(ns)}`);
+  }
+  for (const nid of request.nodes ?? []) {
+    if (!Number.isSafeInteger(nid) || nid < 0) throw new RangeError(`nodes must be node ids, got ${describeValue(nid)}`);
+  }
+}
+
+function specFor(machine: MachineSpec, scheme: HotRemoveScheme): MachineSpec {
+  return { ...machine, hotRemoveScheme: scheme };
+}
+
+async function bootWithWorkload(request: SchemeComparisonRequest, scheme: HotRemoveScheme, engines: EngineFactory): Promise<BootedMachine> {
+  const machine = await bootMachine(specFor(request.machine, scheme), { engines });
+  try {
+    const outcome = await machine.workload(request.workload);
+    if (!outcome.ok) throw new Error(`compareSchemes: the workload does not fit under ${scheme}: ${outcome.errno ?? ''} ${outcome.message ?? ''}`.trim());
+    return machine;
+  } catch (error) {
+    await machine.close();
+    throw error;
+  }
+}
+
+/** Slab pages of the whole machine, and those the remap tables answer for. */
+async function slabPages(machine: BootedMachine): Promise<number> {
+  let pages = 0;
+  for (const node of machine.nodeStates) for (const zone of node.zones) pages += await countSlab(machine, zone.memberRanges);
+  return pages;
+}
+
+async function countSlab(machine: BootedMachine, ranges: readonly { startPfn: number; endPfn: number }[]): Promise<number> {
+  let pages = 0;
+  for (const range of ranges) for (const piece of machine.shards.split(range.startPfn, range.endPfn)) pages += await piece.shard.engine.count(piece.startPfn, piece.endPfn, SLAB_CLASSES);
+  return pages;
+}
+
+async function removeNode(request: SchemeComparisonRequest, scheme: HotRemoveScheme, nid: number, engines: EngineFactory, lookups: { rate: number; ns: () => Promise<{ direct: number; slow: number }> }): Promise<NodeRemoval> {
+  const machine = await bootWithWorkload(request, scheme, engines);
+  try {
+    const blocks = (await machine.blocks()).filter((b) => b.nids.includes(nid) && b.state !== 'offline');
+    const presentBytes = blocks.reduce((sum, b) => sum + b.nrPages * PAGE_SIZE, 0);
+    const outcome = await machine.offlineBlocks({ node: nid });
+    const results = outcome.blocks ?? [];
+    const offlined = new Set(results.filter((r) => r.ok).map((r) => r.id));
+    const removableBytes = blocks.filter((b) => offlined.has(b.id)).reduce((sum, b) => sum + b.nrPages * PAGE_SIZE, 0);
+    const failure = results.find((r) => !r.ok);
+    const kernel = outcome.kernelPages;
+    const copied = kernel?.copiedPages ?? 0;
+    const slab = await slabPages(machine);
+    const slowLookupFraction = slab === 0 ? 0 : copied / slab;
+    let cost = 0;
+    if (slowLookupFraction > 0 && lookups.rate > 0) {
+      const ns = await lookups.ns();
+      cost = (slowLookupFraction * lookups.rate * Math.max(0, ns.slow - ns.direct)) / 1e9;
+    }
+    return {
+      nid,
+      presentBytes,
+      removableBytes,
+      blocksOffline: offlined.size,
+      blocksFailed: results.filter((r) => !r.ok).length,
+      ...(failure === undefined ? {} : { firstFailure: { blockId: failure.id, errno: failure.errno ?? 'EIO', message: failure.message ?? '' } }),
+      modelledSeconds: outcome.modelledSeconds,
+      stopMachineSeconds: kernel?.stopMachineSeconds ?? 0,
+      copiedPages: copied,
+      pgtablePages: kernel?.pgtablePages ?? 0,
+      remappedSections: kernel?.remappedSections ?? 0,
+      slowLookupFraction,
+      slowLookupCpuSecondsPerSecond: cost,
+    };
+  } finally {
+    await machine.close();
+  }
+}
+
+/** ns per lookup of one timed batch (after a warm-up batch). */
+function timeBatch(engine: ShardEngine, vas: BigUint64Array): Promise<number> {
+  return (async () => {
+    await engine.virtToPhys(vas);
+    const t0 = performance.now();
+    await engine.virtToPhys(vas);
+    return ((performance.now() - t0) * 1e6) / vas.length;
+  })();
+}
+
+/**
+ * The engine's own lookup costs: on a one-shard machine of 1 GiB whose
+ * first half is remapped onto its second, a batch of addresses in the first
+ * half (slow path) and one in the second (direct map).
+ */
+async function measureLookupNs(engines: EngineFactory): Promise<{ direct: number; slow: number }> {
+  const pages = (2 ** 30) / PAGE_SIZE;
+  const shards = await ShardSet.create([{ nid: 0, startPfn: 0, endPfn: pages }], engines);
+  const engine = shards.shardOfPfn(0)!.engine;
+  try {
+    await engine.addSections(0, pages, 0, PageClass.FREE, 1, 0);
+    await engine.remap(0, pages / 4, pages / 2);
+    const batch = (firstPfn: number, nrPages: number): BigUint64Array => {
+      const vas = new BigUint64Array(LOOKUP_BATCH);
+      let x = 0x9e3779b9;
+      for (let i = 0; i < LOOKUP_BATCH; i++) {
+        x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+        vas[i] = PAGE_OFFSET + BigInt(firstPfn + (x % nrPages)) * BigInt(PAGE_SIZE);
+      }
+      return vas;
+    };
+    const slow = await timeBatch(engine, batch(0, pages / 4));
+    const direct = await timeBatch(engine, batch(pages / 2 + pages / 4, pages / 4));
+    return { direct, slow };
+  } finally {
+    await shards.close();
+  }
+}
+
+/** Both schemes on one description and workload (see the file comment). */
+export async function compareSchemes(request: SchemeComparisonRequest & SchemeComparisonOptions): Promise<SchemeComparison> {
+  checkRequest(request);
+  const rate = request.lookupsPerSecond ?? DEFAULT_LOOKUPS_PER_SECOND;
+  let measured: { direct: number; slow: number } | undefined = request.lookupNs;
+  const ns = async (): Promise<{ direct: number; slow: number }> => (measured ??= await measureLookupNs(request.engines));
+  const schemes: SchemeResult[] = [];
+  for (const scheme of HOT_REMOVE_SCHEMES) {
+    const machine = await bootWithWorkload(request, scheme, request.engines);
+    let headroom: SchemeResult['kernelHeadroomPages'];
+    let movableFreePages = 0;
+    let nids: number[];
+    try {
+      const entries = await machine.headroom();
+      headroom = Object.fromEntries(KERNEL_KINDS.map((kind) => [kind, entries.filter((e) => e.kind === kind).reduce((sum, e) => sum + e.pages, 0)])) as SchemeResult['kernelHeadroomPages'];
+      for (const node of await machine.nodes()) movableFreePages += node.zones[ZONE_MOVABLE]!.freePages;
+      nids = request.nodes ?? machine.nodeStates.filter((n) => n.hasMemory).map((n) => n.nid);
+    } finally {
+      await machine.close();
+    }
+    const nodes: NodeRemoval[] = [];
+    for (const nid of nids) nodes.push(await removeNode(request, scheme, nid, request.engines, { rate, ns }));
+    schemes.push({ scheme, kernelHeadroomPages: headroom, movableFreePages, nodes });
+  }
+  const lookupNs = measured ?? { direct: 0, slow: 0 };
+  return { lookupsPerSecond: rate, lookupNs: { ...lookupNs, measured: request.lookupNs === undefined && measured !== undefined }, schemes };
+}
