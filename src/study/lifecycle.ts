@@ -56,7 +56,7 @@ function placementText(placement: string | undefined, seed: number | undefined):
   return parts.length === 0 ? '' : `, ${parts.join(' ')}`;
 }
 
-function workloadText(step: Omit<WorkloadStep, 'kind' | 'index' | 'expect'>): string {
+export function describeWorkload(step: Omit<WorkloadStep, 'kind' | 'index' | 'expect'>): string {
   const parts: string[] = [];
   if (step.anon !== undefined) parts.push(`anon ${amountText(step.anon)}${step.thp === undefined ? '' : ` (thp ${percent(step.thp)})`}`);
   if (step.file !== undefined) parts.push(`file ${amountText(step.file)}${step.fileMapped === undefined ? '' : ` (mapped ${percent(step.fileMapped)})`}`);
@@ -79,7 +79,7 @@ export function describeMaxMovableRatio(step: MaxMovableRatioStep): string {
   if (step.expect?.min !== undefined) bounds.push(`>= ${step.expect.min}:1`);
   if (step.expect?.max !== undefined) bounds.push(`<= ${step.expect.max}:1`);
   return (
-    `max_movable_ratio vary ${step.vary}${options.length > 0 ? ` (${options.join(', ')})` : ''} for ${workloadText(step.workload)}` +
+    `max_movable_ratio vary ${step.vary}${options.length > 0 ? ` (${options.join(', ')})` : ''} for ${describeWorkload(step.workload)}` +
     (bounds.length > 0 ? ` (expect ${bounds.join(' and ')})` : '')
   );
 }
@@ -119,7 +119,7 @@ export function describeLifecycleStep(step: LifecycleStep): string {
       return `free ${step.allocKind} ${step.sizeBytes} bytes (${humanBytes(step.sizeBytes)}) on node ${step.node}${seed}${tail}`;
     }
     case 'workload':
-      return `${workloadText(step)}${tail}`;
+      return `${describeWorkload(step)}${tail}`;
     case 'churn': {
       const scope = step.node === 'spread' ? 'every node' : `node ${step.node}`;
       return `churn ${percent(step.share)} of ${scope}${placementText(step.placement, step.seed)}${tail}`;

@@ -12,6 +12,7 @@ import { hex, hexDigits } from '../util/format.js';
 import type { AllocOutcome, BlockInfo, BlockState, KernelPagesMoved, KindHeadroom, NodeStats, ZoneStats } from '../model/core/types.js';
 import type { StepKind } from './scenario.js';
 import type { MovableRatioResult, RatioProbe } from './movable-ratio.js';
+import type { SchemeComparison } from './schemes.js';
 
 /** Version of the report layout below; bump it when a field changes meaning. */
 export const REPORT_FORMAT = 1;
@@ -124,6 +125,8 @@ export interface StepReport {
   headroom?: KindHeadroom[];
   /** max_movable_ratio steps: the answer and every machine the search booted. */
   movableRatio?: MovableRatioReport;
+  /** compare_schemes steps: both hot-remove schemes side by side. */
+  schemes?: SchemeComparison;
   /** Multi-block steps: blocks that succeeded and failed. */
   blocksOk?: number;
   blocksFailed?: number;
@@ -316,6 +319,7 @@ function outcomeLines(step: StepReport): string[] {
   if (byNode.length > 0) lines.push(`to ${byNode.map(([nid, pages]) => `node${nid} ${pages}`).join(', ')}`);
   lines.push(...allocationLines(step));
   lines.push(...movableRatioLines(step));
+  lines.push(...schemeLines(step));
   if (step.blocksFailed !== undefined && step.blocksFailed > 0) {
     const listed = (step.failedBlocks ?? []).map((block) => `memory${block.id}${block.errno ? ` ${block.errno}` : ''}`);
     const more = step.blocksFailed - listed.length;
@@ -368,6 +372,36 @@ function movableRatioLines(step: StepReport): string[] {
     );
   }
   lines.push(`limited by: ${result.limitedBy}`);
+  return lines;
+}
+
+/** A compare_schemes answer: per scheme the kernel headroom, then per node what could be removed and at what cost. */
+function schemeLines(step: StepReport): string[] {
+  const comparison = step.schemes;
+  if (comparison === undefined) return [];
+  const lines: string[] = [];
+  for (const result of comparison.schemes) {
+    const headroom = Object.entries(result.kernelHeadroomPages).map(([kind, pages]) => `${kind} ${pagesToGib(pages)}`);
+    lines.push(`${result.scheme}: kernel headroom (GiB) ${headroom.join(', ')}; ZONE_MOVABLE free ${pagesToGib(result.movableFreePages)} GiB`);
+    for (const node of result.nodes) {
+      let line =
+        `  node ${node.nid}: removable ${humanBytes(node.removableBytes)} of ${humanBytes(node.presentBytes)} ` +
+        `(${node.blocksOffline} blocks, ${node.blocksFailed} failed), modelled ${formatSeconds(node.modelledSeconds)}`;
+      if (node.stopMachineSeconds > 0) {
+        line +=
+          `, stop_machine ${formatSeconds(node.stopMachineSeconds)}, ${node.copiedPages} slab pages copied, ${node.pgtablePages} page-table pages, ` +
+          `slow lookups ${(node.slowLookupFraction * 100).toFixed(1)}% of slab costing ${node.slowLookupCpuSecondsPerSecond.toFixed(3)} CPU`;
+      }
+      lines.push(line);
+      if (node.firstFailure !== undefined) lines.push(`    first failure memory${node.firstFailure.blockId}: ${node.firstFailure.errno}: ${node.firstFailure.message}`);
+    }
+  }
+  if (comparison.lookupNs.direct > 0) {
+    lines.push(
+      `lookups at ${comparison.lookupsPerSecond}/s: direct ${comparison.lookupNs.direct.toFixed(2)} ns, slow ${comparison.lookupNs.slow.toFixed(2)} ns` +
+        (comparison.lookupNs.measured ? ' (measured on the engine in this run)' : ''),
+    );
+  }
   return lines;
 }
 

@@ -12,7 +12,8 @@ import { dirname } from 'node:path';
 import { bootMachine } from '../model/index.js';
 import type { EngineFactory } from '../contract/engine-api.js';
 import type { BlockInfo, Machine, NodeStats } from '../model/core/types.js';
-import { describeMaxMovableRatio, freeSeed, runLifecycleStep } from './lifecycle.js';
+import { describeMaxMovableRatio, describeWorkload, freeSeed, runLifecycleStep } from './lifecycle.js';
+import { compareSchemes } from './schemes.js';
 import { maxMovableRatio, type MovableRatioResult } from './movable-ratio.js';
 import {
   blockTotals,
@@ -31,6 +32,7 @@ import {
   type BlocksAssertion,
   type ExportStep,
   type ExpectStep,
+  type CompareSchemesStep,
   type HeadroomStep,
   type MaxMovableRatioStep,
   NODE_CHECKS,
@@ -177,6 +179,8 @@ async function runStep(machine: Machine, step: Step, context: StepContext): Prom
       return runHeadroom(machine, step);
     case 'max_movable_ratio':
       return runMaxMovableRatio(step, context);
+    case 'compare_schemes':
+      return runCompareSchemes(step, context);
     default:
       return runLifecycleStep(machine, step, context.scenario.seed);
   }
@@ -270,6 +274,24 @@ async function runMaxMovableRatio(step: MaxMovableRatioStep, context: StepContex
     return failed(step, what, { movableRatio, message: `expected ${bounds}, got ${ratioText(result.ratio)}` });
   }
   return { ...ok(step, what), movableRatio };
+}
+
+async function runCompareSchemes(step: CompareSchemesStep, context: StepContext): Promise<StepReport> {
+  const nodes = step.nodes === undefined ? 'every node' : `node${step.nodes.length > 1 ? 's' : ''} ${step.nodes.join(', ')}`;
+  const what = `compare_schemes zone-movable and offline-migrated, removing ${nodes}, for ${describeWorkload(step.workload)}`;
+  try {
+    const comparison = await compareSchemes({
+      machine: context.scenario.machine,
+      workload: { ...step.workload, seed: step.workload.seed ?? freeSeed(context.scenario.seed, step.index) },
+      engines: context.engines,
+      ...(step.nodes === undefined ? {} : { nodes: step.nodes }),
+      ...(step.lookupsPerSecond === undefined ? {} : { lookupsPerSecond: step.lookupsPerSecond }),
+    });
+    return { ...ok(step, what), schemes: comparison };
+  } catch (err) {
+    const errno = (err as { errno?: unknown }).errno;
+    return failed(step, what, { errno: typeof errno === 'string' ? errno : 'EINVAL', message: err instanceof Error ? err.message : String(err) });
+  }
 }
 
 async function runRead(machine: Machine, step: ReadStep): Promise<StepReport> {

@@ -99,7 +99,7 @@ export const LIFECYCLE_STEP_KINDS = [
  * Step kinds of format version 1, in the order they are matched: `expect`
  * last, since every other step may carry an `expect` of its own.
  */
-export const STEP_KINDS = ['export', 'read', 'write', 'headroom', 'max_movable_ratio', ...LIFECYCLE_STEP_KINDS, 'expect'] as const;
+export const STEP_KINDS = ['export', 'read', 'write', 'headroom', 'max_movable_ratio', 'compare_schemes', ...LIFECYCLE_STEP_KINDS, 'expect'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 export type LifecycleStepKind = (typeof LIFECYCLE_STEP_KINDS)[number];
 
@@ -516,6 +516,21 @@ const maxMovableRatioStepSchema = object({
   expect: optional(object({ min: optional(ratio()), max: optional(ratio()) })),
 });
 
+/**
+ * `compare_schemes`: boot the scenario's machine description under both
+ * hot-remove schemes with `workload` and report them side by side
+ * (docs/hot-remove-schemes.md); the machine the steps run on is not touched.
+ */
+const compareSchemesStepSchema = object({
+  compare_schemes: required(
+    object({
+      workload: required(workloadSchema),
+      nodes: optional(list(integer({ min: 0, max: MAX_NODE_ID }), { minItems: 1 })),
+      lookupsPerSecond: optional(integer({ min: 0 })),
+    }),
+  ),
+});
+
 const churnStepSchema = object({
   churn: required(
     object({
@@ -663,6 +678,7 @@ const stepSchema = keyedUnion('step', [
   ['write', writeStepSchema],
   ['headroom', headroomStepSchema],
   ['max_movable_ratio', maxMovableRatioStepSchema],
+  ['compare_schemes', compareSchemesStepSchema],
   ['add', addStepSchema],
   ['remove', removeStepSchema],
   ['offline_and_remove', offlineAndRemoveStepSchema],
@@ -832,6 +848,15 @@ export interface MaxMovableRatioStep {
   expect?: { min?: number; max?: number };
 }
 
+/** Both hot-remove schemes side by side on the scenario's machine description (compareSchemes); it checks nothing. */
+export interface CompareSchemesStep {
+  kind: 'compare_schemes';
+  index: number;
+  workload: Omit<WorkloadStep, 'kind' | 'index' | 'expect'>;
+  nodes?: number[];
+  lookupsPerSecond?: number;
+}
+
 export interface InjectStep extends LifecycleStepBase {
   kind: 'inject';
   action: NotifierAction;
@@ -847,7 +872,7 @@ export interface RetriesStep extends LifecycleStepBase {
 
 export type LifecycleStep = AddStep | RemoveStep | OnlineStep | OfflineStep | AllocStep | WorkloadStep | ChurnStep | InjectStep | RetriesStep;
 
-export type Step = ExportStep | ReadStep | WriteStep | HeadroomStep | MaxMovableRatioStep | LifecycleStep | ExpectStep;
+export type Step = ExportStep | ReadStep | WriteStep | HeadroomStep | MaxMovableRatioStep | CompareSchemesStep | LifecycleStep | ExpectStep;
 
 export interface Scenario {
   /** Where the scenario came from, as given (used in messages and the report). */
@@ -1062,6 +1087,10 @@ function toStep(decoded: Infer<typeof stepSchema>, index: number): Step {
       hotAddBytes: hotAddSize,
       expect: decoded.expect === undefined ? undefined : stripUndefined(decoded.expect),
     }) as MaxMovableRatioStep;
+  }
+  if ('compare_schemes' in decoded) {
+    const { workload, ...rest } = decoded.compare_schemes;
+    return stripUndefined({ kind: 'compare_schemes', index, ...rest, workload: stripUndefined(workload) }) as CompareSchemesStep;
   }
   if ('alloc' in decoded) {
     const { kind: allocKind, size: sizeBytes, node, ...options } = decoded.alloc;

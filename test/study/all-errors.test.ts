@@ -24,7 +24,7 @@ steps:
     'many.yaml: machine.e820[0].size: must be greater than 0',
     expect.stringMatching(/^many\.yaml: machine\.e820\[1\]\.size: "3X" is not a size/),
     'many.yaml: steps[0].write: expected a path under /sys/devices/system/memory, /sys/module/memory_hotplug/parameters, /sys/kernel/mm/transparent_hugepage or /proc/sys/vm',
-    'many.yaml: steps[1]: unknown step "frobnicate" (known: export, read, write, headroom, max_movable_ratio, add, remove, offline_and_remove, online, offline, alloc, free, workload, churn, inject, retries, expect)',
+    'many.yaml: steps[1]: unknown step "frobnicate" (known: export, read, write, headroom, max_movable_ratio, compare_schemes, add, remove, offline_and_remove, online, offline, alloc, free, workload, churn, inject, retries, expect)',
     'many.yaml: steps[2].extra: unknown field (expected one of read, expect)',
   ]);
 });

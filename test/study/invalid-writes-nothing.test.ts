@@ -25,6 +25,6 @@ steps:
   const run = runCli(['run', 'bad.yaml'], cwd);
   expect(run.status).toBe(2);
   expect(run.stdout).toBe('');
-  expect(run.stderr).toBe('bad.yaml: steps[2]: unknown step "frobnicate" (known: export, read, write, headroom, max_movable_ratio, add, remove, offline_and_remove, online, offline, alloc, free, workload, churn, inject, retries, expect)\n');
+  expect(run.stderr).toBe('bad.yaml: steps[2]: unknown step "frobnicate" (known: export, read, write, headroom, max_movable_ratio, compare_schemes, add, remove, offline_and_remove, online, offline, alloc, free, workload, churn, inject, retries, expect)\n');
   expect(existsSync(join(cwd, 'out'))).toBe(false);
 });

@@ -112,6 +112,7 @@ test('the step kinds of version 1, in matching order', () => {
     'write',
     'headroom',
     'max_movable_ratio',
+    'compare_schemes',
     'add',
     'remove',
     'offline_and_remove',

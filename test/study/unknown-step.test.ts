@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { errorLines, SMALL_MACHINE } from './helpers.js';
 
-const KNOWN = 'export, read, write, headroom, max_movable_ratio, add, remove, offline_and_remove, online, offline, alloc, free, workload, churn, inject, retries, expect';
+const KNOWN = 'export, read, write, headroom, max_movable_ratio, compare_schemes, add, remove, offline_and_remove, online, offline, alloc, free, workload, churn, inject, retries, expect';
 
 test('an unknown step kind is refused with its index and the list of known kinds', () => {
   const lines = errorLines(`version: 1
