@@ -6,6 +6,9 @@
  *
  * Suites run read-only first; the ones that change state (claim, the
  * tag-aware claims and retags, setClass, the translation remaps) run last.
+ * Two machine-level suites follow, on machines of their own: booting inputs
+ * at the kernel's table limits, and filling whole machines through the page
+ * allocator (64 TiB on WASM; both engines on a size the reference holds).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -23,6 +26,7 @@ import { pageblockSuite } from './suites/pageblocks.js';
 import { setClassSuite } from './suites/set-class.js';
 import { taggedSuite } from './suites/tagged.js';
 import { inputLimitsSuite, type InputLimitRow } from './suites/input-limits.js';
+import { machineFillSuite, type MachineFillReport } from './suites/machine-fill.js';
 import { translateSuite, type TranslationReport } from './suites/translate.js';
 import { findPackageRoot } from '../src/util/package-root.js';
 
@@ -64,8 +68,9 @@ function printTranslation(report: TranslationReport): void {
   console.log(`  EngineApi virtToPhys (copies in and out), mixed batch: ${report.copyingMixedNs.toFixed(2)} ns/lookup`);
 }
 
-function printInputLimits(rows: readonly InputLimitRow[]): void {
-  console.log('\ninputs at the kernel\'s table limits (wall seconds, median of 3)');
+/** Wall-clock rows: seconds on each engine and the ratio. */
+function printWallRows(title: string, rows: readonly InputLimitRow[]): void {
+  console.log(`\n${title}`);
   const lines = [['step', 'WASM s', 'reference s', 'ref/WASM']];
   for (const row of rows) {
     lines.push([
@@ -76,6 +81,15 @@ function printInputLimits(rows: readonly InputLimitRow[]): void {
     ]);
   }
   printTable(lines);
+}
+
+function printMachineFill(report: MachineFillReport): void {
+  printWallRows('whole machines filled through the page allocator (wall seconds; WASM median of 3, reference one run)', report.rows);
+  console.log(
+    `  full-size fill: ${(report.fullAllocatedPages / 2 ** 28).toFixed(2)} TiB allocated, ` +
+      `WASM state ${(report.fullStateBytes / 2 ** 20).toFixed(0)} MiB after the fill`,
+  );
+  if (report.mismatch !== undefined) console.log(`  ENGINES DIFFER after the same fill: ${report.mismatch}`);
 }
 
 async function main(): Promise<void> {
@@ -128,11 +142,14 @@ async function main(): Promise<void> {
   const translation = await timed('translateSuite', () => translateSuite(wasm, layout, QUICK));
   collectGarbage();
   const inputLimits = await timed('inputLimitsSuite', () => inputLimitsSuite());
+  collectGarbage();
+  const machineFill = await timed('machineFillSuite', () => machineFillSuite(QUICK));
 
   console.log('\nprimitives (ops/s; ratio = WASM speed / reference speed)');
   printRows(rows);
   printTranslation(translation);
-  printInputLimits(inputLimits);
+  printWallRows("inputs at the kernel's table limits (wall seconds, median of 3)", inputLimits);
+  printMachineFill(machineFill);
   const verdicts = judgeTargets(rows);
   console.log('\ntargets (docs/design.md), measured in this run:');
   printVerdicts(verdicts);
@@ -162,6 +179,7 @@ async function main(): Promise<void> {
     rows,
     translation,
     inputLimits,
+    machineFill,
     targets: verdicts,
     checksum: sinkValue(),
   };
@@ -172,6 +190,8 @@ async function main(): Promise<void> {
   writeFileSync(file, json);
   writeFileSync(join(dir, 'latest.json'), json);
   console.log(`\nwhole run ${totalSec.toFixed(0)} s; results written to ${file} (and latest.json)`);
+  // Two engines that end a fill in different states are a bug, whatever the timings.
+  if (machineFill.mismatch !== undefined) process.exitCode = 1;
 }
 
 await main();

@@ -11,6 +11,7 @@
  */
 import { ClaimMode, NR_PAGE_CLASSES, type PageClass } from '../../contract/constants.js';
 import type { ShardEngine } from '../../contract/engine-api.js';
+import { EngineError } from '../../contract/errors.js';
 import type { ShardPiece, ShardSet } from './shards.js';
 import type { PfnRange } from './state.js';
 
@@ -288,9 +289,29 @@ export class UndoLog {
   ): Promise<void> {
     if (nrPages === 0) return;
     const pieces = piecesOf(this.shards, ranges);
-    const available = await Promise.all(pieces.map((p) => p.shard.engine.countTagged(p.startPfn, p.endPfn, 1 << from, tagMask, tagValue)));
+    const availableIn = async (p: ShardPiece): Promise<number> => p.shard.engine.countTagged(p.startPfn, p.endPfn, 1 << from, tagMask, tagValue);
+    const shortfall = (total: number): Error => new Error(`claimTagged: ${nrPages} pages of class ${from} wanted, ${total} in the pageblocks`);
+    if (pieces.length === 1) {
+      // One piece takes every page, and the engine checks that they are there
+      // before it changes anything: counting them first would scan the piece
+      // twice. Only a refusal is counted, to tell a shortfall from the limit.
+      const piece = pieces[0];
+      let reachedPfn: number;
+      try {
+        reachedPfn = await piece.shard.engine.claimTagged(piece.startPfn, piece.endPfn, nrPages, from, to, mode, seed >>> 0, tagMask, tagValue, maxPerPageblock);
+      } catch (error) {
+        if (error instanceof EngineError && error.code === 'E_NOSPC') {
+          const total = await availableIn(piece);
+          if (total < nrPages) throw shortfall(total);
+        }
+        throw error;
+      }
+      this.#steps.push(unclaim(piece, reachedPfn, nrPages, from, to));
+      return;
+    }
+    const available = await Promise.all(pieces.map(availableIn));
     const total = available.reduce((sum, n) => sum + n, 0);
-    if (total < nrPages) throw new Error(`claimTagged: ${nrPages} pages of class ${from} wanted, ${total} in the pageblocks`);
+    if (total < nrPages) throw shortfall(total);
     const shares = mode === ClaimMode.LOWEST ? lowestShares(available, nrPages) : proportionalShares(available, nrPages);
     const unit = new UndoLog(this.shards);
     try {

@@ -6,7 +6,8 @@
  * reference engine, read page by page.
  */
 import { describe, expect, test } from 'vitest';
-import { ClaimMode, Migratetype, NO_ZONE, PAGEBLOCK_ISOLATE, PageClass, SECTION_WORD_ZONE_SHIFT, SectionFlag } from '../../../src/contract/constants.js';
+import { EngineError } from '../../../src/contract/errors.js';
+import { ClaimMode, MIGRATETYPE_MASK, Migratetype, NO_ZONE, PAGEBLOCK_ISOLATE, PageClass, SECTION_WORD_ZONE_SHIFT, SectionFlag } from '../../../src/contract/constants.js';
 import { createRefEngine } from '../../../src/reference/ref-engine.js';
 import { UndoLog, countClassesIn } from '../../../src/model/core/page-state.js';
 import { ShardSet } from '../../../src/model/core/shards.js';
@@ -69,5 +70,26 @@ describe('UndoLog', () => {
     await log.claim([{ startPfn: 0, endPfn: END }], SECTION, PageClass.FREE, PageClass.USER, mode, 5);
     await log.undo();
     expect(await counts()).toEqual(before);
+  });
+
+  test('a tag-aware claim inside one shard: the engine checks, a shortfall and a refusal under the limit change nothing', async () => {
+    const shards = await twoShards();
+    const one = [{ startPfn: 0, endPfn: 2 * SECTION }];
+    const before = await classes(shards);
+    const log = new UndoLog(shards);
+    // More free pages than the shard holds: the same error as over several shards.
+    await expect(log.claimTagged(one, 2 * SECTION + 1, PageClass.FREE, PageClass.SLAB, ClaimMode.LOWEST, 0, MIGRATETYPE_MASK, Migratetype.MOVABLE, 0)).rejects.toThrow(
+      `claimTagged: ${2 * SECTION + 1} pages of class ${PageClass.FREE} wanted, ${2 * SECTION} in the pageblocks`,
+    );
+    // Enough free pages, but not at 98 a pageblock (128 pageblocks): the engine's E_NOSPC.
+    const refused = log.claimTagged(one, 128 * 98 + 1, PageClass.FREE, PageClass.SLAB, ClaimMode.RANDOM_PAGEBLOCK, 3, MIGRATETYPE_MASK, Migratetype.MOVABLE, 98);
+    await expect(refused).rejects.toBeInstanceOf(EngineError);
+    await expect(refused).rejects.toMatchObject({ code: 'E_NOSPC' });
+    expect(await classes(shards)).toEqual(before);
+    // At the limit it fits, and is undone in counts.
+    await log.claimTagged(one, 128 * 98, PageClass.FREE, PageClass.SLAB, ClaimMode.RANDOM_PAGEBLOCK, 3, MIGRATETYPE_MASK, Migratetype.MOVABLE, 98);
+    expect((await countClassesIn(shards, one))[PageClass.SLAB]).toBe(128 * 98);
+    await log.undo();
+    expect(await classes(shards)).toEqual(before);
   });
 });
