@@ -73,7 +73,7 @@ export function claimPages(
   tagValue: u32,
   limit: u32,
 ): i32 {
-  if (availablePages(startOff, endOff, fromCls, tagMask, tagValue, limit) < nrPages) return fail(E_NOSPC, ARG_NR_PAGES);
+  if (availablePages(startOff, endOff, nrPages, fromCls, tagMask, tagValue, limit) < nrPages) return fail(E_NOSPC, ARG_NR_PAGES);
   gClaimEnd = 0;
   if (nrPages == 0) return 0;
   if (mode == CLAIM_LOWEST) {
@@ -84,9 +84,9 @@ export function claimPages(
 }
 
 /** The pages a claim can take: the sum over eligible pageblocks of min(fromCls pages in the range, limit). */
-function availablePages(startOff: u64, endOff: u64, fromCls: u32, tagMask: u32, tagValue: u32, limit: u32): u64 {
+function availablePages(startOff: u64, endOff: u64, nrPages: u64, fromCls: u32, tagMask: u32, tagValue: u32, limit: u32): u64 {
   if ((tagValue & ~tagMask) != 0) return 0; // no tag matches
-  if (limit != 0) return walkInOrder(startOff, endOff, 0, fromCls, fromCls, tagMask, tagValue, limit, SINK_COUNT);
+  if (limit != 0) return walkInOrder(startOff, endOff, nrPages, fromCls, fromCls, tagMask, tagValue, limit, SINK_COUNT);
   if (tagMask == 0) return countRangeClass(startOff, endOff, fromCls);
   return countTaggedRange(startOff, endOff, <u32>1 << fromCls, tagMask, tagValue);
 }
@@ -252,7 +252,7 @@ const SINK_COUNT: u32 = 2;
   // SINK_COUNT: pages offered; PLAN and APPLY: the offset past the highest change.
   let result: u64 = 0;
   let s = sectionOf(startOff);
-  while (s <= sB && (sink == SINK_COUNT || left != 0)) {
+  while (s <= sB && (sink == SINK_COUNT ? result < nrPages : left != 0)) {
     s = nextCandidateSection(s, sB, srcMask, false);
     if (s > sB) break;
     const sec = secAddr(s);
@@ -271,6 +271,7 @@ const SINK_COUNT: u32 = 2;
       if (here == 0) continue; // an edge pageblock whose fromCls pages lie outside the range
       if (sink == SINK_COUNT) {
         result += offerOf(here, limit);
+        if (result >= nrPages) break;
         continue;
       }
       const take = <u32>min<u64>(<u64>offerOf(here, limit), left);

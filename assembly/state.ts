@@ -600,6 +600,11 @@ export function countSectionTagged(sec: usize, lo: u32, hi: u32, mask: u32, tagM
   if (secRepr(sec) == REPR_UNIFORM) return has != 0 ? hi - lo : 0;
   const rec = secMixed(sec);
   let n: u32 = 0;
+  // Every pageblock of the whole section matches the tags: the section's counts answer.
+  if (lo == 0 && hi == PAGES_PER_SECTION && mixedTaggedBits(rec, tagMask, tagValue) == ALL_ONES) {
+    for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) if (((mask >> c) & 1) != 0) n += secCount(sec, c);
+    return n;
+  }
   while (has != 0) {
     const k = <u32>ctz<u64>(has);
     has &= has - 1;
