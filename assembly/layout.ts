@@ -69,9 +69,13 @@
 //   REMAPPED section, saying where its pages are now:
 //     bit 62 clear: LINEAR, page i is at global pfn (the entry) + i; the
 //                   pageblock's own pfn is identity (never relocated);
-//     bit 62 set:   BLOCK, the low 32 bits address a PFN BLOCK (bit 61 clear)
-//                   or a WIDE PFN BLOCK (bit 61 set) of per-page frames,
-//                   NONE meaning identity.
+//     bit 62 set:   BLOCK of per-page frames, NONE meaning identity:
+//
+//        63  62  61  60 ............. 32  31 ................ 0
+//       [ 0 | 1 | W | base >> 11 (29 bits) | block address      ]
+//
+//                   W clear: a PFN BLOCK, whose values are base + delta;
+//                   W set: a WIDE PFN BLOCK (base bits 0).
 //   Relocation moves runs, so most pageblocks stay LINEAR and a lookup reads
 //   one 8-byte entry: 3% of a 4 TiB window's sections fit in 500 KiB (L2).
 //   Pages relocated one by one cost a block per pageblock they touch.
@@ -84,24 +88,28 @@
 //   SEC_REVERSE_COUNT counts the frames holding a page; the directory goes
 //   when it reaches 0.
 //
-// PFN BLOCK (2056 B, pool PFN_BLOCK): 512 values, each a global pfn or NONE,
-// as a base and u32 deltas; the one format of both directions:
-//   +0  u64        base: the lowest value that is not NONE
-//   +8  u32 x 512  value i - base, or PFN_DELTA_NIL for NONE
-// The values of a pageblock are frames of one run of allocations (or pages
-// of one source range), so they span far less than 2^32 and u32 deltas hold
-// them at half the cost of u64 values, wherever the frames are: identity
-// pages are NONE rather than their own pfn, so a pageblock whose slab pages
-// went to another node still fits.
+// PFN BLOCK (2 KiB, pool PFN_BLOCK): 512 values, each a global pfn or NONE,
+// as u32 deltas from the base its entry holds; the one format of both
+// directions:
+//   +0  u32 x 512  value i - base, or PFN_DELTA_NIL for NONE
+// The base is the lowest value rounded down to 2^11 pages, so 29 bits of the
+// entry hold it for every pfn below 2^40 (MAX_PHYS_PFN) and a lookup reads
+// the entry and one delta, never a second line of the block. The values of a
+// pageblock are frames of one run of allocations (or pages of one source
+// range), so they span far less than 2^32 and u32 deltas hold them at half
+// the cost of u64 values, wherever the frames are: identity pages are NONE
+// rather than their own pfn, so a pageblock whose slab pages went to another
+// node still fits.
 // WIDE PFN BLOCK (4 KiB, pool PFN_WIDE_BLOCK): u64 x 512 values, for the rare
-// pageblock whose values span 2^32 pages or more (near and far frames mixed
-// in one pageblock). Once WIDE, a block stays WIDE until its pageblock turns
-// EMPTY or LINEAR: narrowing again would take a record the call did not plan.
+// pageblock whose values span 2^32 pages or more (frames of nodes far apart
+// in one pageblock), or lie at 2^40 or above (a window that high). Once WIDE,
+// a block stays WIDE until its pageblock turns EMPTY or LINEAR: narrowing
+// again would take a record the call did not plan.
 //
 // Canonical remap entries: a pageblock of one run of values is LINEAR (of no
 // value, forward identity or reverse EMPTY), never a block; a forward block
 // never holds a page's own pfn (identity is NONE); a PFN BLOCK's base is its
-// lowest value. validate() checks them.
+// lowest value rounded down to 2^11. validate() checks them.
 //
 // Canonical form: a pageblock whose pages share one class is a uniform entry,
 // and a section whose pages share one class and whose pageblocks share one
@@ -164,9 +172,13 @@ export const ENTRY_LINEAR: u64 = <u64>1 << 63;
 export const ENTRY_PFN: u64 = (<u64>1 << 53) - 1;
 /** The block address of a block entry. */
 export const ENTRY_ADDR: u64 = 0xffffffff;
-export const PFN_BLOCK_BASE: u32 = 0;
-export const PFN_BLOCK_DELTAS: u32 = 8;
-export const SIZE_OF_PFN_BLOCK: u32 = 8 + (512 << 2);
+/** A PFN BLOCK entry's base: bits 32..60 hold base >> PFN_BLOCK_BASE_SHIFT. */
+export const ENTRY_BASE_AT: u64 = 32;
+export const ENTRY_BASE_MASK: u64 = (<u64>1 << 29) - 1;
+export const PFN_BLOCK_BASE_SHIFT: u64 = 11;
+/** Bases below this fit the entry: 2^40, MAX_PHYS_PFN. */
+export const PFN_BLOCK_BASE_LIMIT: u64 = (ENTRY_BASE_MASK + 1) << PFN_BLOCK_BASE_SHIFT;
+export const SIZE_OF_PFN_BLOCK: u32 = 512 << 2;
 export const SIZE_OF_PFN_WIDE_BLOCK: u32 = 512 << 3;
 /** A PFN BLOCK delta standing for NONE; so a delta is at most 2^32 - 2. */
 export const PFN_DELTA_NIL: u32 = 0xffffffff;

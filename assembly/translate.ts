@@ -43,6 +43,8 @@ import {
 import { E_EXISTS, E_FULL, OK, fail } from './errors';
 import {
   ENTRY_ADDR,
+  ENTRY_BASE_AT,
+  ENTRY_BASE_MASK,
   ENTRY_BLOCK,
   ENTRY_LINEAR,
   ENTRY_PFN,
@@ -50,8 +52,8 @@ import {
   IO_XLATE_FAST,
   IO_XLATE_MISS,
   IO_XLATE_SLOW,
-  PFN_BLOCK_BASE,
-  PFN_BLOCK_DELTAS,
+  PFN_BLOCK_BASE_LIMIT,
+  PFN_BLOCK_BASE_SHIFT,
   PFN_DELTA_NIL,
   POOL_FORWARD,
   POOL_PFN_BLOCK,
@@ -108,12 +110,17 @@ export const FORM_LINEAR: u32 = 1; // one run: value i = first + i
 export const FORM_NARROW: u32 = 2; // a PFN BLOCK
 export const FORM_WIDE: u32 = 3; //   a WIDE PFN BLOCK
 
+/** The base of a PFN BLOCK entry, from its 29 bits. */
+@inline export function entryBase(e: u64): u64 {
+  return ((e >> ENTRY_BASE_AT) & ENTRY_BASE_MASK) << PFN_BLOCK_BASE_SHIFT;
+}
+
 /** Value i of a block entry: a global pfn, or NONE. */
 @inline export function blockValue(e: u64, i: u32): u64 {
   const block = <usize>(e & ENTRY_ADDR);
   if ((e & ENTRY_WIDE) != 0) return load<u64>(block + (<usize>i << 3));
-  const d = load<u32>(block + (<usize>i << 2), PFN_BLOCK_DELTAS);
-  return d == PFN_DELTA_NIL ? NONE : load<u64>(block, PFN_BLOCK_BASE) + <u64>d;
+  const d = load<u32>(block + (<usize>i << 2));
+  return d == PFN_DELTA_NIL ? NONE : entryBase(e) + <u64>d;
 }
 
 /**
@@ -174,15 +181,21 @@ function scratchSetRun(i0: u32, n: u32, v0: u64): void {
   for (let j: u32 = 0; j < n; j++) store<u64>(scratchAt(i0 + j), v0 == NONE ? NONE : v0 + j);
 }
 
-// What the last scratchForm found: the values that are not NONE, and the lowest.
+// What the last scratchForm found: the values that are not NONE, and a PFN BLOCK's base.
 let gFormCount: u32 = 0;
-let gFormLow: u64 = 0;
+let gFormBase: u64 = 0;
+
+/** The base of a PFN BLOCK whose lowest value is `low`. */
+@inline export function pfnBlockBase(low: u64): u64 {
+  return low & ~((<u64>1 << PFN_BLOCK_BASE_SHIFT) - 1);
+}
 
 /**
  * The canonical form of the scratch's values, replacing an entry of form
- * `was`: EMPTY, LINEAR (one run of 512), else a PFN BLOCK when they span
- * less than PFN_DELTA_NIL pages, else a WIDE one; a WIDE block stays WIDE
- * (narrowing would take a record the call did not plan).
+ * `was`: EMPTY, LINEAR (one run of 512), else a PFN BLOCK when its base fits
+ * the entry and every value lies less than PFN_DELTA_NIL above it, else a
+ * WIDE one; a WIDE block stays WIDE (narrowing would take a record the call
+ * did not plan).
  */
 function scratchForm(was: u32): u32 {
   const first = load<u64>(gPfnScratch);
@@ -201,11 +214,12 @@ function scratchForm(was: u32): u32 {
     high = max<u64>(high, v);
     if (v != first + i) linear = false;
   }
+  const base = pfnBlockBase(low);
   gFormCount = n;
-  gFormLow = low;
+  gFormBase = base;
   if (n == 0) return FORM_EMPTY;
   if (linear) return FORM_LINEAR;
-  if (was == FORM_WIDE || high - low >= <u64>PFN_DELTA_NIL) return FORM_WIDE;
+  if (was == FORM_WIDE || base >= PFN_BLOCK_BASE_LIMIT || high - base >= <u64>PFN_DELTA_NIL) return FORM_WIDE;
   return FORM_NARROW;
 }
 
@@ -231,15 +245,15 @@ function scratchStore(ea: usize, pbPfn: u64, forward: bool): u32 {
     const block = form == was ? <usize>(e & ENTRY_ADDR) : poolAlloc(formPool(form));
     if (form == FORM_WIDE) {
       memory.copy(block, gPfnScratch, SIZE_OF_PFN_WIDE_BLOCK);
+      entry = ENTRY_BLOCK | ENTRY_WIDE | <u64>block;
     } else {
-      const base = gFormLow;
-      store<u64>(block, base, PFN_BLOCK_BASE);
+      const base = gFormBase;
       for (let i: u32 = 0; i < PAGES_PER_PAGEBLOCK; i++) {
         const v = load<u64>(scratchAt(i));
-        store<u32>(block + (<usize>i << 2), v == NONE ? PFN_DELTA_NIL : <u32>(v - base), PFN_BLOCK_DELTAS);
+        store<u32>(block + (<usize>i << 2), v == NONE ? PFN_DELTA_NIL : <u32>(v - base));
       }
+      entry = ENTRY_BLOCK | ((base >> PFN_BLOCK_BASE_SHIFT) << ENTRY_BASE_AT) | <u64>block;
     }
-    entry = ENTRY_BLOCK | (form == FORM_WIDE ? ENTRY_WIDE : 0) | <u64>block;
   }
   if (form != was) freeEntryBlock(e, was);
   store<u64>(ea, entry);
@@ -283,8 +297,14 @@ function scratchStore(ea: usize, pbPfn: u64, forward: bool): u32 {
   const e = load<u64>(entryAddr(dir, off));
   const i = <u32>(off & PAGEBLOCK_PAGE_MASK);
   if ((e & ENTRY_BLOCK) == 0) return e + i;
-  const t = blockValue(e, i);
-  return t != NONE ? t : pfn;
+  // Moved and unmoved pages alternate in a block: selects, not branches.
+  const block = <usize>(e & ENTRY_ADDR);
+  if ((e & ENTRY_WIDE) != 0) {
+    const t = load<u64>(block + (<usize>i << 3));
+    return select<u64>(pfn, t, t == NONE);
+  }
+  const d = load<u32>(block + (<usize>i << 2));
+  return select<u64>(pfn, entryBase(e) + <u64>d, d == PFN_DELTA_NIL);
 }
 
 /** forwardPfn of a page given by its window offset only. */

@@ -40,6 +40,8 @@ import {
 } from './errors';
 import {
   ENTRY_ADDR,
+  ENTRY_BASE_AT,
+  ENTRY_BASE_MASK,
   ENTRY_BLOCK,
   ENTRY_LINEAR,
   ENTRY_PFN,
@@ -59,7 +61,6 @@ import {
   POOL_PLANE1,
   POOL_PLANE2,
   POOL_RECORD_BYTES_AT,
-  PFN_BLOCK_BASE,
   POOL_PFN_BLOCK,
   POOL_PFN_WIDE_BLOCK,
   POOL_REVERSE,
@@ -102,7 +103,7 @@ import {
 } from './layout';
 import { depthOfMask, planeAddr, planeCountAll, planeDepth, planePresence } from './planes';
 import { poolAddr } from './pool';
-import { FORM_EMPTY, FORM_LINEAR, FORM_NARROW, FORM_WIDE, blockValue, formOf, forwardGet, isNear, reverseGet } from './translate';
+import { FORM_EMPTY, FORM_LINEAR, FORM_NARROW, FORM_WIDE, blockValue, entryBase, formOf, forwardGet, isNear, pfnBlockBase, reverseGet } from './translate';
 import { buddyLive, buddyLiveBlock, buddyValidate } from './buddy';
 
 /** Section where validate() found the broken invariant (-1 if not section specific). */
@@ -188,8 +189,8 @@ function checkMixed(s: u32, sec: usize): i32 {
 /**
  * The entries of a remap directory of section s: legal bits, owned blocks,
  * and the canonical form (a block is neither EMPTY nor one run, a PFN
- * BLOCK's base is its lowest value, a forward block never holds a page's own
- * pfn). Errors are `inv`.
+ * BLOCK's base is its lowest value rounded down to 2^11, a forward block
+ * never holds a page's own pfn). Errors are `inv`.
  */
 function checkDirEntries(s: u32, dir: usize, forward: bool, inv: i32): i32 {
   const base = gBasePfn + <u64>s * PAGES_PER_SECTION;
@@ -202,7 +203,8 @@ function checkDirEntries(s: u32, dir: usize, forward: bool, inv: i32): i32 {
       if ((e & ~((forward ? 0 : ENTRY_LINEAR) | ENTRY_PFN)) != 0) return bad(inv, <i32>s);
       continue;
     }
-    if ((e & ~(ENTRY_BLOCK | ENTRY_WIDE | ENTRY_ADDR)) != 0) return bad(inv, <i32>s);
+    const baseBits = form == FORM_WIDE ? 0 : ENTRY_BASE_MASK << ENTRY_BASE_AT;
+    if ((e & ~(ENTRY_BLOCK | ENTRY_WIDE | baseBits | ENTRY_ADDR)) != 0) return bad(inv, <i32>s);
     const block = <usize>(e & ENTRY_ADDR);
     if (!ownedBy(block, form == FORM_WIDE ? POOL_PFN_WIDE_BLOCK : POOL_PFN_BLOCK)) return bad(INV_POOL, <i32>s);
     if (form == FORM_WIDE) gLiveWidePfnBlocks++;
@@ -223,7 +225,7 @@ function checkDirEntries(s: u32, dir: usize, forward: bool, inv: i32): i32 {
       n++;
     }
     if (n == 0 || linear) return bad(inv, <i32>s);
-    if (form == FORM_NARROW && load<u64>(block, PFN_BLOCK_BASE) != low) return bad(inv, <i32>s);
+    if (form == FORM_NARROW && entryBase(e) != pfnBlockBase(low)) return bad(inv, <i32>s);
   }
   return 0;
 }
