@@ -52,6 +52,22 @@ export function checkSpan(startPfn: f64, nrPages: f64, argStart: i32, argLen: i3
 }
 
 /**
+ * The values of a relocation call (remap, remapOut, remapIn: a start, a
+ * count, a start) are counts: E_ARG naming the first that is not.
+ */
+export function checkRelocationArgs(firstStartPfn: f64, nrPages: f64, secondStartPfn: f64): i32 {
+  if (!isCount(firstStartPfn)) return fail(E_ARG, 0);
+  if (!isCount(nrPages)) return fail(E_ARG, 1);
+  if (!isCount(secondStartPfn)) return fail(E_ARG, 2);
+  return OK;
+}
+
+/** [startPfn, startPfn + nrPages) lies in the window. */
+export function isWindowSpan(startPfn: u64, nrPages: u64): bool {
+  return startPfn >= gBasePfn && startPfn + nrPages <= gBasePfn + gNrPages;
+}
+
+/**
  * A far range [startPfn, startPfn + nrPages) (integers already checked): below
  * MAX_PHYS_PFN and clear of the window. An empty one only needs its start
  * at or below MAX_PHYS_PFN.

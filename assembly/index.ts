@@ -11,7 +11,19 @@
 // Every call checks everything and reserves pool records before it changes
 // anything, so a refused call leaves the shard exactly as it was.
 
-import { checkClass, checkMask, checkRange, checkSpan, gEndOff, gStartOff, isCount, isFarRange, isIntIn } from './args';
+import {
+  checkClass,
+  checkMask,
+  checkRange,
+  checkRelocationArgs,
+  checkSpan,
+  gEndOff,
+  gStartOff,
+  isCount,
+  isFarRange,
+  isIntIn,
+  isWindowSpan,
+} from './args';
 import { claimPages, gClaimEnd } from './claim';
 import * as C from './constants';
 import {
@@ -697,23 +709,44 @@ export function readPageblockTags(startPfn: f64, nrPageblocks: f64, chunkFirst: 
 
 // ---- translation --------------------------------------------------------------------------------
 
+// The three relocation calls share one ladder: E_ARG on each value in
+// order, E_RANGE on the range in the window (argument 0), then on the other
+// range (argument 2): in the window too (remap), far or the same (remapOut),
+// far (remapIn); then, unless empty, E_NOT_PRESENT on the window's range and,
+// for remap, on the other one.
+const RELOCATE_NEAR: u32 = 0;
+const RELOCATE_OUT: u32 = 1;
+const RELOCATE_IN: u32 = 2;
+
+/** After checkRelocation: the first range's window offset, the other range's start (a global pfn) and the pages. */
+let gRelocateOff: u64 = 0;
+let gRelocateOther: u64 = 0;
+let gRelocatePages: u64 = 0;
+
+function checkRelocation(windowStartPfn: f64, nrPages: f64, otherStartPfn: f64, kind: u32): i32 {
+  const r = checkRelocationArgs(windowStartPfn, nrPages, otherStartPfn);
+  if (r != OK) return r;
+  const start = <u64>windowStartPfn;
+  const other = <u64>otherStartPfn;
+  const n = <u64>nrPages;
+  if (!isWindowSpan(start, n)) return fail(E_RANGE, 0);
+  const otherOk =
+    kind == RELOCATE_NEAR ? isWindowSpan(other, n) : kind == RELOCATE_OUT ? other == start || isFarRange(other, n) : isFarRange(other, n);
+  if (!otherOk) return fail(E_RANGE, 2);
+  gRelocateOff = start - gBasePfn;
+  gRelocateOther = other;
+  gRelocatePages = n;
+  if (n == 0) return OK;
+  if (!rangePresent(gRelocateOff, gRelocateOff + n)) return fail(E_NOT_PRESENT, 0);
+  if (kind == RELOCATE_NEAR && !rangePresent(other - gBasePfn, other - gBasePfn + n)) return fail(E_NOT_PRESENT, 2);
+  return OK;
+}
+
 export function remap(oldStartPfn: f64, nrPages: f64, newStartPfn: f64): i32 {
   clearError();
-  if (!isCount(oldStartPfn)) return fail(E_ARG, 0);
-  if (!isCount(nrPages)) return fail(E_ARG, 1);
-  if (!isCount(newStartPfn)) return fail(E_ARG, 2);
-  const windowEnd = gBasePfn + gNrPages;
-  const oldStart = <u64>oldStartPfn;
-  const newStart = <u64>newStartPfn;
-  const n = <u64>nrPages;
-  if (oldStart < gBasePfn || oldStart + n > windowEnd) return fail(E_RANGE, 0);
-  if (newStart < gBasePfn || newStart + n > windowEnd) return fail(E_RANGE, 2);
-  const oldOff = oldStart - gBasePfn;
-  const newOff = newStart - gBasePfn;
-  if (n == 0) return OK;
-  if (!rangePresent(oldOff, oldOff + n)) return fail(E_NOT_PRESENT, 0);
-  if (!rangePresent(newOff, newOff + n)) return fail(E_NOT_PRESENT, 2);
-  return remapPages(oldOff, n, newOff);
+  const r = checkRelocation(oldStartPfn, nrPages, newStartPfn, RELOCATE_NEAR);
+  if (r != OK) return r;
+  return remapPages(gRelocateOff, gRelocatePages, gRelocateOther - gBasePfn);
 }
 
 export function clearRemap(startPfn: f64, endPfn: f64): i32 {
@@ -738,18 +771,9 @@ export function clearRemap(startPfn: f64, endPfn: f64): i32 {
  */
 export function remapOut(oldStartPfn: f64, nrPages: f64, newStartPfn: f64): i32 {
   clearError();
-  if (!isCount(oldStartPfn)) return fail(E_ARG, 0);
-  if (!isCount(nrPages)) return fail(E_ARG, 1);
-  if (!isCount(newStartPfn)) return fail(E_ARG, 2);
-  const oldStart = <u64>oldStartPfn;
-  const newStart = <u64>newStartPfn;
-  const n = <u64>nrPages;
-  if (oldStart < gBasePfn || oldStart + n > gBasePfn + gNrPages) return fail(E_RANGE, 0);
-  if (newStart != oldStart && !isFarRange(newStart, n)) return fail(E_RANGE, 2);
-  const oldOff = oldStart - gBasePfn;
-  if (n == 0) return OK;
-  if (!rangePresent(oldOff, oldOff + n)) return fail(E_NOT_PRESENT, 0);
-  return remapOutPages(oldOff, n, newStart);
+  const r = checkRelocation(oldStartPfn, nrPages, newStartPfn, RELOCATE_OUT);
+  if (r != OK) return r;
+  return remapOutPages(gRelocateOff, gRelocatePages, gRelocateOther);
 }
 
 /**
@@ -759,18 +783,9 @@ export function remapOut(oldStartPfn: f64, nrPages: f64, newStartPfn: f64): i32 
  */
 export function remapIn(newStartPfn: f64, nrPages: f64, oldStartPfn: f64): i32 {
   clearError();
-  if (!isCount(newStartPfn)) return fail(E_ARG, 0);
-  if (!isCount(nrPages)) return fail(E_ARG, 1);
-  if (!isCount(oldStartPfn)) return fail(E_ARG, 2);
-  const newStart = <u64>newStartPfn;
-  const oldStart = <u64>oldStartPfn;
-  const n = <u64>nrPages;
-  if (newStart < gBasePfn || newStart + n > gBasePfn + gNrPages) return fail(E_RANGE, 0);
-  if (!isFarRange(oldStart, n)) return fail(E_RANGE, 2);
-  const newOff = newStart - gBasePfn;
-  if (n == 0) return OK;
-  if (!rangePresent(newOff, newOff + n)) return fail(E_NOT_PRESENT, 0);
-  return remapInPages(newOff, n, oldStart);
+  const r = checkRelocation(newStartPfn, nrPages, oldStartPfn, RELOCATE_IN);
+  if (r != OK) return r;
+  return remapInPages(gRelocateOff, gRelocatePages, gRelocateOther);
 }
 
 /**

@@ -28,7 +28,7 @@ import {
   SectionFlag,
 } from '../contract/constants.js';
 import { EngineError } from '../contract/errors.js';
-import { checkArgTypes } from '../contract/ops.js';
+import { argName, checkArgTypes, type OpName } from '../contract/ops.js';
 import { pageblockOrder } from '../contract/permute.js';
 import type {
   ClassCounts,
@@ -709,9 +709,7 @@ export class RefEngine implements EngineApi {
   remap(oldStartPfn: number, nrPages: number, newStartPfn: number): void {
     checkArgTypes('remap', arguments);
     const op = 'remap';
-    if (!isCount(oldStartPfn)) throw new EngineError('E_ARG', op, 'oldStartPfn');
-    if (!isCount(nrPages)) throw new EngineError('E_ARG', op, 'nrPages');
-    if (!isCount(newStartPfn)) throw new EngineError('E_ARG', op, 'newStartPfn');
+    this.#checkCounts(op, arguments);
     if (!this.#inWindow(oldStartPfn, nrPages)) throw new EngineError('E_RANGE', op, 'oldStartPfn');
     if (!this.#inWindow(newStartPfn, nrPages)) throw new EngineError('E_RANGE', op, 'newStartPfn');
     this.#checkAllPresent(op, 'oldStartPfn', oldStartPfn, oldStartPfn + nrPages);
@@ -723,16 +721,13 @@ export class RefEngine implements EngineApi {
       this.#forward.set(oldPfn, newStartPfn + i);
       this.#reverse.set(newStartPfn + i, oldPfn);
     }
-    const [first, last] = this.#sectionSpan(oldStartPfn, oldStartPfn + nrPages);
-    for (let s = first; s < last; s++) this.#sectionFlags[s] |= SectionFlag.REMAPPED;
+    this.#markRemapped(oldStartPfn, nrPages);
   }
 
   remapOut(oldStartPfn: number, nrPages: number, newStartPfn: number): void {
     checkArgTypes('remapOut', arguments);
     const op = 'remapOut';
-    if (!isCount(oldStartPfn)) throw new EngineError('E_ARG', op, 'oldStartPfn');
-    if (!isCount(nrPages)) throw new EngineError('E_ARG', op, 'nrPages');
-    if (!isCount(newStartPfn)) throw new EngineError('E_ARG', op, 'newStartPfn');
+    this.#checkCounts(op, arguments);
     if (!this.#inWindow(oldStartPfn, nrPages)) throw new EngineError('E_RANGE', op, 'oldStartPfn');
     const home = newStartPfn === oldStartPfn;
     if (!home && !this.#isFar(newStartPfn, nrPages)) throw new EngineError('E_RANGE', op, 'newStartPfn');
@@ -742,16 +737,13 @@ export class RefEngine implements EngineApi {
       this.#dropPair(oldStartPfn + i);
       if (!home) this.#forward.set(oldStartPfn + i, newStartPfn + i);
     }
-    const [first, last] = this.#sectionSpan(oldStartPfn, oldStartPfn + nrPages);
-    for (let s = first; s < last; s++) this.#sectionFlags[s] |= SectionFlag.REMAPPED;
+    this.#markRemapped(oldStartPfn, nrPages);
   }
 
   remapIn(newStartPfn: number, nrPages: number, oldStartPfn: number): void {
     checkArgTypes('remapIn', arguments);
     const op = 'remapIn';
-    if (!isCount(newStartPfn)) throw new EngineError('E_ARG', op, 'newStartPfn');
-    if (!isCount(nrPages)) throw new EngineError('E_ARG', op, 'nrPages');
-    if (!isCount(oldStartPfn)) throw new EngineError('E_ARG', op, 'oldStartPfn');
+    this.#checkCounts(op, arguments);
     if (!this.#inWindow(newStartPfn, nrPages)) throw new EngineError('E_RANGE', op, 'newStartPfn');
     if (!this.#isFar(oldStartPfn, nrPages)) throw new EngineError('E_RANGE', op, 'oldStartPfn');
     if (nrPages === 0) return;
@@ -947,6 +939,19 @@ export class RefEngine implements EngineApi {
     this.#checkClass(op, 'fromCls', fromCls);
     this.#checkClass(op, 'toCls', toCls);
     if (mode !== ClaimMode.LOWEST && mode !== ClaimMode.RANDOM_PAGEBLOCK) throw new EngineError('E_ARG', op, 'mode');
+  }
+
+  /** E_ARG naming the first parameter of `op` whose value is not a count (for calls that take only pfns and counts). */
+  #checkCounts(op: OpName, args: ArrayLike<unknown>): void {
+    for (let i = 0, name = argName(op, 0); name !== undefined; name = argName(op, ++i)) {
+      if (!isCount(args[i] as number)) throw new EngineError('E_ARG', op, name);
+    }
+  }
+
+  /** The sections of the pages `[oldStartPfn, oldStartPfn + nrPages)` are REMAPPED. */
+  #markRemapped(oldStartPfn: number, nrPages: number): void {
+    const [first, last] = this.#sectionSpan(oldStartPfn, oldStartPfn + nrPages);
+    for (let s = first; s < last; s++) this.#sectionFlags[s] |= SectionFlag.REMAPPED;
   }
 
   #checkClassMask(op: string, argName: string, mask: number): void {
