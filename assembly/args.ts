@@ -2,7 +2,7 @@
 // to 2^53) and are checked before anything else happens; a failing check
 // records the argument's position (see errors.ts).
 
-import { MAX_PFN_EXCLUSIVE, NR_PAGE_CLASSES } from './constants';
+import { MAX_PFN_EXCLUSIVE, MAX_PHYS_PFN, NR_PAGE_CLASSES } from './constants';
 import { E_ARG, E_CLASS, E_ORDER, E_RANGE, OK, fail } from './errors';
 import { gBasePfn, gNrPages } from './layout';
 
@@ -49,6 +49,32 @@ export function checkSpan(startPfn: f64, nrPages: f64, argStart: i32, argLen: i3
   gStartOff = s - gBasePfn;
   gEndOff = s + n - gBasePfn;
   return OK;
+}
+
+/**
+ * The values of a relocation call (remap, remapOut, remapIn: a start, a
+ * count, a start) are counts: E_ARG naming the first that is not.
+ */
+export function checkRelocationArgs(firstStartPfn: f64, nrPages: f64, secondStartPfn: f64): i32 {
+  if (!isCount(firstStartPfn)) return fail(E_ARG, 0);
+  if (!isCount(nrPages)) return fail(E_ARG, 1);
+  if (!isCount(secondStartPfn)) return fail(E_ARG, 2);
+  return OK;
+}
+
+/** [startPfn, startPfn + nrPages) lies in the window. */
+export function isWindowSpan(startPfn: u64, nrPages: u64): bool {
+  return startPfn >= gBasePfn && startPfn + nrPages <= gBasePfn + gNrPages;
+}
+
+/**
+ * A far range [startPfn, startPfn + nrPages) (integers already checked): below
+ * MAX_PHYS_PFN and clear of the window. An empty one only needs its start
+ * at or below MAX_PHYS_PFN.
+ */
+export function isFarRange(startPfn: u64, nrPages: u64): bool {
+  if (startPfn + nrPages > MAX_PHYS_PFN) return false;
+  return nrPages == 0 || startPfn + nrPages <= gBasePfn || startPfn >= gBasePfn + gNrPages;
 }
 
 export function checkClass(cls: f64, arg: i32): i32 {

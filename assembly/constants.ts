@@ -29,6 +29,11 @@ export const MAX_ORDER_NR_PAGES: u32 = 1024;
 export const MAX_WINDOW_PAGES: u64 = <u64>1 << 32;
 /** pfns cross the ABI as f64, exact below 2^53. */
 export const MAX_PFN_EXCLUSIVE: f64 = 9007199254740992.0;
+/**
+ * Far pfns (frames or pages of another shard) lie below 2^40: 52 physical
+ * address bits with 5-level paging (4 PiB) less PAGE_SHIFT.
+ */
+export const MAX_PHYS_PFN: u64 = <u64>1 << 40;
 
 /** x86_64 direct-map base: va = pa + PAGE_OFFSET. */
 export const PAGE_OFFSET: u64 = 0xffff888000000000;

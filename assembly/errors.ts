@@ -51,3 +51,5 @@ export const INV_REMAP_TABLE: i32 = 15;
 export const INV_REVERSE_TABLE: i32 = 16;
 export const INV_ABSENT_SECTION: i32 = 17;
 export const INV_GROUP_COUNTS: i32 = 18;
+/** A section's count of pages relocated away differs from its forward table. */
+export const INV_REMAP_COUNT: i32 = 19;

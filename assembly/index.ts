@@ -11,7 +11,19 @@
 // Every call checks everything and reserves pool records before it changes
 // anything, so a refused call leaves the shard exactly as it was.
 
-import { checkClass, checkMask, checkRange, checkSpan, gEndOff, gStartOff, isCount, isIntIn } from './args';
+import {
+  checkClass,
+  checkMask,
+  checkRange,
+  checkRelocationArgs,
+  checkSpan,
+  gEndOff,
+  gStartOff,
+  isCount,
+  isFarRange,
+  isIntIn,
+  isWindowSpan,
+} from './args';
 import { claimPages, gClaimEnd } from './claim';
 import * as C from './constants';
 import {
@@ -54,6 +66,7 @@ import {
 import {
   IO_BULK,
   IO_COUNTS,
+  IO_REMAP_SECTIONS,
   IO_RETAG_GOOD,
   IO_SCAN_MOVABLE,
   IO_SCAN_NEXT,
@@ -70,14 +83,14 @@ import {
   POOL_PLANE1,
   POOL_PLANE2,
   PLANE_BYTES,
+  POOL_PFN_BLOCK,
+  POOL_PFN_WIDE_BLOCK,
   POOL_REVERSE,
-  POOL_REVERSE_BLOCK,
   OWNER_TRANSLATE,
-  SIZE_OF_FORWARD_BLOCK,
   SIZE_OF_FORWARD_DIR,
-  POOL_FORWARD_BLOCK,
   SIZE_OF_MIXED,
-  SIZE_OF_REVERSE_BLOCK,
+  SIZE_OF_PFN_BLOCK,
+  SIZE_OF_PFN_WIDE_BLOCK,
   SIZE_OF_REVERSE_DIR,
   SIZE_OF_RUN,
   SIZE_OF_TRANSLATION,
@@ -117,21 +130,24 @@ import { scanRange } from './scan';
 import { addSectionRange, removeSectionRange, sectionWord, setFlagsRange, setNodeRange, setZoneRange } from './sections';
 import { pageblockTag, readSectionClasses } from './state';
 import {
-  clearRemapBlocks,
+  clearRemapNeeds,
   clearRemapSection,
+  countRemappedRange,
+  gRemappedSections,
   physToVirtBatch,
+  remapInPages,
+  remapOutPages,
   remapPages,
-  removalForwardBlocks,
-  removalReverseBlocks,
+  removalNeeds,
   virtToPhysBatch,
 } from './translate';
 import {
-  FORWARD_BLOCK_POOL_CHUNK_PAGES,
   FORWARD_POOL_CHUNK_PAGES,
   IO_AREA_BYTES,
   MAX_MEMORY_PAGES,
   MIXED_POOL_CHUNK_PAGES,
-  REVERSE_BLOCK_POOL_CHUNK_PAGES,
+  PFN_BLOCK_POOL_CHUNK_PAGES,
+  PFN_WIDE_BLOCK_POOL_CHUNK_PAGES,
   REVERSE_POOL_CHUNK_PAGES,
 } from './tuning';
 import { gInvalidSection, validateAll } from './validate';
@@ -188,6 +204,7 @@ export function abiConstants(): i32 {
   store<f64>(at + (i++ << 3), <f64>C.PAGEBLOCKS_PER_SECTION);
   store<f64>(at + (i++ << 3), <f64>C.MAX_ORDER_NR_PAGES);
   store<f64>(at + (i++ << 3), <f64>C.MAX_WINDOW_PAGES);
+  store<f64>(at + (i++ << 3), <f64>C.MAX_PHYS_PFN);
   store<f64>(at + (i++ << 3), <f64>C.NR_PAGE_CLASSES);
   store<f64>(at + (i++ << 3), <f64>C.NO_CLASS);
   store<f64>(at + (i++ << 3), <f64>C.ALL_CLASSES);
@@ -250,6 +267,8 @@ export function abiOffsets(): i32 {
   store<f64>(at + (i++ << 3), <f64>POOL_REVERSE);
   store<f64>(at + (i++ << 3), <f64>POOL_PLANE1);
   store<f64>(at + (i++ << 3), <f64>POOL_PLANE2);
+  store<f64>(at + (i++ << 3), <f64>POOL_PFN_BLOCK);
+  store<f64>(at + (i++ << 3), <f64>POOL_PFN_WIDE_BLOCK);
   store<f64>(at + (i++ << 3), <f64>IO_COUNTS);
   store<f64>(at + (i++ << 3), <f64>IO_SCAN_NEXT);
   store<f64>(at + (i++ << 3), <f64>IO_SCAN_UNMOVABLE);
@@ -259,6 +278,7 @@ export function abiOffsets(): i32 {
   store<f64>(at + (i++ << 3), <f64>IO_XLATE_SLOW);
   store<f64>(at + (i++ << 3), <f64>IO_XLATE_MISS);
   store<f64>(at + (i++ << 3), <f64>IO_RETAG_GOOD);
+  store<f64>(at + (i++ << 3), <f64>IO_REMAP_SECTIONS);
   store<f64>(at + (i++ << 3), <f64>IO_BULK);
   store<f64>(at + (i++ << 3), <f64>sizeof<f64>());
   store<f64>(at + (i++ << 3), <f64>sizeof<u64>());
@@ -299,9 +319,9 @@ export function init(basePfn: f64, nrPages: f64, maxBytes: f64): i32 {
   poolSetup(POOL_PLANE, 4 * PLANE_BYTES, 1);
   buddyReset();
   poolSetup(POOL_FORWARD, SIZE_OF_FORWARD_DIR, FORWARD_POOL_CHUNK_PAGES);
-  poolSetup(POOL_FORWARD_BLOCK, SIZE_OF_FORWARD_BLOCK, FORWARD_BLOCK_POOL_CHUNK_PAGES);
   poolSetup(POOL_REVERSE, SIZE_OF_REVERSE_DIR, REVERSE_POOL_CHUNK_PAGES);
-  poolSetup(POOL_REVERSE_BLOCK, SIZE_OF_REVERSE_BLOCK, REVERSE_BLOCK_POOL_CHUNK_PAGES);
+  poolSetup(POOL_PFN_BLOCK, SIZE_OF_PFN_BLOCK, PFN_BLOCK_POOL_CHUNK_PAGES);
+  poolSetup(POOL_PFN_WIDE_BLOCK, SIZE_OF_PFN_WIDE_BLOCK, PFN_WIDE_BLOCK_POOL_CHUNK_PAGES);
   gReady = true;
   return OK;
 }
@@ -356,8 +376,7 @@ export function removeSections(startPfn: f64, endPfn: f64): i32 {
   // Pages elsewhere that were relocated into these sections go back to identity,
   // which may split LINEAR forward entries.
   needReset();
-  needAdd(POOL_FORWARD_BLOCK, removalForwardBlocks(sA, sB));
-  needAdd(POOL_REVERSE_BLOCK, removalReverseBlocks(sA, sB));
+  removalNeeds(sA, sB);
   if (!reserveNeeds()) return fail(E_FULL, -1);
   removeSectionRange(sA, sB);
   return OK;
@@ -690,23 +709,44 @@ export function readPageblockTags(startPfn: f64, nrPageblocks: f64, chunkFirst: 
 
 // ---- translation --------------------------------------------------------------------------------
 
+// The three relocation calls share one ladder: E_ARG on each value in
+// order, E_RANGE on the range in the window (argument 0), then on the other
+// range (argument 2): in the window too (remap), far or the same (remapOut),
+// far (remapIn); then, unless empty, E_NOT_PRESENT on the window's range and,
+// for remap, on the other one.
+const RELOCATE_NEAR: u32 = 0;
+const RELOCATE_OUT: u32 = 1;
+const RELOCATE_IN: u32 = 2;
+
+/** After checkRelocation: the first range's window offset, the other range's start (a global pfn) and the pages. */
+let gRelocateOff: u64 = 0;
+let gRelocateOther: u64 = 0;
+let gRelocatePages: u64 = 0;
+
+function checkRelocation(windowStartPfn: f64, nrPages: f64, otherStartPfn: f64, kind: u32): i32 {
+  const r = checkRelocationArgs(windowStartPfn, nrPages, otherStartPfn);
+  if (r != OK) return r;
+  const start = <u64>windowStartPfn;
+  const other = <u64>otherStartPfn;
+  const n = <u64>nrPages;
+  if (!isWindowSpan(start, n)) return fail(E_RANGE, 0);
+  const otherOk =
+    kind == RELOCATE_NEAR ? isWindowSpan(other, n) : kind == RELOCATE_OUT ? other == start || isFarRange(other, n) : isFarRange(other, n);
+  if (!otherOk) return fail(E_RANGE, 2);
+  gRelocateOff = start - gBasePfn;
+  gRelocateOther = other;
+  gRelocatePages = n;
+  if (n == 0) return OK;
+  if (!rangePresent(gRelocateOff, gRelocateOff + n)) return fail(E_NOT_PRESENT, 0);
+  if (kind == RELOCATE_NEAR && !rangePresent(other - gBasePfn, other - gBasePfn + n)) return fail(E_NOT_PRESENT, 2);
+  return OK;
+}
+
 export function remap(oldStartPfn: f64, nrPages: f64, newStartPfn: f64): i32 {
   clearError();
-  if (!isCount(oldStartPfn)) return fail(E_ARG, 0);
-  if (!isCount(nrPages)) return fail(E_ARG, 1);
-  if (!isCount(newStartPfn)) return fail(E_ARG, 2);
-  const windowEnd = gBasePfn + gNrPages;
-  const oldStart = <u64>oldStartPfn;
-  const newStart = <u64>newStartPfn;
-  const n = <u64>nrPages;
-  if (oldStart < gBasePfn || oldStart + n > windowEnd) return fail(E_RANGE, 0);
-  if (newStart < gBasePfn || newStart + n > windowEnd) return fail(E_RANGE, 2);
-  const oldOff = oldStart - gBasePfn;
-  const newOff = newStart - gBasePfn;
-  if (n == 0) return OK;
-  if (!rangePresent(oldOff, oldOff + n)) return fail(E_NOT_PRESENT, 0);
-  if (!rangePresent(newOff, newOff + n)) return fail(E_NOT_PRESENT, 2);
-  return remapPages(oldOff, n, newOff);
+  const r = checkRelocation(oldStartPfn, nrPages, newStartPfn, RELOCATE_NEAR);
+  if (r != OK) return r;
+  return remapPages(gRelocateOff, gRelocatePages, gRelocateOther - gBasePfn);
 }
 
 export function clearRemap(startPfn: f64, endPfn: f64): i32 {
@@ -716,12 +756,49 @@ export function clearRemap(startPfn: f64, endPfn: f64): i32 {
   if (gStartOff == gEndOff) return OK;
   const sA = sectionOf(gStartOff);
   const sB = sectionOf(gEndOff - 1);
-  // Part of a LINEAR reverse pageblock elsewhere may go, which takes a block.
+  // Part of a LINEAR reverse pageblock may go, which takes a block.
   needReset();
-  for (let s = sA; s <= sB; s++) needAdd(POOL_REVERSE_BLOCK, clearRemapBlocks(s));
+  for (let s = sA; s <= sB; s++) clearRemapNeeds(s);
   if (!reserveNeeds()) return fail(E_FULL, -1);
   for (let s = sA; s <= sB; s++) clearRemapSection(s);
   return OK;
+}
+
+/**
+ * remapOut(oldStartPfn, nrPages, newStartPfn): the pages move to frames of
+ * another shard, [newStartPfn, + nrPages) below MAX_PHYS_PFN and clear of
+ * the window, or home when newStartPfn is oldStartPfn.
+ */
+export function remapOut(oldStartPfn: f64, nrPages: f64, newStartPfn: f64): i32 {
+  clearError();
+  const r = checkRelocation(oldStartPfn, nrPages, newStartPfn, RELOCATE_OUT);
+  if (r != OK) return r;
+  return remapOutPages(gRelocateOff, gRelocatePages, gRelocateOther);
+}
+
+/**
+ * remapIn(newStartPfn, nrPages, oldStartPfn): frames of this window now hold
+ * pages of another shard, [oldStartPfn, + nrPages) below MAX_PHYS_PFN and
+ * clear of the window.
+ */
+export function remapIn(newStartPfn: f64, nrPages: f64, oldStartPfn: f64): i32 {
+  clearError();
+  const r = checkRelocation(newStartPfn, nrPages, oldStartPfn, RELOCATE_IN);
+  if (r != OK) return r;
+  return remapInPages(gRelocateOff, gRelocatePages, gRelocateOther);
+}
+
+/**
+ * countRemapped(startPfn, endPfn): the pages of the range relocated away
+ * (NaN on refusal); the REMAPPED sections it touches go to IO_REMAP_SECTIONS.
+ */
+export function countRemapped(startPfn: f64, endPfn: f64): f64 {
+  clearError();
+  const r = checkRange(startPfn, endPfn, 0, 1);
+  if (r != OK) return failNumber(r);
+  const pages = countRemappedRange(gStartOff, gEndOff);
+  store<f64>(gIoArea + IO_REMAP_SECTIONS, <f64>gRemappedSections);
+  return <f64>pages;
 }
 
 /** Addresses one I/O-area translation batch can hold. */

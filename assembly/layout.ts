@@ -21,11 +21,12 @@
 //   │            │  forward dir ptr    S x u32   (0: none)                       │
 //   │            │  reverse dir ptr    S x u32   (0: none)                       │
 //   │            │  page owner map     one byte per 64 KiB WASM page of M        │
+//   │            │  pfn scratch        u64 x 512: one pageblock's remap values   │
 //   │            │  I/O area           IO_AREA_BYTES (results, small batches)    │
 //   ├────────────┴───────────────────────────────────────────────────────────────┤
 //   │ POOL REGIONS, grown on demand, interleaved, each page's owner in the map:  │
 //   │   MIXED (384 B records), PLANE buddy (64/128/256 B), FORWARD (512 B),      │
-//   │   FORWARD_BLOCK (2 KiB), REVERSE (512 B), REVERSE_BLOCK (2112 B), and      │
+//   │   REVERSE (512 B), PFN_BLOCK (2056 B), PFN_WIDE_BLOCK (4 KiB), and         │
 //   │   translation batch buffers.                                               │
 //   └────────────────────────────────────────────────────────────────────────────┘
 //
@@ -37,7 +38,9 @@
 //   +8  u32  address of the MIXED record   (MIXED)
 //   +12 u16 x 8  pages per class            (present sections; max 32,768)
 //   +28 u16  frames of this section holding relocated pages (reverse entries;
-//            max 32,768)                   +30 u16 unused
+//            max 32,768)
+//   +30 u16  pages of this section relocated away: forward entries that are
+//            not identity (max 32,768; countRemapped sums them)
 //
 // MIXED SECTION RECORD (384 B, pool MIXED)
 //   +0   u32 x 64  pageblock entries: a class (0..7) when the pageblock is
@@ -56,24 +59,57 @@
 // Missing planes read as zero. The depth is at least what the classes need;
 // a call shrinks it when a smaller block is to spare (not reserved).
 //
+// Remap tables hold GLOBAL pfns, so a page may be relocated to a frame of
+// another shard (remapOut) and a frame may hold a page of another shard
+// (remapIn). A value is NEAR when it lies in this window (the other half of
+// its pair is in this shard's tables) and FAR otherwise (below MAX_PHYS_PFN,
+// its other half in another shard's, or nowhere).
+//
 // FORWARD DIRECTORY (512 B, pool FORWARD): one u64 per pageblock of a
 //   REMAPPED section, saying where its pages are now:
-//     bit 32 clear: LINEAR, page i is at window offset (low 32 bits) + i
-//                   (identity for pageblocks never relocated);
-//     bit 32 set:   the low 32 bits address a FORWARD BLOCK (2 KiB, pool
-//                   FORWARD_BLOCK): u32 x 512, the window offset of each page.
+//     bit 62 clear: LINEAR, page i is at global pfn (the entry) + i; the
+//                   pageblock's own pfn is identity (never relocated);
+//     bit 62 set:   BLOCK of per-page frames, NONE meaning identity:
+//
+//        63  62  61  60 ............. 32  31 ................ 0
+//       [ 0 | 1 | W | base >> 11 (29 bits) | block address      ]
+//
+//                   W clear: a PFN BLOCK, whose values are base + delta;
+//                   W set: a WIDE PFN BLOCK (base bits 0).
 //   Relocation moves runs, so most pageblocks stay LINEAR and a lookup reads
 //   one 8-byte entry: 3% of a 4 TiB window's sections fit in 500 KiB (L2).
+//   Pages relocated one by one cost a block per pageblock they touch.
 // REVERSE DIRECTORY (512 B, pool REVERSE): one u64 per pageblock of a section
 //   whose frames received relocated pages, saying which page each frame holds:
-//     0:            NONE, no frame of the pageblock holds a relocated page;
-//     bit 33 set:   LINEAR, frame i holds the page at window offset
-//                   (low 32 bits) + i, for all 512 frames;
-//     bit 32 set:   the low 32 bits address a REVERSE BLOCK (2112 B, pool
-//                   REVERSE_BLOCK): u32 x 512 page offsets, then u64 x 8 bits
-//                   saying which frames hold one.
+//     0:            EMPTY, no frame of the pageblock holds a relocated page;
+//     bit 63 set:   LINEAR, frame i holds the page at global pfn
+//                   (bits 0..52) + i, for all 512 frames;
+//     bit 62 set:   BLOCK, as above, NONE meaning the frame holds none.
 //   SEC_REVERSE_COUNT counts the frames holding a page; the directory goes
 //   when it reaches 0.
+//
+// PFN BLOCK (2 KiB, pool PFN_BLOCK): 512 values, each a global pfn or NONE,
+// as u32 deltas from the base its entry holds; the one format of both
+// directions:
+//   +0  u32 x 512  value i - base, or PFN_DELTA_NIL for NONE
+// The base is the lowest value rounded down to 2^11 pages, so 29 bits of the
+// entry hold it for every pfn below 2^40 (MAX_PHYS_PFN) and a lookup reads
+// the entry and one delta, never a second line of the block. The values of a
+// pageblock are frames of one run of allocations (or pages of one source
+// range), so they span far less than 2^32 and u32 deltas hold them at half
+// the cost of u64 values, wherever the frames are: identity pages are NONE
+// rather than their own pfn, so a pageblock whose slab pages went to another
+// node still fits.
+// WIDE PFN BLOCK (4 KiB, pool PFN_WIDE_BLOCK): u64 x 512 values, for the rare
+// pageblock whose values span 2^32 pages or more (frames of nodes far apart
+// in one pageblock), or lie at 2^40 or above (a window that high). Once WIDE,
+// a block stays WIDE until its pageblock turns EMPTY or LINEAR: narrowing
+// again would take a record the call did not plan.
+//
+// Canonical remap entries: a pageblock of one run of values is LINEAR (of no
+// value, forward identity or reverse EMPTY), never a block; a forward block
+// never holds a page's own pfn (identity is NONE); a PFN BLOCK's base is its
+// lowest value rounded down to 2^11. validate() checks them.
 //
 // Canonical form: a pageblock whose pages share one class is a uniform entry,
 // and a section whose pages share one class and whose pageblocks share one
@@ -103,6 +139,7 @@ export const SEC_TAG: u32 = 6;
 export const SEC_MIXED: u32 = 8;
 export const SEC_COUNTS: u32 = 12;
 export const SEC_REVERSE_COUNT: u32 = 28;
+export const SEC_MOVED_COUNT: u32 = 30;
 
 export const REPR_ABSENT: u32 = 0;
 export const REPR_UNIFORM: u32 = 1;
@@ -125,18 +162,26 @@ export const PLANE_BYTES: u32 = 64;
 // ---- remap tables ------------------------------------------------------------------
 
 export const SIZE_OF_FORWARD_DIR: u32 = 64 << 3;
-export const SIZE_OF_FORWARD_BLOCK: u32 = 512 << 2;
-/** Forward directory entry flag: the low 32 bits address a FORWARD BLOCK. */
-export const FORWARD_ENTRY_BLOCK: u64 = <u64>1 << 32;
-export const FORWARD_ENTRY_LOW: u64 = 0xffffffff;
 export const SIZE_OF_REVERSE_DIR: u32 = 64 << 3;
-export const SIZE_OF_REVERSE_BLOCK: u32 = (512 << 2) + 64;
-/** Offset of the frame bits in a REVERSE BLOCK. */
-export const REVERSE_BLOCK_BITS: u32 = 512 << 2;
-/** Reverse directory entry flags. */
-export const REVERSE_ENTRY_BLOCK: u64 = <u64>1 << 32;
-export const REVERSE_ENTRY_LINEAR: u64 = <u64>1 << 33;
-export const REVERSE_ENTRY_LOW: u64 = 0xffffffff;
+/** Directory entry flags (both directions): a block entry, and a WIDE one. */
+export const ENTRY_BLOCK: u64 = <u64>1 << 62;
+export const ENTRY_WIDE: u64 = <u64>1 << 61;
+/** Reverse directory entry flag: LINEAR (forward LINEAR entries carry no flag). */
+export const ENTRY_LINEAR: u64 = <u64>1 << 63;
+/** The pfn of a LINEAR entry: pfns are exact f64 integers, below 2^53. */
+export const ENTRY_PFN: u64 = (<u64>1 << 53) - 1;
+/** The block address of a block entry. */
+export const ENTRY_ADDR: u64 = 0xffffffff;
+/** A PFN BLOCK entry's base: bits 32..60 hold base >> PFN_BLOCK_BASE_SHIFT. */
+export const ENTRY_BASE_AT: u64 = 32;
+export const ENTRY_BASE_MASK: u64 = (<u64>1 << 29) - 1;
+export const PFN_BLOCK_BASE_SHIFT: u64 = 11;
+/** Bases below this fit the entry: 2^40, MAX_PHYS_PFN. */
+export const PFN_BLOCK_BASE_LIMIT: u64 = (ENTRY_BASE_MASK + 1) << PFN_BLOCK_BASE_SHIFT;
+export const SIZE_OF_PFN_BLOCK: u32 = 512 << 2;
+export const SIZE_OF_PFN_WIDE_BLOCK: u32 = 512 << 3;
+/** A PFN BLOCK delta standing for NONE; so a delta is at most 2^32 - 2. */
+export const PFN_DELTA_NIL: u32 = 0xffffffff;
 
 // ---- pools ---------------------------------------------------------------------------
 
@@ -144,8 +189,9 @@ export const POOL_MIXED: u32 = 0;
 export const POOL_PLANE: u32 = 1;
 export const POOL_FORWARD: u32 = 2;
 export const POOL_REVERSE: u32 = 3;
-export const POOL_REVERSE_BLOCK: u32 = 4;
-export const POOL_FORWARD_BLOCK: u32 = 5;
+/** PFN BLOCKs and WIDE PFN BLOCKs, of either direction. */
+export const POOL_PFN_BLOCK: u32 = 4;
+export const POOL_PFN_WIDE_BLOCK: u32 = 5;
 export const POOL_PLANE1: u32 = 6;
 export const POOL_PLANE2: u32 = 7;
 export const NR_POOLS: u32 = 8;
@@ -210,6 +256,7 @@ export const IO_XLATE_FAST: u32 = 96; //  f64: translation fast count
 export const IO_XLATE_SLOW: u32 = 104; // f64: translation slow count
 export const IO_XLATE_MISS: u32 = 112; // f64: translation miss count
 export const IO_RETAG_GOOD: u32 = 120; // f64: retagPageblocks' good pages
+export const IO_REMAP_SECTIONS: u32 = 128; // f64: countRemapped's sections
 export const IO_BULK: u32 = 256;
 
 /** One migrateScan run in the bulk area: f64 startPfn at +0, f64 nrPages at +8. */
@@ -241,6 +288,8 @@ export let gScratchMap: usize = 0;
 export let gForwardPtrs: usize = 0;
 export let gReversePtrs: usize = 0;
 export let gOwnerMap: usize = 0;
+/** u64 x 512: the values of one pageblock's remap entry while a call rewrites it (translate.ts). */
+export let gPfnScratch: usize = 0;
 export let gIoArea: usize = 0;
 export let gStaticEnd: usize = 0;
 
@@ -284,6 +333,8 @@ export function placeStatic(start: usize): usize {
   at = align64(at + (sections << 2));
   gOwnerMap = at;
   at = align64(at + <usize>gMaxPages);
+  gPfnScratch = at;
+  at = align64(at + SIZE_OF_PFN_SCRATCH);
   gIoArea = at;
   at = align64(at + IO_AREA_BYTES_LOCAL);
   gStaticEnd = at;
@@ -292,6 +343,7 @@ export function placeStatic(start: usize): usize {
 
 import { IO_AREA_BYTES } from './tuning';
 const IO_AREA_BYTES_LOCAL: usize = <usize>IO_AREA_BYTES;
+const SIZE_OF_PFN_SCRATCH: usize = <usize>PAGES_PER_PAGEBLOCK << 3;
 
 // ---- accessors ---------------------------------------------------------------------------
 
@@ -330,6 +382,13 @@ const IO_AREA_BYTES_LOCAL: usize = <usize>IO_AREA_BYTES;
 }
 @inline export function setSecReverseCount(sec: usize, n: u32): void {
   store<u16>(sec, <u16>n, SEC_REVERSE_COUNT);
+}
+/** Pages of a section whose forward entry is not identity (u16: at most PAGES_PER_SECTION). */
+@inline export function secMovedCount(sec: usize): u32 {
+  return load<u16>(sec, SEC_MOVED_COUNT);
+}
+@inline export function setSecMovedCount(sec: usize, n: u32): void {
+  store<u16>(sec, <u16>n, SEC_MOVED_COUNT);
 }
 /** Pages of a class in the 64-section group `groupIdx` (sections 64g .. 64g + 63). */
 @inline export function groupCountAddr(groupIdx: u32, cls: u32): usize {

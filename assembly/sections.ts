@@ -17,7 +17,7 @@ import {
   XLATE_MISS,
 } from './layout';
 import { clearSection, initUniformSection } from './state';
-import { clearRemapSection, dropReverseSection } from './translate';
+import { clearForwardSection, dropReverseSection } from './translate';
 
 /** Makes sections [sA, sB] present and uniform; the caller checked they are absent. */
 export function addSectionRange(sA: u32, sB: u32, nid: u32, cls: u32, mt: u32, flags: u32): void {
@@ -38,8 +38,9 @@ export function addSectionRange(sA: u32, sB: u32, nid: u32, cls: u32, mt: u32, f
 /** Drops sections [sA, sB] (all present) with their page state and remap entries. */
 export function removeSectionRange(sA: u32, sB: u32): void {
   // Reverse entries elsewhere created by these sections' pages go first, so
-  // the reverse tables of these sections only hold entries of survivors.
-  for (let s = sA; s <= sB; s++) clearRemapSection(s);
+  // the reverse tables of these sections only hold entries of survivors (and
+  // far pages, which go with the tables).
+  for (let s = sA; s <= sB; s++) clearForwardSection(s);
   for (let s = sA; s <= sB; s++) dropReverseSection(s);
   for (let s = sA; s <= sB; s++) {
     clearSection(secAddr(s));

@@ -2,21 +2,29 @@
 // batch kernels.
 //
 // A REMAPPED section owns a forward directory (layout.ts): per pageblock,
-// either LINEAR (page i is at a base offset + i; identity when never moved)
-// or a FORWARD BLOCK of per-page offsets. A section whose frames received
-// relocated pages owns a reverse directory: per pageblock NONE, LINEAR (frame
-// i holds page base + i) or a REVERSE BLOCK of per-frame offsets and bits.
-// Relocation moves runs, so both directions stay a few hundred bytes per
-// section; the planning steps count the blocks a partial run may need.
-// Rules (shared with the reference engine):
+// either LINEAR (page i is at a base pfn + i; identity when never moved) or a
+// block of per-page frames. A section whose frames received relocated pages
+// owns a reverse directory: per pageblock EMPTY, LINEAR (frame i holds page
+// base + i) or a block of per-frame pages. Both hold global pfns, so a pair
+// may lie in this window at both ends (NEAR: remap keeps both directions) or
+// at one end only (FAR: remapOut records the forward half on the shard that
+// owns the pages, remapIn the reverse half on the shard that owns the
+// frames). Relocation moves runs, so both directions stay a few hundred bytes
+// per section; the planning steps count the blocks a partial run may need.
+//
+// Rules (shared with the reference engine; the contract states them):
 // - remap needs both ranges present; a target frame that already holds a
-//   relocated page refuses the call (E_EXISTS on newStartPfn);
-// - remapping a page again drops its previous reverse entry first;
-// - a page may be relocated onto its own frame (identity entry, still a
-//   reverse entry);
-// - clearRemap drops the forward directories of the sections and the reverse
-//   entries they created; removeSections drops both directions, sending pages
-//   whose frames went away back to identity.
+//   relocated page, near or far, refuses the call (E_EXISTS on newStartPfn);
+//   remapIn likewise; remapOut cannot see far frames and never refuses them;
+// - relocating a page again (remap or remapOut) drops its previous NEAR
+//   reverse entry first; a FAR one is the other shard's to drop;
+// - a page may be relocated onto its own frame: by remap, an identity entry
+//   that is still a reverse entry; by remapOut(old, n, old), identity with no
+//   reverse entry (the page is home again);
+// - clearRemap drops the forward directories of the sections with the near
+//   reverse entries they created, and the far pages their frames hold;
+//   removeSections drops both directions, sending near pages whose frames
+//   went away back to identity (far pages are their own shard's to reset).
 
 import {
   BAD_ADDRESS,
@@ -32,41 +40,49 @@ import {
   PFN_SECTION_SHIFT,
   SECTION_REMAPPED,
 } from './constants';
-import { E_EXISTS, E_FULL, fail } from './errors';
+import { E_EXISTS, E_FULL, OK, fail } from './errors';
 import {
-  FORWARD_ENTRY_BLOCK,
-  FORWARD_ENTRY_LOW,
+  ENTRY_ADDR,
+  ENTRY_BASE_AT,
+  ENTRY_BASE_MASK,
+  ENTRY_BLOCK,
+  ENTRY_LINEAR,
+  ENTRY_PFN,
+  ENTRY_WIDE,
   IO_XLATE_FAST,
   IO_XLATE_MISS,
   IO_XLATE_SLOW,
+  PFN_BLOCK_BASE_LIMIT,
+  PFN_BLOCK_BASE_SHIFT,
+  PFN_DELTA_NIL,
   POOL_FORWARD,
-  POOL_FORWARD_BLOCK,
+  POOL_PFN_BLOCK,
+  POOL_PFN_WIDE_BLOCK,
   POOL_REVERSE,
-  POOL_REVERSE_BLOCK,
-  REVERSE_BLOCK_BITS,
-  REVERSE_ENTRY_BLOCK,
-  REVERSE_ENTRY_LINEAR,
-  REVERSE_ENTRY_LOW,
   SEC_FLAGS,
+  SIZE_OF_PFN_WIDE_BLOCK,
   SIZE_OF_REVERSE_DIR,
   forwardTable,
   gBasePfn,
   gForwardPtrs,
   gIoArea,
   gNrPages,
+  gNrSections,
+  gPfnScratch,
   gReversePtrs,
+  gXlateMap,
   pageblockInSection,
   pageblockOf,
   reverseTable,
-  secReverseCount,
-  setSecReverseCount,
-  gNrSections,
-  gXlateMap,
   secAddr,
+  secMovedCount,
+  secReverseCount,
   sectionOf,
   sectionPartHi,
   sectionPartLo,
   sectionStart,
+  setSecMovedCount,
+  setSecReverseCount,
   setXlateState,
   xlateState,
   XLATE_DIRECT,
@@ -76,126 +92,326 @@ import {
 import { needAdd, needReset, poolAlloc, poolFree, reserveNeeds } from './pool';
 
 /** Argument position of newStartPfn in remap(oldStartPfn, nrPages, newStartPfn). */
-const ARG_NEW_START: i32 = 2;
+const REMAP_ARG_NEW_START: i32 = 2;
+/** Argument position of newStartPfn in remapIn(newStartPfn, nrPages, oldStartPfn). */
+const REMAP_IN_ARG_NEW_START: i32 = 0;
+
+// ---- the values of one pageblock ------------------------------------------------------
+//
+// Every entry of either directory stands for 512 values, each a global pfn
+// or NONE (forward: identity; reverse: no page held). A change to part of a
+// pageblock decodes them into the scratch, changes them there and encodes
+// them back: one encoder picks the canonical form and the block for both
+// directions, and the planning steps run the same code without storing.
+
+/** Forms of an entry, in the order the records they need grow. */
+export const FORM_EMPTY: u32 = 0; //  no value (forward: every page at its own frame)
+export const FORM_LINEAR: u32 = 1; // one run: value i = first + i
+export const FORM_NARROW: u32 = 2; // a PFN BLOCK
+export const FORM_WIDE: u32 = 3; //   a WIDE PFN BLOCK
+
+/** The base of a PFN BLOCK entry, from its 29 bits. */
+@inline export function entryBase(e: u64): u64 {
+  return ((e >> ENTRY_BASE_AT) & ENTRY_BASE_MASK) << PFN_BLOCK_BASE_SHIFT;
+}
+
+/** Value i of a block entry: a global pfn, or NONE. */
+@inline export function blockValue(e: u64, i: u32): u64 {
+  const block = <usize>(e & ENTRY_ADDR);
+  if ((e & ENTRY_WIDE) != 0) return load<u64>(block + (<usize>i << 3));
+  const d = load<u32>(block + (<usize>i << 2));
+  return d == PFN_DELTA_NIL ? NONE : entryBase(e) + <u64>d;
+}
+
+/**
+ * The form of entry `e`. A forward entry is LINEAR unless it is a block, and
+ * EMPTY when that run is the pageblock's own pfns (`pbPfn`, its first).
+ */
+@inline export function formOf(e: u64, pbPfn: u64, forward: bool): u32 {
+  if ((e & ENTRY_BLOCK) != 0) return (e & ENTRY_WIDE) != 0 ? FORM_WIDE : FORM_NARROW;
+  if (forward) return e == pbPfn ? FORM_EMPTY : FORM_LINEAR;
+  return e == 0 ? FORM_EMPTY : FORM_LINEAR;
+}
+
+@inline export function formPool(form: u32): u32 {
+  return form == FORM_WIDE ? POOL_PFN_WIDE_BLOCK : POOL_PFN_BLOCK;
+}
+
+/** Values of entry `e` (of form `form`) that are not NONE. */
+function valueCount(e: u64, form: u32): u32 {
+  if (form == FORM_EMPTY) return 0;
+  if (form == FORM_LINEAR) return PAGES_PER_PAGEBLOCK;
+  let n: u32 = 0;
+  for (let i: u32 = 0; i < PAGES_PER_PAGEBLOCK; i++) if (blockValue(e, i) != NONE) n++;
+  return n;
+}
+
+/** Frees the block of entry `e`, if it has one. */
+@inline function freeEntryBlock(e: u64, form: u32): void {
+  if (form >= FORM_NARROW) poolFree(formPool(form), <usize>(e & ENTRY_ADDR));
+}
+
+@inline function scratchAt(i: u32): usize {
+  return gPfnScratch + (<usize>i << 3);
+}
+
+/** Decodes entry `e` into the scratch; returns how many values are not NONE. */
+function scratchLoad(e: u64, pbPfn: u64, forward: bool): u32 {
+  const form = formOf(e, pbPfn, forward);
+  if (form == FORM_EMPTY) {
+    memory.fill(gPfnScratch, 0xff, <usize>PAGES_PER_PAGEBLOCK << 3);
+    return 0;
+  }
+  if (form == FORM_LINEAR) {
+    const first = e & ENTRY_PFN;
+    for (let i: u32 = 0; i < PAGES_PER_PAGEBLOCK; i++) store<u64>(scratchAt(i), first + i);
+    return PAGES_PER_PAGEBLOCK;
+  }
+  let n: u32 = 0;
+  for (let i: u32 = 0; i < PAGES_PER_PAGEBLOCK; i++) {
+    const v = blockValue(e, i);
+    store<u64>(scratchAt(i), v);
+    if (v != NONE) n++;
+  }
+  return n;
+}
+
+/** Scratch values [i0, i0 + n) become v0, v0 + 1, ..., or all NONE when v0 is NONE. */
+function scratchSetRun(i0: u32, n: u32, v0: u64): void {
+  for (let j: u32 = 0; j < n; j++) store<u64>(scratchAt(i0 + j), v0 == NONE ? NONE : v0 + j);
+}
+
+// What the last scratchForm found: the values that are not NONE, and a PFN BLOCK's base.
+let gFormCount: u32 = 0;
+let gFormBase: u64 = 0;
+
+/** The base of a PFN BLOCK whose lowest value is `low`. */
+@inline export function pfnBlockBase(low: u64): u64 {
+  return low & ~((<u64>1 << PFN_BLOCK_BASE_SHIFT) - 1);
+}
+
+/**
+ * The canonical form of the scratch's values, replacing an entry of form
+ * `was`: EMPTY, LINEAR (one run of 512), else a PFN BLOCK when its base fits
+ * the entry and every value lies less than PFN_DELTA_NIL above it, else a
+ * WIDE one; a WIDE block stays WIDE (narrowing would take a record the call
+ * did not plan).
+ */
+function scratchForm(was: u32): u32 {
+  const first = load<u64>(gPfnScratch);
+  let linear = first != NONE;
+  let n: u32 = 0;
+  let low: u64 = NONE;
+  let high: u64 = 0;
+  for (let i: u32 = 0; i < PAGES_PER_PAGEBLOCK; i++) {
+    const v = load<u64>(scratchAt(i));
+    if (v == NONE) {
+      linear = false;
+      continue;
+    }
+    n++;
+    low = min<u64>(low, v);
+    high = max<u64>(high, v);
+    if (v != first + i) linear = false;
+  }
+  const base = pfnBlockBase(low);
+  gFormCount = n;
+  gFormBase = base;
+  if (n == 0) return FORM_EMPTY;
+  if (linear) return FORM_LINEAR;
+  if (was == FORM_WIDE || base >= PFN_BLOCK_BASE_LIMIT || high - base >= <u64>PFN_DELTA_NIL) return FORM_WIDE;
+  return FORM_NARROW;
+}
+
+/** Plans the record an entry of form `was` takes to become form `form`. */
+@inline function needForm(was: u32, form: u32): void {
+  if (form >= FORM_NARROW && form != was) needAdd(formPool(form), 1);
+}
+
+/**
+ * Writes the scratch back to the entry at `ea` in canonical form, keeping
+ * its block when the form stays; returns how many values are not NONE.
+ */
+function scratchStore(ea: usize, pbPfn: u64, forward: bool): u32 {
+  const e = load<u64>(ea);
+  const was = formOf(e, pbPfn, forward);
+  const form = scratchForm(was);
+  let entry: u64;
+  if (form == FORM_EMPTY) {
+    entry = forward ? pbPfn : 0;
+  } else if (form == FORM_LINEAR) {
+    entry = (forward ? 0 : ENTRY_LINEAR) | load<u64>(gPfnScratch);
+  } else {
+    const block = form == was ? <usize>(e & ENTRY_ADDR) : poolAlloc(formPool(form));
+    if (form == FORM_WIDE) {
+      memory.copy(block, gPfnScratch, SIZE_OF_PFN_WIDE_BLOCK);
+      entry = ENTRY_BLOCK | ENTRY_WIDE | <u64>block;
+    } else {
+      const base = gFormBase;
+      for (let i: u32 = 0; i < PAGES_PER_PAGEBLOCK; i++) {
+        const v = load<u64>(scratchAt(i));
+        store<u32>(block + (<usize>i << 2), v == NONE ? PFN_DELTA_NIL : <u32>(v - base));
+      }
+      entry = ENTRY_BLOCK | ((base >> PFN_BLOCK_BASE_SHIFT) << ENTRY_BASE_AT) | <u64>block;
+    }
+  }
+  if (form != was) freeEntryBlock(e, was);
+  store<u64>(ea, entry);
+  return gFormCount;
+}
+
+// ---- pieces of a range ----------------------------------------------------------------
+// A run of pages or frames is changed pageblock by pageblock; only its first
+// and last pageblock can be partial, and only they can take a block.
+
+/** Length of the first pageblock piece of [start, start + n) (n > 0). */
+@inline function firstPieceLen(start: u64, n: u64): u32 {
+  return <u32>min<u64>(n, PAGES_PER_PAGEBLOCK - (start & PAGEBLOCK_PAGE_MASK));
+}
+/** Length of the last pageblock piece of [.., end) (non-empty). */
+@inline function lastPieceLen(end: u64): u32 {
+  return <u32>((end - 1) & PAGEBLOCK_PAGE_MASK) + 1;
+}
+
+/** Global pfn of the first page of the window pageblock holding `off`. */
+@inline function pageblockPfn(off: u64): u64 {
+  return gBasePfn + (off & ~(<u64>PAGEBLOCK_PAGE_MASK));
+}
+
+/** A global pfn of this window: true for NEAR values, false for FAR ones. */
+@inline export function isNear(pfn: u64): bool {
+  return pfn - gBasePfn < gNrPages;
+}
+
+@inline function entryAddr(dir: usize, off: u64): usize {
+  return dir + (<usize>pageblockInSection(pageblockOf(off)) << 3);
+}
 
 // ---- forward directories -------------------------------------------------------------
 
-@inline function forwardEntryAddr(dir: usize, k: u32): usize {
-  return dir + (<usize>k << 3);
+/**
+ * Global pfn of the frame holding page `off` (window offset; `pfn` is its
+ * own global pfn) of a section with forward directory `dir`.
+ */
+@inline export function forwardPfn(dir: usize, off: u64, pfn: u64): u64 {
+  const e = load<u64>(entryAddr(dir, off));
+  const i = <u32>(off & PAGEBLOCK_PAGE_MASK);
+  if ((e & ENTRY_BLOCK) == 0) return e + i;
+  // Moved and unmoved pages alternate in a block: selects, not branches.
+  const block = <usize>(e & ENTRY_ADDR);
+  if ((e & ENTRY_WIDE) != 0) {
+    const t = load<u64>(block + (<usize>i << 3));
+    return select<u64>(pfn, t, t == NONE);
+  }
+  const d = load<u32>(block + (<usize>i << 2));
+  return select<u64>(pfn, entryBase(e) + <u64>d, d == PFN_DELTA_NIL);
 }
 
-/** Window offset of the frame holding page x (whose section has a directory). */
-@inline export function forwardGet(dir: usize, x: u64): u64 {
-  const e = load<u64>(forwardEntryAddr(dir, pageblockInSection(pageblockOf(x))));
-  const i = <u32>(x & PAGEBLOCK_PAGE_MASK);
-  if ((e & FORWARD_ENTRY_BLOCK) != 0) return <u64>load<u32>(<usize>(e & FORWARD_ENTRY_LOW) + (<usize>i << 2));
-  return (e & FORWARD_ENTRY_LOW) + i;
+/** forwardPfn of a page given by its window offset only. */
+@inline export function forwardGet(dir: usize, off: u64): u64 {
+  return forwardPfn(dir, off, gBasePfn + off);
 }
 
 /** A directory with every pageblock LINEAR at its own frames. */
 function newForwardDir(s: u32): usize {
   const dir = poolAlloc(POOL_FORWARD);
-  const base = sectionStart(s);
+  const base = gBasePfn + sectionStart(s);
   for (let k: u32 = 0; k < PAGEBLOCKS_PER_SECTION; k++) {
-    store<u64>(forwardEntryAddr(dir, k), base + (<u64>k << PAGEBLOCK_ORDER));
+    store<u64>(dir + (<usize>k << 3), base + (<u64>k * PAGES_PER_PAGEBLOCK));
   }
   return dir;
 }
 
 /** Frees a directory and its blocks. */
-function freeForwardDir(dir: usize): void {
+function freeForwardDir(s: u32, dir: usize): void {
+  const base = gBasePfn + sectionStart(s);
   for (let k: u32 = 0; k < PAGEBLOCKS_PER_SECTION; k++) {
-    const e = load<u64>(forwardEntryAddr(dir, k));
-    if ((e & FORWARD_ENTRY_BLOCK) != 0) poolFree(POOL_FORWARD_BLOCK, <usize>(e & FORWARD_ENTRY_LOW));
+    const e = load<u64>(dir + (<usize>k << 3));
+    freeEntryBlock(e, formOf(e, base + <u64>k * PAGES_PER_PAGEBLOCK, true));
   }
   poolFree(POOL_FORWARD, dir);
 }
 
-/**
- * Pages [x0, x0 + n) of one pageblock now live at frames [t0, t0 + n). A
- * partial run into a LINEAR pageblock that it does not continue needs one
- * reserved FORWARD BLOCK; a block that turns linear again is freed.
- */
-function forwardSetRun(x0: u64, n: u32, t0: u64): void {
-  const dir = forwardTable(sectionOf(x0));
-  const ea = forwardEntryAddr(dir, pageblockInSection(pageblockOf(x0)));
-  const e = load<u64>(ea);
-  if (n == PAGES_PER_PAGEBLOCK) {
-    if ((e & FORWARD_ENTRY_BLOCK) != 0) poolFree(POOL_FORWARD_BLOCK, <usize>(e & FORWARD_ENTRY_LOW));
-    store<u64>(ea, t0);
-    return;
-  }
-  const i0 = <u32>(x0 & PAGEBLOCK_PAGE_MASK);
-  let block: usize;
-  if ((e & FORWARD_ENTRY_BLOCK) == 0) {
-    if (e + i0 == t0) return; // the run continues the linear mapping
-    block = poolAlloc(POOL_FORWARD_BLOCK);
-    for (let i: u32 = 0; i < PAGES_PER_PAGEBLOCK; i++) store<u32>(block + (<usize>i << 2), <u32>(e + i));
-    store<u64>(ea, FORWARD_ENTRY_BLOCK | <u64>block);
-  } else {
-    block = <usize>(e & FORWARD_ENTRY_LOW);
-  }
-  for (let j: u32 = 0; j < n; j++) store<u32>(block + (<usize>(i0 + j) << 2), <u32>(t0 + j));
-  // Back to LINEAR when the block is one run.
-  const first = load<u32>(block);
-  for (let i: u32 = 1; i < PAGES_PER_PAGEBLOCK; i++) {
-    if (load<u32>(block + (<usize>i << 2)) != first + i) return;
-  }
-  poolFree(POOL_FORWARD_BLOCK, block);
-  store<u64>(ea, <u64>first);
+function addMovedCount(s: u32, delta: i32): void {
+  const sec = secAddr(s);
+  setSecMovedCount(sec, <u32>(<i32>secMovedCount(sec) + delta));
 }
 
-/** Does a partial run [x0, x0 + n) of one pageblock to frames t0.. need a new block? */
-function forwardRunNeedsBlock(x0: u64, n: u32, t0: u64): bool {
-  if (n == PAGES_PER_PAGEBLOCK) return false;
+/** The scratch for a partial forward run: the pageblock's values with [x0, x0 + n) at frames t0..; returns the values before. */
+function forwardScratch(e: u64, pbPfn: u64, x0: u64, n: u32, t0: u64): u32 {
+  const before = scratchLoad(e, pbPfn, true);
+  const i0 = <u32>(x0 & PAGEBLOCK_PAGE_MASK);
+  // A page at its own frame is NONE, never its own pfn (canonical).
+  scratchSetRun(i0, n, t0 == pbPfn + i0 ? NONE : t0);
+  return before;
+}
+
+/**
+ * Pages [x0, x0 + n) of one pageblock (window offsets) now live at global
+ * frames [t0, t0 + n); t0 at the pages' own pfn sends them home.
+ */
+function forwardSetRun(x0: u64, n: u32, t0: u64): void {
+  const s = sectionOf(x0);
+  const ea = entryAddr(forwardTable(s), x0);
+  const pbPfn = pageblockPfn(x0);
+  const e = load<u64>(ea);
+  let before: u32;
+  let after: u32;
+  if (n == PAGES_PER_PAGEBLOCK) {
+    const was = formOf(e, pbPfn, true);
+    before = valueCount(e, was);
+    freeEntryBlock(e, was);
+    store<u64>(ea, t0);
+    after = t0 == pbPfn ? 0 : PAGES_PER_PAGEBLOCK;
+  } else {
+    before = forwardScratch(e, pbPfn, x0, n, t0);
+    after = scratchStore(ea, pbPfn, true);
+  }
+  addMovedCount(s, <i32>after - <i32>before);
+}
+
+/** Plans forwardSetRun(x0, n, t0) on the current state. */
+function forwardSetRunNeeds(x0: u64, n: u32, t0: u64): void {
+  if (n == PAGES_PER_PAGEBLOCK) return;
   const dir = forwardTable(sectionOf(x0));
-  if (dir == 0) return true;
-  const e = load<u64>(forwardEntryAddr(dir, pageblockInSection(pageblockOf(x0))));
-  if ((e & FORWARD_ENTRY_BLOCK) != 0) return false;
-  return e + (x0 & PAGEBLOCK_PAGE_MASK) != t0;
+  const pbPfn = pageblockPfn(x0);
+  const e = dir == 0 ? pbPfn : load<u64>(entryAddr(dir, x0));
+  forwardScratch(e, pbPfn, x0, n, t0);
+  const was = formOf(e, pbPfn, true);
+  needForm(was, scratchForm(was));
 }
 
 // ---- reverse directories ----------------------------------------------------------------
 
-@inline function reverseEntryAddr(dir: usize, k: u32): usize {
-  return dir + (<usize>k << 3);
-}
-
-@inline function bitsTest(bits: usize, i: u32): bool {
-  return ((load<u64>(bits + (<usize>(i >> 6) << 3)) >> <u64>(i & 63)) & 1) != 0;
-}
-
-/** Window offset of the page frame t holds, or NONE. */
+/** Global pfn of the page frame `t` (window offset) holds, or NONE. */
 export function reverseGet(t: u64): u64 {
   const dir = reverseTable(sectionOf(t));
   if (dir == 0) return NONE;
-  const e = load<u64>(reverseEntryAddr(dir, pageblockInSection(pageblockOf(t))));
+  const e = load<u64>(entryAddr(dir, t));
   const i = <u32>(t & PAGEBLOCK_PAGE_MASK);
-  if (e == 0) return NONE;
-  if ((e & REVERSE_ENTRY_LINEAR) != 0) return (e & REVERSE_ENTRY_LOW) + i;
-  const block = <usize>(e & REVERSE_ENTRY_LOW);
-  if (!bitsTest(block + REVERSE_BLOCK_BITS, i)) return NONE;
-  return <u64>load<u32>(block + (<usize>i << 2));
+  if ((e & ENTRY_BLOCK) != 0) return blockValue(e, i);
+  return e == 0 ? NONE : (e & ENTRY_PFN) + i;
 }
 
 /** Do any frames of [lo, hi) (section page offsets) of section s hold a relocated page? */
-function reverseAny(s: u32, lo: u32, hi: u32): bool {
+function reverseHeld(s: u32, lo: u32, hi: u32): bool {
   const dir = reverseTable(s);
   if (dir == 0) return false;
   for (let off = lo; off < hi; ) {
     const k = off >> PAGEBLOCK_ORDER;
-    const end = min<u32>(hi, (k + 1) << PAGEBLOCK_ORDER);
-    const e = load<u64>(reverseEntryAddr(dir, k));
-    if ((e & REVERSE_ENTRY_LINEAR) != 0) return true;
-    if (e != 0) {
-      const bits = <usize>(e & REVERSE_ENTRY_LOW) + REVERSE_BLOCK_BITS;
-      for (let i = off & PAGEBLOCK_PAGE_MASK; i < (end - (k << PAGEBLOCK_ORDER)); i++) if (bitsTest(bits, i)) return true;
+    const end = min<u32>(hi, (k + 1) * PAGES_PER_PAGEBLOCK);
+    const e = load<u64>(dir + (<usize>k << 3));
+    const form = formOf(e, 0, false);
+    if (form == FORM_LINEAR) return true;
+    if (form != FORM_EMPTY) {
+      for (let i = off & PAGEBLOCK_PAGE_MASK; i < end - k * PAGES_PER_PAGEBLOCK; i++) if (blockValue(e, i) != NONE) return true;
     }
     off = end;
   }
   return false;
 }
 
+/** Changes section s's count of frames holding a page; the directory goes at 0. */
 function addReverseCount(s: u32, delta: i32): void {
   const sec = secAddr(s);
   const left = <u32>(<i32>secReverseCount(sec) + delta);
@@ -207,10 +423,10 @@ function addReverseCount(s: u32, delta: i32): void {
 }
 
 /**
- * Frames [t0, t0 + n) of one pageblock, which hold no relocated page yet, now
- * hold pages [x0, x0 + n). A partial run into a NONE pageblock takes a block.
+ * Frames [t0, t0 + n) of one pageblock (window offsets) now hold pages
+ * x0, x0 + 1, ... (global pfns), or none when x0 is NONE.
  */
-function reverseAddRun(t0: u64, n: u32, x0: u64): void {
+function reverseSetRun(t0: u64, n: u32, x0: u64): void {
   const s = sectionOf(t0);
   let dir = reverseTable(s);
   if (dir == 0) {
@@ -218,145 +434,146 @@ function reverseAddRun(t0: u64, n: u32, x0: u64): void {
     memory.fill(dir, 0, SIZE_OF_REVERSE_DIR);
     store<u32>(gReversePtrs + (<usize>s << 2), <u32>dir);
   }
-  const ea = reverseEntryAddr(dir, pageblockInSection(pageblockOf(t0)));
+  const ea = entryAddr(dir, t0);
   const e = load<u64>(ea);
+  let before: u32;
+  let after: u32;
   if (n == PAGES_PER_PAGEBLOCK) {
-    store<u64>(ea, REVERSE_ENTRY_LINEAR | x0);
+    const was = formOf(e, 0, false);
+    before = valueCount(e, was);
+    freeEntryBlock(e, was);
+    store<u64>(ea, x0 == NONE ? 0 : ENTRY_LINEAR | x0);
+    after = x0 == NONE ? 0 : PAGES_PER_PAGEBLOCK;
   } else {
-    let block: usize;
-    if (e == 0) {
-      block = poolAlloc(POOL_REVERSE_BLOCK);
-      memory.fill(block + REVERSE_BLOCK_BITS, 0, 64);
-      store<u64>(ea, REVERSE_ENTRY_BLOCK | <u64>block);
-    } else {
-      block = <usize>(e & REVERSE_ENTRY_LOW);
-    }
-    const i0 = <u32>(t0 & PAGEBLOCK_PAGE_MASK);
-    const bits = block + REVERSE_BLOCK_BITS;
-    for (let j: u32 = 0; j < n; j++) {
-      const i = i0 + j;
-      store<u32>(block + (<usize>i << 2), <u32>(x0 + j));
-      const p = bits + (<usize>(i >> 6) << 3);
-      store<u64>(p, load<u64>(p) | (<u64>1 << <u64>(i & 63)));
-    }
-    // Every frame holding one run of pages: back to LINEAR.
-    let full = true;
-    for (let w: u32 = 0; w < 8; w++) if (load<u64>(bits + (<usize>w << 3)) != <u64>-1) full = false;
-    if (full) {
-      const first = load<u32>(block);
-      let linear = true;
-      for (let i: u32 = 1; i < PAGES_PER_PAGEBLOCK && linear; i++) linear = load<u32>(block + (<usize>i << 2)) == first + i;
-      if (linear) {
-        poolFree(POOL_REVERSE_BLOCK, block);
-        store<u64>(ea, REVERSE_ENTRY_LINEAR | <u64>first);
-      }
-    }
+    before = scratchLoad(e, 0, false);
+    scratchSetRun(<u32>(t0 & PAGEBLOCK_PAGE_MASK), n, x0);
+    after = scratchStore(ea, 0, false);
   }
-  addReverseCount(s, <i32>n);
+  addReverseCount(s, <i32>after - <i32>before);
 }
 
-/** Would dropping frames [t0, t0 + n) of one pageblock need a new block? */
-function reverseDropNeedsBlock(t0: u64, n: u32): bool {
-  if (n == PAGES_PER_PAGEBLOCK) return false;
+/** Plans reverseSetRun(t0, n, x0) on the current state. */
+function reverseSetRunNeeds(t0: u64, n: u32, x0: u64): void {
+  if (n == PAGES_PER_PAGEBLOCK) return;
   const dir = reverseTable(sectionOf(t0));
-  return (load<u64>(reverseEntryAddr(dir, pageblockInSection(pageblockOf(t0)))) & REVERSE_ENTRY_LINEAR) != 0;
-}
-
-/** Frames [t0, t0 + n) of one pageblock, which all hold relocated pages, hold none now. */
-function reverseDropRun(t0: u64, n: u32): void {
-  const s = sectionOf(t0);
-  const dir = reverseTable(s);
-  const ea = reverseEntryAddr(dir, pageblockInSection(pageblockOf(t0)));
-  let e = load<u64>(ea);
-  if (n == PAGES_PER_PAGEBLOCK) {
-    if ((e & REVERSE_ENTRY_BLOCK) != 0) poolFree(POOL_REVERSE_BLOCK, <usize>(e & REVERSE_ENTRY_LOW));
-    store<u64>(ea, 0);
-  } else {
-    if ((e & REVERSE_ENTRY_LINEAR) != 0) {
-      // Part of a LINEAR pageblock goes: spell it out frame by frame first.
-      const first = e & REVERSE_ENTRY_LOW;
-      const block = poolAlloc(POOL_REVERSE_BLOCK);
-      for (let i: u32 = 0; i < PAGES_PER_PAGEBLOCK; i++) store<u32>(block + (<usize>i << 2), <u32>(first + i));
-      memory.fill(block + REVERSE_BLOCK_BITS, 0xff, 64);
-      e = REVERSE_ENTRY_BLOCK | <u64>block;
-      store<u64>(ea, e);
-    }
-    const block = <usize>(e & REVERSE_ENTRY_LOW);
-    const bits = block + REVERSE_BLOCK_BITS;
-    const i0 = <u32>(t0 & PAGEBLOCK_PAGE_MASK);
-    for (let i = i0; i < i0 + n; i++) {
-      const p = bits + (<usize>(i >> 6) << 3);
-      store<u64>(p, load<u64>(p) & ~(<u64>1 << <u64>(i & 63)));
-    }
-    let empty = true;
-    for (let w: u32 = 0; w < 8; w++) if (load<u64>(bits + (<usize>w << 3)) != 0) empty = false;
-    if (empty) {
-      poolFree(POOL_REVERSE_BLOCK, block);
-      store<u64>(ea, 0);
-    }
+  const e = dir == 0 ? 0 : load<u64>(entryAddr(dir, t0));
+  const was = formOf(e, 0, false);
+  if (x0 == NONE) {
+    // Dropping part of a LINEAR run spells it out; other forms only shrink.
+    if (was == FORM_LINEAR) needAdd(POOL_PFN_BLOCK, 1);
+    return;
   }
-  addReverseCount(s, -(<i32>n));
+  scratchLoad(e, 0, false);
+  scratchSetRun(<u32>(t0 & PAGEBLOCK_PAGE_MASK), n, x0);
+  needForm(was, scratchForm(was));
+  // remap may empty a WIDE pageblock (its pages' old entries) before this run
+  // refills it, which then takes a PFN BLOCK instead.
+  if (was == FORM_WIDE) needAdd(POOL_PFN_BLOCK, 1);
 }
 
 /**
- * The reverse entries created by pages [xa, xb) of one section with forward
- * directory `dir` (moved pages, and pages relocated onto their own frame),
- * taken run by run: frames consecutive inside one pageblock. With `apply`
- * they are dropped; otherwise returns how many runs would need a new block.
+ * The near reverse entries created by pages [xa, xb) of one section with
+ * forward directory `dir` (moved pages, and pages relocated onto their own
+ * frame), taken run by run: frames consecutive inside one pageblock. With
+ * `apply` they are dropped; otherwise their records are planned.
  */
-function dropReverseOfRange(dir: usize, xa: u64, xb: u64, apply: bool): u32 {
-  let needs: u32 = 0;
+function dropReverseOfRange(dir: usize, xa: u64, xb: u64, apply: bool): void {
   let runT: u64 = 0;
   let runLen: u32 = 0;
   for (let x = xa; x <= xb; x++) {
-    let t: u64 = 0;
-    let has = false;
+    let t: u64 = NONE;
     if (x < xb) {
-      t = forwardGet(dir, x);
-      has = t != x || reverseGet(x) == x;
+      const pfn = gBasePfn + x;
+      const f = forwardPfn(dir, x, pfn);
+      if (isNear(f) && (f != pfn || reverseGet(x) == pfn)) t = f - gBasePfn;
     }
+    const has = t != NONE;
     if (runLen != 0 && has && t == runT + runLen && (t & PAGEBLOCK_PAGE_MASK) != 0) {
       runLen++;
       continue;
     }
     if (runLen != 0) {
-      if (apply) reverseDropRun(runT, runLen);
-      else if (reverseDropNeedsBlock(runT, runLen)) needs++;
+      if (apply) reverseSetRun(runT, runLen, NONE);
+      else reverseSetRunNeeds(runT, runLen, NONE);
     }
     runT = t;
     runLen = has ? 1 : 0;
   }
-  return needs;
+}
+
+/**
+ * Frames of section s forget the far pages they hold (remapIn's entries).
+ * With `apply` the entries change; otherwise their records are planned.
+ */
+function dropFarReverse(s: u32, apply: bool): void {
+  for (let k: u32 = 0; k < PAGEBLOCKS_PER_SECTION; k++) {
+    const dir = reverseTable(s);
+    if (dir == 0) return; // the last held frame went
+    const ea = dir + (<usize>k << 3);
+    const e = load<u64>(ea);
+    const was = formOf(e, 0, false);
+    if (was == FORM_EMPTY) continue;
+    if (was == FORM_LINEAR && isNear(e & ENTRY_PFN) && isNear((e & ENTRY_PFN) + PAGES_PER_PAGEBLOCK - 1)) continue;
+    const before = scratchLoad(e, 0, false);
+    let far: u32 = 0;
+    for (let i: u32 = 0; i < PAGES_PER_PAGEBLOCK; i++) {
+      const v = load<u64>(scratchAt(i));
+      if (v != NONE && !isNear(v)) {
+        store<u64>(scratchAt(i), NONE);
+        far++;
+      }
+    }
+    if (far == 0) continue;
+    if (apply) addReverseCount(s, <i32>scratchStore(ea, 0, false) - <i32>before);
+    else needForm(was, scratchForm(was));
+  }
 }
 
 // ---- section-level changes ------------------------------------------------------------------
 
-/** Reverse blocks clearRemapSection(s) may take (the planning step). */
-export function clearRemapBlocks(s: u32): u32 {
+/** Plans clearRemapSection(s). */
+export function clearRemapNeeds(s: u32): void {
   const dir = forwardTable(s);
-  if (dir == 0) return 0;
-  const base = sectionStart(s);
-  return dropReverseOfRange(dir, base, base + PAGES_PER_SECTION, false);
+  if (dir != 0) {
+    const base = sectionStart(s);
+    dropReverseOfRange(dir, base, base + PAGES_PER_SECTION, false);
+  }
+  dropFarReverse(s, false);
 }
 
-/** Returns section s to the direct map: its reverse entries elsewhere go, then its directory. */
-export function clearRemapSection(s: u32): void {
+/** Plans clearForwardSection(s). */
+export function clearForwardNeeds(s: u32): void {
+  const dir = forwardTable(s);
+  if (dir == 0) return;
+  const base = sectionStart(s);
+  dropReverseOfRange(dir, base, base + PAGES_PER_SECTION, false);
+}
+
+/** Returns section s to the direct map: the near reverse entries of its pages go, then its directory. */
+export function clearForwardSection(s: u32): void {
   const dir = forwardTable(s);
   if (dir == 0) return;
   const base = sectionStart(s);
   dropReverseOfRange(dir, base, base + PAGES_PER_SECTION, true);
-  freeForwardDir(dir);
+  freeForwardDir(s, dir);
   store<u32>(gForwardPtrs + (<usize>s << 2), 0);
   const sec = secAddr(s);
   store<u8>(sec, load<u8>(sec, SEC_FLAGS) & ~(<u8>SECTION_REMAPPED), SEC_FLAGS);
+  setSecMovedCount(sec, 0);
   setXlateState(s, XLATE_DIRECT);
 }
 
+/** clearRemap of section s: its forward side, then the far pages its frames hold. */
+export function clearRemapSection(s: u32): void {
+  clearForwardSection(s);
+  dropFarReverse(s, true);
+}
+
 /**
- * Walks the pages held by the frames of section s as identity-reset runs:
- * maximal runs of frames holding consecutive pages of one pageblock. With
- * `apply`, sends each run back to identity; returns how many runs are
- * partial pageblocks (each may need a forward block).
+ * Walks the near pages held by the frames of section s as identity-reset
+ * runs: maximal runs of frames holding consecutive pages of one pageblock.
+ * With `apply`, sends each run back to identity; returns how many runs are
+ * partial pageblocks (each may need a PFN BLOCK).
  */
 function reverseRuns(s: u32, apply: bool): u32 {
   const dir = reverseTable(s);
@@ -367,7 +584,10 @@ function reverseRuns(s: u32, apply: bool): u32 {
   let runLen: u32 = 0;
   for (let i: u32 = 0; i <= PAGES_PER_SECTION; i++) {
     let x: u64 = NONE;
-    if (i < PAGES_PER_SECTION) x = reverseGet(base + i);
+    if (i < PAGES_PER_SECTION) {
+      const v = reverseGet(base + i);
+      if (v != NONE && isNear(v)) x = v - gBasePfn;
+    }
     const has = x != NONE;
     if (runLen != 0 && has && x == runStart + runLen && (x & PAGEBLOCK_PAGE_MASK) != 0) {
       runLen++;
@@ -375,7 +595,7 @@ function reverseRuns(s: u32, apply: bool): u32 {
     }
     if (runLen != 0) {
       if (runLen != PAGES_PER_PAGEBLOCK) partial++;
-      if (apply) forwardSetRun(runStart, runLen, runStart);
+      if (apply) forwardSetRun(runStart, runLen, gBasePfn + runStart);
     }
     runStart = x;
     runLen = has ? 1 : 0;
@@ -383,100 +603,189 @@ function reverseRuns(s: u32, apply: bool): u32 {
   return partial;
 }
 
-/** Forward and reverse blocks removeSections of [sA, sB] may take (upper bounds). */
-export function removalForwardBlocks(sA: u32, sB: u32): u32 {
-  let n: u32 = 0;
-  for (let s = sA; s <= sB; s++) n += reverseRuns(s, false);
-  return n;
-}
-export function removalReverseBlocks(sA: u32, sB: u32): u32 {
-  let n: u32 = 0;
-  for (let s = sA; s <= sB; s++) n += clearRemapBlocks(s);
-  return n;
+/** Plans removeSections of [sA, sB]: upper bounds of the blocks it may take. */
+export function removalNeeds(sA: u32, sB: u32): void {
+  for (let s = sA; s <= sB; s++) {
+    needAdd(POOL_PFN_BLOCK, reverseRuns(s, false));
+    clearForwardNeeds(s);
+  }
 }
 
-/** Pages of other sections whose frames lie in section s go back to identity; s loses its reverse directory. */
+/** Near pages of other sections whose frames lie in section s go back to identity; s loses its reverse directory. */
 export function dropReverseSection(s: u32): void {
   const dir = reverseTable(s);
   if (dir == 0) return;
   reverseRuns(s, true);
   for (let k: u32 = 0; k < PAGEBLOCKS_PER_SECTION; k++) {
-    const e = load<u64>(reverseEntryAddr(dir, k));
-    if ((e & REVERSE_ENTRY_BLOCK) != 0) poolFree(POOL_REVERSE_BLOCK, <usize>(e & REVERSE_ENTRY_LOW));
+    const e = load<u64>(dir + (<usize>k << 3));
+    freeEntryBlock(e, formOf(e, 0, false));
   }
   poolFree(POOL_REVERSE, dir);
   store<u32>(gReversePtrs + (<usize>s << 2), 0);
   setSecReverseCount(secAddr(s), 0);
 }
 
-// ---- remap --------------------------------------------------------------------------------------
+// ---- relocation -----------------------------------------------------------------------------
 
-/** remap() after argument and presence checks. */
-export function remapPages(oldOff: u64, nrPages: u64, newOff: u64): i32 {
-  if (nrPages == 0) return 0;
-  const oldEnd = oldOff + nrPages;
-  const newEnd = newOff + nrPages;
-  const oA = sectionOf(oldOff);
-  const oB = sectionOf(oldEnd - 1);
-  const nA = sectionOf(newOff);
-  const nB = sectionOf(newEnd - 1);
-  needReset();
-  for (let s = nA; s <= nB; s++) {
+/**
+ * E_EXISTS (naming argument `argNew`) if a frame of [newOff, newOff + n)
+ * already holds a relocated page; plans the reverse directories the frames'
+ * sections lack.
+ */
+function checkFramesFree(newOff: u64, n: u64, argNew: i32): i32 {
+  const newEnd = newOff + n;
+  for (let s = sectionOf(newOff); s <= sectionOf(newEnd - 1); s++) {
     if (reverseTable(s) == 0) {
       needAdd(POOL_REVERSE, 1);
       continue;
     }
-    if (reverseAny(s, sectionPartLo(s, newOff), sectionPartHi(s, newEnd))) return fail(E_EXISTS, ARG_NEW_START);
+    if (reverseHeld(s, sectionPartLo(s, newOff), sectionPartHi(s, newEnd))) return fail(E_EXISTS, argNew);
   }
-  // Only the first and the last pageblock of either range can be partial.
-  const firstLen = <u32>min<u64>(nrPages, PAGES_PER_PAGEBLOCK - (oldOff & PAGEBLOCK_PAGE_MASK));
-  if (forwardRunNeedsBlock(oldOff, firstLen, newOff)) needAdd(POOL_FORWARD_BLOCK, 1);
-  if (nrPages > <u64>firstLen) {
-    const lastLen = <u32>(((oldEnd - 1) & PAGEBLOCK_PAGE_MASK) + 1);
-    if (forwardRunNeedsBlock(oldEnd - lastLen, lastLen, newEnd - lastLen)) needAdd(POOL_FORWARD_BLOCK, 1);
+  return OK;
+}
+
+/** Plans receive(newOff, n, x0). */
+function receiveNeeds(newOff: u64, n: u64, x0: u64): void {
+  const firstLen = firstPieceLen(newOff, n);
+  reverseSetRunNeeds(newOff, firstLen, x0);
+  if (n > <u64>firstLen) {
+    const lastLen = lastPieceLen(newOff + n);
+    reverseSetRunNeeds(newOff + n - lastLen, lastLen, x0 + n - lastLen);
   }
-  const firstTargetLen = <u32>min<u64>(nrPages, PAGES_PER_PAGEBLOCK - (newOff & PAGEBLOCK_PAGE_MASK));
-  if (firstTargetLen != PAGES_PER_PAGEBLOCK) needAdd(POOL_REVERSE_BLOCK, 1);
-  if (nrPages > <u64>firstTargetLen && ((newEnd & PAGEBLOCK_PAGE_MASK) != 0)) needAdd(POOL_REVERSE_BLOCK, 1);
-  for (let s = oA; s <= oB; s++) {
+}
+
+/** Frames [newOff, newOff + n), holding none, now hold pages x0, x0 + 1, ... (global pfns). */
+function receive(newOff: u64, n: u64, x0: u64): void {
+  const newEnd = newOff + n;
+  for (let t = newOff; t < newEnd; ) {
+    const len = firstPieceLen(t, newEnd - t);
+    reverseSetRun(t, len, x0 + (t - newOff));
+    t += len;
+  }
+}
+
+/** Plans relocate(oldOff, n, t0). */
+function relocateNeeds(oldOff: u64, n: u64, t0: u64): void {
+  const oldEnd = oldOff + n;
+  for (let s = sectionOf(oldOff); s <= sectionOf(oldEnd - 1); s++) {
     const dir = forwardTable(s);
     if (dir == 0) {
       needAdd(POOL_FORWARD, 1);
       continue;
     }
     const base = sectionStart(s);
-    needAdd(POOL_REVERSE_BLOCK, dropReverseOfRange(dir, base + sectionPartLo(s, oldOff), base + sectionPartHi(s, oldEnd), false));
+    dropReverseOfRange(dir, base + sectionPartLo(s, oldOff), base + sectionPartHi(s, oldEnd), false);
   }
-  if (!reserveNeeds()) return fail(E_FULL, -1);
+  const firstLen = firstPieceLen(oldOff, n);
+  forwardSetRunNeeds(oldOff, firstLen, t0);
+  if (n > <u64>firstLen) {
+    const lastLen = lastPieceLen(oldEnd);
+    forwardSetRunNeeds(oldEnd - lastLen, lastLen, t0 + n - lastLen);
+  }
+}
 
-  // 1. Pages relocated before lose their previous reverse entries.
-  for (let s = oA; s <= oB; s++) {
+/** Pages [oldOff, oldOff + n) (window offsets) now live at global frames t0, t0 + 1, ... */
+function relocate(oldOff: u64, n: u64, t0: u64): void {
+  const oldEnd = oldOff + n;
+  const sA = sectionOf(oldOff);
+  const sB = sectionOf(oldEnd - 1);
+  // 1. Pages relocated before lose their previous near reverse entries.
+  for (let s = sA; s <= sB; s++) {
     const dir = forwardTable(s);
     if (dir == 0) continue;
     const base = sectionStart(s);
     dropReverseOfRange(dir, base + sectionPartLo(s, oldOff), base + sectionPartHi(s, oldEnd), true);
   }
   // 2. The old sections leave the direct map.
-  for (let s = oA; s <= oB; s++) {
+  for (let s = sA; s <= sB; s++) {
     if (forwardTable(s) == 0) store<u32>(gForwardPtrs + (<usize>s << 2), <u32>newForwardDir(s));
     const sec = secAddr(s);
     store<u8>(sec, load<u8>(sec, SEC_FLAGS) | <u8>SECTION_REMAPPED, SEC_FLAGS);
     setXlateState(s, XLATE_REMAPPED);
   }
-  // 3. Forward entries by old pageblock, reverse entries by target pageblock.
-  let x = oldOff;
-  while (x < oldEnd) {
-    const len = <u32>min<u64>(oldEnd - x, PAGES_PER_PAGEBLOCK - (x & PAGEBLOCK_PAGE_MASK));
-    forwardSetRun(x, len, newOff + (x - oldOff));
+  // 3. Forward entries by old pageblock.
+  for (let x = oldOff; x < oldEnd; ) {
+    const len = firstPieceLen(x, oldEnd - x);
+    forwardSetRun(x, len, t0 + (x - oldOff));
     x += len;
   }
-  let t = newOff;
-  while (t < newEnd) {
-    const len = <u32>min<u64>(newEnd - t, PAGES_PER_PAGEBLOCK - (t & PAGEBLOCK_PAGE_MASK));
-    reverseAddRun(t, len, oldOff + (t - newOff));
-    t += len;
+}
+
+/** remap() after argument and presence checks: both ranges in this window. */
+export function remapPages(oldOff: u64, n: u64, newOff: u64): i32 {
+  if (n == 0) return OK;
+  needReset();
+  const r = checkFramesFree(newOff, n, REMAP_ARG_NEW_START);
+  if (r != OK) return r;
+  receiveNeeds(newOff, n, gBasePfn + oldOff);
+  relocateNeeds(oldOff, n, gBasePfn + newOff);
+  if (!reserveNeeds()) return fail(E_FULL, -1);
+  relocate(oldOff, n, gBasePfn + newOff);
+  receive(newOff, n, gBasePfn + oldOff);
+  return OK;
+}
+
+/** remapOut() after argument and presence checks: frames far, or the pages' own. */
+export function remapOutPages(oldOff: u64, n: u64, newPfn: u64): i32 {
+  if (n == 0) return OK;
+  needReset();
+  relocateNeeds(oldOff, n, newPfn);
+  if (!reserveNeeds()) return fail(E_FULL, -1);
+  relocate(oldOff, n, newPfn);
+  return OK;
+}
+
+/** remapIn() after argument and presence checks: pages far. */
+export function remapInPages(newOff: u64, n: u64, oldPfn: u64): i32 {
+  if (n == 0) return OK;
+  needReset();
+  const r = checkFramesFree(newOff, n, REMAP_IN_ARG_NEW_START);
+  if (r != OK) return r;
+  receiveNeeds(newOff, n, oldPfn);
+  if (!reserveNeeds()) return fail(E_FULL, -1);
+  receive(newOff, n, oldPfn);
+  return OK;
+}
+
+// ---- counting ---------------------------------------------------------------------------------
+
+/** REMAPPED sections the last countRemappedRange touched. */
+export let gRemappedSections: u32 = 0;
+
+/**
+ * Pages of [startOff, endOff) relocated away (forward entries that are not
+ * identity, near or far): whole sections from their counts, the two edge
+ * sections pageblock by pageblock. Sets gRemappedSections.
+ */
+export function countRemappedRange(startOff: u64, endOff: u64): u64 {
+  gRemappedSections = 0;
+  if (startOff == endOff) return 0;
+  let pages: u64 = 0;
+  for (let s = sectionOf(startOff); s <= sectionOf(endOff - 1); s++) {
+    const dir = forwardTable(s);
+    if (dir == 0) continue;
+    gRemappedSections++;
+    const lo = sectionPartLo(s, startOff);
+    const hi = sectionPartHi(s, endOff);
+    if (lo == 0 && hi == PAGES_PER_SECTION) {
+      pages += secMovedCount(secAddr(s));
+      continue;
+    }
+    const base = sectionStart(s);
+    for (let off = lo; off < hi; ) {
+      const k = off >> PAGEBLOCK_ORDER;
+      const end = min<u32>(hi, (k + 1) * PAGES_PER_PAGEBLOCK);
+      const pbPfn = gBasePfn + base + <u64>k * PAGES_PER_PAGEBLOCK;
+      const e = load<u64>(dir + (<usize>k << 3));
+      const form = formOf(e, pbPfn, true);
+      if (form == FORM_LINEAR) pages += <u64>(end - off);
+      else if (form != FORM_EMPTY) {
+        for (let i = off & PAGEBLOCK_PAGE_MASK; i < end - k * PAGES_PER_PAGEBLOCK; i++) if (blockValue(e, i) != NONE) pages++;
+      }
+      off = end;
+    }
   }
-  return 0;
+  return pages;
 }
 
 // ---- batch kernels --------------------------------------------------------------------------------
@@ -490,8 +799,9 @@ const WRAPPED_PFN_MIN: u64 = (0 - PAGE_OFFSET) >> PAGE_SHIFT;
  * window is section aligned), addresses past the window are clamped onto the
  * MISS sentinel byte, and one byte of the translation map decides the direct
  * map; only remapped pages and misses leave the straight-line path. A remapped
- * page costs a directory pointer and one 8-byte entry (plus a block read for
- * pageblocks relocated page by page).
+ * page costs a directory pointer and one 8-byte entry holding the global pfn
+ * (plus a block read for pageblocks relocated page by page), wherever the
+ * frame is: a frame of another shard costs the same.
  *
  * An address below PAGE_OFFSET wraps to a pfn of at least WRAPPED_PFN_MIN
  * (128 TiB), so only windows reaching that high must test it: the kernel is
@@ -519,9 +829,9 @@ function virtToPhysKernel<CheckVa>(inPtr: usize, outPtr: usize, n: u32): void {
     if (state != XLATE_DIRECT) {
       out = BAD_ADDRESS;
       if (state == XLATE_REMAPPED) {
-        const off = (pa >> PAGE_SHIFT) - base;
+        const pfn = pa >> PAGE_SHIFT;
         const dir = <usize>load<u32>(forwardPtrs + (<usize>sectionIdx << 2));
-        out = ((base + forwardGet(dir, off)) << PAGE_SHIFT) | (pa & PAGE_MASK_LOW);
+        out = (forwardPfn(dir, pfn - base, pfn) << PAGE_SHIFT) | (pa & PAGE_MASK_LOW);
         slow++;
       } else {
         miss++;
@@ -541,10 +851,10 @@ export function virtToPhysBatch(inPtr: usize, outPtr: usize, n: u32): void {
 }
 
 /**
- * phys_to_virt over n addresses: a frame holding a relocated page answers
- * that page's direct-map address; a frame whose own page moved away has no
- * mapping; other present frames are identity (fast unless their section is
- * REMAPPED, which needs a directory read).
+ * phys_to_virt over n addresses: a frame holding a relocated page (near or
+ * far) answers that page's direct-map address; a frame whose own page moved
+ * away has no mapping; other present frames are identity (fast unless their
+ * section is REMAPPED, which needs a directory read).
  */
 export function physToVirtBatch(inPtr: usize, outPtr: usize, n: u32): void {
   const base = gBasePfn;
@@ -562,10 +872,10 @@ export function physToVirtBatch(inPtr: usize, outPtr: usize, n: u32): void {
       if (state != XLATE_MISS) {
         const x = reverseGet(off);
         if (x != NONE) {
-          out = PAGE_OFFSET + (((base + x) << PAGE_SHIFT) | (pa & PAGE_MASK_LOW));
+          out = PAGE_OFFSET + ((x << PAGE_SHIFT) | (pa & PAGE_MASK_LOW));
           slow++;
         } else if (state == XLATE_REMAPPED) {
-          if (forwardGet(forwardTable(s), off) == off) {
+          if (forwardGet(forwardTable(s), off) == base + off) {
             out = pa + PAGE_OFFSET;
             slow++;
           }
@@ -582,4 +892,3 @@ export function physToVirtBatch(inPtr: usize, outPtr: usize, n: u32): void {
   store<f64>(io + IO_XLATE_SLOW, <f64>slow);
   store<f64>(io + IO_XLATE_MISS, <f64>(n - fast - slow));
 }
-

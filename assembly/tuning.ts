@@ -10,9 +10,9 @@ export const IO_AREA_BYTES: u32 = 128 << 10;
  */
 export const MIXED_POOL_CHUNK_PAGES: u32 = 1;
 export const FORWARD_POOL_CHUNK_PAGES: u32 = 1;
-export const FORWARD_BLOCK_POOL_CHUNK_PAGES: u32 = 1;
 export const REVERSE_POOL_CHUNK_PAGES: u32 = 1;
-export const REVERSE_BLOCK_POOL_CHUNK_PAGES: u32 = 1;
+export const PFN_BLOCK_POOL_CHUNK_PAGES: u32 = 1;
+export const PFN_WIDE_BLOCK_POOL_CHUNK_PAGES: u32 = 1;
 
 /**
  * The highest WASM page count the engine will use. One below the 4 GiB limit

@@ -4,6 +4,7 @@
 
 import {
   MAX_NID,
+  MAX_PHYS_PFN,
   NONE,
   NR_PAGE_CLASSES,
   PAGEBLOCKS_PER_SECTION,
@@ -27,6 +28,7 @@ import {
   INV_PLANE_CLASS,
   INV_POOL,
   INV_PRESENT_MAP,
+  INV_REMAP_COUNT,
   INV_REMAP_MAPS,
   INV_REMAP_TABLE,
   INV_REPR,
@@ -37,10 +39,14 @@ import {
   fail,
 } from './errors';
 import {
+  ENTRY_ADDR,
+  ENTRY_BASE_AT,
+  ENTRY_BASE_MASK,
+  ENTRY_BLOCK,
+  ENTRY_LINEAR,
+  ENTRY_PFN,
   ENTRY_PLANE_MIN,
-  FORWARD_ENTRY_BLOCK,
-  FORWARD_ENTRY_LOW,
-  POOL_FORWARD_BLOCK,
+  ENTRY_WIDE,
   IO_BULK,
   NR_POOLS,
   POOL_BUMP,
@@ -55,12 +61,9 @@ import {
   POOL_PLANE1,
   POOL_PLANE2,
   POOL_RECORD_BYTES_AT,
+  POOL_PFN_BLOCK,
+  POOL_PFN_WIDE_BLOCK,
   POOL_REVERSE,
-  POOL_REVERSE_BLOCK,
-  REVERSE_BLOCK_BITS,
-  REVERSE_ENTRY_BLOCK,
-  REVERSE_ENTRY_LINEAR,
-  REVERSE_ENTRY_LOW,
   REPR_ABSENT,
   REPR_MIXED,
   REPR_UNIFORM,
@@ -73,6 +76,7 @@ import {
   WASM_PAGE_SHIFT,
   classMap,
   forwardTable,
+  gBasePfn,
   groupCountAddr,
   gIoArea,
   gMapWords,
@@ -89,6 +93,7 @@ import {
   reverseTable,
   secAddr,
   secCount,
+  secMovedCount,
   secRepr,
   secReverseCount,
   xlateState,
@@ -98,7 +103,7 @@ import {
 } from './layout';
 import { depthOfMask, planeAddr, planeCountAll, planeDepth, planePresence } from './planes';
 import { poolAddr } from './pool';
-import { forwardGet, reverseGet } from './translate';
+import { FORM_EMPTY, FORM_LINEAR, FORM_NARROW, FORM_WIDE, blockValue, entryBase, formOf, forwardGet, isNear, pfnBlockBase, reverseGet } from './translate';
 import { buddyLive, buddyLiveBlock, buddyValidate } from './buddy';
 
 /** Section where validate() found the broken invariant (-1 if not section specific). */
@@ -110,9 +115,9 @@ let gLivePlanes1: u32 = 0;
 let gLivePlanes2: u32 = 0;
 let gLivePlanes3: u32 = 0;
 let gLiveForward: u32 = 0;
-let gLiveForwardBlocks: u32 = 0;
 let gLiveReverse: u32 = 0;
-let gLiveReverseBlocks: u32 = 0;
+let gLivePfnBlocks: u32 = 0;
+let gLiveWidePfnBlocks: u32 = 0;
 
 @inline function legalTag(tag: u32): bool {
   return (tag & ~TAG_BITS) == 0 && (tag & 3) != 3;
@@ -181,6 +186,50 @@ function checkMixed(s: u32, sec: usize): i32 {
   return 0;
 }
 
+/**
+ * The entries of a remap directory of section s: legal bits, owned blocks,
+ * and the canonical form (a block is neither EMPTY nor one run, a PFN
+ * BLOCK's base is its lowest value rounded down to 2^11, a forward block
+ * never holds a page's own pfn). Errors are `inv`.
+ */
+function checkDirEntries(s: u32, dir: usize, forward: bool, inv: i32): i32 {
+  const base = gBasePfn + <u64>s * PAGES_PER_SECTION;
+  for (let k: u32 = 0; k < PAGEBLOCKS_PER_SECTION; k++) {
+    const e = load<u64>(dir + (<usize>k << 3));
+    const pbPfn = base + <u64>k * PAGES_PER_PAGEBLOCK;
+    const form = formOf(e, pbPfn, forward);
+    if (form == FORM_EMPTY) continue;
+    if (form == FORM_LINEAR) {
+      if ((e & ~((forward ? 0 : ENTRY_LINEAR) | ENTRY_PFN)) != 0) return bad(inv, <i32>s);
+      continue;
+    }
+    const baseBits = form == FORM_WIDE ? 0 : ENTRY_BASE_MASK << ENTRY_BASE_AT;
+    if ((e & ~(ENTRY_BLOCK | ENTRY_WIDE | baseBits | ENTRY_ADDR)) != 0) return bad(inv, <i32>s);
+    const block = <usize>(e & ENTRY_ADDR);
+    if (!ownedBy(block, form == FORM_WIDE ? POOL_PFN_WIDE_BLOCK : POOL_PFN_BLOCK)) return bad(INV_POOL, <i32>s);
+    if (form == FORM_WIDE) gLiveWidePfnBlocks++;
+    else gLivePfnBlocks++;
+    const first = blockValue(e, 0);
+    let n: u32 = 0;
+    let low = NONE;
+    let linear = first != NONE;
+    for (let i: u32 = 0; i < PAGES_PER_PAGEBLOCK; i++) {
+      const v = blockValue(e, i);
+      if (v == NONE) {
+        linear = false;
+        continue;
+      }
+      if (forward && v == pbPfn + i) return bad(inv, <i32>s);
+      if (v != first + i) linear = false;
+      low = min<u64>(low, v);
+      n++;
+    }
+    if (n == 0 || linear) return bad(inv, <i32>s);
+    if (form == FORM_NARROW && entryBase(e) != pfnBlockBase(low)) return bad(inv, <i32>s);
+  }
+  return 0;
+}
+
 function checkRemap(s: u32, sec: usize): i32 {
   const flags = <u32>load<u8>(sec, SEC_FLAGS);
   const table = forwardTable(s);
@@ -188,75 +237,53 @@ function checkRemap(s: u32, sec: usize): i32 {
   if (remapped != (table != 0) || xlateState(s) != (remapped ? XLATE_REMAPPED : XLATE_DIRECT)) {
     return bad(INV_REMAP_MAPS, <i32>s);
   }
-  if (table != 0) {
+  const base = <u64>s * PAGES_PER_SECTION;
+  if (table == 0) {
+    if (secMovedCount(sec) != 0) return bad(INV_REMAP_COUNT, <i32>s);
+  } else {
     if (!ownedBy(table, POOL_FORWARD)) return bad(INV_POOL, <i32>s);
     gLiveForward++;
-    for (let k: u32 = 0; k < PAGEBLOCKS_PER_SECTION; k++) {
-      const e = load<u64>(table + (<usize>k << 3));
-      if ((e & FORWARD_ENTRY_BLOCK) != 0) {
-        if ((e >> 33) != 0) return bad(INV_REMAP_TABLE, <i32>s);
-        const block = <usize>(e & FORWARD_ENTRY_LOW);
-        if (!ownedBy(block, POOL_FORWARD_BLOCK)) return bad(INV_POOL, <i32>s);
-        gLiveForwardBlocks++;
-        // Canonical: a block that is one run must be a LINEAR entry.
-        const first = load<u32>(block);
-        let linear = true;
-        for (let i: u32 = 1; i < PAGES_PER_PAGEBLOCK; i++) if (load<u32>(block + (<usize>i << 2)) != first + i) linear = false;
-        if (linear) return bad(INV_REMAP_TABLE, <i32>s);
-      } else if (e + PAGES_PER_PAGEBLOCK > gNrPages) {
-        return bad(INV_REMAP_TABLE, <i32>s);
-      }
-    }
-    const base = <u64>s * PAGES_PER_SECTION;
+    const r = checkDirEntries(s, table, true, INV_REMAP_TABLE);
+    if (r != 0) return r;
+    let moved: u32 = 0;
     for (let i: u32 = 0; i < PAGES_PER_SECTION; i++) {
       const x = base + i;
       const t = forwardGet(table, x);
-      if (t == x) continue;
-      // A moved page: its frame is present and points back.
-      if (t >= gNrPages || !mapTest(gPresentMap, <u32>(t / PAGES_PER_SECTION))) return bad(INV_REMAP_TABLE, <i32>s);
-      if (reverseGet(t) != x) return bad(INV_REMAP_TABLE, <i32>s);
+      if (t == gBasePfn + x) continue;
+      moved++;
+      if (isNear(t)) {
+        // A page moved in the window: its frame is present and points back.
+        const tOff = t - gBasePfn;
+        if (!mapTest(gPresentMap, <u32>(tOff / PAGES_PER_SECTION))) return bad(INV_REMAP_TABLE, <i32>s);
+        if (reverseGet(tOff) != gBasePfn + x) return bad(INV_REMAP_TABLE, <i32>s);
+      } else if (t >= MAX_PHYS_PFN) {
+        return bad(INV_REMAP_TABLE, <i32>s);
+      }
     }
+    if (moved != secMovedCount(sec)) return bad(INV_REMAP_COUNT, <i32>s);
   }
   const rdir = reverseTable(s);
   const held = secReverseCount(sec);
   if (rdir == 0) return held == 0 ? 0 : bad(INV_REVERSE_TABLE, <i32>s);
   if (!ownedBy(rdir, POOL_REVERSE)) return bad(INV_POOL, <i32>s);
   gLiveReverse++;
+  const r = checkDirEntries(s, rdir, false, INV_REVERSE_TABLE);
+  if (r != 0) return r;
   let n: u32 = 0;
-  for (let k: u32 = 0; k < PAGEBLOCKS_PER_SECTION; k++) {
-    const e = load<u64>(rdir + (<usize>k << 3));
-    if (e == 0) continue;
-    if ((e & REVERSE_ENTRY_LINEAR) != 0) {
-      if ((e & ~(REVERSE_ENTRY_LINEAR | REVERSE_ENTRY_LOW)) != 0) return bad(INV_REVERSE_TABLE, <i32>s);
-      n += PAGES_PER_PAGEBLOCK;
-      continue;
-    }
-    if ((e & ~(REVERSE_ENTRY_BLOCK | REVERSE_ENTRY_LOW)) != 0) return bad(INV_REVERSE_TABLE, <i32>s);
-    const block = <usize>(e & REVERSE_ENTRY_LOW);
-    if (!ownedBy(block, POOL_REVERSE_BLOCK)) return bad(INV_POOL, <i32>s);
-    gLiveReverseBlocks++;
-    let inBlock: u32 = 0;
-    for (let w: u32 = 0; w < 8; w++) inBlock += <u32>popcnt<u64>(load<u64>(block + REVERSE_BLOCK_BITS + (<usize>w << 3)));
-    if (inBlock == 0) return bad(INV_REVERSE_TABLE, <i32>s);
-    if (inBlock == PAGES_PER_PAGEBLOCK) {
-      // Canonical: a full block of one run must be a LINEAR entry.
-      const first = load<u32>(block);
-      let linear = true;
-      for (let i: u32 = 1; i < PAGES_PER_PAGEBLOCK; i++) if (load<u32>(block + (<usize>i << 2)) != first + i) linear = false;
-      if (linear) return bad(INV_REVERSE_TABLE, <i32>s);
-    }
-    n += inBlock;
-  }
-  if (n != held || n == 0) return bad(INV_REVERSE_TABLE, <i32>s);
-  const base = <u64>s * PAGES_PER_SECTION;
   for (let i: u32 = 0; i < PAGES_PER_SECTION; i++) {
     const x = reverseGet(base + i);
     if (x == NONE) continue;
-    // The page this frame holds is relocated here.
-    if (x >= gNrPages) return bad(INV_REVERSE_TABLE, <i32>s);
-    const ftable = forwardTable(<u32>(x / PAGES_PER_SECTION));
-    if (ftable == 0 || forwardGet(ftable, x) != base + i) return bad(INV_REVERSE_TABLE, <i32>s);
+    n++;
+    if (isNear(x)) {
+      // The page this frame holds is relocated here.
+      const xOff = x - gBasePfn;
+      const ftable = forwardTable(<u32>(xOff / PAGES_PER_SECTION));
+      if (ftable == 0 || forwardGet(ftable, xOff) != gBasePfn + base + i) return bad(INV_REVERSE_TABLE, <i32>s);
+    } else if (x >= MAX_PHYS_PFN) {
+      return bad(INV_REVERSE_TABLE, <i32>s);
+    }
   }
+  if (n != held || n == 0) return bad(INV_REVERSE_TABLE, <i32>s);
   return 0;
 }
 
@@ -318,8 +345,8 @@ function checkPools(): i32 {
     else if (pool == POOL_PLANE2) expect = gLivePlanes2;
     else if (pool == POOL_PLANE1) expect = gLivePlanes1;
     else if (pool == POOL_FORWARD) expect = gLiveForward;
-    else if (pool == POOL_FORWARD_BLOCK) expect = gLiveForwardBlocks;
-    else if (pool == POOL_REVERSE_BLOCK) expect = gLiveReverseBlocks;
+    else if (pool == POOL_PFN_BLOCK) expect = gLivePfnBlocks;
+    else if (pool == POOL_PFN_WIDE_BLOCK) expect = gLiveWidePfnBlocks;
     else expect = gLiveReverse;
     if (live != expect) return bad(INV_POOL, -1);
     if (pool == POOL_PLANE || pool == POOL_PLANE1 || pool == POOL_PLANE2) continue; // checked by buddyValidate
@@ -363,9 +390,9 @@ export function validateAll(): i32 {
   gLivePlanes2 = 0;
   gLivePlanes3 = 0;
   gLiveForward = 0;
-  gLiveForwardBlocks = 0;
   gLiveReverse = 0;
-  gLiveReverseBlocks = 0;
+  gLivePfnBlocks = 0;
+  gLiveWidePfnBlocks = 0;
   for (let s: u32 = 0; s < gNrSections; s++) {
     const r = checkSection(s);
     if (r != 0) return r;

@@ -391,19 +391,105 @@ export function applyRemap(engine: EngineApi, plan: RemapPlan): void {
   for (let i = 0; i < remaps.length; i += 3) engine.remap(remaps[i]!, remaps[i + 1]!, remaps[i + 2]!);
 }
 
-export type AddressMix = 'direct' | 'remapped' | 'mixed';
+// ---- translation across shards -----------------------------------------------------------
+
+/** Relocation to another node's shard, as an offline-migrated hot-remove does it. */
+export const FAR_TRANSLATION = {
+  seed: 0x0fa7_5eed,
+  /** A node's worth of memory blocks: 2^20 pages (4 GiB, 32 sections), one run of sections. */
+  nodePagesLog2: 20,
+  /** Share of the pages copied out: the slab pages (the rest are free or migrated, and stay identity). */
+  movedShare: 0.5,
+  /** Slab runs and the runs between them: 1 to this many pages. */
+  maxRunPages: 32,
+  /** Free frames the far node's allocator skips between two runs: 0 to this many. */
+  maxFrameGapPages: 8,
+  /** The far node's shard window: 2^26 pages from 8 TiB. */
+  farBasePfn: 2 ** 31,
+  farNrPages: 2 ** 26,
+} as const;
+
+/** Which sections go, and the relocation runs to the far node. */
+export interface FarRemapPlan {
+  /** Window section indexes of the run of sections, ascending. */
+  sections: Uint32Array;
+  /** The run's first pfn and its pages. */
+  startPfn: number;
+  nrPages: number;
+  /** Triples (oldStartPfn, nrPages, farStartPfn). */
+  remaps: Float64Array;
+  /** Far frame of each page of the run, or -1 for a page that stays. */
+  frames: Float64Array;
+}
+
+/**
+ * A run of sections holding a node's worth of pages, clear of the in-window
+ * plan's remapped and target sections, whose slab pages (`movedShare` of
+ * them, in runs of 1 to `maxRunPages`) are copied to free frames of the far
+ * node in allocation order, a few frames skipped now and then.
+ */
+export function planFarRemap(plan: RemapPlan, seed: number = FAR_TRANSLATION.seed): FarRemapPlan {
+  const rng = new Prng(seed);
+  const nrSections = plan.nrPages / PAGES_PER_SECTION;
+  const nrPages = 2 ** FAR_TRANSLATION.nodePagesLog2;
+  const want = nrPages / PAGES_PER_SECTION;
+  const used = new Uint8Array(nrSections);
+  for (let i = 0; i < plan.remaps.length; i += 3) {
+    used[Math.floor((plan.remaps[i]! - plan.basePfn) / PAGES_PER_SECTION)] = 1;
+    used[Math.floor((plan.remaps[i + 2]! - plan.basePfn) / PAGES_PER_SECTION)] = 1;
+  }
+  const from = rng.int(0, nrSections);
+  let first = -1;
+  for (let k = 0; k < nrSections && first < 0; k++) {
+    const s = (from + k) % nrSections;
+    if (s + want <= nrSections && used.subarray(s, s + want).every((u) => u === 0)) first = s;
+  }
+  if (first < 0) throw new Error(`planFarRemap: no run of ${want} sections clear of the in-window plan`);
+  const startPfn = plan.basePfn + first * PAGES_PER_SECTION;
+  const frames = new Float64Array(nrPages).fill(-1);
+  const remaps: number[] = [];
+  let frame = FAR_TRANSLATION.farBasePfn + PAGES_PER_SECTION;
+  for (let pfn = startPfn; pfn < startPfn + nrPages; ) {
+    const n = Math.min(rng.int(1, FAR_TRANSLATION.maxRunPages + 1), startPfn + nrPages - pfn);
+    if (rng.chance(FAR_TRANSLATION.movedShare)) {
+      remaps.push(pfn, n, frame);
+      for (let i = 0; i < n; i++) frames[pfn - startPfn + i] = frame + i;
+      frame += n + rng.int(0, FAR_TRANSLATION.maxFrameGapPages + 1);
+    }
+    pfn += n;
+  }
+  if (frame > FAR_TRANSLATION.farBasePfn + FAR_TRANSLATION.farNrPages) throw new Error('planFarRemap: the far node is too small');
+  return { sections: Uint32Array.from({ length: want }, (_, i) => first + i), startPfn, nrPages, remaps: Float64Array.from(remaps), frames };
+}
+
+/**
+ * The far relocations as the feature makes them: the far node's shard
+ * records its frames' pages (when given), then the source relocates them.
+ */
+export function applyFarRemap(source: EngineApi, plan: FarRemapPlan, farNode?: EngineApi): void {
+  const { remaps } = plan;
+  for (let i = 0; i < remaps.length; i += 3) {
+    farNode?.remapIn(remaps[i + 2]!, remaps[i + 1]!, remaps[i]!);
+    source.remapOut(remaps[i]!, remaps[i + 1]!, remaps[i + 2]!);
+  }
+}
+
+/** Direct-map lookups: in sections not remapped, in sections remapped inside the window or to the far node, or anywhere. */
+export type AddressMix = 'direct' | 'remapped' | 'far' | 'mixed';
 
 /**
  * Fill `out` with random direct-map addresses (random page, random byte
- * offset) of the plan's window: in non-remapped sections, in remapped ones,
- * or anywhere.
+ * offset) of the plan's window: in sections no plan remaps, in the in-window
+ * plan's remapped ones, in the far plan's, or anywhere.
  */
-export function fillAddresses(out: BigUint64Array, plan: RemapPlan, mix: AddressMix, rng: Prng): void {
+export function fillAddresses(out: BigUint64Array, plan: RemapPlan, mix: AddressMix, rng: Prng, far?: FarRemapPlan): void {
   const nrSections = plan.nrPages / PAGES_PER_SECTION;
   const remapped = new Uint8Array(nrSections);
   for (const s of plan.remappedSections) remapped[s] = 1;
-  const direct = Uint32Array.from({ length: nrSections - plan.remappedSections.length });
+  for (const s of far?.sections ?? []) remapped[s] = 1;
+  const direct = Uint32Array.from({ length: nrSections - remapped.reduce((a, b) => a + b, 0) });
   for (let s = 0, k = 0; s < nrSections; s++) if (remapped[s] === 0) direct[k++] = s;
+  if (mix === 'far' && far === undefined) throw new Error("fillAddresses: the 'far' mix needs the far plan");
   // Write each u64 as two u32 halves (little-endian) with Number arithmetic:
   // BigInt per entry would cost more than the lookups being measured.
   const halves = new Uint32Array(out.buffer, out.byteOffset, out.length * 2);
@@ -414,7 +500,7 @@ export function fillAddresses(out: BigUint64Array, plan: RemapPlan, mix: Address
     if (mix === 'mixed') {
       pfn = plan.basePfn + rng.int(0, plan.nrPages);
     } else {
-      const pool = mix === 'direct' ? direct : plan.remappedSections;
+      const pool = mix === 'direct' ? direct : mix === 'far' ? far!.sections : plan.remappedSections;
       pfn = plan.basePfn + pool[rng.int(0, pool.length)]! * PAGES_PER_SECTION + rng.int(0, PAGES_PER_SECTION);
     }
     const pa = pfn * PAGE_SIZE + (rng.u32() & (PAGE_SIZE - 1));

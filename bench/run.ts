@@ -49,23 +49,36 @@ async function timed<T>(what: string, work: () => T | Promise<T>): Promise<T> {
 function printTranslation(report: TranslationReport): void {
   console.log(
     `\ntranslation: 2^${Math.log2(report.batch)} random addresses per WASM batch over the fleet window; ${report.remappedSections} sections ` +
-      `(${report.relocatedPages} pages) remapped in ${(report.remapSetupMs / 1000).toFixed(1)} s; ` +
+      `(${report.relocatedPages} pages) remapped inside it in ${(report.remapSetupMs / 1000).toFixed(1)} s; ` +
       `reference: 2^${Math.log2(report.refBatch)} per batch on its own smaller window (a JS Map holds at most 2^24 remap pairs)`,
   );
-  const lines = [['batch', 'WASM ns/lookup', 'aim', "WASM, ref's window", 'ref ns/lookup', 'WASM/ref']];
+  const far = report.far;
+  console.log(
+    `then ${far.sections} sections (a node's worth) remapped to another node's shard: ${far.relocatedPages} slab pages in ${far.calls} remapIn + remapOut ` +
+      `pairs in ${far.setupMs.toFixed(0)} ms; fleet window +${(far.sourceBytes / 2 ** 20).toFixed(2)} MiB ` +
+      `(${far.pfnBlocks} PFN BLOCKs, ${far.widePfnBlocks} WIDE), far node +${(far.farNodeBytes / 2 ** 20).toFixed(2)} MiB; ` +
+      `countRemapped: ${far.countedPages} pages, ${far.countedSections} sections`,
+  );
+  const before = new Map(report.rows.filter((row) => row.phase === 'before').map((row) => [row.mix, row]));
+  const lines = [['batch', 'phase', 'WASM ns/lookup', 'aim', 'after/before', "WASM, ref's window", 'ref ns/lookup', 'ref after/before', 'WASM/ref']];
   for (const row of report.rows) {
+    // The far mix has no before: it compares with the in-window slow path.
+    const base = row.phase === 'after' ? before.get(row.mix === 'far' ? 'remapped' : row.mix) : undefined;
     lines.push([
       row.mix,
+      row.phase,
       `${row.wasmNs.toFixed(2)} ±${row.wasmRmePct.toFixed(0)}%`,
       row.aimNs === undefined ? '' : `< ${row.aimNs}`,
+      base === undefined ? '' : `${(row.wasmNs / base.wasmNs).toFixed(2)}x${row.mix === 'far' ? ' (vs remapped)' : ''}`,
       row.wasmSmallNs.toFixed(2),
       `${row.refNs.toFixed(1)} ±${row.refRmePct.toFixed(0)}%`,
+      base === undefined ? '' : `${(row.refNs / base.refNs).toFixed(2)}x`,
       `${(row.refNs / row.wasmNs).toFixed(0)}x`,
     ]);
   }
   printTable(lines);
-  for (const row of report.rows) if (row.note !== undefined) console.log(`  note: ${row.mix}: ${row.note}`);
-  console.log(`  EngineApi virtToPhys (copies in and out), mixed batch: ${report.copyingMixedNs.toFixed(2)} ns/lookup`);
+  for (const row of report.rows) if (row.note !== undefined) console.log(`  note: ${row.mix} ${row.phase}: ${row.note}`);
+  console.log(`  EngineApi virtToPhys (copies in and out), mixed batch after: ${report.copyingMixedNs.toFixed(2)} ns/lookup`);
 }
 
 /** Wall-clock rows: seconds on each engine and the ratio. */
@@ -155,7 +168,7 @@ async function main(): Promise<void> {
   printVerdicts(verdicts);
   for (const row of translation.rows) {
     if (row.aimNs === undefined) continue;
-    console.log(`${row.wasmNs < row.aimNs ? 'MET ' : 'MISS'}  translation aim, ${row.mix}: under ${row.aimNs} ns per lookup (${formatNs(row.wasmNs)})`);
+    console.log(`${row.wasmNs < row.aimNs ? 'MET ' : 'MISS'}  translation aim, ${row.mix} ${row.phase}: under ${row.aimNs} ns per lookup (${formatNs(row.wasmNs)})`);
   }
 
   const totalSec = (performance.now() - t0) / 1000;

@@ -26,6 +26,13 @@ export const MAX_ORDER_NR_PAGES = 1024;
 /** One engine shard holds at most 2^32 pages (16 TiB), so in-window offsets fit in u32. */
 export const MAX_WINDOW_PAGES = 2 ** 32;
 
+/**
+ * Far pfns, the frames or pages of another shard that remapOut and remapIn
+ * name, lie below 2^40: 52 physical address bits (`MAX_PHYSMEM_BITS` with
+ * 5-level paging, 4 PiB) less PAGE_SHIFT.
+ */
+export const MAX_PHYS_PFN = 2 ** 40;
+
 /** x86_64 direct-map base (4-level paging, no KASLR): va = pa + PAGE_OFFSET. */
 export const PAGE_OFFSET = 0xffff888000000000n;
 /** Translation result for an address the shard cannot translate. */
@@ -141,7 +148,7 @@ export type EngineStatusName = Exclude<keyof typeof EngineStatus, 'OK'>;
 
 /** What each status means, for error messages. */
 export const ENGINE_STATUS_TEXT: Record<EngineStatusName, string> = {
-  E_RANGE: 'pfn outside the shard window',
+  E_RANGE: 'pfn outside the range the call allows (the shard window, or for a far range [0, MAX_PHYS_PFN) outside it)',
   E_ORDER: 'end is below start',
   E_CLASS: 'unknown page class',
   E_FULL: 'engine table is full',

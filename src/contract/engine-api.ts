@@ -13,6 +13,8 @@
  *   empty range and a no-op;
  * - a shard owns the window `[basePfn, basePfn + nrPages)`, both section
  *   aligned, at most 2^32 pages;
+ * - a far pfn (a frame or page of another shard, in remapOut and remapIn)
+ *   lies outside the window and below MAX_PHYS_PFN (2^40);
  * - counts are numbers of pages unless the name says otherwise.
  *
  * Errors: a bad call throws an `EngineError` (see `src/contract/errors.ts`)
@@ -75,6 +77,14 @@ export interface RetagResult {
   goodPages: number;
 }
 
+/** What {@link EngineApi.countRemapped} found. */
+export interface RemapCount {
+  /** Pages of the range relocated away: their forward entry is not identity (a near or a far frame). */
+  pages: number;
+  /** REMAPPED sections the range intersects. */
+  sections: number;
+}
+
 export interface TranslateResult {
   /** One output address per input; BAD_ADDRESS where the shard cannot translate. */
   out: BigUint64Array;
@@ -101,7 +111,13 @@ export interface EngineApi {
   /**
    * Drop the sections of `[startPfn, endPfn)` (section aligned; every one must be
    * present, else E_NOT_PRESENT): page state, tags, flags and remap tables go.
-   * Reverse-map entries elsewhere that point into these sections are dropped too.
+   * Reverse-map entries elsewhere that point into these sections are dropped
+   * too: a page of this window whose frame goes translates through identity
+   * again (its section stays REMAPPED). Far entries go with the sections'
+   * tables (pages sent to other shards' frames, frames holding other shards'
+   * pages); the other shard's halves of those pairs are the caller's to
+   * clear: clearRemap on the frames' shard, remapOut(old, n, old) or
+   * clearRemap on the pages' shard.
    */
   removeSections(startPfn: number, endPfn: number): void;
   /** Set then clear flags on every section that intersects the range (all must be present). */
@@ -247,18 +263,76 @@ export interface EngineApi {
    * `[newStartPfn, newStartPfn + nrPages)` in the same window (both present). The old
    * pages' sections become REMAPPED: their virtual addresses now translate through a
    * per-page table (identity for pages not relocated). The new frames get reverse entries.
+   * A frame that already holds a relocated page, of this window or (by
+   * {@link remapIn}) of another shard, refuses the call: E_EXISTS newStartPfn.
+   * A page relocated before first gives up its previous frame; a page may be
+   * relocated onto its own frame (an identity entry that still holds the frame).
    */
   remap(oldStartPfn: number, nrPages: number, newStartPfn: number): void;
-  /** Return the sections intersecting the range to the direct map, dropping their tables and reverse entries. */
+  /**
+   * Relocate the direct-map pages `[oldStartPfn, oldStartPfn + nrPages)` of this
+   * window (present) to frames of another shard, `[newStartPfn, newStartPfn +
+   * nrPages)`, far pfns: below MAX_PHYS_PFN and clear of this window. Only the
+   * forward half is recorded here: the old sections become REMAPPED and
+   * virtToPhys of the old addresses answers the new global physical
+   * addresses; the shard owning the frames records the reverse half with
+   * {@link remapIn}. `newStartPfn === oldStartPfn` sends the pages home:
+   * identity with no reverse entry, as removeSections does in-window to a
+   * page whose frame went away.
+   *
+   * A page relocated before first gives up its previous frame if that frame
+   * is in this window (a far frame is its own shard's to free). This shard
+   * cannot see far frames, so it never refuses one: call remapIn on the
+   * frames' shard first (an occupied frame is E_EXISTS there), then
+   * remapOut; should remapOut fail (E_FULL), clearRemap the frames there.
+   *
+   * Checks: E_ARG oldStartPfn, nrPages, newStartPfn; E_RANGE oldStartPfn if
+   * the old range leaves the window; E_RANGE newStartPfn if the new range is
+   * not the old one and reaches past MAX_PHYS_PFN or intersects the window
+   * (relocation inside the window is {@link remap}); then, for nrPages > 0,
+   * E_NOT_PRESENT oldStartPfn and E_FULL.
+   */
+  remapOut(oldStartPfn: number, nrPages: number, newStartPfn: number): void;
+  /**
+   * Record that the frames `[newStartPfn, newStartPfn + nrPages)` of this window
+   * (present) now hold the pages `[oldStartPfn, oldStartPfn + nrPages)` of
+   * another shard, far pfns: the reverse half of a far relocation. physToVirt
+   * of those frames answers the old pages' direct-map addresses (same offset
+   * in the page); virtToPhys and the section flags do not change.
+   *
+   * Checks: E_ARG newStartPfn, nrPages, oldStartPfn; E_RANGE newStartPfn if
+   * the frames leave the window; E_RANGE oldStartPfn if the pages reach past
+   * MAX_PHYS_PFN or intersect the window; then, for nrPages > 0,
+   * E_NOT_PRESENT newStartPfn, E_EXISTS newStartPfn if a frame already holds
+   * a relocated page (near or far), and E_FULL.
+   */
+  remapIn(newStartPfn: number, nrPages: number, oldStartPfn: number): void;
+  /**
+   * Return the sections intersecting the range to the direct map: they drop
+   * their forward tables (near and far entries) and the reverse entries
+   * their pages made in this window, and their frames forget the far pages
+   * they hold (remapIn's entries). Their frames keep the pages of other
+   * sections of this window. Far pairs' other halves are the caller's to clear.
+   */
   clearRemap(startPfn: number, endPfn: number): void;
   /**
+   * How much of the range is relocated, in one call: `pages`, the pages of
+   * `[startPfn, endPfn)` whose forward entry is not identity (moved to another
+   * frame of this window or of another shard), and `sections`, the REMAPPED
+   * sections the range intersects. Sections that are not present count
+   * nothing; only the range is checked.
+   */
+  countRemapped(startPfn: number, endPfn: number): RemapCount;
+  /**
    * virt_to_phys for direct-map addresses: `pa = va - PAGE_OFFSET`, then, if the pfn's
-   * section is REMAPPED, through its table. Misses give BAD_ADDRESS.
+   * section is REMAPPED, through its table, which may answer a frame of another
+   * shard. Misses give BAD_ADDRESS.
    */
   virtToPhys(vas: BigUint64Array): TranslateResult;
   /**
-   * phys_to_virt: a frame that received a relocated page maps to that page's old
-   * direct-map address; a frame whose own page was relocated away has no mapping
+   * phys_to_virt: a frame that received a relocated page (of this window or,
+   * by remapIn, of another shard) maps to that page's old direct-map address;
+   * a frame whose own page was relocated away has no mapping
    * (BAD_ADDRESS); any other present frame maps to `pa + PAGE_OFFSET`.
    */
   physToVirt(pas: BigUint64Array): TranslateResult;

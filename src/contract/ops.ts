@@ -12,7 +12,7 @@
  * wrapper (`src/engine/engine.ts`) and the reference (`src/reference/`).
  * A compile-time check below keeps the table and the interface in step.
  */
-import type { EngineApi, EngineInfo, RetagResult, ScanResult, TranslateResult } from './engine-api.js';
+import type { EngineApi, EngineInfo, RemapCount, RetagResult, ScanResult, TranslateResult } from './engine-api.js';
 import { EngineError } from './errors.js';
 
 /**
@@ -22,6 +22,8 @@ import { EngineError } from './errors.js';
 export type ArgKind =
   /** An absolute pfn (the ends of a range, or a start). */
   | 'pfn'
+  /** A far pfn: a frame or page of another shard, outside the window, below MAX_PHYS_PFN. */
+  | 'farPfn'
   /** A number of pages, pageblocks or sections. */
   | 'count'
   /** An absolute section number. */
@@ -51,6 +53,7 @@ export type ArgKind =
 /** The JavaScript type each kind takes. */
 export interface ArgKindType {
   pfn: number;
+  farPfn: number;
   count: number;
   sectionNr: number;
   cls: number;
@@ -86,6 +89,8 @@ export interface ResultKindType {
   translation: TranslateResult;
   /** What retagPageblocks did: two numbers. */
   retag: RetagResult;
+  /** What countRemapped found: two numbers. */
+  remapCount: RemapCount;
 }
 export type ResultKind = keyof ResultKindType;
 
@@ -176,7 +181,18 @@ export const ENGINE_OPS = {
     result: 'void',
     mutates: true,
   },
+  remapOut: {
+    args: [['oldStartPfn', 'pfn'], ['nrPages', 'count'], ['newStartPfn', 'farPfn']],
+    result: 'void',
+    mutates: true,
+  },
+  remapIn: {
+    args: [['newStartPfn', 'pfn'], ['nrPages', 'count'], ['oldStartPfn', 'farPfn']],
+    result: 'void',
+    mutates: true,
+  },
   clearRemap: { args: [...PFN_RANGE], result: 'void', mutates: true },
+  countRemapped: { args: [...PFN_RANGE], result: 'remapCount', mutates: false },
   virtToPhys: { args: [['vas', 'addresses']], result: 'translation', mutates: false },
   physToVirt: { args: [['pas', 'addresses']], result: 'translation', mutates: false },
 

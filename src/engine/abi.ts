@@ -66,7 +66,11 @@ export interface RawEngineExports {
   readPageblockTags(startPfn: number, nrPageblocks: number, chunkFirst: number, chunkLen: number): number;
 
   remap(oldStartPfn: number, nrPages: number, newStartPfn: number): number;
+  remapOut(oldStartPfn: number, nrPages: number, newStartPfn: number): number;
+  remapIn(newStartPfn: number, nrPages: number, oldStartPfn: number): number;
   clearRemap(startPfn: number, endPfn: number): number;
+  /** Returns the pages relocated away (NaN on refusal); the REMAPPED sections are at IO_REMAP_SECTIONS. */
+  countRemapped(startPfn: number, endPfn: number): number;
   ioTranslateCapacity(): number;
   virtToPhysIo(n: number): number;
   physToVirtIo(n: number): number;
@@ -87,6 +91,9 @@ export const POOL_FORWARD = 2;
 export const POOL_REVERSE = 3;
 export const POOL_PLANE1 = 6;
 export const POOL_PLANE2 = 7;
+/** PFN BLOCKs and WIDE PFN BLOCKs of the remap tables, either direction. */
+export const POOL_PFN_BLOCK = 4;
+export const POOL_PFN_WIDE_BLOCK = 5;
 
 // ---- I/O area (mirrors assembly/layout.ts) ------------------------------------------
 
@@ -103,6 +110,8 @@ export const IO_XLATE_SLOW = 104;
 export const IO_XLATE_MISS = 112;
 /** f64: the good pages of the pageblocks retagPageblocks() retagged. */
 export const IO_RETAG_GOOD = 120;
+/** f64: the REMAPPED sections countRemapped() found. */
+export const IO_REMAP_SECTIONS = 128;
 /** Start of bulk results (runs, classes, tags, section words, translation batches). */
 export const IO_BULK = 256;
 
@@ -145,6 +154,7 @@ export const INVARIANT_NAMES: Record<number, string> = {
   16: 'reverse table entry without its forward entry',
   17: 'absent section carries state',
   18: '64-section group counts differ from the sections\' counts',
+  19: 'count of pages relocated away differs from the forward table',
 };
 
 /**
@@ -162,6 +172,7 @@ export const ABI_CONSTANT_NAMES = [
   'PAGEBLOCKS_PER_SECTION',
   'MAX_ORDER_NR_PAGES',
   'MAX_WINDOW_PAGES',
+  'MAX_PHYS_PFN',
   'NR_PAGE_CLASSES',
   'NO_CLASS',
   'ALL_CLASSES',
@@ -219,6 +230,8 @@ export const ABI_OFFSET_NAMES = [
   'POOL_REVERSE',
   'POOL_PLANE1',
   'POOL_PLANE2',
+  'POOL_PFN_BLOCK',
+  'POOL_PFN_WIDE_BLOCK',
   'IO_COUNTS',
   'IO_SCAN_NEXT',
   'IO_SCAN_UNMOVABLE',
@@ -228,6 +241,7 @@ export const ABI_OFFSET_NAMES = [
   'IO_XLATE_SLOW',
   'IO_XLATE_MISS',
   'IO_RETAG_GOOD',
+  'IO_REMAP_SECTIONS',
   'IO_BULK',
   'SIZE_OF_F64',
   'SIZE_OF_U64',

@@ -16,6 +16,7 @@ import type {
   EngineApi,
   EngineInfo,
   EngineOptions,
+  RemapCount,
   RetagResult,
   ScanResult,
   TranslateResult,
@@ -24,6 +25,7 @@ import {
   INVARIANT_NAMES,
   IO_BULK,
   IO_COUNTS,
+  IO_REMAP_SECTIONS,
   IO_RETAG_GOOD,
   IO_SCAN_MOVABLE,
   IO_SCAN_NEXT,
@@ -37,6 +39,8 @@ import {
   POOL_MIXED,
   POOL_PLANE,
   POOL_PLANE1,
+  POOL_PFN_BLOCK,
+  POOL_PFN_WIDE_BLOCK,
   POOL_PLANE2,
   POOL_REVERSE,
   SIZE_OF_U32,
@@ -68,6 +72,10 @@ export interface RepresentationStats {
   forwardTables: number;
   /** Sections holding relocated pages, with a reverse table. */
   reverseTables: number;
+  /** Pageblocks of either table relocated page by page: PFN BLOCKs (u32 deltas from a base). */
+  pfnBlocks: number;
+  /** Of those, pageblocks whose frames span 2^32 pages or more: WIDE PFN BLOCKs (u64 each). */
+  widePfnBlocks: number;
 }
 
 /** Zero-copy translation buffers in WASM memory; valid until the engine's memory next grows. */
@@ -455,9 +463,29 @@ export class Engine implements EngineApi {
     this.#check(this.#x.remap(oldStartPfn, nrPages, newStartPfn), 'remap');
   }
 
+  remapOut(oldStartPfn: number, nrPages: number, newStartPfn: number): void {
+    if (typeof oldStartPfn !== 'number' || typeof nrPages !== 'number' || typeof newStartPfn !== 'number') {
+      checkArgTypes('remapOut', [oldStartPfn, nrPages, newStartPfn]);
+    }
+    this.#check(this.#x.remapOut(oldStartPfn, nrPages, newStartPfn), 'remapOut');
+  }
+
+  remapIn(newStartPfn: number, nrPages: number, oldStartPfn: number): void {
+    if (typeof newStartPfn !== 'number' || typeof nrPages !== 'number' || typeof oldStartPfn !== 'number') {
+      checkArgTypes('remapIn', [newStartPfn, nrPages, oldStartPfn]);
+    }
+    this.#check(this.#x.remapIn(newStartPfn, nrPages, oldStartPfn), 'remapIn');
+  }
+
   clearRemap(startPfn: number, endPfn: number): void {
     if (typeof startPfn !== 'number' || typeof endPfn !== 'number') checkArgTypes('clearRemap', [startPfn, endPfn]);
     this.#check(this.#x.clearRemap(startPfn, endPfn), 'clearRemap');
+  }
+
+  countRemapped(startPfn: number, endPfn: number): RemapCount {
+    if (typeof startPfn !== 'number' || typeof endPfn !== 'number') checkArgTypes('countRemapped', [startPfn, endPfn]);
+    const pages = this.#number(this.#x.countRemapped(startPfn, endPfn), 'countRemapped');
+    return { pages, sections: this.#f64(IO_REMAP_SECTIONS) };
   }
 
   virtToPhys(vas: BigUint64Array): TranslateResult {
@@ -552,6 +580,8 @@ export class Engine implements EngineApi {
       mixedPageblocks: x.poolLiveRecords(POOL_PLANE1) + x.poolLiveRecords(POOL_PLANE2) + x.poolLiveRecords(POOL_PLANE),
       forwardTables: x.poolLiveRecords(POOL_FORWARD),
       reverseTables: x.poolLiveRecords(POOL_REVERSE),
+      pfnBlocks: x.poolLiveRecords(POOL_PFN_BLOCK),
+      widePfnBlocks: x.poolLiveRecords(POOL_PFN_WIDE_BLOCK),
     };
   }
 

@@ -7,6 +7,7 @@ import {
   ALL_CLASSES,
   BAD_ADDRESS,
   MAX_NID,
+  MAX_PHYS_PFN,
   MAX_WINDOW_PAGES,
   MIGRATETYPE_MASK,
   NO_CLASS,
@@ -27,7 +28,7 @@ import {
   SectionFlag,
 } from '../contract/constants.js';
 import { EngineError } from '../contract/errors.js';
-import { checkArgTypes } from '../contract/ops.js';
+import { argName, checkArgTypes, type OpName } from '../contract/ops.js';
 import { pageblockOrder } from '../contract/permute.js';
 import type {
   ClassCounts,
@@ -36,6 +37,7 @@ import type {
   EngineInfo,
   EngineOptions,
   PageClassId,
+  RemapCount,
   RetagResult,
   ScanResult,
   TranslateResult,
@@ -112,13 +114,22 @@ function isCount(value: number): boolean {
  *   E_RANGE oldStartPfn if `[oldStartPfn, oldStartPfn + nrPages)` is not inside
  *   the window, E_RANGE newStartPfn likewise; E_NOT_PRESENT oldStartPfn /
  *   newStartPfn; E_EXISTS newStartPfn.
+ * - `remapOut(oldStartPfn, nrPages, newStartPfn)`: E_ARG in parameter order;
+ *   E_RANGE oldStartPfn as remap; E_RANGE newStartPfn unless newStartPfn is
+ *   oldStartPfn or `[newStartPfn, newStartPfn + nrPages)` is far (ends at or
+ *   below MAX_PHYS_PFN and, when not empty, misses the window); then, for
+ *   nrPages > 0, E_NOT_PRESENT oldStartPfn.
+ * - `remapIn(newStartPfn, nrPages, oldStartPfn)`: E_ARG in parameter order;
+ *   E_RANGE newStartPfn if the frames are not inside the window; E_RANGE
+ *   oldStartPfn unless the pages are far; then, for nrPages > 0,
+ *   E_NOT_PRESENT newStartPfn, E_EXISTS newStartPfn.
  * - An empty range passes the checks (an empty `[windowEnd, windowEnd)` too)
  *   and changes nothing. `claim` of 0 pages returns 0.
  * - `setClass`, `setSectionFlags`, `setSectionNode`, `setSectionZone`,
  *   `setMigratetype`, `setIsolate` need every section they touch present.
  *   The reads, `claim`, `claimTagged`, `migrateScan`, `countPageblocks`,
- *   `countTagged`, `retagPageblocks` and `clearRemap` do not: sections that
- *   are not present are skipped.
+ *   `countTagged`, `retagPageblocks`, `clearRemap` and `countRemapped` do
+ *   not: sections that are not present are skipped.
  *
  * Claim: RANDOM_PAGEBLOCK numbers the pageblocks that intersect the range
  * from the lowest (index 0) up, whether present or not, visits them in the
@@ -132,17 +143,35 @@ function isCount(value: number): boolean {
  * present-section edges. When `maxRuns` runs are held and a movable page
  * would start another, the scan stops with MORE at that page.
  *
- * Translation (addresses are u64; sums wrap modulo 2^64 like u64 arithmetic):
- * - remap: the frames `[newStartPfn, +nrPages)` must have no reverse entry yet
- *   (else E_EXISTS newStartPfn, checked before anything changes). For each old
- *   page, a previous pair of that old page is dropped first, then the pair
- *   (old, new) is added; the sections of the old pages become REMAPPED.
- *   Remapping a page onto its own frame is allowed (an identity pair).
+ * Translation (addresses are u64; sums wrap modulo 2^64 like u64 arithmetic).
+ * The forward map holds pages of the window (to frames anywhere), the
+ * reverse map frames of the window (holding pages from anywhere). An entry
+ * whose other end lies in the window is half of a NEAR pair, held in both
+ * maps; an entry whose other end lies outside is FAR, held in one map only
+ * (its other half belongs to another shard).
+ * - remap: the frames `[newStartPfn, +nrPages)` must have no reverse entry yet,
+ *   near or far (else E_EXISTS newStartPfn, checked before anything changes).
+ *   For each old page, its previous forward entry is dropped first (with its
+ *   reverse entry, when near), then the pair (old, new) is added; the
+ *   sections of the old pages become REMAPPED. Remapping a page onto its own
+ *   frame is allowed (an identity pair).
+ * - remapOut: for each old page, its previous forward entry is dropped as in
+ *   remap, then the far entry (old, new) is added, or none when newStartPfn
+ *   is oldStartPfn (the page is home); the sections become REMAPPED. Far
+ *   frames are not checked.
+ * - remapIn: the frames must have no reverse entry yet (E_EXISTS
+ *   newStartPfn); each gets the far entry (frame, old). No flag changes.
  * - clearRemap: every section intersecting the range loses REMAPPED and every
- *   pair whose old page lies in it. Pairs whose frame lies in it stay.
- * - removeSections: drops every pair with either end in a removed section; a
- *   page in a surviving section whose frame was removed translates through
- *   identity again (its section stays REMAPPED).
+ *   forward entry of a page in it (with its reverse entry, when near), and
+ *   every far reverse entry of a frame in it. Near pairs whose frame lies in
+ *   it and whose page lies outside stay.
+ * - removeSections: drops every forward entry whose page or near frame lies
+ *   in a removed section (with its reverse entry, when near), and every far
+ *   reverse entry of a frame in one; a page in a surviving section whose
+ *   frame was removed translates through identity again (its section stays
+ *   REMAPPED).
+ * - countRemapped: `pages`, forward entries of pages in the range whose frame
+ *   is not the page's own; `sections`, REMAPPED sections intersecting it.
  * - virtToPhys: `va < PAGE_OFFSET`, a pfn outside the window or in a section
  *   that is not present: miss (BAD_ADDRESS). Section not REMAPPED: fast,
  *   `va - PAGE_OFFSET`. Otherwise slow: through the pair of that page, or
@@ -170,9 +199,9 @@ export class RefEngine implements EngineApi {
   readonly #sectionFlags: Uint8Array;
   readonly #sectionZone: Uint8Array;
   readonly #sectionNid: Uint16Array;
-  /** Old pfn → frame that now holds the page. */
+  /** Old pfn (in the window) → frame that now holds the page (anywhere). */
   readonly #forward = new Map<number, number>();
-  /** Frame → old pfn of the page it holds. */
+  /** Frame (in the window) → old pfn of the page it holds (anywhere). */
   readonly #reverse = new Map<number, number>();
 
   constructor(opts: EngineOptions) {
@@ -244,12 +273,13 @@ export class RefEngine implements EngineApi {
     this.#checkAllPresent(op, 'startPfn', startPfn, endPfn);
     const [first, last] = this.#sectionSpan(startPfn, endPfn);
     if (first === last) return;
-    // Drop every remap pair with either end in a removed section.
+    // Drop every remap entry with either end in a removed section.
     for (const [oldPfn, newPfn] of [...this.#forward]) {
       const oldIn = oldPfn >= startPfn && oldPfn < endPfn;
       const newIn = newPfn >= startPfn && newPfn < endPfn;
       if (oldIn || newIn) this.#dropPair(oldPfn);
     }
+    this.#dropFarReverse(startPfn, endPfn);
     for (let s = first; s < last; s++) {
       this.#classes[s] = null;
       this.#tags[s] = null;
@@ -679,27 +709,47 @@ export class RefEngine implements EngineApi {
   remap(oldStartPfn: number, nrPages: number, newStartPfn: number): void {
     checkArgTypes('remap', arguments);
     const op = 'remap';
-    if (!isCount(oldStartPfn)) throw new EngineError('E_ARG', op, 'oldStartPfn');
-    if (!isCount(nrPages)) throw new EngineError('E_ARG', op, 'nrPages');
-    if (!isCount(newStartPfn)) throw new EngineError('E_ARG', op, 'newStartPfn');
+    this.#checkCounts(op, arguments);
     if (!this.#inWindow(oldStartPfn, nrPages)) throw new EngineError('E_RANGE', op, 'oldStartPfn');
     if (!this.#inWindow(newStartPfn, nrPages)) throw new EngineError('E_RANGE', op, 'newStartPfn');
     this.#checkAllPresent(op, 'oldStartPfn', oldStartPfn, oldStartPfn + nrPages);
     this.#checkAllPresent(op, 'newStartPfn', newStartPfn, newStartPfn + nrPages);
-    for (let i = 0; i < nrPages; i++) {
-      const holder = this.#reverse.get(newStartPfn + i);
-      if (holder !== undefined) {
-        throw new EngineError('E_EXISTS', op, 'newStartPfn', `frame ${newStartPfn + i} already holds page ${holder}`);
-      }
-    }
+    this.#checkFramesFree(op, newStartPfn, nrPages);
     for (let i = 0; i < nrPages; i++) {
       const oldPfn = oldStartPfn + i;
       this.#dropPair(oldPfn);
       this.#forward.set(oldPfn, newStartPfn + i);
       this.#reverse.set(newStartPfn + i, oldPfn);
     }
-    const [first, last] = this.#sectionSpan(oldStartPfn, oldStartPfn + nrPages);
-    for (let s = first; s < last; s++) this.#sectionFlags[s] |= SectionFlag.REMAPPED;
+    this.#markRemapped(oldStartPfn, nrPages);
+  }
+
+  remapOut(oldStartPfn: number, nrPages: number, newStartPfn: number): void {
+    checkArgTypes('remapOut', arguments);
+    const op = 'remapOut';
+    this.#checkCounts(op, arguments);
+    if (!this.#inWindow(oldStartPfn, nrPages)) throw new EngineError('E_RANGE', op, 'oldStartPfn');
+    const home = newStartPfn === oldStartPfn;
+    if (!home && !this.#isFar(newStartPfn, nrPages)) throw new EngineError('E_RANGE', op, 'newStartPfn');
+    if (nrPages === 0) return;
+    this.#checkAllPresent(op, 'oldStartPfn', oldStartPfn, oldStartPfn + nrPages);
+    for (let i = 0; i < nrPages; i++) {
+      this.#dropPair(oldStartPfn + i);
+      if (!home) this.#forward.set(oldStartPfn + i, newStartPfn + i);
+    }
+    this.#markRemapped(oldStartPfn, nrPages);
+  }
+
+  remapIn(newStartPfn: number, nrPages: number, oldStartPfn: number): void {
+    checkArgTypes('remapIn', arguments);
+    const op = 'remapIn';
+    this.#checkCounts(op, arguments);
+    if (!this.#inWindow(newStartPfn, nrPages)) throw new EngineError('E_RANGE', op, 'newStartPfn');
+    if (!this.#isFar(oldStartPfn, nrPages)) throw new EngineError('E_RANGE', op, 'oldStartPfn');
+    if (nrPages === 0) return;
+    this.#checkAllPresent(op, 'newStartPfn', newStartPfn, newStartPfn + nrPages);
+    this.#checkFramesFree(op, newStartPfn, nrPages);
+    for (let i = 0; i < nrPages; i++) this.#reverse.set(newStartPfn + i, oldStartPfn + i);
   }
 
   clearRemap(startPfn: number, endPfn: number): void {
@@ -712,7 +762,21 @@ export class RefEngine implements EngineApi {
     for (const oldPfn of [...this.#forward.keys()]) {
       if (oldPfn >= clearedStartPfn && oldPfn < clearedEndPfn) this.#dropPair(oldPfn);
     }
+    this.#dropFarReverse(clearedStartPfn, clearedEndPfn);
     for (let s = first; s < last; s++) this.#sectionFlags[s] &= ~SectionFlag.REMAPPED;
+  }
+
+  countRemapped(startPfn: number, endPfn: number): RemapCount {
+    checkArgTypes('countRemapped', arguments);
+    this.#checkRange('countRemapped', startPfn, endPfn);
+    let pages = 0;
+    for (const [oldPfn, newPfn] of this.#forward) {
+      if (oldPfn >= startPfn && oldPfn < endPfn && newPfn !== oldPfn) pages++;
+    }
+    const [first, last] = this.#sectionSpan(startPfn, endPfn);
+    let sections = 0;
+    for (let s = first; s < last; s++) if (this.#isRemapped(s)) sections++;
+    return { pages, sections };
   }
 
   virtToPhys(vas: BigUint64Array): TranslateResult {
@@ -815,11 +879,25 @@ export class RefEngine implements EngineApi {
         }
       }
     }
-    if (this.#forward.size !== this.#reverse.size) broken('remap maps differ in size');
     for (const [oldPfn, newPfn] of this.#forward) {
-      if (this.#reverse.get(newPfn) !== oldPfn) broken(`remap pair ${oldPfn} -> ${newPfn} has no reverse entry`);
+      if (!this.#inWindow(oldPfn, 1)) broken(`forward entry of page ${oldPfn} outside the window`);
       if (!this.#isRemapped(this.#sectionIndexOf(oldPfn))) broken(`remapped page ${oldPfn} is in a section not REMAPPED`);
-      if (!this.#isPresent(this.#sectionIndexOf(newPfn))) broken(`frame ${newPfn} of a remap pair is not present`);
+      if (this.#inWindow(newPfn, 1)) {
+        if (this.#reverse.get(newPfn) !== oldPfn) broken(`remap pair ${oldPfn} -> ${newPfn} has no reverse entry`);
+        if (!this.#isPresent(this.#sectionIndexOf(newPfn))) broken(`frame ${newPfn} of a remap pair is not present`);
+      } else if (!this.#isFar(newPfn, 1)) {
+        broken(`page ${oldPfn} relocated to frame ${newPfn}, past MAX_PHYS_PFN`);
+      }
+    }
+    for (const [newPfn, oldPfn] of this.#reverse) {
+      if (!this.#inWindow(newPfn, 1) || !this.#isPresent(this.#sectionIndexOf(newPfn))) {
+        broken(`reverse entry of frame ${newPfn}, not a present frame of the window`);
+      }
+      if (this.#inWindow(oldPfn, 1)) {
+        if (this.#forward.get(oldPfn) !== newPfn) broken(`frame ${newPfn} holds page ${oldPfn}, which is not relocated there`);
+      } else if (!this.#isFar(oldPfn, 1)) {
+        broken(`frame ${newPfn} holds page ${oldPfn}, past MAX_PHYS_PFN`);
+      }
     }
     for (let s = 0; s < this.#nrSections; s++) {
       if (this.#isRemapped(s) && !this.#isPresent(s)) broken(`section ${s}: REMAPPED but not present`);
@@ -832,7 +910,7 @@ export class RefEngine implements EngineApi {
       bytes += (this.#classes[s]?.byteLength ?? 0) + (this.#tags[s]?.byteLength ?? 0);
       bytes += this.#classCounts[s]?.byteLength ?? 0;
     }
-    return bytes + this.#forward.size * BYTES_PER_REMAP_PAIR;
+    return bytes + ((this.#forward.size + this.#reverse.size) * BYTES_PER_REMAP_PAIR) / 2;
   }
 
   // ---- checks ---------------------------------------------------------------
@@ -861,6 +939,19 @@ export class RefEngine implements EngineApi {
     this.#checkClass(op, 'fromCls', fromCls);
     this.#checkClass(op, 'toCls', toCls);
     if (mode !== ClaimMode.LOWEST && mode !== ClaimMode.RANDOM_PAGEBLOCK) throw new EngineError('E_ARG', op, 'mode');
+  }
+
+  /** E_ARG naming the first parameter of `op` whose value is not a count (for calls that take only pfns and counts). */
+  #checkCounts(op: OpName, args: ArrayLike<unknown>): void {
+    for (let i = 0, name = argName(op, 0); name !== undefined; name = argName(op, ++i)) {
+      if (!isCount(args[i] as number)) throw new EngineError('E_ARG', op, name);
+    }
+  }
+
+  /** The sections of the pages `[oldStartPfn, oldStartPfn + nrPages)` are REMAPPED. */
+  #markRemapped(oldStartPfn: number, nrPages: number): void {
+    const [first, last] = this.#sectionSpan(oldStartPfn, oldStartPfn + nrPages);
+    for (let s = first; s < last; s++) this.#sectionFlags[s] |= SectionFlag.REMAPPED;
   }
 
   #checkClassMask(op: string, argName: string, mask: number): void {
@@ -900,6 +991,12 @@ export class RefEngine implements EngineApi {
   /** `[startPfn, startPfn + nrPages)` lies inside the window. */
   #inWindow(startPfn: number, nrPages: number): boolean {
     return startPfn >= this.#basePfn && startPfn + nrPages <= this.#endPfn;
+  }
+
+  /** `[startPfn, startPfn + nrPages)` is far: it ends at or below MAX_PHYS_PFN and, when not empty, misses the window. */
+  #isFar(startPfn: number, nrPages: number): boolean {
+    if (startPfn + nrPages > MAX_PHYS_PFN) return false;
+    return nrPages === 0 || startPfn + nrPages <= this.#basePfn || startPfn >= this.#endPfn;
   }
 
   /** Window section index of a pfn inside the window. */
@@ -987,12 +1084,29 @@ export class RefEngine implements EngineApi {
     return counts;
   }
 
-  /** Drops the remap pair of `oldPfn`, if it has one, in both directions. */
+  /** Drops the forward entry of `oldPfn`, if it has one, with its reverse entry when near. */
   #dropPair(oldPfn: number): void {
     const newPfn = this.#forward.get(oldPfn);
     if (newPfn === undefined) return;
     this.#forward.delete(oldPfn);
-    this.#reverse.delete(newPfn);
+    if (this.#reverse.get(newPfn) === oldPfn) this.#reverse.delete(newPfn);
+  }
+
+  /** Drops the far reverse entries (pages of other shards) of the frames in `[startPfn, endPfn)`. */
+  #dropFarReverse(startPfn: number, endPfn: number): void {
+    for (const [newPfn, oldPfn] of [...this.#reverse]) {
+      if (newPfn >= startPfn && newPfn < endPfn && !this.#inWindow(oldPfn, 1)) this.#reverse.delete(newPfn);
+    }
+  }
+
+  /** E_EXISTS newStartPfn if a frame of `[newStartPfn, newStartPfn + nrPages)` already holds a relocated page. */
+  #checkFramesFree(op: string, newStartPfn: number, nrPages: number): void {
+    for (let i = 0; i < nrPages; i++) {
+      const holder = this.#reverse.get(newStartPfn + i);
+      if (holder !== undefined) {
+        throw new EngineError('E_EXISTS', op, 'newStartPfn', `frame ${newStartPfn + i} already holds page ${holder}`);
+      }
+    }
   }
 }
 

@@ -125,6 +125,7 @@ const SEND_RESULT: Record<ResultKind, (value: never) => unknown> = {
     return Comlink.transfer({ status, nextPfn, unmovablePfn, movablePages, runs }, [runs.buffer as ArrayBuffer]);
   },
   retag: (value) => value,
+  remapCount: (value) => value,
   translation: (result: TranslateResult) => {
     const out = ownedArray(result.out);
     return Comlink.transfer({ out, fast: result.fast, slow: result.slow, miss: result.miss }, [out.buffer as ArrayBuffer]);

@@ -39,6 +39,9 @@ const CASES: readonly TypeCase[] = [
     arg: 'seed',
   },
   { what: 'readSections with a string count', call: (e) => e.readSections(BASE_PFN / 32768, '1' as never), arg: 'count' },
+  { what: "remapOut with newStartPfn '68719476736'", call: (e) => e.remapOut(sectionPfn(0), 1, '68719476736' as never), arg: 'newStartPfn' },
+  { what: 'remapIn with a BigInt oldStartPfn', call: (e) => e.remapIn(sectionPfn(0), 1, 5n as never), arg: 'oldStartPfn' },
+  { what: 'countRemapped with endPfn null', call: (e) => e.countRemapped(sectionPfn(0), null as never), arg: 'endPfn' },
   { what: 'virtToPhys of a plain array', call: (e) => e.virtToPhys([1n, 2n] as never), arg: 'vas' },
   { what: 'physToVirt of a BigInt', call: (e) => e.physToVirt(5n as never), arg: 'pas' },
 ];

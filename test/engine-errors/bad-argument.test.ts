@@ -8,7 +8,16 @@
 import { describe, test } from 'vitest';
 import { ClaimMode, PageClass, SectionFlag } from '../../src/contract/constants.js';
 import { ENGINE_CASES } from '../helpers/engines.js';
-import { BASE_SECTION_NR, REMAP_NEW_PFN, REMAP_OLD_PFN, buildFixture, expectRefused, sectionPfn } from './fixture.js';
+import {
+  BASE_SECTION_NR,
+  FAR_IN_OLD_PFN,
+  FAR_OUT_NEW_PFN,
+  REMAP_NEW_PFN,
+  REMAP_OLD_PFN,
+  buildFixture,
+  expectRefused,
+  sectionPfn,
+} from './fixture.js';
 
 const NOT_PFNS = [Number.NaN, -1, -(2 ** 40), 0.5, sectionPfn(1) + 0.25, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2 ** 53, 2 ** 60];
 
@@ -108,5 +117,16 @@ describe.each(ENGINE_CASES)('%s engine: bad argument values', (_kind, factory) =
     await expectRefused(engine, () => engine.remap(-1, Number.NaN, 0.5), 'E_ARG', 'oldStartPfn');
     await expectRefused(engine, () => engine.remap(REMAP_OLD_PFN, Number.NaN, 0.5), 'E_ARG', 'nrPages');
     await expectRefused(engine, () => engine.remap(REMAP_OLD_PFN, 1, REMAP_NEW_PFN + 0.5), 'E_ARG', 'newStartPfn');
+  });
+
+  test('remapOut and remapIn: each argument in parameter order', async () => {
+    const engine = await buildFixture(factory);
+    await expectRefused(engine, () => engine.remapOut(-1, Number.NaN, 0.5), 'E_ARG', 'oldStartPfn');
+    await expectRefused(engine, () => engine.remapOut(REMAP_OLD_PFN, 1.5, 0.5), 'E_ARG', 'nrPages');
+    await expectRefused(engine, () => engine.remapOut(REMAP_OLD_PFN, 1, FAR_OUT_NEW_PFN + 0.5), 'E_ARG', 'newStartPfn');
+    await expectRefused(engine, () => engine.remapOut(REMAP_OLD_PFN, 1, 2 ** 53), 'E_ARG', 'newStartPfn');
+    await expectRefused(engine, () => engine.remapIn(Number.NaN, -1, 0.5), 'E_ARG', 'newStartPfn');
+    await expectRefused(engine, () => engine.remapIn(sectionPfn(1), Number.POSITIVE_INFINITY, 0.5), 'E_ARG', 'nrPages');
+    await expectRefused(engine, () => engine.remapIn(sectionPfn(1), 1, -FAR_IN_OLD_PFN), 'E_ARG', 'oldStartPfn');
   });
 });

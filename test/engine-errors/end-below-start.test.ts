@@ -27,6 +27,7 @@ const RANGE_CALLS: [string, RangeCall][] = [
   ['setIsolate', (e, s, t) => e.setIsolate(s, t, true)],
   ['countPageblocks', (e, s, t) => e.countPageblocks(s, t, 0, 0)],
   ['clearRemap', (e, s, t) => e.clearRemap(s, t)],
+  ['countRemapped', (e, s, t) => e.countRemapped(s, t)],
 ];
 
 describe.each(ENGINE_CASES)('%s engine: end below start', (_kind, factory) => {

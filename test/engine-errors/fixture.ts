@@ -10,8 +10,10 @@
  *           node 0   node 0   node 0            node 1
  *
  * with runs of several classes (one crossing the section 0/1 edge), mixed
- * pageblock tags, an isolated pageblock, zones, and 8 pages of section 0
- * relocated into section 2, so translation has state to protect too.
+ * pageblock tags, an isolated pageblock, zones, 8 pages of section 0
+ * relocated into section 2, 6 pages of section 1 relocated to frames of
+ * another shard, and 5 frames of section 4 holding another shard's pages,
+ * so translation has state to protect too.
  */
 import { expect } from 'vitest';
 import {
@@ -44,6 +46,14 @@ export function sectionPfn(index: number): number {
 export const REMAP_OLD_PFN = sectionPfn(0) + 100;
 export const REMAP_NEW_PFN = sectionPfn(2) + 4096;
 export const REMAP_PAGES = 8;
+/** Pages of section 1 sent to frames of another shard (remapOut). */
+export const FAR_OUT_OLD_PFN = sectionPfn(1) + 2000;
+export const FAR_OUT_NEW_PFN = 2 ** 36 + 12345;
+export const FAR_OUT_PAGES = 6;
+/** Frames of section 4 holding pages of another shard (remapIn). */
+export const FAR_IN_NEW_PFN = sectionPfn(4) + 300;
+export const FAR_IN_OLD_PFN = 2 ** 20 + 77;
+export const FAR_IN_PAGES = 5;
 
 function va(pfn: number, offsetInPage = 0): bigint {
   return PAGE_OFFSET + (BigInt(pfn) << BigInt(PAGE_SHIFT)) + BigInt(offsetInPage);
@@ -59,6 +69,8 @@ export const PROBE_ADDRESSES = {
     va(REMAP_OLD_PFN + REMAP_PAGES - 1),
     va(REMAP_OLD_PFN + REMAP_PAGES),
     va(REMAP_NEW_PFN, 8),
+    va(FAR_OUT_OLD_PFN, 0x321),
+    va(FAR_OUT_OLD_PFN + FAR_OUT_PAGES),
     va(sectionPfn(3)),
     va(sectionPfn(4) + 5, 0xfff),
     va(BASE_PFN - 1),
@@ -70,6 +82,9 @@ export const PROBE_ADDRESSES = {
     pa(REMAP_NEW_PFN + REMAP_PAGES),
     pa(REMAP_OLD_PFN),
     pa(REMAP_OLD_PFN + REMAP_PAGES),
+    pa(FAR_OUT_OLD_PFN),
+    pa(FAR_IN_NEW_PFN, 0x44),
+    pa(FAR_IN_NEW_PFN + FAR_IN_PAGES),
     pa(sectionPfn(1) + 77, 1),
     pa(sectionPfn(3) + 1),
     pa(sectionPfn(4)),
@@ -91,6 +106,8 @@ export async function buildFixture(factory: EngineCase): Promise<EngineApi> {
   await engine.setSectionZone(sectionPfn(0), sectionPfn(3), 1);
   await engine.setSectionZone(sectionPfn(4), sectionPfn(5), 3);
   await engine.remap(REMAP_OLD_PFN, REMAP_PAGES, REMAP_NEW_PFN);
+  await engine.remapOut(FAR_OUT_OLD_PFN, FAR_OUT_PAGES, FAR_OUT_NEW_PFN);
+  await engine.remapIn(FAR_IN_NEW_PFN, FAR_IN_PAGES, FAR_IN_OLD_PFN);
   return engine;
 }
 

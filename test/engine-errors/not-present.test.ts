@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { ClaimMode, NO_CLASS, NO_TAG, NR_PAGE_CLASSES, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION, PageClass } from '../../src/contract/constants.js';
 import type { EngineApi } from '../../src/contract/engine-api.js';
 import { ENGINE_CASES } from '../helpers/engines.js';
-import { BASE_SECTION_NR, REMAP_OLD_PFN, buildFixture, expectRefused, sectionPfn } from './fixture.js';
+import { BASE_SECTION_NR, FAR_IN_OLD_PFN, FAR_OUT_NEW_PFN, REMAP_OLD_PFN, buildFixture, expectRefused, sectionPfn } from './fixture.js';
 
 type RangeCall = (engine: EngineApi, startPfn: number, endPfn: number) => unknown;
 
@@ -42,6 +42,18 @@ describe.each(ENGINE_CASES)('%s engine: sections that are not present', (_kind, 
     const engine = await buildFixture(factory);
     await expectRefused(engine, () => engine.remap(sectionPfn(3) - 2, 4, sectionPfn(1)), 'E_NOT_PRESENT', 'oldStartPfn');
     await expectRefused(engine, () => engine.remap(REMAP_OLD_PFN + 200, 4, sectionPfn(4) - 1), 'E_NOT_PRESENT', 'newStartPfn');
+  });
+
+  test('remapOut from an absent section names oldStartPfn; remapIn onto one names newStartPfn', async () => {
+    const engine = await buildFixture(factory);
+    await expectRefused(engine, () => engine.remapOut(sectionPfn(3) - 2, 4, FAR_OUT_NEW_PFN), 'E_NOT_PRESENT', 'oldStartPfn');
+    await expectRefused(engine, () => engine.remapOut(sectionPfn(5), 1, sectionPfn(5)), 'E_NOT_PRESENT', 'oldStartPfn');
+    await expectRefused(engine, () => engine.remapIn(sectionPfn(4) - 1, 2, FAR_IN_OLD_PFN + 100), 'E_NOT_PRESENT', 'newStartPfn');
+  });
+
+  test('countRemapped skips absent sections instead of refusing', async () => {
+    const engine = await buildFixture(factory);
+    expect(await engine.countRemapped(sectionPfn(3), sectionPfn(4))).toEqual({ pages: 0, sections: 0 });
   });
 
   test('reads, counts, scans and claims skip absent sections instead of refusing', async () => {

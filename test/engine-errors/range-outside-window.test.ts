@@ -4,12 +4,14 @@
  * window end is still inside.
  */
 import { describe, expect, test } from 'vitest';
-import { ALL_CLASSES, NR_PAGE_CLASSES, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION } from '../../src/contract/constants.js';
+import { ALL_CLASSES, MAX_PHYS_PFN, NR_PAGE_CLASSES, PAGES_PER_PAGEBLOCK, PAGES_PER_SECTION } from '../../src/contract/constants.js';
 import type { EngineApi } from '../../src/contract/engine-api.js';
 import { ENGINE_CASES } from '../helpers/engines.js';
 import {
   BASE_PFN,
   BASE_SECTION_NR,
+  FAR_IN_OLD_PFN,
+  FAR_OUT_NEW_PFN,
   NR_SECTIONS,
   REMAP_OLD_PFN,
   WINDOW_END_PFN,
@@ -37,6 +39,7 @@ const RANGE_CALLS: [string, RangeCall][] = [
   ['setIsolate', (e, s, t) => e.setIsolate(s, t, true)],
   ['countPageblocks', (e, s, t) => e.countPageblocks(s, t, 0, 0)],
   ['clearRemap', (e, s, t) => e.clearRemap(s, t)],
+  ['countRemapped', (e, s, t) => e.countRemapped(s, t)],
 ];
 
 describe.each(ENGINE_CASES)('%s engine: ranges outside the window', (_kind, factory) => {
@@ -92,6 +95,33 @@ describe.each(ENGINE_CASES)('%s engine: ranges outside the window', (_kind, fact
     await expectRefused(engine, () => engine.remap(WINDOW_END_PFN - 1, 2, sectionPfn(1)), 'E_RANGE', 'oldStartPfn');
     await expectRefused(engine, () => engine.remap(REMAP_OLD_PFN, 2, WINDOW_END_PFN - 1), 'E_RANGE', 'newStartPfn');
     await expectRefused(engine, () => engine.remap(REMAP_OLD_PFN, 2, BASE_PFN - 2), 'E_RANGE', 'newStartPfn');
+  });
+
+  test('remapOut: old pages leaving the window, or frames that are not far, name their start', async () => {
+    const engine = await buildFixture(factory);
+    await expectRefused(engine, () => engine.remapOut(BASE_PFN - 1, 2, FAR_OUT_NEW_PFN), 'E_RANGE', 'oldStartPfn');
+    await expectRefused(engine, () => engine.remapOut(WINDOW_END_PFN - 1, 2, FAR_OUT_NEW_PFN), 'E_RANGE', 'oldStartPfn');
+    // Frames inside the window (that is remap's work), across either edge, or past MAX_PHYS_PFN.
+    await expectRefused(engine, () => engine.remapOut(REMAP_OLD_PFN, 2, sectionPfn(2)), 'E_RANGE', 'newStartPfn');
+    await expectRefused(engine, () => engine.remapOut(REMAP_OLD_PFN, 2, REMAP_OLD_PFN + 1), 'E_RANGE', 'newStartPfn');
+    await expectRefused(engine, () => engine.remapOut(REMAP_OLD_PFN, 2, BASE_PFN - 1), 'E_RANGE', 'newStartPfn');
+    await expectRefused(engine, () => engine.remapOut(REMAP_OLD_PFN, 2, WINDOW_END_PFN - 1), 'E_RANGE', 'newStartPfn');
+    await expectRefused(engine, () => engine.remapOut(REMAP_OLD_PFN, 2, MAX_PHYS_PFN - 1), 'E_RANGE', 'newStartPfn');
+    await expectRefused(engine, () => engine.remapOut(REMAP_OLD_PFN, 0, MAX_PHYS_PFN + 1), 'E_RANGE', 'newStartPfn');
+    // Right next to the window, and ending at MAX_PHYS_PFN, are far.
+    await engine.remapOut(REMAP_OLD_PFN, 2, BASE_PFN - 2);
+    await engine.remapOut(REMAP_OLD_PFN, 2, WINDOW_END_PFN);
+    await engine.remapOut(REMAP_OLD_PFN, 2, MAX_PHYS_PFN - 2);
+    await engine.validate();
+  });
+
+  test('remapIn: frames leaving the window, or pages that are not far, name their start', async () => {
+    const engine = await buildFixture(factory);
+    await expectRefused(engine, () => engine.remapIn(BASE_PFN - 1, 2, FAR_IN_OLD_PFN), 'E_RANGE', 'newStartPfn');
+    await expectRefused(engine, () => engine.remapIn(WINDOW_END_PFN - 1, 2, FAR_IN_OLD_PFN), 'E_RANGE', 'newStartPfn');
+    await expectRefused(engine, () => engine.remapIn(sectionPfn(1), 2, sectionPfn(1)), 'E_RANGE', 'oldStartPfn');
+    await expectRefused(engine, () => engine.remapIn(sectionPfn(1), 2, BASE_PFN - 1), 'E_RANGE', 'oldStartPfn');
+    await expectRefused(engine, () => engine.remapIn(sectionPfn(1), 2, MAX_PHYS_PFN - 1), 'E_RANGE', 'oldStartPfn');
   });
 
   test('empty ranges at either window edge are inside and change nothing', async () => {

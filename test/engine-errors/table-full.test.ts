@@ -118,4 +118,34 @@ describe('wasm engine: table full', () => {
     const [oldPfn, newPfn] = refused!;
     await expectRefused(engine, () => engine.remap(oldPfn, 1, newPfn), 'E_FULL', undefined, addresses([oldPfn, newPfn, BASE_PFN + 5]));
   });
+
+  test('far relocations count against the cap too: remapOut and remapIn end in E_FULL, state unchanged', async () => {
+    const engine = await WASM_ENGINE.create({ basePfn: BASE_PFN, nrPages: WINDOW_PAGES, maxBytes: MAX_BYTES });
+    await engine.addSections(BASE_PFN, BASE_PFN + WINDOW_PAGES, 0, PageClass.FREE, Migratetype.MOVABLE, 0);
+    // Each call leaves one more pageblock relocated page by page, which needs a block.
+    const farPfn = 2 ** 38;
+    let refusedOut: number | undefined;
+    let refusedIn: number | undefined;
+    for (let k = 0; k < NR_PAGEBLOCKS && (refusedOut === undefined || refusedIn === undefined); k++) {
+      const pfn = BASE_PFN + k * PAGES_PER_PAGEBLOCK + 7;
+      for (const [call, which] of [
+        [() => engine.remapOut(pfn, 1, farPfn + k), 'out'],
+        [() => engine.remapIn(pfn + 100, 1, farPfn + k), 'in'],
+      ] as const) {
+        if ((which === 'out' ? refusedOut : refusedIn) !== undefined) continue;
+        try {
+          await call();
+        } catch (error) {
+          expect((error as EngineError).code).toBe('E_FULL');
+          if (which === 'out') refusedOut = pfn;
+          else refusedIn = pfn + 100;
+        }
+      }
+    }
+    expect(refusedOut, 'every pageblock was relocated within the cap').toBeDefined();
+    expect(refusedIn, 'every pageblock received pages within the cap').toBeDefined();
+    const probe = addresses([refusedOut!, refusedIn!, BASE_PFN + 7]);
+    await expectRefused(engine, () => engine.remapOut(refusedOut!, 1, farPfn - 1), 'E_FULL', undefined, probe);
+    await expectRefused(engine, () => engine.remapIn(refusedIn!, 1, farPfn - 1), 'E_FULL', undefined, probe);
+  });
 });

@@ -27,6 +27,7 @@ import {
   BAD_ADDRESS,
   ClaimMode,
   MAX_NID,
+  MAX_PHYS_PFN,
   MIGRATETYPE_MASK,
   NO_TAG,
   NO_ZONE,
@@ -85,6 +86,14 @@ const NOT_A_TAG_MASK = [8, 0xff, -1, 0.5];
 const NOT_A_MAX_RUNS = [0, -1, 1.5, Number.NaN];
 /** Every bit a pageblock tag may hold. */
 const TAG_BITS = MIGRATETYPE_MASK | PAGEBLOCK_ISOLATE;
+/**
+ * Where far ranges start, as offsets: below the window's base, past its end,
+ * or from pfn 2^36 or MAX_PHYS_PFN. The zones lie more than 2^32 pages apart,
+ * so pages sent to two of them from one pageblock need a WIDE block.
+ */
+const FAR_ZONE_SPAN = 4 * PAGES_PER_SECTION;
+/** How many recently used far pfns the generator remembers. */
+const RECENT_FAR_PFNS = 16;
 
 /** Every operation the generator may call: the table's rows but the self checks. */
 const OPERATIONS = OP_NAMES.filter((name): name is OpMethod => name !== 'info' && name !== 'validate' && name !== 'bytesUsed');
@@ -187,6 +196,8 @@ const FAMILY_WEIGHTS = {
   migrateScan: 8,
   pageblockTags: 8,
   remap: 7,
+  /** remapOut and remapIn: pages sent to other shards' frames, frames holding other shards' pages. */
+  remapFar: 7,
   clearRemap: 2,
   translate: 8,
   /** Any operation of the table, its arguments drawn by kind: a new operation is covered the day it lands. */
@@ -209,6 +220,7 @@ export class OpGenerator {
   readonly #baseSectionNr: number;
   #presentSections: boolean[] = [];
   readonly #recentPfns: number[] = [];
+  readonly #recentFarPfns: number[] = [];
 
   constructor(rng: Prng, info: EngineInfo) {
     this.#rng = rng;
@@ -248,6 +260,7 @@ export class OpGenerator {
       { method: 'countClasses', args: this.#randomRange() },
       { method: 'findNext', args: [this.#interestingPfn(), this.#endPfn, rng.int(1, ALL_CLASSES + 1)] },
       { method: 'readSections', args: [this.#baseSectionNr, this.#nrSections] },
+      { method: 'countRemapped', args: this.#randomRange() },
     ];
     const touched = op.args.filter(
       (arg): arg is number =>
@@ -329,8 +342,8 @@ export class OpGenerator {
       }
       case 'counting': {
         const [startPfn, endPfn] = this.#randomRange();
-        const method = rng.pick(['countClasses', 'count', 'findNext'] as const);
-        if (method === 'countClasses') return { method, args: [startPfn, endPfn] };
+        const method = rng.pick(['countClasses', 'count', 'findNext', 'countRemapped'] as const);
+        if (method === 'countClasses' || method === 'countRemapped') return { method, args: [startPfn, endPfn] };
         return { method, args: [startPfn, endPfn, this.#classMask()] };
       }
       case 'readClasses': {
@@ -407,6 +420,17 @@ export class OpGenerator {
         const fit = (pfn: number): number => Math.min(pfn, this.#endPfn - nrPages);
         const oldPfn = rng.chance(0.05) ? newStartPfn : oldStartPfn;
         return { method: 'remap', args: [fit(oldPfn), nrPages, fit(newStartPfn)] };
+      }
+      case 'remapFar': {
+        const nrPages = rng.chance(0.05) ? rng.int(0, PAGES_PER_SECTION + 1) : rng.int(0, 65);
+        const [startPfn] = this.#presentRange(nrPages);
+        const inWindow = Math.min(startPfn, this.#endPfn - nrPages);
+        if (rng.chance(0.55)) {
+          // Now and then home again: the far frames went away.
+          const newStartPfn = rng.chance(0.1) ? inWindow : this.#farPfn(nrPages);
+          return { method: 'remapOut', args: [inWindow, nrPages, newStartPfn] };
+        }
+        return { method: 'remapIn', args: [inWindow, nrPages, this.#farPfn(nrPages)] };
       }
       case 'clearRemap': {
         return { method: 'clearRemap', args: this.#randomRange() };
@@ -540,6 +564,17 @@ export class OpGenerator {
         }
         break;
       }
+      case 'farPfn': {
+        // Not a count, inside the window, across its edge, or past MAX_PHYS_PFN.
+        const nrPages = Math.max(1, kinds[i - 1] === 'count' ? (args[i - 1] as number) : 1);
+        const roll = rng.float();
+        if (roll < 0.25) args[i] = rng.pick(NOT_A_COUNT);
+        else if (roll < 0.5) args[i] = this.#interestingPfn();
+        else if (roll < 0.75) args[i] = rng.chance(0.5) ? this.#endPfn - 1 : Math.max(0, this.#basePfn - nrPages + 1);
+        else args[i] = MAX_PHYS_PFN - nrPages + rng.int(1, 513);
+        if (kinds[i - 1] === 'count') args[i - 1] = nrPages;
+        break;
+      }
       case 'count':
       case 'sectionNr':
         args[i] = rng.chance(0.6) ? rng.pick(NOT_A_COUNT) : (args[i] as number) + this.#endPfn;
@@ -612,6 +647,9 @@ export class OpGenerator {
           break;
         case 'sectionNr':
           args.push(this.#baseSectionNr + rng.int(0, this.#nrSections + 1));
+          break;
+        case 'farPfn':
+          args.push(this.#farPfn(kinds[i - 1] === 'count' && typeof previous === 'number' ? previous : 0));
           break;
         case 'cls':
           args.push(this.#cls());
@@ -697,6 +735,31 @@ export class OpGenerator {
       pfn = rng.int(this.#basePfn, this.#endPfn + 1);
     }
     return Math.min(this.#endPfn, Math.max(this.#basePfn, pfn));
+  }
+
+  /**
+   * The start of a far range of `nrPages` pages (outside the window, ending
+   * at or below MAX_PHYS_PFN), in one of a few zones (FAR_ZONE_SPAN wide), or
+   * a recent far pfn again, so that frames fill up and runs continue.
+   */
+  #farPfn(nrPages: number): number {
+    const rng = this.#rng;
+    const recent = this.#recentFarPfns;
+    let pfn: number;
+    if (recent.length > 0 && rng.chance(0.3)) {
+      pfn = rng.pick(recent) + (rng.chance(0.5) ? 0 : rng.int(-40, 41));
+    } else {
+      const zones = [this.#endPfn, 2 ** 36 + PAGES_PER_SECTION, MAX_PHYS_PFN - FAR_ZONE_SPAN];
+      if (this.#basePfn >= FAR_ZONE_SPAN) zones.push(this.#basePfn - FAR_ZONE_SPAN);
+      pfn = rng.pick(zones) + rng.int(0, FAR_ZONE_SPAN);
+    }
+    // Keep the range far: clear of the window, within MAX_PHYS_PFN.
+    pfn = Math.max(0, Math.min(pfn, MAX_PHYS_PFN - nrPages));
+    if (pfn + nrPages > this.#basePfn && pfn < this.#endPfn) pfn = this.#endPfn;
+    if (pfn + nrPages > MAX_PHYS_PFN) pfn = MAX_PHYS_PFN - FAR_ZONE_SPAN;
+    recent.push(pfn);
+    if (recent.length > RECENT_FAR_PFNS) recent.shift();
+    return pfn;
   }
 
   /** A range inside the window, of skewed length, from an interesting start. */
