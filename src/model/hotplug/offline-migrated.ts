@@ -96,13 +96,14 @@ async function remapRun(shards: ShardSet, oldStartPfn: number, nrPages: number, 
   const source = shards.shardOfPfn(oldStartPfn);
   const target = shards.shardOfPfn(newStartPfn);
   if (source === undefined || target === undefined) throw new Error(`internal: remap of pfn ${oldStartPfn} to ${newStartPfn} outside the shards`);
-  if (source !== target) {
-    throw new Error(
-      `the remap table cannot yet send pfn ${oldStartPfn} (shard ${source.index}) to pfn ${newStartPfn} (shard ${target.index}): ` +
-        'offline-migrated copies between nodes held by one engine shard only',
-    );
+  if (source === target) {
+    await source.engine.remap(oldStartPfn, nrPages, newStartPfn);
+    return;
   }
-  await source.engine.remap(oldStartPfn, nrPages, newStartPfn);
+  // Across shards in halves: the frames' shard takes the reverse half first
+  // (it refuses an occupied frame), then the pages' shard the forward half.
+  await target.engine.remapIn(newStartPfn, nrPages, oldStartPfn);
+  await source.engine.remapOut(oldStartPfn, nrPages, newStartPfn);
 }
 
 /** Sections of the block that are remapped already (they keep their tables on undo). */
