@@ -49,6 +49,7 @@ import {
   type OnlineRequestType,
   type Placement,
   type SratMemoryAffinity,
+  type WorkloadSpec,
 } from '../model/core/types.js';
 import {
   amount,
@@ -796,17 +797,8 @@ export interface AllocStep extends Omit<LifecycleStepBase, 'expect'> {
   expect: AllocExpect;
 }
 
-export interface WorkloadStep extends Omit<LifecycleStepBase, 'expect'> {
+export interface WorkloadStep extends Omit<LifecycleStepBase, 'expect'>, WorkloadSpec {
   kind: 'workload';
-  node: number | 'spread';
-  anon?: Amount;
-  thp?: number;
-  file?: Amount;
-  fileMapped?: number;
-  slabReclaimablePerFileGiB?: number;
-  slab?: Amount;
-  pinned?: Amount;
-  placement?: Placement;
   /** Absent: derived from the scenario seed and the step index. */
   seed?: number;
   expect: AllocExpect;

@@ -30,6 +30,7 @@ import { describeValue } from '../util/format.js';
 import { bootMachine, type BootedMachine } from '../model/index.js';
 import { ZONE_MOVABLE } from '../model/core/mmzone.js';
 import { ShardSet } from '../model/core/shards.js';
+import { countInZones } from '../model/core/page-state.js';
 import type { HotRemoveScheme, MachineSpec, WorkloadSpec } from '../model/core/types.js';
 import { HOT_REMOVE_SCHEMES } from '../model/core/types.js';
 
@@ -125,19 +126,6 @@ async function bootWithWorkload(request: SchemeComparisonRequest, scheme: HotRem
   }
 }
 
-/** Slab pages of the whole machine, and those the remap tables answer for. */
-async function slabPages(machine: BootedMachine): Promise<number> {
-  let pages = 0;
-  for (const node of machine.nodeStates) for (const zone of node.zones) pages += await countSlab(machine, zone.memberRanges);
-  return pages;
-}
-
-async function countSlab(machine: BootedMachine, ranges: readonly { startPfn: number; endPfn: number }[]): Promise<number> {
-  let pages = 0;
-  for (const range of ranges) for (const piece of machine.shards.split(range.startPfn, range.endPfn)) pages += await piece.shard.engine.count(piece.startPfn, piece.endPfn, SLAB_CLASSES);
-  return pages;
-}
-
 async function removeNode(request: SchemeComparisonRequest, scheme: HotRemoveScheme, nid: number, engines: EngineFactory, lookups: { rate: number; ns: () => Promise<{ direct: number; slow: number }> }): Promise<NodeRemoval> {
   const machine = await bootWithWorkload(request, scheme, engines);
   try {
@@ -150,7 +138,7 @@ async function removeNode(request: SchemeComparisonRequest, scheme: HotRemoveSch
     const failure = results.find((r) => !r.ok);
     const kernel = outcome.kernelPages;
     const copied = kernel?.copiedPages ?? 0;
-    const slab = await slabPages(machine);
+    const slab = await countInZones(machine.shards, machine.nodeStates, SLAB_CLASSES);
     const slowLookupFraction = slab === 0 ? 0 : copied / slab;
     let cost = 0;
     if (slowLookupFraction > 0 && lookups.rate > 0) {
@@ -178,13 +166,11 @@ async function removeNode(request: SchemeComparisonRequest, scheme: HotRemoveSch
 }
 
 /** ns per lookup of one timed batch (after a warm-up batch). */
-function timeBatch(engine: ShardEngine, vas: BigUint64Array): Promise<number> {
-  return (async () => {
-    await engine.virtToPhys(vas);
-    const t0 = performance.now();
-    await engine.virtToPhys(vas);
-    return ((performance.now() - t0) * 1e6) / vas.length;
-  })();
+async function timeBatch(engine: ShardEngine, vas: BigUint64Array): Promise<number> {
+  await engine.virtToPhys(vas);
+  const t0 = performance.now();
+  await engine.virtToPhys(vas);
+  return ((performance.now() - t0) * 1e6) / vas.length;
 }
 
 /**

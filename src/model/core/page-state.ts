@@ -88,6 +88,13 @@ function proportionalShares(available: readonly number[], nrPages: number): numb
   return shares;
 }
 
+/** Pages whose class is in `mask` in every zone of `nodes` (one count per shard piece of each zone). */
+export async function countInZones(shards: ShardSet, nodes: readonly { zones: readonly { memberRanges: readonly PfnRange[] }[] }[], mask: number): Promise<number> {
+  let pages = 0;
+  for (const node of nodes) for (const zone of node.zones) pages += await countIn(shards, zone.memberRanges, mask);
+  return pages;
+}
+
 /** A step that puts something back: an engine call, or a change to the model's own state. */
 type UndoStep = () => unknown;
 

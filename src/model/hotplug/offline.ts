@@ -33,7 +33,7 @@ import { inNodeOrder, zonelist } from '../alloc/zonelist.js';
 import { offlineSeconds, stopMachineSeconds } from '../core/cost.js';
 import { ZONE_MOVABLE, ZONE_NAMES, ZONE_NORMAL } from '../core/mmzone.js';
 import { addWork, noWork, offlineFigures, summarize, withoutOfflineWork } from '../core/outcomes.js';
-import { countIn, countPageblocksOver, findNextIn, UndoLog } from '../core/page-state.js';
+import { countIn, countInZones, countPageblocksOver, findNextIn, UndoLog } from '../core/page-state.js';
 import { pagesInside, subtractRanges } from '../core/pfn-ranges.js';
 import type { ShardSet } from '../core/shards.js';
 import { saveNodeState, type NodeState, type PfnRange, type ZoneState } from '../core/state.js';
@@ -132,7 +132,7 @@ export async function offlineBlock(ctx: HotplugContext, block: MemoryBlock, pare
       if (relocation === null) {
         leftBehind = [...(await kernelPagesOf(shards, range)).values()].reduce((sum, n) => sum + n, 0);
       } else {
-        const pgtablePagesInMachine = relocation.pgtablePages === 0 ? 0 : await pgtablePagesOf(host);
+        const pgtablePagesInMachine = relocation.pgtablePages === 0 ? 0 : await countInZones(shards, host.nodeStates, classBit(PageClass.PGTABLE));
         const kernel = {
           copiedPages: relocation.copiedPages,
           pgtablePages: relocation.pgtablePages,
@@ -252,13 +252,6 @@ async function migratePair(shards: ShardSet, target: readonly PfnRange[], source
   } catch (error) {
     await pair.rollBack(error);
   }
-}
-
-/** Page-table pages of every process: what a walk of all page tables reads. */
-async function pgtablePagesOf(host: HotplugContext['host']): Promise<number> {
-  let pages = 0;
-  for (const node of host.nodeStates) for (const zone of node.zones) pages += await countIn(host.shards, zone.memberRanges, classBit(PageClass.PGTABLE));
-  return pages;
 }
 
 /** Offline the selected blocks, highest first (as chmem -d); every block is tried. */
