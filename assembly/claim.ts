@@ -73,7 +73,10 @@ export function claimPages(
   tagValue: u32,
   limit: u32,
 ): i32 {
-  if (availablePages(startOff, endOff, nrPages, fromCls, tagMask, tagValue, limit) < nrPages) return fail(E_NOSPC, ARG_NR_PAGES);
+  // A limited claim plans exactly (takeByPageblock), and that walk finds a
+  // shortfall as it goes: counting the offers first would walk them twice.
+  const countedByPlan = limit != 0 && fromCls != toCls && (tagValue & ~tagMask) == 0;
+  if (!countedByPlan && availablePages(startOff, endOff, nrPages, fromCls, tagMask, tagValue, limit) < nrPages) return fail(E_NOSPC, ARG_NR_PAGES);
   gClaimEnd = 0;
   if (nrPages == 0) return 0;
   if (mode == CLAIM_LOWEST) {
@@ -108,9 +111,11 @@ function takeLowestPrefix(startOff: u64, endOff: u64, nrPages: u64, fromCls: u32
 // it offers (its fromCls pages in the range, at most `limit`), or only the
 // pages still wanted. Each walk runs into a sink: COUNT adds up what every
 // eligible pageblock offers and changes nothing (the E_NOSPC check of a
-// limited claim); PLAN counts the records the takes need and changes nothing
-// (only when the cheap bound does not fit); APPLY recolors. The passes are
-// one kernel, so they visit the same pageblocks with the same takes.
+// limited claim that plans nothing); PLAN counts the records the takes need,
+// and the pages they take, and changes nothing (when the cheap bound does not
+// fit or would cost more than the plan; a limited claim learns its shortfall
+// here); APPLY recolors. The passes are one kernel, so they visit the same
+// pageblocks with the same takes.
 //
 // AssemblyScript has no closures. Rather than a call through the function
 // table per pageblock, the sink is a constant argument of an @inline kernel,
@@ -214,9 +219,10 @@ const SINK_COUNT: u32 = 2;
       const k = pageblockInSection(pb);
       const lo = pageblockPartLo(pb, pbFirst, startOff);
       const hi = pageblockPartHi(pb, pbLast, endOff);
-      const here = availableIn(s, k, lo, hi, fromCls);
-      // The caller sends tagMask 0 only with tagValue 0: every pageblock matches.
-      if (here != 0 && (tagMask == 0 || (pageblockTag(secAddr(s), k) & tagMask) == tagValue)) {
+      // The caller sends tagMask 0 only with tagValue 0: every pageblock
+      // matches. The tag is one load; the count reads the pageblock's planes.
+      const here = tagMask == 0 || (isPresent(s) && (pageblockTag(secAddr(s), k) & tagMask) == tagValue) ? availableIn(s, k, lo, hi, fromCls) : 0;
+      if (here != 0) {
         const take = <u32>min<u64>(<u64>offerOf(here, limit), left);
         highest = max<u64>(highest, feedTake(pb, s, k, lo, hi, here, take, fromCls, toCls, sink));
         left -= take;
@@ -224,7 +230,7 @@ const SINK_COUNT: u32 = 2;
     }
     x = permutationStep(x);
   }
-  return highest;
+  return sink == SINK_PLAN ? nrPages - left : highest;
 }
 
 /**
@@ -282,7 +288,7 @@ const SINK_COUNT: u32 = 2;
     }
     s++;
   }
-  return result;
+  return sink == SINK_PLAN ? nrPages - left : result;
 }
 
 /** Clears the scratch map bits a PLAN walk set (sections of [startOff, endOff)). */
@@ -335,12 +341,23 @@ function takeByPageblock(
 ): i32 {
   if (!inOrder) permutationParams(lastPageblock(endOff) - pageblockOf(startOff) + 1, seed);
   if (fromCls != toCls) {
-    planClaimBound(startOff, endOff, nrPages, fromCls, toCls, limit);
-    if (!needsFit()) {
+    // The bound reads every section of the range. A claim of fewer pages
+    // than the range has pageblocks visits fewer pageblocks than that, so its
+    // exact plan costs less; a limited claim plans exactly to find a
+    // shortfall (claimPages did not count its offers).
+    const pageblocks = lastPageblock(endOff) - pageblockOf(startOff) + 1;
+    let exact = limit != 0 || nrPages < pageblocks;
+    if (!exact) {
+      planClaimBound(startOff, endOff, nrPages, fromCls, toCls, limit);
+      exact = !needsFit();
+    }
+    if (exact) {
       needReset();
-      if (inOrder) walkInOrder(startOff, endOff, nrPages, fromCls, toCls, tagMask, tagValue, limit, SINK_PLAN);
-      else walkRandom(startOff, endOff, nrPages, fromCls, toCls, tagMask, tagValue, limit, SINK_PLAN);
+      const planned = inOrder
+        ? walkInOrder(startOff, endOff, nrPages, fromCls, toCls, tagMask, tagValue, limit, SINK_PLAN)
+        : walkRandom(startOff, endOff, nrPages, fromCls, toCls, tagMask, tagValue, limit, SINK_PLAN);
       clearScratch(startOff, endOff);
+      if (planned < nrPages) return fail(E_NOSPC, ARG_NR_PAGES);
     }
     if (!reserveNeeds()) return fail(E_FULL, -1);
   }
