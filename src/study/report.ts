@@ -384,16 +384,22 @@ function schemeLines(step: StepReport): string[] {
     const headroom = Object.entries(result.kernelHeadroomPages).map(([kind, pages]) => `${kind} ${pagesToGib(pages)}`);
     lines.push(`${result.scheme}: kernel headroom (GiB) ${headroom.join(', ')}; ZONE_MOVABLE free ${pagesToGib(result.movableFreePages)} GiB`);
     for (const node of result.nodes) {
+      const notRemoved = node.blocksRemoveFailed > 0 ? `, ${node.blocksRemoveFailed} offline but not removed` : '';
       let line =
-        `  node ${node.nid}: removable ${humanBytes(node.removableBytes)} of ${humanBytes(node.presentBytes)} ` +
-        `(${node.blocksOffline} blocks, ${node.blocksFailed} failed), modelled ${formatSeconds(node.modelledSeconds)}`;
+        `  node ${node.nid}: removed ${humanBytes(node.removableBytes)} of ${humanBytes(node.presentBytes)} ` +
+        `(${node.blocksRemoved} blocks; ${node.blocksFailed} would not go offline${notRemoved}), modelled ${formatSeconds(node.modelledSeconds)}`;
       if (node.stopMachineSeconds > 0) {
         line +=
           `, stop_machine ${formatSeconds(node.stopMachineSeconds)}, ${node.copiedPages} slab pages copied, ${node.pgtablePages} page-table pages, ` +
           `slow lookups ${(node.slowLookupFraction * 100).toFixed(1)}% of slab costing ${node.slowLookupCpuSecondsPerSecond.toFixed(3)} CPU`;
       }
       lines.push(line);
-      if (node.firstFailure !== undefined) lines.push(`    first failure memory${node.firstFailure.blockId}: ${node.firstFailure.errno}: ${node.firstFailure.message}`);
+      if (node.firstFailure !== undefined) lines.push(`    first offline failure memory${node.firstFailure.blockId}: ${node.firstFailure.errno}: ${node.firstFailure.message}`);
+      const removal = node.firstRemoveFailure;
+      if (removal !== undefined) {
+        const ids = removal.nrBlocks > 1 ? `${removal.firstBlockId}-${removal.firstBlockId + removal.nrBlocks - 1}` : `${removal.firstBlockId}`;
+        lines.push(`    first removal failure memory${ids}: ${removal.errno}: ${removal.message}`);
+      }
     }
   }
   if (comparison.lookupNs.direct > 0) {

@@ -12,17 +12,31 @@
  *   ZONE_MOVABLE memory they cannot use beside it;
  * - per node asked for, on a machine of its own (so one node's removal does
  *   not change another's answer): every block of the node offlined, highest
- *   first, each tried; the bytes that went offline are what the scheme can
- *   hot-remove, with the modelled seconds, the stop_machine seconds and the
- *   kernel pages copied;
- * - afterwards, the share of kernel lookups that take the slow path: slab
- *   pages reached through a remapped section over all slab pages (kernel
- *   lookups taken as spread evenly over slab), and what that costs at
+ *   first, each tried; then the blocks that went offline are hot-removed
+ *   (remove_memory), one call per run of adjacent blocks, a run never mixing
+ *   blocks with and without memmap_on_memory (remove_memory refuses that).
+ *   The bytes removed are what the scheme can hot-remove. The modelled
+ *   seconds are the offline's and the removals' together, the stop_machine
+ *   seconds (part of them) and the kernel pages copied beside. A block that
+ *   went offline but whose removal failed is counted and its errno kept, not
+ *   folded into the offline failures;
+ * - afterwards, on the machine with the node removed, the share of kernel
+ *   lookups that take the slow path: the slab pages copied out of the
+ *   node's blocks over all slab pages left on the machine (kernel lookups
+ *   taken as spread evenly over slab), and what that costs at
  *   `lookupsPerSecond` direct-map lookups per second, with the lookup costs
- *   measured on the engine in the same run unless given.
+ *   measured on the engine in the same run unless given. Removal does not
+ *   change this share: a block goes offline only once its slab has been
+ *   copied out, so the removed sections hold no slab, and the copies live
+ *   on in the kernel zones of other nodes as slab, still reached through
+ *   the removed range's direct-map addresses, so through the remap table.
+ *   Both figures are page counts, not translations: the share does not
+ *   depend on how the engine keeps a removed section's remap entries. Slab
+ *   of blocks that stayed (the memmap block, say) counts in the
+ *   denominator, as it should: lookups of it stay fast.
  *
  * Nothing here reads a random source; the lookup timings read the clock and
- * are the only figures that differ between runs.
+ * are the only figures that differ between runs (fix them with `lookupNs`).
  */
 import type { EngineFactory, ShardEngine } from '../contract/engine-api.js';
 import { classBit, PAGE_OFFSET, PAGE_SIZE, PageClass } from '../contract/constants.js';
@@ -52,14 +66,24 @@ export interface NodeRemoval {
   nid: number;
   /** Bytes of memory blocks of the node. */
   presentBytes: number;
-  /** Bytes that went offline (removable). */
+  /** Bytes hot-removed: the blocks that went offline and were then removed. */
   removableBytes: number;
+  /** Blocks that went offline. */
   blocksOffline: number;
+  /** Blocks that would not go offline. */
   blocksFailed: number;
-  /** The first failure, highest block first, with the kernel's errno and message. */
+  /** The first offline failure, highest block first, with the kernel's errno and message. */
   firstFailure?: { blockId: number; errno: string; message: string };
-  /** Modelled seconds of the offline, stop_machine included. */
+  /** Of the blocks that went offline, those removed. */
+  blocksRemoved: number;
+  /** Of the blocks that went offline, those whose removal failed (they stay offline). */
+  blocksRemoveFailed: number;
+  /** The first removal that failed: the run of blocks it covered, the errno and message. */
+  firstRemoveFailure?: { firstBlockId: number; nrBlocks: number; errno: string; message: string };
+  /** Modelled seconds of the offline (stop_machine included) and the removals. */
   modelledSeconds: number;
+  /** Of modelledSeconds, the removals'. */
+  removeSeconds: number;
   stopMachineSeconds: number;
   copiedPages: number;
   pgtablePages: number;
@@ -87,6 +111,8 @@ export interface SchemeComparison {
 
 export interface SchemeComparisonOptions {
   engines: EngineFactory;
+  /** Check each removal machine's invariants (Machine.checkInvariants) once its node is removed; a broken one throws. @default false */
+  checkInvariants?: boolean;
 }
 
 const DEFAULT_LOOKUPS_PER_SECOND = 1e8;
@@ -126,17 +152,50 @@ async function bootWithWorkload(request: SchemeComparisonRequest, scheme: HotRem
   }
 }
 
-async function removeNode(request: SchemeComparisonRequest, scheme: HotRemoveScheme, nid: number, engines: EngineFactory, lookups: { rate: number; ns: () => Promise<{ direct: number; slow: number }> }): Promise<NodeRemoval> {
-  const machine = await bootWithWorkload(request, scheme, engines);
+/** Adjacent offline blocks, ascending, cut where memmap_on_memory changes: one remove_memory call each. */
+function removalRuns(machine: BootedMachine, ids: readonly number[]): { firstBlockId: number; nrBlocks: number }[] {
+  const runs: { firstBlockId: number; nrBlocks: number; altmap: boolean }[] = [];
+  for (const id of [...ids].sort((a, b) => a - b)) {
+    const altmap = (machine.block(id)?.vmemmapPages ?? 0) > 0;
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last.firstBlockId + last.nrBlocks === id && last.altmap === altmap) last.nrBlocks++;
+    else runs.push({ firstBlockId: id, nrBlocks: 1, altmap });
+  }
+  return runs.map(({ firstBlockId, nrBlocks }) => ({ firstBlockId, nrBlocks }));
+}
+
+async function removeNode(request: SchemeComparisonRequest & SchemeComparisonOptions, scheme: HotRemoveScheme, nid: number, lookups: { rate: number; ns: () => Promise<{ direct: number; slow: number }> }): Promise<NodeRemoval> {
+  const machine = await bootWithWorkload(request, scheme, request.engines);
   try {
     const blocks = (await machine.blocks()).filter((b) => b.nids.includes(nid) && b.state !== 'offline');
     const presentBytes = blocks.reduce((sum, b) => sum + b.nrPages * PAGE_SIZE, 0);
     const outcome = await machine.offlineBlocks({ node: nid });
     const results = outcome.blocks ?? [];
-    const offlined = new Set(results.filter((r) => r.ok).map((r) => r.id));
-    const removableBytes = blocks.filter((b) => offlined.has(b.id)).reduce((sum, b) => sum + b.nrPages * PAGE_SIZE, 0);
+    const offlined = results.filter((r) => r.ok).map((r) => r.id);
     const failure = results.find((r) => !r.ok);
     const kernel = outcome.kernelPages;
+
+    // remove_memory of what went offline, highest run first (as the offline went).
+    const blockSizeBytes = machine.blockSizeBytes;
+    const presentOf = new Map(blocks.map((b) => [b.id, b.nrPages * PAGE_SIZE]));
+    let removableBytes = 0;
+    let blocksRemoved = 0;
+    let blocksRemoveFailed = 0;
+    let removeSeconds = 0;
+    let firstRemoveFailure: NodeRemoval['firstRemoveFailure'];
+    for (const run of removalRuns(machine, offlined).reverse()) {
+      const removed = await machine.removeMemory(run.firstBlockId * blockSizeBytes, run.nrBlocks * blockSizeBytes);
+      removeSeconds += removed.modelledSeconds;
+      if (removed.ok) {
+        for (let id = run.firstBlockId; id < run.firstBlockId + run.nrBlocks; id++) removableBytes += presentOf.get(id) ?? 0;
+        blocksRemoved += run.nrBlocks;
+      } else {
+        blocksRemoveFailed += run.nrBlocks;
+        firstRemoveFailure ??= { ...run, errno: removed.errno ?? 'EIO', message: removed.message ?? '' };
+      }
+    }
+    if (request.checkInvariants === true) await machine.checkInvariants();
+
     const copied = kernel?.copiedPages ?? 0;
     const slab = await countInZones(machine.shards, machine.nodeStates, SLAB_CLASSES);
     const slowLookupFraction = slab === 0 ? 0 : copied / slab;
@@ -149,10 +208,14 @@ async function removeNode(request: SchemeComparisonRequest, scheme: HotRemoveSch
       nid,
       presentBytes,
       removableBytes,
-      blocksOffline: offlined.size,
+      blocksOffline: offlined.length,
       blocksFailed: results.filter((r) => !r.ok).length,
       ...(failure === undefined ? {} : { firstFailure: { blockId: failure.id, errno: failure.errno ?? 'EIO', message: failure.message ?? '' } }),
-      modelledSeconds: outcome.modelledSeconds,
+      blocksRemoved,
+      blocksRemoveFailed,
+      ...(firstRemoveFailure === undefined ? {} : { firstRemoveFailure }),
+      modelledSeconds: outcome.modelledSeconds + removeSeconds,
+      removeSeconds,
       stopMachineSeconds: kernel?.stopMachineSeconds ?? 0,
       copiedPages: copied,
       pgtablePages: kernel?.pgtablePages ?? 0,
@@ -223,7 +286,7 @@ export async function compareSchemes(request: SchemeComparisonRequest & SchemeCo
       await machine.close();
     }
     const nodes: NodeRemoval[] = [];
-    for (const nid of nids) nodes.push(await removeNode(request, scheme, nid, request.engines, { rate, ns }));
+    for (const nid of nids) nodes.push(await removeNode(request, scheme, nid, { rate, ns }));
     schemes.push({ scheme, kernelHeadroomPages: headroom, movableFreePages, nodes });
   }
   const lookupNs = measured ?? { direct: 0, slow: 0 };
