@@ -7,9 +7,11 @@
  * as described; offline-migrated with `hotRemoveScheme: offline-migrated`,
  * so no ZONE_MOVABLE) and runs the workload. Then:
  *
- * - kernel-memory headroom: Machine.headroom of every node, the kernel kinds
- *   summed (slab, reclaimable slab, page tables, pins), with the free
- *   ZONE_MOVABLE memory they cannot use beside it;
+ * - kernel-memory headroom per kernel kind (slab, reclaimable slab, page
+ *   tables, pins): the most Machine.headroom gives it on any node, with the
+ *   free ZONE_MOVABLE memory they cannot use beside it. A node's headroom
+ *   already runs down its whole zonelist, the zones of every node with
+ *   memory, so summing the nodes would count each zone once per node;
  * - per node asked for, on a machine of its own (so one node's removal does
  *   not change another's answer): every block of the node offlined, highest
  *   first, each tried; then the blocks that went offline are hot-removed
@@ -59,7 +61,7 @@ export interface SchemeComparisonRequest {
   lookupNs?: { direct: number; slow: number };
 }
 
-/** Kernel kinds whose headroom the comparison sums. */
+/** Kernel kinds whose headroom the comparison reports. */
 const KERNEL_KINDS = ['slab', 'slab_reclaimable', 'pgtable', 'pinned'] as const;
 
 export interface NodeRemoval {
@@ -96,7 +98,7 @@ export interface NodeRemoval {
 
 export interface SchemeResult {
   scheme: HotRemoveScheme;
-  /** Kernel kinds: pages still allocatable in kernel zones, all nodes. */
+  /** Kernel kinds: pages one more allocation could still get, the most over nodes (each node's zonelist reaches the others). */
   kernelHeadroomPages: Record<(typeof KERNEL_KINDS)[number], number>;
   /** Free ZONE_MOVABLE pages, which no kernel kind can use. */
   movableFreePages: number;
@@ -279,7 +281,7 @@ export async function compareSchemes(request: SchemeComparisonRequest & SchemeCo
     let nids: number[];
     try {
       const entries = await machine.headroom();
-      headroom = Object.fromEntries(KERNEL_KINDS.map((kind) => [kind, entries.filter((e) => e.kind === kind).reduce((sum, e) => sum + e.pages, 0)])) as SchemeResult['kernelHeadroomPages'];
+      headroom = Object.fromEntries(KERNEL_KINDS.map((kind) => [kind, entries.filter((e) => e.kind === kind).reduce((most, e) => Math.max(most, e.pages), 0)])) as SchemeResult['kernelHeadroomPages'];
       for (const node of await machine.nodes()) movableFreePages += node.zones[ZONE_MOVABLE]!.freePages;
       nids = request.nodes ?? machine.nodeStates.filter((n) => n.hasMemory).map((n) => n.nid);
     } finally {
