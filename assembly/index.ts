@@ -64,6 +64,7 @@ import {
   gErrorArg,
 } from './errors';
 import {
+  forwardTable,
   IO_BULK,
   IO_COUNTS,
   IO_REMAP_SECTIONS,
@@ -360,7 +361,9 @@ export function addSections(startPfn: f64, endPfn: f64, nid: f64, cls: f64, mt: 
   if (gStartOff == gEndOff) return OK;
   const sA = sectionOf(gStartOff);
   const sB = sectionOf(gEndOff - 1);
-  for (let s = sA; s <= sB; s++) if (isPresent(s)) return fail(E_EXISTS, 0);
+  // A removed section whose direct-map range still reaches relocated pages
+  // cannot come back under them (clearRemap releases it).
+  for (let s = sA; s <= sB; s++) if (isPresent(s) || forwardTable(s) != 0) return fail(E_EXISTS, 0);
   addSectionRange(sA, sB, <u32>nid, <u32>cls, <u32>mt, <u32>flags);
   return OK;
 }

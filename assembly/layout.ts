@@ -421,6 +421,12 @@ const SIZE_OF_PFN_SCRATCH: usize = <usize>PAGES_PER_PAGEBLOCK << 3;
 export const XLATE_MISS: u8 = 0;
 export const XLATE_DIRECT: u8 = 1;
 export const XLATE_REMAPPED: u8 = 2;
+/**
+ * A section that is not present but whose direct-map range still reaches
+ * relocated pages (removeSections kept their forward entries): lookups go
+ * through its directory and miss where a page did not move.
+ */
+export const XLATE_GONE: u8 = 3;
 
 @inline export function xlateState(sectionIdx: u32): u8 {
   return load<u8>(gXlateMap + <usize>sectionIdx);

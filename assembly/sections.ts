@@ -1,6 +1,6 @@
 // Section lifecycle (present / absent) and per-section attributes.
 
-import { NR_PAGE_CLASSES, NO_ZONE, SECTION_PRESENT } from './constants';
+import { NR_PAGE_CLASSES, NO_ZONE, SECTION_PRESENT, SECTION_REMAPPED } from './constants';
 import {
   SEC_FLAGS,
   SEC_NID,
@@ -11,9 +11,13 @@ import {
   isPresent,
   mapClear,
   mapSet,
+  forwardTable,
   secAddr,
+  secMovedCount,
+  setSecMovedCount,
   setXlateState,
   XLATE_DIRECT,
+  XLATE_GONE,
   XLATE_MISS,
 } from './layout';
 import { clearSection, initUniformSection } from './state';
@@ -35,18 +39,31 @@ export function addSectionRange(sA: u32, sB: u32, nid: u32, cls: u32, mt: u32, f
   }
 }
 
-/** Drops sections [sA, sB] (all present) with their page state and remap entries. */
+/**
+ * Drops sections [sA, sB] (all present) with their page state. Pages whose
+ * frames lie in them go home first (pages of these sections too), and the
+ * far pages the frames hold are forgotten with the reverse tables. A page of
+ * these sections relocated to a frame that survives keeps its entry: its
+ * direct-map address still reaches it, so the section stays in the
+ * translation map (XLATE_GONE) with its directory and moved count until its
+ * last such page goes (releaseGoneSection, clearRemap).
+ */
 export function removeSectionRange(sA: u32, sB: u32): void {
-  // Reverse entries elsewhere created by these sections' pages go first, so
-  // the reverse tables of these sections only hold entries of survivors (and
-  // far pages, which go with the tables).
-  for (let s = sA; s <= sB; s++) clearForwardSection(s);
   for (let s = sA; s <= sB; s++) dropReverseSection(s);
   for (let s = sA; s <= sB; s++) {
-    clearSection(secAddr(s));
+    const sec = secAddr(s);
+    const moved = forwardTable(s) != 0 ? secMovedCount(sec) : 0;
+    if (moved == 0) clearForwardSection(s);
+    clearSection(sec);
     mapClear(gPresentMap, s);
-    setXlateState(s, XLATE_MISS);
     for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) mapClear(classMap(c), s);
+    if (moved == 0) {
+      setXlateState(s, XLATE_MISS);
+    } else {
+      store<u8>(sec, <u8>SECTION_REMAPPED, SEC_FLAGS);
+      setSecMovedCount(sec, moved);
+      setXlateState(s, XLATE_GONE);
+    }
   }
 }
 

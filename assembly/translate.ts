@@ -23,8 +23,11 @@
 //   reverse entry (the page is home again);
 // - clearRemap drops the forward directories of the sections with the near
 //   reverse entries they created, and the far pages their frames hold;
-//   removeSections drops both directions, sending near pages whose frames
-//   went away back to identity (far pages are their own shard's to reset).
+//   removeSections drops the reverse directories, sending near pages whose
+//   frames went away back to identity (far pages are their own shard's to
+//   reset), and keeps the forward directory of a removed section while a
+//   page of it lives on a surviving frame (XLATE_GONE: its direct-map
+//   addresses still reach those pages and miss elsewhere).
 
 import {
   BAD_ADDRESS,
@@ -71,6 +74,7 @@ import {
   gPfnScratch,
   gReversePtrs,
   gXlateMap,
+  isPresent,
   pageblockInSection,
   pageblockOf,
   reverseTable,
@@ -86,6 +90,7 @@ import {
   setXlateState,
   xlateState,
   XLATE_DIRECT,
+  XLATE_GONE,
   XLATE_MISS,
   XLATE_REMAPPED,
 } from './layout';
@@ -560,7 +565,16 @@ export function clearForwardSection(s: u32): void {
   const sec = secAddr(s);
   store<u8>(sec, load<u8>(sec, SEC_FLAGS) & ~(<u8>SECTION_REMAPPED), SEC_FLAGS);
   setSecMovedCount(sec, 0);
-  setXlateState(s, XLATE_DIRECT);
+  setXlateState(s, isPresent(s) ? XLATE_DIRECT : XLATE_MISS);
+}
+
+/**
+ * A removed section whose last relocated page went home (its frame was
+ * removed, or clearRemap) leaves the translation map: it has nothing left
+ * to translate.
+ */
+function releaseGoneSection(s: u32): void {
+  if (xlateState(s) == XLATE_GONE && secMovedCount(secAddr(s)) == 0) clearForwardSection(s);
 }
 
 /** clearRemap of section s: its forward side, then the far pages its frames hold. */
@@ -595,7 +609,10 @@ function reverseRuns(s: u32, apply: bool): u32 {
     }
     if (runLen != 0) {
       if (runLen != PAGES_PER_PAGEBLOCK) partial++;
-      if (apply) forwardSetRun(runStart, runLen, gBasePfn + runStart);
+      if (apply) {
+        forwardSetRun(runStart, runLen, gBasePfn + runStart);
+        releaseGoneSection(sectionOf(runStart));
+      }
     }
     runStart = x;
     runLen = has ? 1 : 0;
@@ -828,13 +845,17 @@ function virtToPhysKernel<CheckVa>(inPtr: usize, outPtr: usize, n: u32): void {
     let out = pa;
     if (state != XLATE_DIRECT) {
       out = BAD_ADDRESS;
-      if (state == XLATE_REMAPPED) {
+      miss++;
+      if (state >= XLATE_REMAPPED) {
         const pfn = pa >> PAGE_SHIFT;
         const dir = <usize>load<u32>(forwardPtrs + (<usize>sectionIdx << 2));
-        out = (forwardPfn(dir, pfn - base, pfn) << PAGE_SHIFT) | (pa & PAGE_MASK_LOW);
-        slow++;
-      } else {
-        miss++;
+        const frame = forwardPfn(dir, pfn - base, pfn);
+        // A removed section answers only for the pages that moved.
+        if (state == XLATE_REMAPPED || frame != pfn) {
+          out = (frame << PAGE_SHIFT) | (pa & PAGE_MASK_LOW);
+          miss--;
+          slow++;
+        }
       }
     }
     store<u64>(p + delta, out);
@@ -869,7 +890,8 @@ export function physToVirtBatch(inPtr: usize, outPtr: usize, n: u32): void {
     if (off < nrPages) {
       const s = <u32>(off >> PFN_SECTION_SHIFT);
       const state = xlateState(s);
-      if (state != XLATE_MISS) {
+      // A removed section's frames are gone, whatever its pages' entries say.
+      if (state == XLATE_DIRECT || state == XLATE_REMAPPED) {
         const x = reverseGet(off);
         if (x != NONE) {
           out = PAGE_OFFSET + ((x << PAGE_SHIFT) | (pa & PAGE_MASK_LOW));

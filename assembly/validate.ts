@@ -69,6 +69,7 @@ import {
   REPR_UNIFORM,
   SEC_CLASS,
   SEC_FLAGS,
+  SEC_MOVED_COUNT,
   SEC_MIXED,
   SEC_NID,
   SEC_TAG,
@@ -98,6 +99,7 @@ import {
   secReverseCount,
   xlateState,
   XLATE_DIRECT,
+  XLATE_GONE,
   XLATE_MISS,
   XLATE_REMAPPED,
 } from './layout';
@@ -234,7 +236,8 @@ function checkRemap(s: u32, sec: usize): i32 {
   const flags = <u32>load<u8>(sec, SEC_FLAGS);
   const table = forwardTable(s);
   const remapped = (flags & SECTION_REMAPPED) != 0;
-  if (remapped != (table != 0) || xlateState(s) != (remapped ? XLATE_REMAPPED : XLATE_DIRECT)) {
+  const state = !remapped ? XLATE_DIRECT : mapTest(gPresentMap, s) ? XLATE_REMAPPED : XLATE_GONE;
+  if (remapped != (table != 0) || xlateState(s) != state) {
     return bad(INV_REMAP_MAPS, <i32>s);
   }
   const base = <u64>s * PAGES_PER_SECTION;
@@ -292,11 +295,19 @@ function checkSection(s: u32): i32 {
   const repr = secRepr(sec);
   const flags = <u32>load<u8>(sec, SEC_FLAGS);
   if (repr == REPR_ABSENT) {
-    for (let i: u32 = 0; i < SIZE_OF_SECTION; i++) if (load<u8>(sec + i) != 0) return bad(INV_ABSENT_SECTION, <i32>s);
-    if (mapTest(gPresentMap, s) || xlateState(s) != XLATE_MISS) return bad(INV_PRESENT_MAP, <i32>s);
+    // A removed section keeps only the forward entries of pages that moved
+    // to frames that survive: its REMAPPED flag, its moved count, its directory.
+    const gone = forwardTable(s) != 0;
+    for (let i: u32 = 0; i < SIZE_OF_SECTION; i++) {
+      if (gone && (i == SEC_FLAGS || i == SEC_MOVED_COUNT || i == SEC_MOVED_COUNT + 1)) continue;
+      if (load<u8>(sec + i) != 0) return bad(INV_ABSENT_SECTION, <i32>s);
+    }
+    if (mapTest(gPresentMap, s) || xlateState(s) != (gone ? XLATE_GONE : XLATE_MISS)) return bad(INV_PRESENT_MAP, <i32>s);
     for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) if (mapTest(classMap(c), s)) return bad(INV_CLASS_SUMMARY, <i32>s);
-    if (forwardTable(s) != 0 || reverseTable(s) != 0) return bad(INV_ABSENT_SECTION, <i32>s);
-    return 0;
+    if (reverseTable(s) != 0) return bad(INV_ABSENT_SECTION, <i32>s);
+    if (!gone) return 0;
+    if (flags != SECTION_REMAPPED || secMovedCount(sec) == 0) return bad(INV_ABSENT_SECTION, <i32>s);
+    return checkRemap(s, sec);
   }
   if (repr != REPR_UNIFORM && repr != REPR_MIXED) return bad(INV_REPR, <i32>s);
   if ((flags & SECTION_PRESENT) == 0 || (flags & ~(SECTION_PRESENT | SECTION_FLAGS_SETTABLE | SECTION_REMAPPED)) != 0) {

@@ -105,19 +105,23 @@ export interface EngineApi {
    * Make the sections of `[startPfn, endPfn)` present (both ends section aligned,
    * else E_ALIGN). Every page gets class `cls`, every pageblock tag `mt`, every
    * section node `nid`, zone NO_ZONE and flags `PRESENT | flags` (flags limited
-   * to SECTION_FLAGS_SETTABLE, else E_ARG). Any section already present: E_EXISTS.
+   * to SECTION_FLAGS_SETTABLE, else E_ARG). Any section already present, or
+   * removed while its pages kept relocated frames (still REMAPPED: its
+   * direct-map range is in use until clearRemap): E_EXISTS.
    */
   addSections(startPfn: number, endPfn: number, nid: number, cls: PageClassId, mt: number, flags: number): void;
   /**
    * Drop the sections of `[startPfn, endPfn)` (section aligned; every one must be
-   * present, else E_NOT_PRESENT): page state, tags, flags and remap tables go.
-   * Reverse-map entries elsewhere that point into these sections are dropped
-   * too: a page of this window whose frame goes translates through identity
-   * again (its section stays REMAPPED). Far entries go with the sections'
-   * tables (pages sent to other shards' frames, frames holding other shards'
-   * pages); the other shard's halves of those pairs are the caller's to
-   * clear: clearRemap on the frames' shard, remapOut(old, n, old) or
-   * clearRemap on the pages' shard.
+   * present, else E_NOT_PRESENT): page state, tags, flags and reverse tables go.
+   * A page of this window whose frame goes translates through identity
+   * again (its section, if it survives, stays REMAPPED). A page of these
+   * sections relocated to a frame that survives (in this window or far)
+   * keeps its pair: its direct-map address still translates to that frame,
+   * so the section stays REMAPPED though not present, until its last such
+   * pair goes (its frame removed, or clearRemap); every other address of it
+   * misses. Frames of these sections forget the far pages they held; the
+   * other shard's halves of those pairs are the caller's to clear
+   * (remapOut(old, n, old) or clearRemap on the pages' shard).
    */
   removeSections(startPfn: number, endPfn: number): void;
   /** Set then clear flags on every section that intersects the range (all must be present). */
@@ -326,7 +330,8 @@ export interface EngineApi {
   /**
    * virt_to_phys for direct-map addresses: `pa = va - PAGE_OFFSET`, then, if the pfn's
    * section is REMAPPED, through its table, which may answer a frame of another
-   * shard. Misses give BAD_ADDRESS.
+   * shard. A removed section that is still REMAPPED answers only for its
+   * relocated pages. Misses give BAD_ADDRESS.
    */
   virtToPhys(vas: BigUint64Array): TranslateResult;
   /**

@@ -165,15 +165,17 @@ function isCount(value: number): boolean {
  *   forward entry of a page in it (with its reverse entry, when near), and
  *   every far reverse entry of a frame in it. Near pairs whose frame lies in
  *   it and whose page lies outside stay.
- * - removeSections: drops every forward entry whose page or near frame lies
- *   in a removed section (with its reverse entry, when near), and every far
- *   reverse entry of a frame in one; a page in a surviving section whose
- *   frame was removed translates through identity again (its section stays
- *   REMAPPED).
+ * - removeSections: drops every pair whose near frame lies in a removed
+ *   section, and every far reverse entry of a frame in one; a page in a
+ *   surviving section whose frame was removed translates through identity
+ *   again (its section stays REMAPPED). A page of a removed section keeps a
+ *   pair whose frame survives (near or far), and its section stays REMAPPED
+ *   while it holds one; addSections over such a section is E_EXISTS.
  * - countRemapped: `pages`, forward entries of pages in the range whose frame
  *   is not the page's own; `sections`, REMAPPED sections intersecting it.
- * - virtToPhys: `va < PAGE_OFFSET`, a pfn outside the window or in a section
- *   that is not present: miss (BAD_ADDRESS). Section not REMAPPED: fast,
+ * - virtToPhys: `va < PAGE_OFFSET`, a pfn outside the window, or in a
+ *   section that is not present unless the page has a pair: miss
+ *   (BAD_ADDRESS). Section not REMAPPED: fast,
  *   `va - PAGE_OFFSET`. Otherwise slow: through the pair of that page, or
  *   identity if it has none.
  * - physToVirt: a frame outside the window or in a section that is not
@@ -252,6 +254,9 @@ export class RefEngine implements EngineApi {
       if (this.#isPresent(s)) {
         throw new EngineError('E_EXISTS', op, 'startPfn', `section ${this.#baseSectionNr + s} is already present`);
       }
+      if (this.#isRemapped(s)) {
+        throw new EngineError('E_EXISTS', op, 'startPfn', `section ${this.#baseSectionNr + s} was removed, but its direct map still reaches relocated pages`);
+      }
     }
     for (let s = first; s < last; s++) {
       this.#classes[s] = new Uint8Array(PAGES_PER_SECTION).fill(cls);
@@ -273,20 +278,25 @@ export class RefEngine implements EngineApi {
     this.#checkAllPresent(op, 'startPfn', startPfn, endPfn);
     const [first, last] = this.#sectionSpan(startPfn, endPfn);
     if (first === last) return;
-    // Drop every remap entry with either end in a removed section.
+    // A pair whose frame is removed goes; a removed page whose frame survives
+    // keeps its pair (its direct-map address still reaches it).
     for (const [oldPfn, newPfn] of [...this.#forward]) {
-      const oldIn = oldPfn >= startPfn && oldPfn < endPfn;
-      const newIn = newPfn >= startPfn && newPfn < endPfn;
-      if (oldIn || newIn) this.#dropPair(oldPfn);
+      if (newPfn >= startPfn && newPfn < endPfn) this.#dropPair(oldPfn);
     }
     this.#dropFarReverse(startPfn, endPfn);
     for (let s = first; s < last; s++) {
       this.#classes[s] = null;
       this.#tags[s] = null;
       this.#classCounts[s] = null;
-      this.#sectionFlags[s] = 0;
+      this.#sectionFlags[s] &= SectionFlag.REMAPPED;
       this.#sectionZone[s] = 0;
       this.#sectionNid[s] = 0;
+    }
+    // Removed sections stay REMAPPED while one of their pages keeps a pair.
+    const kept = new Set<number>();
+    for (const oldPfn of this.#forward.keys()) kept.add(this.#sectionIndexOf(oldPfn));
+    for (let s = 0; s < this.#nrSections; s++) {
+      if (!this.#isPresent(s) && !kept.has(s)) this.#sectionFlags[s] = 0;
     }
   }
 
@@ -788,7 +798,8 @@ export class RefEngine implements EngineApi {
     for (let i = 0; i < vas.length; i++) {
       const va = vas[i];
       const pfn = va >= PAGE_OFFSET ? this.#windowPfnOf(va - PAGE_OFFSET) : -1;
-      if (pfn < 0 || !this.#isPresent(this.#sectionIndexOf(pfn))) {
+      const gone = pfn >= 0 && !this.#isPresent(this.#sectionIndexOf(pfn));
+      if (pfn < 0 || (gone && !this.#forward.has(pfn))) {
         out[i] = BAD_ADDRESS;
         miss++;
         continue;
@@ -859,7 +870,7 @@ export class RefEngine implements EngineApi {
         broken(`section ${s}: PRESENT flag disagrees with its page state`);
       }
       if (!present) {
-        if (flags !== 0 || this.#sectionZone[s] !== 0 || this.#sectionNid[s] !== 0) {
+        if ((flags & ~SectionFlag.REMAPPED) !== 0 || this.#sectionZone[s] !== 0 || this.#sectionNid[s] !== 0) {
           broken(`section ${s}: not present but has flags, zone or node`);
         }
         continue;
@@ -899,8 +910,16 @@ export class RefEngine implements EngineApi {
         broken(`frame ${newPfn} holds page ${oldPfn}, past MAX_PHYS_PFN`);
       }
     }
+    // A removed section stays REMAPPED exactly while a page of it keeps a pair.
+    const kept = new Set<number>();
+    for (const [oldPfn, newPfn] of this.#forward) {
+      const s = this.#sectionIndexOf(oldPfn);
+      if (this.#isPresent(s)) continue;
+      if (newPfn === oldPfn) broken(`removed page ${oldPfn} keeps an identity pair`);
+      kept.add(s);
+    }
     for (let s = 0; s < this.#nrSections; s++) {
-      if (this.#isRemapped(s) && !this.#isPresent(s)) broken(`section ${s}: REMAPPED but not present`);
+      if (this.#isRemapped(s) && !this.#isPresent(s) && !kept.has(s)) broken(`section ${s}: REMAPPED, not present, and no page of it relocated`);
     }
   }
 

@@ -32,6 +32,8 @@ interface MethodTally {
   refused: number;
 }
 const tally = new Map<OpMethod, MethodTally>();
+/** Removals that left a removed section REMAPPED (pages living on in surviving frames). */
+let removalsKeepingRemaps = 0;
 
 /** Runs `op` on the checked engine; returns whether it succeeded. Mismatches propagate. */
 function runChecked(engine: CheckedEngine, op: EngineOp): boolean {
@@ -59,6 +61,10 @@ async function runSeed(seed: number, factory: EngineCase): Promise<void> {
     if (ok) counts.ok++;
     else counts.refused++;
     tally.set(op.method, counts);
+    if (ok && op.method === 'removeSections') {
+      const [startPfn, endPfn] = op.args as [number, number];
+      if (checked.countRemapped(startPfn, endPfn).sections > 0) removalsKeepingRemaps++;
+    }
 
     for (const probe of generator.probes(op)) {
       // Probes are built inside the window: a refusal by both engines is still a failure.
@@ -95,5 +101,7 @@ describe('WASM engine against the reference engine', () => {
       if (!translations.includes(method)) expect(counts.refused, `${method} never refused`).toBeGreaterThan(0);
     }
     expect(total).toBe((SEEDS.length + DEBUG_BUILD_SEEDS.length) * OPS_PER_SEED);
+    // Removed sections whose pages live on were translated, re-added (E_EXISTS) and cleared.
+    expect(removalsKeepingRemaps, 'no removal kept a relocated page').toBeGreaterThan(0);
   });
 });

@@ -134,7 +134,7 @@ describe.each(ENGINE_CASES)('%s engine: translation rules', (_kind, factory) => 
     await engine.validate();
   });
 
-  test('removeSections drops pairs with either end in the removed sections', async () => {
+  test('removeSections drops pairs whose frame goes and keeps removed pages that live on', async () => {
     const engine = await build(factory);
     await engine.remap(P, 1, F);
     await engine.remap(sectionPfn(2) + 3, 1, sectionPfn(0) + 900);
@@ -142,13 +142,40 @@ describe.each(ENGINE_CASES)('%s engine: translation rules', (_kind, factory) => 
     // P's frame is gone: P translates through identity again, its section still REMAPPED.
     expect(await v2p(engine, va(P))).toEqual([pa(P), 'slow']);
     expect(await p2v(engine, pa(P))).toEqual([va(P), 'slow']);
-    // The frame in section 0 that held a page of section 2 is its own again.
-    expect(await p2v(engine, pa(sectionPfn(0) + 900))).toEqual([va(sectionPfn(0) + 900), 'slow']);
     expect(await v2p(engine, va(F))).toEqual([BAD_ADDRESS, 'miss']);
+    // Section 2 is gone, but its page at frame 900 of section 0 is still
+    // reached through its direct-map address; the rest of section 2 misses.
+    expect(await v2p(engine, va(sectionPfn(2) + 3, 0x40))).toEqual([pa(sectionPfn(0) + 900, 0x40), 'slow']);
+    expect(await p2v(engine, pa(sectionPfn(0) + 900))).toEqual([va(sectionPfn(2) + 3), 'slow']);
+    expect(await v2p(engine, va(sectionPfn(2) + 4))).toEqual([BAD_ADDRESS, 'miss']);
+    expect(await p2v(engine, pa(sectionPfn(2) + 3))).toEqual([BAD_ADDRESS, 'miss']);
+    expect(await engine.countRemapped(sectionPfn(0), sectionPfn(4))).toEqual({ pages: 1, sections: 2 });
+    await engine.validate();
+    // Its direct-map range is in use: it cannot come back until clearRemap.
+    await expect(async () => engine.addSections(sectionPfn(1), sectionPfn(3), 0, PageClass.FREE, Migratetype.MOVABLE, 0)).rejects.toMatchObject({ code: 'E_EXISTS', arg: 'startPfn' });
+    await engine.addSections(sectionPfn(1), sectionPfn(2), 0, PageClass.FREE, Migratetype.MOVABLE, 0);
+    await engine.clearRemap(sectionPfn(2), sectionPfn(3));
+    expect(await v2p(engine, va(sectionPfn(2) + 3))).toEqual([BAD_ADDRESS, 'miss']);
+    expect(await p2v(engine, pa(sectionPfn(0) + 900))).toEqual([va(sectionPfn(0) + 900), 'slow']);
     // Re-adding the sections brings back plain direct-map frames.
-    await engine.addSections(sectionPfn(1), sectionPfn(3), 0, PageClass.FREE, Migratetype.MOVABLE, 0);
+    await engine.addSections(sectionPfn(2), sectionPfn(3), 0, PageClass.FREE, Migratetype.MOVABLE, 0);
     expect(await p2v(engine, pa(F))).toEqual([va(F), 'fast']);
     expect(await v2p(engine, va(sectionPfn(2) + 3))).toEqual([pa(sectionPfn(2) + 3), 'fast']);
+    await engine.validate();
+  });
+
+  test('a removed section leaves the translation map when its last relocated page goes home', async () => {
+    const engine = await build(factory);
+    await engine.remap(sectionPfn(2) + 3, 2, sectionPfn(0) + 900);
+    await engine.removeSections(sectionPfn(2), sectionPfn(3));
+    expect(await engine.countRemapped(sectionPfn(2), sectionPfn(3))).toEqual({ pages: 2, sections: 1 });
+    // The frames go too: nothing of section 2 is left to translate.
+    await engine.removeSections(sectionPfn(0), sectionPfn(1));
+    expect(await engine.countRemapped(sectionPfn(0), sectionPfn(4))).toEqual({ pages: 0, sections: 0 });
+    expect(await v2p(engine, va(sectionPfn(2) + 3))).toEqual([BAD_ADDRESS, 'miss']);
+    await engine.validate();
+    await engine.addSections(sectionPfn(0), sectionPfn(1), 0, PageClass.FREE, Migratetype.MOVABLE, 0);
+    await engine.addSections(sectionPfn(2), sectionPfn(3), 0, PageClass.FREE, Migratetype.MOVABLE, 0);
     await engine.validate();
   });
 

@@ -196,7 +196,7 @@ describe.each(ENGINE_CASES)('%s engine: relocation across shards', (kind, factor
     await b.validate();
   });
 
-  test('removeSections: far entries go with the removed sections on either side', async () => {
+  test('removeSections: frames forget far pages; removed pages keep far frames until clearRemap', async () => {
     const [a, b] = [await shard(factory, A_BASE), await shard(factory, B_BASE)];
     const P = sectionPfn(A_BASE, 1) + 5;
     const F = sectionPfn(B_BASE, 2) + 1;
@@ -216,9 +216,16 @@ describe.each(ENGINE_CASES)('%s engine: relocation across shards', (kind, factor
     // Re-added, B's frames are plain direct-map frames.
     await b.addSections(sectionPfn(B_BASE, 2), sectionPfn(B_BASE, 3), 0, PageClass.FREE, Migratetype.MOVABLE, 0);
     expect(await p2v(b, pa(F + 3))).toEqual([va(F + 3), 'fast']);
-    // Removing the pages' sections drops their far forward entries.
+    // Removing the pages' sections keeps their far forward entries: the
+    // pages live on in B's frames, reached through their old addresses.
     await relocateFar(a, b, P, 10, F);
     await a.removeSections(sectionPfn(A_BASE, 1), sectionPfn(A_BASE, 2));
+    expect(await v2p(a, va(P + 9))).toEqual([pa(F + 9), 'slow']);
+    expect(await v2p(a, va(P + 10))).toEqual([BAD_ADDRESS, 'miss']);
+    expect(await a.countRemapped(A_BASE, sectionPfn(A_BASE, NR_SECTIONS))).toEqual({ pages: 10, sections: 1 });
+    await a.validate();
+    // clearRemap lets them go; the section then leaves the translation map.
+    await a.clearRemap(sectionPfn(A_BASE, 1), sectionPfn(A_BASE, 2));
     expect(await v2p(a, va(P))).toEqual([BAD_ADDRESS, 'miss']);
     expect(await a.countRemapped(A_BASE, sectionPfn(A_BASE, NR_SECTIONS))).toEqual({ pages: 0, sections: 0 });
     await a.validate();

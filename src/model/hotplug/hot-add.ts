@@ -37,7 +37,7 @@ import { ModelError } from '../core/errors.js';
 import { aboveDirectMapMessage, maxPhysmemBits, PMD_SIZE_BYTES, SECTION_MEMMAP_PAGES, STRUCT_PAGE_BYTES } from '../core/kernel.js';
 import { ZONE_NORMAL } from '../core/mmzone.js';
 import { failed, isSafeNonNegative, renamedFieldFailure } from '../core/outcomes.js';
-import { countIn, type UndoLog } from '../core/page-state.js';
+import { countIn, countRemappedIn, type UndoLog } from '../core/page-state.js';
 import { alignUp } from '../core/pfn-ranges.js';
 import { saveNodeState, SYSTEM_RAM, type HotplugParams, type MemmapCharge, type ZoneState } from '../core/state.js';
 import type { AddMemoryRequest, BlockOutcome, Outcome } from '../core/types.js';
@@ -217,10 +217,17 @@ export async function addMemory(ctx: HotplugContext, req: AddMemoryRequest, log:
   for (let id = firstBlockId; id < firstBlockId + nrBlocks; id++) {
     if (host.block(id) !== undefined) return failed('EEXIST', `memory${id} already exists`);
   }
-
-  // The memmap and the memory group, decided before anything changes.
+  // offline-migrated: kernel pages copied out of memory that was then removed
+  // are still reached through this range's direct-map addresses, so the
+  // range cannot be mapped for new memory until they go.
   const startPfn = base / PAGE_SIZE;
   const endPfn = (base + size) / PAGE_SIZE;
+  const stillMapped = await countRemappedIn(host.shards, [{ startPfn, endPfn }]);
+  if (stillMapped > 0) {
+    return failed('EEXIST', `the direct map of [${hex(base)}, ${hex(base + size)}) still reaches ${stillMapped} kernel pages copied out of it before it was removed`);
+  }
+
+  // The memmap and the memory group, decided before anything changes.
   const vmemmapPages = req.memmapOnMemory === true ? memmapOnMemoryPages(blockSizeBytes, host.params.memmapOnMemory) : 0;
   const memmapPagesPerBlock = sectionsPerBlock * SECTION_MEMMAP_PAGES;
   let plan: MemmapPlan | null = null;

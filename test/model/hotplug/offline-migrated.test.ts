@@ -4,7 +4,7 @@
  * with EBUSY at its first slab page, offlines under offline-migrated: the
  * slab is copied and its section remapped, the page tables relocated, and
  * the stop_machine time reported. Translation afterwards is exact, on both
- * engines alike; a pinned page fails the offline under both schemes with
+ * engines alike, and stays so once the block is hot-removed; a pinned page fails the offline under both schemes with
  * EINTR (pinned) or EBUSY, and leaves the model as it was.
  */
 import { describe, expect, test } from 'vitest';
@@ -83,7 +83,7 @@ describe('a Normal block with slab and page tables', () => {
     }
   });
 
-  test('after the copy, virt_to_phys of every old slab address gives its new frame, the same on both engines', async () => {
+  test('after the copy, and after hot-remove, virt_to_phys of every old slab address gives its new frame, the same on both engines', async () => {
     const results: bigint[][] = [];
     for (const engine of ['wasm', 'reference'] as const) {
       const machine = await polluted('offline-migrated', engine);
@@ -113,6 +113,20 @@ describe('a Normal block with slab and page tables', () => {
         const outside = await engineOfBlock.virtToPhys(new BigUint64Array([PAGE_OFFSET + BigInt(START_PFN - 1) * BigInt(PAGE_SIZE)]));
         expect(outside.fast).toBe(1);
         expect(outside.out[0]).toBe(BigInt(START_PFN - 1) * BigInt(PAGE_SIZE));
+        // Hot-removed, the block's copied slab is still reached through its
+        // old addresses; the rest of the block misses.
+        expectOk(await machine.removeMemory(BLOCK_ID * BLOCK_BYTES, BLOCK_BYTES));
+        const afterRemoval = await engineOfBlock.virtToPhys(vas);
+        expect(afterRemoval.slow).toBe(slabPfns.length);
+        expect([...afterRemoval.out]).toEqual([...translated.out]);
+        const unmoved = classes.findIndex((cls) => cls !== PageClass.SLAB && cls !== PageClass.SLAB_RECLAIMABLE);
+        const gone = await engineOfBlock.virtToPhys(new BigUint64Array([PAGE_OFFSET + BigInt(START_PFN + unmoved) * BigInt(PAGE_SIZE)]));
+        expect(gone.miss).toBe(1);
+        // Its direct map is in use, so the range cannot come back as new memory.
+        const readd = await machine.addMemory({ node: 0, base: BLOCK_ID * BLOCK_BYTES, size: BLOCK_BYTES });
+        expectErrno(readd, 'EEXIST');
+        expect(readd.message).toMatch(new RegExp(`still reaches ${slabPfns.length} kernel pages copied out`));
+        await machine.checkInvariants();
         results.push([...translated.out]);
       } finally {
         await machine.close();
