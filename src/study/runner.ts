@@ -286,6 +286,7 @@ async function runCompareSchemes(step: CompareSchemesStep, context: StepContext)
       engines: context.engines,
       ...(step.nodes === undefined ? {} : { nodes: step.nodes }),
       ...(step.lookupsPerSecond === undefined ? {} : { lookupsPerSecond: step.lookupsPerSecond }),
+      ...(step.lookupNs === undefined ? {} : { lookupNs: step.lookupNs }),
     });
     return { ...ok(step, what), schemes: comparison };
   } catch (err) {

@@ -67,6 +67,7 @@ import {
   oneOf,
   optional,
   pageCount,
+  positiveNumber,
   ratio,
   required,
   type Schema,
@@ -528,6 +529,7 @@ const compareSchemesStepSchema = object({
       workload: required(workloadSchema),
       nodes: optional(list(integer({ min: 0, max: MAX_NODE_ID }), { minItems: 1 })),
       lookupsPerSecond: optional(integer({ min: 0 })),
+      lookupNs: optional(object({ direct: required(positiveNumber()), slow: required(positiveNumber()) })),
     }),
   ),
 });
@@ -847,6 +849,8 @@ export interface CompareSchemesStep {
   workload: Omit<WorkloadStep, 'kind' | 'index' | 'expect'>;
   nodes?: number[];
   lookupsPerSecond?: number;
+  /** Lookup costs in ns; measured on the engine when absent (the report then varies run to run). */
+  lookupNs?: { direct: number; slow: number };
 }
 
 export interface InjectStep extends LifecycleStepBase {

@@ -280,6 +280,20 @@ export function ratio(options: { positive?: boolean } = {}): Schema<number> {
   };
 }
 
+/** A decimal number greater than 0 (`1`, `6.5`), such as a cost in ns. */
+export function positiveNumber(): Schema<number> {
+  const expected = 'a number greater than 0, such as 1 or 6.5';
+  return {
+    expected,
+    decode(input, path, issues) {
+      const text = scalarText(input)?.trim() ?? null;
+      const value = typeof input === 'number' ? input : text !== null && /^\d+(?:\.\d+)?$/.test(text) ? Number(text) : NaN;
+      if (!Number.isFinite(value) || value <= 0) return fail(issues, path, `expected ${expected}, got ${describeInput(input)}`);
+      return value;
+    },
+  };
+}
+
 /** An amount of memory: a size (`64G`) or a share of the memory in scope (`30%`, `0.3`). */
 export function amount(): Schema<{ bytes: number } | { share: number }> {
   const asShare = share();
