@@ -136,6 +136,7 @@ import {
   countRemappedRange,
   gRemappedSections,
   physToVirtBatch,
+  forgetFarPages,
   remapInPages,
   remapOutPages,
   remapPages,
@@ -734,7 +735,7 @@ function checkRelocation(windowStartPfn: f64, nrPages: f64, otherStartPfn: f64, 
   const n = <u64>nrPages;
   if (!isWindowSpan(start, n)) return fail(E_RANGE, 0);
   const otherOk =
-    kind == RELOCATE_NEAR ? isWindowSpan(other, n) : kind == RELOCATE_OUT ? other == start || isFarRange(other, n) : isFarRange(other, n);
+    kind == RELOCATE_NEAR ? isWindowSpan(other, n) : other == start || isFarRange(other, n);
   if (!otherOk) return fail(E_RANGE, 2);
   gRelocateOff = start - gBasePfn;
   gRelocateOther = other;
@@ -782,12 +783,15 @@ export function remapOut(oldStartPfn: f64, nrPages: f64, newStartPfn: f64): i32 
 /**
  * remapIn(newStartPfn, nrPages, oldStartPfn): frames of this window now hold
  * pages of another shard, [oldStartPfn, + nrPages) below MAX_PHYS_PFN and
- * clear of the window.
+ * clear of the window; or, when oldStartPfn is newStartPfn, the frames
+ * forget the far pages they hold (the undo of remapIn, as remapOut(old, n,
+ * old) sends pages home).
  */
 export function remapIn(newStartPfn: f64, nrPages: f64, oldStartPfn: f64): i32 {
   clearError();
   const r = checkRelocation(newStartPfn, nrPages, oldStartPfn, RELOCATE_IN);
   if (r != OK) return r;
+  if (gRelocateOther == gBasePfn + gRelocateOff) return forgetFarPages(gRelocateOff, gRelocatePages);
   return remapInPages(gRelocateOff, gRelocatePages, gRelocateOther);
 }
 

@@ -507,11 +507,11 @@ function dropReverseOfRange(dir: usize, xa: u64, xb: u64, apply: bool): void {
 }
 
 /**
- * Frames of section s forget the far pages they hold (remapIn's entries).
- * With `apply` the entries change; otherwise their records are planned.
+ * Frames [lo, hi) of section s forget the far pages they hold (remapIn's
+ * entries). With `apply` the entries change; otherwise their records are planned.
  */
-function dropFarReverse(s: u32, apply: bool): void {
-  for (let k: u32 = 0; k < PAGEBLOCKS_PER_SECTION; k++) {
+function dropFarReverse(s: u32, lo: u32, hi: u32, apply: bool): void {
+  for (let k = lo >> PAGEBLOCK_ORDER; k <= (hi - 1) >> PAGEBLOCK_ORDER; k++) {
     const dir = reverseTable(s);
     if (dir == 0) return; // the last held frame went
     const ea = dir + (<usize>k << 3);
@@ -520,8 +520,11 @@ function dropFarReverse(s: u32, apply: bool): void {
     if (was == FORM_EMPTY) continue;
     if (was == FORM_LINEAR && isNear(e & ENTRY_PFN) && isNear((e & ENTRY_PFN) + PAGES_PER_PAGEBLOCK - 1)) continue;
     const before = scratchLoad(e, 0, false);
+    const pbBase = k << PAGEBLOCK_ORDER;
+    const iLo = max<u32>(lo, pbBase) - pbBase;
+    const iHi = min<u32>(hi, pbBase + PAGES_PER_PAGEBLOCK) - pbBase;
     let far: u32 = 0;
-    for (let i: u32 = 0; i < PAGES_PER_PAGEBLOCK; i++) {
+    for (let i = iLo; i < iHi; i++) {
       const v = load<u64>(scratchAt(i));
       if (v != NONE && !isNear(v)) {
         store<u64>(scratchAt(i), NONE);
@@ -543,7 +546,7 @@ export function clearRemapNeeds(s: u32): void {
     const base = sectionStart(s);
     dropReverseOfRange(dir, base, base + PAGES_PER_SECTION, false);
   }
-  dropFarReverse(s, false);
+  dropFarReverse(s, 0, PAGES_PER_SECTION, false);
 }
 
 /** Plans clearForwardSection(s). */
@@ -580,7 +583,7 @@ function releaseGoneSection(s: u32): void {
 /** clearRemap of section s: its forward side, then the far pages its frames hold. */
 export function clearRemapSection(s: u32): void {
   clearForwardSection(s);
-  dropFarReverse(s, true);
+  dropFarReverse(s, 0, PAGES_PER_SECTION, true);
 }
 
 /**
@@ -761,6 +764,19 @@ export function remapInPages(newOff: u64, n: u64, oldPfn: u64): i32 {
   receiveNeeds(newOff, n, oldPfn);
   if (!reserveNeeds()) return fail(E_FULL, -1);
   receive(newOff, n, oldPfn);
+  return OK;
+}
+
+/** remapIn(frames, n, frames) after argument and presence checks: the frames forget their far pages. */
+export function forgetFarPages(newOff: u64, n: u64): i32 {
+  if (n == 0) return OK;
+  const newEnd = newOff + n;
+  const sA = sectionOf(newOff);
+  const sB = sectionOf(newEnd - 1);
+  needReset();
+  for (let s = sA; s <= sB; s++) dropFarReverse(s, sectionPartLo(s, newOff), sectionPartHi(s, newEnd), false);
+  if (!reserveNeeds()) return fail(E_FULL, -1);
+  for (let s = sA; s <= sB; s++) dropFarReverse(s, sectionPartLo(s, newOff), sectionPartHi(s, newEnd), true);
   return OK;
 }
 

@@ -304,11 +304,16 @@ export interface EngineApi {
    * of those frames answers the old pages' direct-map addresses (same offset
    * in the page); virtToPhys and the section flags do not change.
    *
+   * `oldStartPfn === newStartPfn` undoes it: the frames forget the far
+   * pages they hold (their near pages stay), as remapOut(old, n, old) sends
+   * pages home.
+   *
    * Checks: E_ARG newStartPfn, nrPages, oldStartPfn; E_RANGE newStartPfn if
-   * the frames leave the window; E_RANGE oldStartPfn if the pages reach past
-   * MAX_PHYS_PFN or intersect the window; then, for nrPages > 0,
-   * E_NOT_PRESENT newStartPfn, E_EXISTS newStartPfn if a frame already holds
-   * a relocated page (near or far), and E_FULL.
+   * the frames leave the window; E_RANGE oldStartPfn if the pages are not
+   * the frames themselves and reach past MAX_PHYS_PFN or intersect the
+   * window; then, for nrPages > 0, E_NOT_PRESENT newStartPfn, E_EXISTS
+   * newStartPfn if a frame already holds a relocated page (near or far; not
+   * when forgetting), and E_FULL.
    */
   remapIn(newStartPfn: number, nrPages: number, oldStartPfn: number): void;
   /**

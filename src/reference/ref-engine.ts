@@ -121,8 +121,9 @@ function isCount(value: number): boolean {
  *   nrPages > 0, E_NOT_PRESENT oldStartPfn.
  * - `remapIn(newStartPfn, nrPages, oldStartPfn)`: E_ARG in parameter order;
  *   E_RANGE newStartPfn if the frames are not inside the window; E_RANGE
- *   oldStartPfn unless the pages are far; then, for nrPages > 0,
- *   E_NOT_PRESENT newStartPfn, E_EXISTS newStartPfn.
+ *   oldStartPfn unless the pages are far or oldStartPfn is newStartPfn; then,
+ *   for nrPages > 0, E_NOT_PRESENT newStartPfn, E_EXISTS newStartPfn (not
+ *   when forgetting).
  * - An empty range passes the checks (an empty `[windowEnd, windowEnd)` too)
  *   and changes nothing. `claim` of 0 pages returns 0.
  * - `setClass`, `setSectionFlags`, `setSectionNode`, `setSectionZone`,
@@ -161,6 +162,8 @@ function isCount(value: number): boolean {
  *   frames are not checked.
  * - remapIn: the frames must have no reverse entry yet (E_EXISTS
  *   newStartPfn); each gets the far entry (frame, old). No flag changes.
+ *   With oldStartPfn === newStartPfn the frames drop their far entries
+ *   instead (near ones stay), the undo of a remapIn.
  * - clearRemap: every section intersecting the range loses REMAPPED and every
  *   forward entry of a page in it (with its reverse entry, when near), and
  *   every far reverse entry of a frame in it. Near pairs whose frame lies in
@@ -755,9 +758,14 @@ export class RefEngine implements EngineApi {
     const op = 'remapIn';
     this.#checkCounts(op, arguments);
     if (!this.#inWindow(newStartPfn, nrPages)) throw new EngineError('E_RANGE', op, 'newStartPfn');
-    if (!this.#isFar(oldStartPfn, nrPages)) throw new EngineError('E_RANGE', op, 'oldStartPfn');
+    const forget = oldStartPfn === newStartPfn;
+    if (!forget && !this.#isFar(oldStartPfn, nrPages)) throw new EngineError('E_RANGE', op, 'oldStartPfn');
     if (nrPages === 0) return;
     this.#checkAllPresent(op, 'newStartPfn', newStartPfn, newStartPfn + nrPages);
+    if (forget) {
+      this.#dropFarReverse(newStartPfn, newStartPfn + nrPages);
+      return;
+    }
     this.#checkFramesFree(op, newStartPfn, nrPages);
     for (let i = 0; i < nrPages; i++) this.#reverse.set(newStartPfn + i, oldStartPfn + i);
   }

@@ -196,6 +196,31 @@ describe.each(ENGINE_CASES)('%s engine: relocation across shards', (kind, factor
     await b.validate();
   });
 
+  test('remapIn(frames, n, frames) undoes remapIn: those frames forget their far pages, nothing else changes', async () => {
+    const [a, b] = [await shard(factory, A_BASE), await shard(factory, B_BASE)];
+    const P = sectionPfn(A_BASE, 1) + 5;
+    const F = sectionPfn(B_BASE, 2) + 1;
+    await relocateFar(a, b, P, 700, F);
+    const Q = sectionPfn(B_BASE, 0) + 9;
+    await b.remap(Q, 3, F + 2000);
+    // Undo the middle of the far relocation, across a pageblock edge: both halves.
+    await b.remapIn(F + 500, 100, F + 500);
+    await a.remapOut(P + 500, 100, P + 500);
+    expect(await p2v(b, pa(F + 499))).toEqual([va(P + 499), 'slow']);
+    expect(await p2v(b, pa(F + 550))).toEqual([va(F + 550), 'fast']);
+    expect(await p2v(b, pa(F + 600))).toEqual([va(P + 600), 'slow']);
+    expect(await v2p(a, va(P + 550))).toEqual([pa(P + 550), 'slow']);
+    expect(await a.countRemapped(P, P + 700)).toEqual({ pages: 600, sections: 1 });
+    // The frames are free again: a new far page may land there.
+    await relocateFar(a, b, sectionPfn(A_BASE, 3), 100, F + 500);
+    // Near pairs stay: forgetting frames that hold near pages leaves them.
+    await b.remapIn(F + 2000, 3, F + 2000);
+    expect(await p2v(b, pa(F + 2001))).toEqual([va(Q + 1), 'slow']);
+    await expect(async () => b.remapIn(F, 1, F + 1)).rejects.toMatchObject({ code: 'E_RANGE', arg: 'oldStartPfn' });
+    await a.validate();
+    await b.validate();
+  });
+
   test('removeSections: frames forget far pages; removed pages keep far frames until clearRemap', async () => {
     const [a, b] = [await shard(factory, A_BASE), await shard(factory, B_BASE)];
     const P = sectionPfn(A_BASE, 1) + 5;

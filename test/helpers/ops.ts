@@ -430,7 +430,9 @@ export class OpGenerator {
           const newStartPfn = rng.chance(0.1) ? inWindow : this.#farPfn(nrPages);
           return { method: 'remapOut', args: [inWindow, nrPages, newStartPfn] };
         }
-        return { method: 'remapIn', args: [inWindow, nrPages, this.#farPfn(nrPages)] };
+        // Now and then the frames forget their far pages (the undo of remapIn).
+        const oldStartPfn = rng.chance(0.1) ? inWindow : this.#farPfn(nrPages);
+        return { method: 'remapIn', args: [inWindow, nrPages, oldStartPfn] };
       }
       case 'clearRemap': {
         return { method: 'clearRemap', args: this.#randomRange() };

@@ -106,6 +106,19 @@ async function remapRun(shards: ShardSet, oldStartPfn: number, nrPages: number, 
   await source.engine.remapOut(oldStartPfn, nrPages, newStartPfn);
 }
 
+/**
+ * Undoes remapRun, also when it stopped halfway: the frames' shard forgets
+ * the pages (remapIn onto the frames themselves; a no-op where it holds
+ * none), and the pages go home; a section that had no table before loses it.
+ */
+async function unremapRun(shards: ShardSet, oldStartPfn: number, nrPages: number, newStartPfn: number, hadTable: boolean): Promise<void> {
+  const source = engineOf(shards, oldStartPfn);
+  const target = engineOf(shards, newStartPfn);
+  if (target !== source) await target.remapIn(newStartPfn, nrPages, newStartPfn);
+  if (hadTable) await source.remapOut(oldStartPfn, nrPages, oldStartPfn);
+  else await source.clearRemap(oldStartPfn, oldStartPfn + 1);
+}
+
 /** Sections of the block that are remapped already (they keep their tables on undo). */
 async function remappedSectionsOf(shards: ShardSet, block: MemoryBlock, pagesPerSection: number): Promise<Set<number>> {
   const first = block.startPfn / pagesPerSection;
@@ -189,11 +202,10 @@ export async function relocateKernelPages(
         await log.setClass(oldPfn, oldPfn + n, PageClass.FREE, cls);
         if (REMAPPED_CLASSES.has(cls)) {
           const sectionNr = Math.floor(oldPfn / pagesPerSection);
+          // Logged first: a run that fails between its halves is undone too.
+          const hadTable = remappedBefore.has(sectionNr);
+          log.record(() => unremapRun(shards, oldPfn, n, newPfn, hadTable));
           await remapRun(shards, oldPfn, n, newPfn);
-          // Undone: a section that had no table loses it; one that had keeps it, its pages back to identity.
-          log.record(() =>
-            remappedBefore.has(sectionNr) ? remapRun(shards, oldPfn, n, oldPfn) : engineOf(shards, oldPfn).clearRemap(oldPfn, oldPfn + 1),
-          );
           remapped.add(sectionNr);
           relocation.copiedPages += n;
         } else {

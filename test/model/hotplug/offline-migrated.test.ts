@@ -9,6 +9,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { classBit, PAGE_OFFSET, PAGE_SIZE, PageClass } from '../../../src/contract/constants.js';
+import { EngineError } from '../../../src/contract/errors.js';
 import type { AllocOutcome, HotRemoveScheme, MachineSpec } from '../../../src/model/core/types.js';
 import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
 import { expectErrno, expectOk, GiB, machineSpec, MEMORY_DIR, observe, readSysfs } from './helpers.js';
@@ -189,6 +190,49 @@ describe('the reservation: nodes without the SRAT hotplug flag', () => {
       // Slab may go anywhere: node 1 first.
       const slab = (await machine.alloc({ kind: 'slab', size: 2 ** 20, node: 1 })) as AllocOutcome;
       expect(Object.keys(slab.byZone)).toEqual(['1:Normal']);
+    } finally {
+      await machine.close();
+    }
+  });
+});
+
+describe('an engine failure halfway through a copy across shards', () => {
+  test('the offline is undone, frames included: the same block then offlines onto the same frames', async () => {
+    const spec: MachineSpec = {
+      ...machineSpec([
+        { node: 0, boot: { base: 4 * GiB, size: 4 * GiB } },
+        { node: 1, boot: { base: 8 * GiB, size: 4 * GiB } },
+      ]),
+      hotRemoveScheme: 'offline-migrated',
+    };
+    const machine = await bootMachine(spec, { engine: 'wasm' });
+    try {
+      expectOk(await machine.alloc({ kind: 'slab', size: 8 * 2 ** 20, node: 1 }));
+      const node1 = machine.shards.shardOfPfn((8 * GiB) / PAGE_SIZE)!.engine;
+      expect(machine.shards.shardOfPfn((4 * GiB) / PAGE_SIZE)!.engine).not.toBe(node1);
+      const slabPfn = await node1.findNext((8 * GiB) / PAGE_SIZE, (12 * GiB) / PAGE_SIZE, SLAB_CLASSES);
+      const blockId = Math.floor((slabPfn * PAGE_SIZE) / BLOCK_BYTES);
+      const before = await observe(machine);
+
+      // The frames' shard takes the reverse half, then the pages' shard fails its half.
+      const remapOut = node1.remapOut.bind(node1);
+      node1.remapOut = () => {
+        throw new EngineError('E_FULL', 'remapOut', undefined);
+      };
+      await expect(machine.offlineBlocks({ firstBlockId: blockId })).rejects.toThrow(/remapOut/);
+      node1.remapOut = remapOut;
+      expect(await observe(machine)).toEqual(before);
+      await machine.checkInvariants();
+
+      const done = await machine.offlineBlocks({ firstBlockId: blockId });
+      expectOk(done);
+      expect(done.kernelPages!.copiedPages).toBe((8 * 2 ** 20) / PAGE_SIZE);
+      const va = PAGE_OFFSET + BigInt(slabPfn) * BigInt(PAGE_SIZE);
+      const translated = await node1.virtToPhys(BigUint64Array.of(va));
+      expect(translated.slow).toBe(1);
+      const frame = Number(translated.out[0]! / BigInt(PAGE_SIZE));
+      expect(frame).toBeLessThan((8 * GiB) / PAGE_SIZE);
+      await machine.checkInvariants();
     } finally {
       await machine.close();
     }
