@@ -17,12 +17,12 @@ import type { NodeState, ZoneState } from '../core/state.js';
 import type { AllocKind, KindHeadroom } from '../core/types.js';
 import { ZONE_MOVABLE, ZONE_NAMES } from '../core/mmzone.js';
 import { gfpZone, kindSpec } from './gfp.js';
-import { watermark } from './page-alloc.js';
+import { allowedNodes, watermark } from './page-alloc.js';
 import { mappingTablePages } from './pgtable.js';
 import { reclaimablePages } from './reclaim.js';
 import { pagesAboveMark } from './watermark-check.js';
 import type { AllocHost } from './workload.js';
-import { inNodeOrder, zonelist } from './zonelist.js';
+import { zonelist } from './zonelist.js';
 
 /** What a zone can give a request of highest zone `hz`, reclaim included. */
 async function zoneAllowance(host: AllocHost, zone: ZoneState, hz: number): Promise<number> {
@@ -37,15 +37,15 @@ async function zoneAllowance(host: AllocHost, zone: ZoneState, hz: number): Prom
   return pagesAboveMark({ freePages: free + reclaimable, mark: watermark(zone, 'min'), reserve: zone.lowmemReserve[hz] ?? 0 }, 0);
 }
 
-function zonesFor(host: AllocHost, node: NodeState, hz: number): ZoneState[] {
-  return zonelist(inNodeOrder(host.nodeOrder(node.nid), host.nodeStates.filter((n) => n.hasMemory)), hz);
+function zonesFor(host: AllocHost, node: NodeState, hz: number, cls: PageClass): ZoneState[] {
+  return zonelist(allowedNodes(host, node.nid, cls), hz);
 }
 
 /** Headroom of `kind` on `node` (see the file comment). */
 export async function kindHeadroom(host: AllocHost, node: NodeState, kind: AllocKind): Promise<KindHeadroom> {
   const spec = kindSpec(kind);
   const hz = gfpZone(spec.gfp);
-  const zones = zonesFor(host, node, hz);
+  const zones = zonesFor(host, node, hz, spec.cls);
   const allowances = await Promise.all(zones.map((zone) => zoneAllowance(host, zone, hz)));
   const sum = allowances.reduce((total, n) => total + n, 0);
   const movable = zones.reduce((total, zone, i) => total + (zone.zoneIdx === ZONE_MOVABLE ? allowances[i] : 0), 0);
@@ -55,7 +55,7 @@ export async function kindHeadroom(host: AllocHost, node: NodeState, kind: Alloc
 
   // Anonymous memory: its data in its zonelist, its page tables in the kernel zonelist.
   const kernelHz = gfpZone(kindSpec('pgtable').gfp);
-  const kernelZones = zonesFor(host, node, kernelHz);
+  const kernelZones = zonesFor(host, node, kernelHz, PageClass.PGTABLE);
   const kernelAllowances = await Promise.all(kernelZones.map((zone) => zoneAllowance(host, zone, kernelHz)));
   const fits = (pages: number): { ok: boolean; movable: number } => {
     // The data first, zone by zone in its zonelist; what it took from a

@@ -97,6 +97,19 @@ function noFragmentApplies(preferred: ZoneState | undefined, node: NodeState): b
   return preferred !== undefined && preferred.zoneIdx === ZONE_NORMAL && node.zones[ZONE_DMA32].presentPages > 0;
 }
 
+/**
+ * The nodes a request of class `cls` from node `nid` may use, in that node's
+ * order: every node with memory, but long-term pins only the reservation's
+ * nodes (offline-migrated).
+ */
+export function allowedNodes(host: PageAllocHost, nid: number, cls: PageClass): NodeState[] {
+  const confined = cls === PageClass.PINNED ? host.pinnedNodes() : null;
+  return inNodeOrder(
+    host.nodeOrder(nid),
+    host.nodeStates.filter((n) => n.hasMemory && (confined === null || confined.has(n.nid))),
+  );
+}
+
 /** Allocate one request; partial on failure, as the kernel is just before its OOM decision. */
 export async function allocatePages(host: PageAllocHost, req: PageRequest, log: UndoLog): Promise<PageAllocResult> {
   const spec = kindSpec(req.kind);
@@ -104,12 +117,7 @@ export async function allocatePages(host: PageAllocHost, req: PageRequest, log: 
   const migratetype = host.groupingDisabled() ? Migratetype.UNMOVABLE : gfpMigratetype(spec.gfp);
   const preferred = host.node(req.nid);
   if (preferred === undefined) throw new Error(`internal: node ${req.nid} has no pgdat`);
-  const confined = spec.cls === PageClass.PINNED ? host.pinnedNodes() : null;
-  const nodes = inNodeOrder(
-    host.nodeOrder(req.nid),
-    host.nodeStates.filter((n) => n.hasMemory && (confined === null || confined.has(n.nid))),
-  );
-  const zones = zonelist(nodes, highestZoneIdx);
+  const zones = zonelist(allowedNodes(host, req.nid, spec.cls), highestZoneIdx);
   const freeCounts = await Promise.all(zones.map((zone) => countIn(host.shards, zone.memberRanges, classBit(PageClass.FREE))));
   const slots: ZoneSlot[] = zones.map((zone, i) => ({ zone, free: freeCounts[i], reserve: zone.lowmemReserve[highestZoneIdx] ?? 0 }));
   const byZone: Record<string, number> = {};

@@ -190,6 +190,14 @@ describe('the reservation: nodes without the SRAT hotplug flag', () => {
       // Slab may go anywhere: node 1 first.
       const slab = (await machine.alloc({ kind: 'slab', size: 2 ** 20, node: 1 })) as AllocOutcome;
       expect(Object.keys(slab.byZone)).toEqual(['1:Normal']);
+      // Headroom follows the same rule: pins from node 1 can only use node 0's zones.
+      const headroom = await machine.headroom(1);
+      const pinnedRoom = headroom.find((e) => e.kind === 'pinned')!;
+      const slabRoom = headroom.find((e) => e.kind === 'slab')!;
+      expect(pinnedRoom.limitedBy).not.toMatch(/\b1:/);
+      const node0 = (await machine.nodes()).find((n) => n.nid === 0)!;
+      expect(pinnedRoom.pages).toBeLessThan(node0.zones.reduce((sum, z) => sum + z.managedPages, 0));
+      expect(slabRoom.pages - pinnedRoom.pages).toBeGreaterThan((3 * GiB) / 2 / PAGE_SIZE);
     } finally {
       await machine.close();
     }
