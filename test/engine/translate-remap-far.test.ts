@@ -38,6 +38,21 @@ async function relocateFar(from: EngineApi, to: EngineApi, oldStartPfn: number, 
   await from.remapOut(oldStartPfn, nrPages, newStartPfn);
 }
 
+/**
+ * Two shards: pages P.. of A's section 1 (700 of them) live in B's frames
+ * F.., and pages Q..Q+2 of B's section 0 in frames F+2000.. of B (near pairs
+ * whose frames share F's section).
+ */
+async function farAndNearPairs(factory: EngineCase): Promise<{ a: EngineApi; b: EngineApi; P: number; F: number; Q: number }> {
+  const [a, b] = [await shard(factory, A_BASE), await shard(factory, B_BASE)];
+  const P = sectionPfn(A_BASE, 1) + 5;
+  const F = sectionPfn(B_BASE, 2) + 1;
+  await relocateFar(a, b, P, 700, F);
+  const Q = sectionPfn(B_BASE, 0) + 9;
+  await b.remap(Q, 3, F + 2000);
+  return { a, b, P, F, Q };
+}
+
 function single(result: TranslateResult): [bigint, string] {
   expect(result.fast + result.slow + result.miss).toBe(1);
   return [result.out[0]!, result.fast ? 'fast' : result.slow ? 'slow' : 'miss'];
@@ -175,13 +190,7 @@ describe.each(ENGINE_CASES)('%s engine: relocation across shards', (kind, factor
   });
 
   test('clearRemap: the pages\' shard forgets its forward entries, the frames\' shard its far pages', async () => {
-    const [a, b] = [await shard(factory, A_BASE), await shard(factory, B_BASE)];
-    const P = sectionPfn(A_BASE, 1) + 5;
-    const F = sectionPfn(B_BASE, 2) + 1;
-    await relocateFar(a, b, P, 700, F);
-    // A page of B relocated inside B onto a frame of the same section, from another section.
-    const Q = sectionPfn(B_BASE, 0) + 9;
-    await b.remap(Q, 3, F + 2000);
+    const { a, b, P, F, Q } = await farAndNearPairs(factory);
     await a.clearRemap(P, P + 1);
     expect(await v2p(a, va(P + 10))).toEqual([pa(P + 10), 'fast']);
     expect(await a.countRemapped(A_BASE, sectionPfn(A_BASE, NR_SECTIONS))).toEqual({ pages: 0, sections: 0 });
@@ -197,12 +206,7 @@ describe.each(ENGINE_CASES)('%s engine: relocation across shards', (kind, factor
   });
 
   test('remapIn(frames, n, frames) undoes remapIn: those frames forget their far pages, nothing else changes', async () => {
-    const [a, b] = [await shard(factory, A_BASE), await shard(factory, B_BASE)];
-    const P = sectionPfn(A_BASE, 1) + 5;
-    const F = sectionPfn(B_BASE, 2) + 1;
-    await relocateFar(a, b, P, 700, F);
-    const Q = sectionPfn(B_BASE, 0) + 9;
-    await b.remap(Q, 3, F + 2000);
+    const { a, b, P, F, Q } = await farAndNearPairs(factory);
     // Undo the middle of the far relocation, across a pageblock edge: both halves.
     await b.remapIn(F + 500, 100, F + 500);
     await a.remapOut(P + 500, 100, P + 500);
