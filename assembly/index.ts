@@ -137,6 +137,7 @@ import {
   gRemappedSections,
   physToVirtBatch,
   forgetFarPages,
+  resetGoneSections,
   remapInPages,
   remapOutPages,
   remapPages,
@@ -320,6 +321,7 @@ export function init(basePfn: f64, nrPages: f64, maxBytes: f64): i32 {
   poolSetup(POOL_PLANE2, 2 * PLANE_BYTES, 1);
   poolSetup(POOL_PLANE, 4 * PLANE_BYTES, 1);
   buddyReset();
+  resetGoneSections();
   poolSetup(POOL_FORWARD, SIZE_OF_FORWARD_DIR, FORWARD_POOL_CHUNK_PAGES);
   poolSetup(POOL_REVERSE, SIZE_OF_REVERSE_DIR, REVERSE_POOL_CHUNK_PAGES);
   poolSetup(POOL_PFN_BLOCK, SIZE_OF_PFN_BLOCK, PFN_BLOCK_POOL_CHUNK_PAGES);

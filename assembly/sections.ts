@@ -1,6 +1,6 @@
 // Section lifecycle (present / absent) and per-section attributes.
 
-import { NR_PAGE_CLASSES, NO_ZONE, SECTION_PRESENT, SECTION_REMAPPED } from './constants';
+import { NR_PAGE_CLASSES, NO_ZONE, SECTION_PRESENT } from './constants';
 import {
   SEC_FLAGS,
   SEC_NID,
@@ -14,14 +14,12 @@ import {
   forwardTable,
   secAddr,
   secMovedCount,
-  setSecMovedCount,
   setXlateState,
   XLATE_DIRECT,
-  XLATE_GONE,
   XLATE_MISS,
 } from './layout';
 import { clearSection, initUniformSection } from './state';
-import { clearForwardSection, dropReverseSection } from './translate';
+import { clearForwardSection, dropReverseSection, keepGoneSection } from './translate';
 
 /** Makes sections [sA, sB] present and uniform; the caller checked they are absent. */
 export function addSectionRange(sA: u32, sB: u32, nid: u32, cls: u32, mt: u32, flags: u32): void {
@@ -57,13 +55,8 @@ export function removeSectionRange(sA: u32, sB: u32): void {
     clearSection(sec);
     mapClear(gPresentMap, s);
     for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) mapClear(classMap(c), s);
-    if (moved == 0) {
-      setXlateState(s, XLATE_MISS);
-    } else {
-      store<u8>(sec, <u8>SECTION_REMAPPED, SEC_FLAGS);
-      setSecMovedCount(sec, moved);
-      setXlateState(s, XLATE_GONE);
-    }
+    if (moved == 0) setXlateState(s, XLATE_MISS);
+    else keepGoneSection(s, moved);
   }
 }
 

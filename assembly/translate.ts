@@ -568,7 +568,27 @@ export function clearForwardSection(s: u32): void {
   const sec = secAddr(s);
   store<u8>(sec, load<u8>(sec, SEC_FLAGS) & ~(<u8>SECTION_REMAPPED), SEC_FLAGS);
   setSecMovedCount(sec, 0);
+  if (xlateState(s) == XLATE_GONE) gGoneSections--;
   setXlateState(s, isPresent(s) ? XLATE_DIRECT : XLATE_MISS);
+}
+
+/**
+ * Removed sections still in the translation map (XLATE_GONE). While there
+ * are none, virt_to_phys runs the kernel without their test.
+ */
+export let gGoneSections: u32 = 0;
+
+export function resetGoneSections(): void {
+  gGoneSections = 0;
+}
+
+/** Section s, just removed, keeps its directory for the pages that live on. */
+export function keepGoneSection(s: u32, moved: u32): void {
+  const sec = secAddr(s);
+  store<u8>(sec, <u8>SECTION_REMAPPED, SEC_FLAGS);
+  setSecMovedCount(sec, moved);
+  setXlateState(s, XLATE_GONE);
+  gGoneSections++;
 }
 
 /**
@@ -841,7 +861,7 @@ const WRAPPED_PFN_MIN: u64 = (0 - PAGE_OFFSET) >> PAGE_SHIFT;
  * instantiated twice, with the test (CheckVa = u64) and without (u32), so
  * the common case pays nothing for it.
  */
-function virtToPhysKernel<CheckVa>(inPtr: usize, outPtr: usize, n: u32): void {
+function virtToPhysKernel<CheckVa, CheckGone>(inPtr: usize, outPtr: usize, n: u32): void {
   const base = gBasePfn;
   const baseSection = base >> PFN_SECTION_SHIFT;
   const sentinel = <u64>gNrSections;
@@ -861,17 +881,23 @@ function virtToPhysKernel<CheckVa>(inPtr: usize, outPtr: usize, n: u32): void {
     let out = pa;
     if (state != XLATE_DIRECT) {
       out = BAD_ADDRESS;
-      miss++;
-      if (state >= XLATE_REMAPPED) {
+      if (sizeof<CheckGone>() == 8 && state == XLATE_GONE) {
+        // A removed section answers only for the pages that moved.
+        const pfn = pa >> PAGE_SHIFT;
+        const frame = forwardPfn(<usize>load<u32>(forwardPtrs + (<usize>sectionIdx << 2)), pfn - base, pfn);
+        if (frame != pfn) {
+          out = (frame << PAGE_SHIFT) | (pa & PAGE_MASK_LOW);
+          slow++;
+        } else {
+          miss++;
+        }
+      } else if (state == XLATE_REMAPPED) {
         const pfn = pa >> PAGE_SHIFT;
         const dir = <usize>load<u32>(forwardPtrs + (<usize>sectionIdx << 2));
-        const frame = forwardPfn(dir, pfn - base, pfn);
-        // A removed section answers only for the pages that moved.
-        if (state == XLATE_REMAPPED || frame != pfn) {
-          out = (frame << PAGE_SHIFT) | (pa & PAGE_MASK_LOW);
-          miss--;
-          slow++;
-        }
+        out = (forwardPfn(dir, pfn - base, pfn) << PAGE_SHIFT) | (pa & PAGE_MASK_LOW);
+        slow++;
+      } else {
+        miss++;
       }
     }
     store<u64>(p + delta, out);
@@ -883,8 +909,12 @@ function virtToPhysKernel<CheckVa>(inPtr: usize, outPtr: usize, n: u32): void {
 }
 
 export function virtToPhysBatch(inPtr: usize, outPtr: usize, n: u32): void {
-  if (gBasePfn + gNrPages > WRAPPED_PFN_MIN) virtToPhysKernel<u64>(inPtr, outPtr, n);
-  else virtToPhysKernel<u32>(inPtr, outPtr, n);
+  const wraps = gBasePfn + gNrPages > WRAPPED_PFN_MIN;
+  if (gGoneSections != 0) {
+    if (wraps) virtToPhysKernel<u64, u64>(inPtr, outPtr, n);
+    else virtToPhysKernel<u32, u64>(inPtr, outPtr, n);
+  } else if (wraps) virtToPhysKernel<u64, u32>(inPtr, outPtr, n);
+  else virtToPhysKernel<u32, u32>(inPtr, outPtr, n);
 }
 
 /**
