@@ -41,6 +41,7 @@ import { BootError, ModelError } from './core/errors.js';
 import { NUMA_NO_NODE } from './core/kernel.js';
 import { MAX_NR_ZONES, ZONE_MOVABLE, zoneName } from './core/mmzone.js';
 import { planShardWindows, ShardSet, type NodeSpan } from './core/shards.js';
+import { countClassesIn } from './core/page-state.js';
 import type { PagingLevels } from './core/kernel.js';
 import {
   isPopulated,
@@ -429,6 +430,12 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
       startPfn: block.startPfn,
       nrPages: block.nrPages,
     }));
+  }
+
+  /** Pages of each class in each block, in the order of {@link blocks}: one engine count per block. */
+  async blockClassCounts(): Promise<number[][]> {
+    this.#assertOpen('blockClassCounts');
+    return Promise.all(this.blockList().map((block) => countClassesIn(this.shards, [{ startPfn: block.startPfn, endPfn: block.endPfn }])));
   }
 
   async sysfsRead(path: string): Promise<SysfsResult> {

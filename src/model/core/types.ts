@@ -441,6 +441,8 @@ export interface Machine {
 
   nodes(): Promise<NodeStats[]>;
   blocks(): Promise<BlockInfo[]>;
+  /** Pages of each page class in each memory block, in the order of blocks(): one count per block. */
+  blockClassCounts(): Promise<number[][]>;
   /**
    * Read a sysfs file by absolute path (e.g. /sys/devices/system/memory/block_size_bytes);
    * also /sys/kernel/mm/transparent_hugepage/enabled and the /proc/sys/vm files the model serves.
