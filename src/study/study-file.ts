@@ -16,6 +16,7 @@
  *       kind: movable-kernel-ratio       # optional: the values are MOVABLE:KERNEL ratios
  *   metrics: [outcome, zones, headroom, removable, step_seconds, max_movable_ratio]
  *   map: { point: 4 }                    # the point whose memory map the report draws (default: the last)
+ *   table: [headroom.slab]               # metrics `pfnlab study` prints per point (summed over names that start so)
  *
  * Every point's scenario is built and validated before anything runs: an
  * error names the file, the field and, for a value the scenario rejects, the
@@ -56,6 +57,8 @@ export interface Study {
   axes: StudyAxis[];
   metrics: StudyMetricName[];
   mapPoint: number;
+  /** Metric name prefixes the command line prints per point, each summed over the rows it matches. */
+  table: string[];
   points: StudyPoint[];
 }
 
@@ -226,7 +229,7 @@ export async function readStudy(text: string, file: string, readScenario: Scenar
   }
   if (!isRecord(input)) throw new StudyError(file, [`expected a mapping with version, question, scenario, sweep and metrics, got ${describe(input)}`]);
   for (const key of Object.keys(input)) {
-    if (!['version', 'name', 'question', 'seed', 'scenario', 'sweep', 'metrics', 'map'].includes(key)) problems.push(`${key}: unknown field`);
+    if (!['version', 'name', 'question', 'seed', 'scenario', 'sweep', 'metrics', 'map', 'table'].includes(key)) problems.push(`${key}: unknown field`);
   }
   if (input.version !== STUDY_VERSION) problems.push(`version: expected ${STUDY_VERSION} (the only study format this pfnlab reads), got ${describe(input.version)}`);
   const name = input.name === undefined ? baseName(file) : input.name;
@@ -284,6 +287,14 @@ export async function readStudy(text: string, file: string, readScenario: Scenar
     if (typeof point !== 'number' || !Number.isSafeInteger(point) || point < 0 || point >= total) problems.push(`map.point: expected a point 0..${total - 1}, got ${describe(point)}`);
     else mapPoint = point;
   }
+  const table: string[] = [];
+  if (input.table !== undefined) {
+    if (!Array.isArray(input.table)) problems.push(`table: expected a list of metric names, got ${describe(input.table)}`);
+    else input.table.forEach((name, i) => {
+      if (typeof name !== 'string' || name.length === 0) problems.push(`table[${i}]: expected a metric name such as headroom.slab, got ${describe(name)}`);
+      else table.push(name);
+    });
+  }
   if (problems.length > 0 || base === null) throw new StudyError(file, problems);
 
   const points: StudyPoint[] = [];
@@ -318,5 +329,5 @@ export async function readStudy(text: string, file: string, readScenario: Scenar
   // A problem at many points is named once, at its first point.
   for (const [what, { where, points: n }] of rejected) problems.push(`${where}: ${what}${n > 1 ? ` (and at ${n - 1} more point${n > 2 ? 's' : ''})` : ''}`);
   if (problems.length > 0) throw new StudyError(file, [...new Set(problems)]);
-  return { file, name: name as string, question: (input.question as string).trim(), seed: seed as number, axes, metrics, mapPoint, points };
+  return { file, name: name as string, question: (input.question as string).trim(), seed: seed as number, axes, metrics, mapPoint, table, points };
 }

@@ -43,6 +43,8 @@ export interface StudyPointOutcome {
   params: Record<string, SweepValue>;
   booted: boolean;
   stepsFailed: number;
+  /** The first failed step: its index, kind and errno (or allocation failure, e.g. `oom`). */
+  failedStep?: { index: number; kind: string; errno: string };
   /** The boot failure, or the first failed step's `what: errno message`. */
   message?: string;
 }

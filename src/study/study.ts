@@ -204,7 +204,12 @@ export async function runStudy(study: Study, options: StudyRunOptions): Promise<
         params: point.params,
         booted: true,
         stepsFailed: report.result.failed,
-        ...(failed === undefined ? {} : { message: `${failed.what}: ${[failed.errno, failed.message].filter(Boolean).join(' ')}` }),
+        ...(failed === undefined
+          ? {}
+          : {
+              failedStep: { index: failed.index, kind: failed.kind, errno: failed.errno ?? (failed.failure === undefined ? 'failed' : `${failed.failure.outcome} (${failed.failure.kind})`) },
+              message: `${failed.what}: ${[failed.errno, failed.message].filter(Boolean).join(' ')}`,
+            }),
       });
       for (const metric of study.metrics) rows.push(...metricRows(metric, point, report));
     } catch (error) {
@@ -281,4 +286,36 @@ export function resultsCsv(results: StudyResults): string {
     lines.push([r.point, ...axes.map((name) => r.params[name] ?? null), r.metric, r.value, r.unit].map(csvField).join(','));
   }
   return `${lines.join('\n')}\n`;
+}
+
+const PAGE_BYTES = 4096;
+
+function formatSum(total: number, unit: StudyRow['unit']): string {
+  if (unit === 'pages') return `${((total * PAGE_BYTES) / 2 ** 30).toFixed(1)}G`;
+  if (unit === 'bytes') return `${(total / 2 ** 30).toFixed(1)}G`;
+  if (unit === 'seconds') return `${total.toFixed(3)}s`;
+  return Number(total.toPrecision(6)).toString();
+}
+
+/**
+ * The short table `pfnlab study` prints: a line per point with its swept
+ * values, how it ended, and each `table` column, the sum of the point's rows
+ * whose metric name starts with it (pages and bytes in GiB).
+ */
+export function studyTable(results: StudyResults, columns: readonly string[]): string {
+  const axes = results.study.axes.map((axis) => axis.name);
+  const header = ['point', ...axes, 'outcome', ...columns];
+  const lines = results.outcomes.map((outcome) => {
+    const rows = results.rows.filter((r) => r.point === outcome.point);
+    const step = outcome.failedStep;
+    const ended = !outcome.booted ? 'no boot' : step === undefined ? 'ok' : `${step.errno} at step ${step.index} (${step.kind})`;
+    const sums = columns.map((prefix) => {
+      const matching = rows.filter((r) => (r.metric === prefix || r.metric.startsWith(`${prefix}.`)) && r.value !== null);
+      return matching.length === 0 ? '-' : formatSum(matching.reduce((sum, r) => sum + r.value!, 0), matching[0]!.unit);
+    });
+    return [String(outcome.point), ...axes.map((name) => String(outcome.params[name])), ended, ...sums];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i]!.length)));
+  const format = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+  return `${[format(header), ...lines.map(format)].join('\n')}\n`;
 }

@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { engineFactoryFor } from '../../src/engines.js';
 import { readStudy, StudyError, type ScenarioReader } from '../../src/study/study-file.js';
 import { mergeResults, parseShard, resultsCsv, resultsJson, runStudy } from '../../src/study/study.js';
+import type { StudyResults } from '../../src/study/study-results.js';
 
 const MACHINE = `scenario:
   version: 1
@@ -131,7 +132,7 @@ describe('running a study', () => {
       if (block.state === 'online') expect(total).toBeCloseTo(1, 3);
     }
 
-    const shards = [];
+    const shards: { file: string; results: StudyResults }[] = [];
     for (let index = 3; index >= 0; index--) {
       const { results: part } = await runStudy(study, { engines, shard: { index, count: 4 } });
       expect(part.shard).toEqual({ index, count: 4 });
