@@ -8,7 +8,10 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 /** One line per program: the command, its Debian package, and which tests need it. */
-const NEEDED = [{ command: 'lsmem', pkg: 'util-linux', why: 'the lsmem real-client tests (test/model/lsmem, test/acceptance)' }];
+const NEEDED = [
+  { command: 'lsmem', pkg: 'util-linux', why: 'the lsmem real-client tests (test/model/lsmem, test/acceptance)' },
+  { command: 'chromium', pkg: 'chromium', why: 'the browser tests (test/study/html-report-browser.test.ts, through playwright-core)' },
+];
 
 function onPath(command) {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
