@@ -11,6 +11,11 @@ import { packageVersion } from './util/package-root.js';
 
 /** Run the command line `args` (without node and the script); returns the exit code. */
 export function main(args: readonly string[], io?: CliIo): Promise<number> {
-  const context = { choose: engineFactoryFor, demo: (opts: EngineOptions) => createEngine(opts), version: packageVersion(import.meta.url) };
+  const context = {
+    choose: engineFactoryFor,
+    demo: (opts: EngineOptions) => createEngine(opts),
+    version: packageVersion(import.meta.url),
+    studyWorker: new URL('./study-worker.js', import.meta.url),
+  };
   return runCommandLine(args, context, io);
 }

@@ -19,6 +19,8 @@ import type { EngineApi, EngineChoice, EngineFactory } from '../contract/engine-
 import { DEFAULT_SCENARIO_FILE, DEFAULT_SCENARIO_YAML } from './default-scenario.js';
 import { REPORT_FORMAT, renderSummary, reportJson } from './report.js';
 import { BootFailure, type ExportOverrides, runScenario } from './runner.js';
+import { CommandLineError, commandMerge, commandReport, commandStudy } from './study-cli.js';
+import { StudyError } from './study-file.js';
 import { checkExportDir, checkScenarioText, MAX_SCENARIO_CHARS, type Scenario, type ScenarioResult, STDOUT_PATH } from './scenario.js';
 
 export const EXIT_OK = 0;
@@ -28,11 +30,14 @@ export const EXIT_INVALID = 2;
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Standard error is a terminal (a study shows its progress there). */
+  stderrIsTty?: boolean;
 }
 
 const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  stderrIsTty: process.stderr.isTTY === true,
 };
 
 export const USAGE = `pfnlab: Linux memory hot(un)plug modelled at multi-terabyte scale
@@ -40,6 +45,9 @@ export const USAGE = `pfnlab: Linux memory hot(un)plug modelled at multi-terabyt
 usage:
   pfnlab run [SCENARIO | --default] [options]   boot a scenario's machine and run its steps
   pfnlab validate [--json] SCENARIO...          check scenario files without running them
+  pfnlab study FILE [--out DIR|-] [--shard i/n] run a study's sweep: tables, charts, a memory map
+  pfnlab merge --out DIR|- SHARD...             join a sharded study's results
+  pfnlab report RESULTS [--out FILE|-]          render a study's HTML report
   pfnlab demo                                   the page-state engine on a 4 TiB window
   pfnlab --help                                 this text
   pfnlab --version                              the version
@@ -59,6 +67,8 @@ run options:
 When an export goes to standard output (-), the summary goes to standard
 error; --json cannot share standard output with such an export.
 
+pfnlab COMMAND --help describes study, merge and report.
+
 exit status: 0 all steps passed, 1 a step failed, 2 invalid input
 `;
 
@@ -73,6 +83,8 @@ export interface CliContext {
   demo: EngineFactory<EngineApi>;
   /** What `--version` prints. */
   version: string;
+  /** The compiled study worker (study-worker.ts), for `pfnlab study --jobs`. */
+  studyWorker?: URL;
 }
 
 class UsageError extends Error {}
@@ -289,6 +301,12 @@ export async function main(args: readonly string[], context: CliContext, io: Cli
         return await commandRun(rest, io, context);
       case 'validate':
         return await commandValidate(rest, io);
+      case 'study':
+        return await commandStudy(rest, io, context);
+      case 'merge':
+        return await commandMerge(rest, io);
+      case 'report':
+        return await commandReport(rest, io);
       case 'demo':
         if (rest.length > 0) throw new UsageError(`demo takes no arguments, got ${rest.join(' ')}`);
         {
@@ -297,10 +315,14 @@ export async function main(args: readonly string[], context: CliContext, io: Cli
         }
         return EXIT_OK;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)} (expected run, validate, demo, --help or --version)`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)} (expected run, validate, study, merge, report, demo, --help or --version)`);
     }
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof StudyError) {
+      io.stderr(`${err.message}\n`);
+      return EXIT_INVALID;
+    }
+    if (err instanceof UsageError || err instanceof CommandLineError) {
       io.stderr(`pfnlab: ${err.message}\nrun pfnlab --help for usage\n`);
       if (args.includes('--json')) io.stdout(errorJson('command line', 'EINVAL', `pfnlab: ${err.message}`));
       return EXIT_INVALID;

@@ -32,6 +32,8 @@ export interface ShardSpec {
 export interface StudyRunOptions {
   engines: EngineFactory;
   shard?: ShardSpec;
+  /** Of the shard's points, run only these (a worker's share; study-pool.ts). */
+  only?: ReadonlySet<number>;
   /** Called after each point with the points done and the points this run holds. */
   onPoint?: (done: number, total: number) => void;
 }
@@ -181,7 +183,7 @@ function studyHeader(study: Study): StudyResults['study'] {
 export async function runStudy(study: Study, options: StudyRunOptions): Promise<{ results: StudyResults; wall: StudyWallTimes }> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const points = shardPoints(study.points, options.shard);
+  const points = shardPoints(study.points, options.shard).filter((p) => options.only === undefined || options.only.has(p.point));
   const outcomes: StudyPointOutcome[] = [];
   const rows: StudyRow[] = [];
   const wallPoints: StudyWallTimes['points'] = [];
@@ -253,14 +255,25 @@ export function mergeResults(parts: readonly { file: string; results: StudyResul
   }
   const missing = Array.from({ length: count! }, (_, i) => i).filter((i) => !seen.has(i));
   if (missing.length > 0) throw new RangeError(`merge: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')}`);
+  return joinResults(
+    [...parts].sort((a, b) => a.results.shard!.index - b.results.shard!.index).map((part) => part.results),
+    undefined,
+  );
+}
+
+/**
+ * Results of disjoint sets of points of one study as one, in point order
+ * (a point's rows keep their order): shards merged, or the workers of one run.
+ */
+export function joinResults(parts: readonly StudyResults[], shard: ShardSpec | undefined): StudyResults {
   const byPoint = <T extends { point: number }>(items: T[]): T[] => items.map((item, i) => ({ item, i })).sort((a, b) => a.item.point - b.item.point || a.i - b.i).map(({ item }) => item);
-  const ordered = [...parts].sort((a, b) => a.results.shard!.index - b.results.shard!.index);
-  const map = ordered.find((part) => part.results.map !== undefined)?.results.map;
+  const map = parts.find((part) => part.map !== undefined)?.map;
   return {
     format: STUDY_RESULTS_FORMAT,
-    study: first.results.study,
-    outcomes: byPoint(ordered.flatMap((part) => part.results.outcomes)),
-    rows: byPoint(ordered.flatMap((part) => part.results.rows)),
+    study: parts[0]!.study,
+    ...(shard === undefined ? {} : { shard }),
+    outcomes: byPoint(parts.flatMap((part) => part.outcomes)),
+    rows: byPoint(parts.flatMap((part) => part.rows)),
     ...(map === undefined ? {} : { map }),
   };
 }

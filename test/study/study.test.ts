@@ -4,6 +4,9 @@
  * runs, and running gives the same tables every time; a study split into
  * shards and merged gives the same tables as the whole study, byte for byte.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { engineFactoryFor } from '../../src/engines.js';
 import { readStudy, StudyError, type ScenarioReader } from '../../src/study/study-file.js';
@@ -103,6 +106,18 @@ describe('reading a study', () => {
     expect(asked).toEqual(['../scenarios/small.yaml']);
     expect(study.points).toHaveLength(6);
   });
+});
+
+test('every built-in study under studies/ reads and expands', async () => {
+  const dir = resolve(import.meta.dirname, '../../studies');
+  const names = readdirSync(dir).filter((name) => name.endsWith('.yaml'));
+  expect(names.length).toBeGreaterThanOrEqual(4);
+  for (const name of names) {
+    const file = join(dir, name);
+    const study = await readStudy(readFileSync(file, 'utf8'), file, async (path) => ({ text: await readFile(resolve(dir, path), 'utf8'), file: path }));
+    expect(study.points.length, name).toBeGreaterThan(1);
+    expect(study.question, name).toMatch(/\?$/);
+  }
 });
 
 describe('running a study', () => {

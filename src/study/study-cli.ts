@@ -1,0 +1,218 @@
+/**
+ * The study commands of the `pfnlab` command line (cli.ts dispatches to them):
+ *
+ *   pfnlab study FILE [--out DIR|-] [--shard i/n|auto/n] [--engine wasm|reference]
+ *   pfnlab merge --out DIR|- SHARD...        (SHARD: a shard's directory or its results.json)
+ *   pfnlab report RESULTS [--out FILE|-]
+ *
+ * Arguments are read with `node:util` parseArgs. A study writes its
+ * directory and nothing else: results.json and results.csv (the same for the
+ * same study), report.html, and wall.json (the clock's figures, kept apart).
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { EngineChoice, EngineFactory } from '../contract/engine-api.js';
+import { readStudy, StudyError } from './study-file.js';
+import { runStudyPool } from './study-pool.js';
+import { mergeResults, parseShard, resultsCsv, resultsJson, runStudy, studyTable, type ShardSpec } from './study.js';
+import { renderStudyHtml } from './html-report.js';
+import { STUDY_RESULTS_FORMAT, type StudyResults, type StudyWallTimes } from './study-results.js';
+
+export interface StudyCliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Standard error is a terminal: show a progress bar there. */
+  stderrIsTty?: boolean;
+}
+
+/** A mistake on the command line: the CLI prints it with a pointer to --help and exits 2. */
+export class CommandLineError extends Error {}
+
+export const STUDY_USAGE = `usage: pfnlab study FILE [--out DIR|-] [--shard i/n|auto/n] [--jobs N] [--engine wasm|reference]
+
+Runs every point of the study FILE (or a shard's slice of them) and writes
+DIR (default pfnlab-study/NAME, or pfnlab-study/NAME/shard-I-of-N):
+  results.json, results.csv   one row per point and metric (the same for the same study)
+  report.html                 the question, the table, charts and the memory map
+  wall.json                   wall-clock seconds per point (differs between runs)
+--out - prints results.json on standard output and writes nothing.
+--shard i/n runs the points whose number is i modulo n; auto/n takes i from
+JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) or SLURM_ARRAY_TASK_ID (Slurm arrays).
+--jobs N runs the points on N worker threads (default: one per core); the
+results do not depend on N.
+`;
+
+export const MERGE_USAGE = `usage: pfnlab merge --out DIR|- SHARD...
+
+Joins the results of every shard of one study (each SHARD a shard's directory
+or its results.json) into the whole study's results.json, results.csv and
+report.html in DIR, equal byte for byte to an unsharded run. --out - prints
+the merged results.json on standard output.
+`;
+
+export const REPORT_USAGE = `usage: pfnlab report RESULTS [--out FILE|-]
+
+Renders the HTML report of a study's results.json (default FILE: report.html
+beside it; - for standard output).
+`;
+
+/** parseArgs with the errors turned into CommandLineError naming the command. */
+function parse<O extends ParseArgsConfig['options']>(command: string, args: readonly string[], options: O): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    return { values: values as Record<string, string | boolean | undefined>, positionals };
+  } catch (error) {
+    throw new CommandLineError(`${command}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
+}
+
+function engineChoice(command: string, value: string | boolean | undefined): EngineChoice {
+  if (value === undefined) return { engine: 'wasm', worker: false };
+  if (value !== 'wasm' && value !== 'reference') throw new CommandLineError(`${command}: --engine: expected wasm or reference, got ${JSON.stringify(value)}`);
+  return { engine: value, worker: false };
+}
+
+async function writeOutputs(dir: string, results: StudyResults, wall: StudyWallTimes | null): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const written: [string, string][] = [
+    ['results.json', resultsJson(results)],
+    ['results.csv', resultsCsv(results)],
+  ];
+  written.push(['report.html', await renderHtml(results)]);
+  if (wall !== null) written.push(['wall.json', `${JSON.stringify(wall, null, 2)}\n`]);
+  for (const [name, text] of written) await writeFile(join(dir, name), text);
+  return written.map(([name]) => join(dir, name));
+}
+
+/** The HTML report (html-report.ts). */
+async function renderHtml(results: StudyResults): Promise<string> {
+  return renderStudyHtml(results);
+}
+
+/** A progress line on a terminal: points done, points per second, time left. */
+function progress(io: StudyCliIo, label: string): { tick: (done: number, total: number) => void; end: () => void } {
+  if (io.stderrIsTty !== true) return { tick: () => undefined, end: () => undefined };
+  const t0 = performance.now();
+  const width = 24;
+  return {
+    tick(done, total) {
+      const seconds = (performance.now() - t0) / 1000;
+      const rate = done / Math.max(seconds, 1e-9);
+      const left = rate > 0 ? (total - done) / rate : 0;
+      const filled = Math.round((width * done) / Math.max(total, 1));
+      io.stderr(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} points, ${rate.toFixed(2)}/s, ${left.toFixed(0)} s left `);
+    },
+    end() {
+      io.stderr('\n');
+    },
+  };
+}
+
+export interface StudyCommandContext {
+  choose(choice: EngineChoice): Promise<EngineFactory>;
+  /** The compiled worker script (study-worker.ts) for --jobs above 1; without it points run in this thread. */
+  studyWorker?: URL;
+}
+
+/** `pfnlab study`: returns the exit code, 0 once every point ran (failed steps are results). */
+export async function commandStudy(args: readonly string[], io: StudyCliIo, context: StudyCommandContext): Promise<number> {
+  const { values, positionals } = parse('study', args, { out: { type: 'string', short: 'o' }, shard: { type: 'string' }, engine: { type: 'string' }, jobs: { type: 'string', short: 'j' } });
+  if (values.help === true) {
+    io.stdout(STUDY_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new CommandLineError(`study: expected one study file, got ${positionals.length}`);
+  const file = positionals[0]!;
+  let shard: ShardSpec | undefined;
+  try {
+    shard = values.shard === undefined ? undefined : parseShard(String(values.shard));
+  } catch (error) {
+    throw new CommandLineError(`study: ${(error as Error).message}`);
+  }
+  const choice = engineChoice('study', values.engine);
+  const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
+  if (!Number.isSafeInteger(jobs) || jobs < 1) throw new CommandLineError(`study: --jobs: expected a number of worker threads, at least 1, got ${JSON.stringify(values.jobs)}`);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new StudyError(file, [`cannot read the study (${(error as { code?: string }).code ?? 'EIO'})`]);
+  }
+  const study = await readStudy(text, file, async (path) => {
+    const at = resolve(dirname(file), path);
+    return { text: await readFile(at, 'utf8'), file: path };
+  });
+  const bar = progress(io, study.name);
+  const { results, wall } =
+    jobs > 1 && context.studyWorker !== undefined
+      ? await runStudyPool(study, { text, file, engine: choice, jobs, workerUrl: context.studyWorker, onPoint: bar.tick, ...(shard === undefined ? {} : { shard }) })
+      : await runStudy(study, { engines: await context.choose(choice), onPoint: bar.tick, ...(shard === undefined ? {} : { shard }) });
+  bar.end();
+  const out = typeof values.out === 'string' ? values.out : join('pfnlab-study', study.name, ...(shard === undefined ? [] : [`shard-${shard.index}-of-${shard.count}`]));
+  if (out === '-') io.stdout(resultsJson(results));
+  else {
+    const written = await writeOutputs(out, results, wall);
+    io.stdout(`${study.question}\n\n${studyTable(results, study.table)}\nreport: ${join(out, 'report.html')}\n`);
+    io.stderr(`${study.name}: ${results.outcomes.length} points${shard === undefined ? '' : ` (shard ${shard.index}/${shard.count} of ${study.points.length})`} in ${wall.totalSeconds.toFixed(1)} s; wrote ${written.join(', ')}\n`);
+  }
+  // A point whose workload ends in oom, or whose machine does not boot, is an answer, not an error.
+  return 0;
+}
+
+async function readResults(path: string): Promise<{ file: string; results: StudyResults }> {
+  const candidates = path.endsWith('.json') ? [path] : [join(path, 'results.json')];
+  const file = candidates[0]!;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new CommandLineError(code !== undefined ? `cannot read ${file} (${code})` : `${file} is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || (parsed as StudyResults).format !== STUDY_RESULTS_FORMAT) {
+    throw new CommandLineError(`${file} is not ${STUDY_RESULTS_FORMAT} results`);
+  }
+  return { file, results: parsed as StudyResults };
+}
+
+/** `pfnlab merge`. */
+export async function commandMerge(args: readonly string[], io: StudyCliIo): Promise<number> {
+  const { values, positionals } = parse('merge', args, { out: { type: 'string', short: 'o' } });
+  if (values.help === true) {
+    io.stdout(MERGE_USAGE);
+    return 0;
+  }
+  if (typeof values.out !== 'string') throw new CommandLineError('merge: --out DIR (or -) is required');
+  if (positionals.length === 0) throw new CommandLineError('merge: expected the shards to merge');
+  const parts = await Promise.all(positionals.map(readResults));
+  let merged: StudyResults;
+  try {
+    merged = mergeResults(parts);
+  } catch (error) {
+    throw new CommandLineError((error as Error).message);
+  }
+  if (values.out === '-') io.stdout(resultsJson(merged));
+  else io.stderr(`${merged.study.name}: ${parts.length} shards, ${merged.outcomes.length} points; wrote ${(await writeOutputs(values.out, merged, null)).join(', ')}\n`);
+  return 0;
+}
+
+/** `pfnlab report`. */
+export async function commandReport(args: readonly string[], io: StudyCliIo): Promise<number> {
+  const { values, positionals } = parse('report', args, { out: { type: 'string', short: 'o' } });
+  if (values.help === true) {
+    io.stdout(REPORT_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new CommandLineError(`report: expected one results.json (or its directory), got ${positionals.length}`);
+  const { file, results } = await readResults(positionals[0]!);
+  const html = await renderHtml(results);
+  const out = typeof values.out === 'string' ? values.out : join(dirname(file), 'report.html');
+  if (out === '-') io.stdout(html);
+  else {
+    await writeFile(out, html);
+    io.stderr(`wrote ${out}\n`);
+  }
+  return 0;
+}
