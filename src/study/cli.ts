@@ -19,7 +19,8 @@ import type { EngineApi, EngineChoice, EngineFactory } from '../contract/engine-
 import { DEFAULT_SCENARIO_FILE, DEFAULT_SCENARIO_YAML } from './default-scenario.js';
 import { REPORT_FORMAT, renderSummary, reportJson } from './report.js';
 import { BootFailure, type ExportOverrides, runScenario } from './runner.js';
-import { CommandLineError, commandMerge, commandReport, commandStudy } from './study-cli.js';
+import { CommandLineError, parseCommand } from './command-line.js';
+import { commandMerge, commandReport, commandStudy } from './study-cli.js';
 import { StudyError } from './study-file.js';
 import { checkExportDir, checkScenarioText, MAX_SCENARIO_CHARS, type Scenario, type ScenarioResult, STDOUT_PATH } from './scenario.js';
 
@@ -67,9 +68,23 @@ run options:
 When an export goes to standard output (-), the summary goes to standard
 error; --json cannot share standard output with such an export.
 
-pfnlab COMMAND --help describes study, merge and report.
+pfnlab COMMAND --help describes one command (run, validate, study, merge, report).
 
 exit status: 0 all steps passed, 1 a step failed, 2 invalid input
+`;
+
+const RUN_USAGE = `usage: pfnlab run [SCENARIO | --default] [--json] [--sysfs DIR] [--zoneinfo FILE|-]
+                  [--iomem FILE|-] [--engine wasm|reference] [--worker]
+
+Boots the scenario's machine (the built-in default without SCENARIO), runs its
+steps and prints a summary, or with --json the report. See pfnlab --help for
+the options; exit status 0 all steps passed, 1 a step failed, 2 invalid input.
+`;
+
+const VALIDATE_USAGE = `usage: pfnlab validate [--json] SCENARIO...
+
+Checks scenario files without running them: one line per file, or with
+--json one report. Exit status 0 all valid, 2 otherwise.
 `;
 
 /**
@@ -87,7 +102,6 @@ export interface CliContext {
   studyWorker?: URL;
 }
 
-class UsageError extends Error {}
 
 /**
  * What the CLI prints on standard output under `--json` when it cannot give
@@ -114,51 +128,35 @@ interface RunArgs {
   worker: boolean;
 }
 
-function parseRunArgs(args: readonly string[]): RunArgs {
-  const out: RunArgs = { scenario: null, json: false, overrides: {}, engine: 'wasm', worker: false };
-  let useDefault = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      const given = inline ?? args[++i];
-      if (given === undefined || given === '') throw new UsageError(`${flag}: expected a value`);
-      return given;
-    };
-    switch (flag) {
-      case '--json':
-        out.json = true;
-        break;
-      case '--default':
-        useDefault = true;
-        break;
-      case '--worker':
-        out.worker = true;
-        break;
-      case '--sysfs':
-      case '--zoneinfo':
-      case '--iomem': {
-        const path = value();
-        const refused = flag === '--sysfs' ? checkExportDir(path) : null;
-        if (refused !== null) throw new UsageError(`--sysfs: ${refused}`);
-        out.overrides[flag.slice(2) as keyof ExportOverrides] = path;
-        break;
-      }
-      case '--engine': {
-        const engine = value();
-        if (engine !== 'wasm' && engine !== 'reference') {
-          throw new UsageError(`--engine: expected wasm or reference, got ${JSON.stringify(engine)}`);
-        }
-        out.engine = engine;
-        break;
-      }
-      default:
-        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-        if (out.scenario !== null) throw new UsageError(`run takes one scenario, got ${out.scenario} and ${arg}`);
-        out.scenario = arg;
-    }
+const RUN_OPTIONS = {
+  json: { type: 'boolean' },
+  default: { type: 'boolean' },
+  worker: { type: 'boolean' },
+  sysfs: { type: 'string' },
+  zoneinfo: { type: 'string' },
+  iomem: { type: 'string' },
+  engine: { type: 'string' },
+} as const;
+
+function parseRunArgs(args: readonly string[]): RunArgs | 'help' {
+  const { values, positionals } = parseCommand('run', args, RUN_OPTIONS);
+  if (values.help === true) return 'help';
+  const out: RunArgs = { scenario: null, json: values.json === true, overrides: {}, engine: 'wasm', worker: values.worker === true };
+  for (const kind of ['sysfs', 'zoneinfo', 'iomem'] as const) {
+    const path = values[kind];
+    if (path === undefined) continue;
+    if (path === '') throw new CommandLineError(`--${kind}: expected a value`);
+    const refused = kind === 'sysfs' ? checkExportDir(path) : null;
+    if (refused !== null) throw new CommandLineError(`--sysfs: ${refused}`);
+    out.overrides[kind] = path;
   }
-  if (useDefault && out.scenario !== null) throw new UsageError('--default and a scenario file are exclusive');
+  if (values.engine !== undefined) {
+    if (values.engine !== 'wasm' && values.engine !== 'reference') throw new CommandLineError(`--engine: expected wasm or reference, got ${JSON.stringify(values.engine)}`);
+    out.engine = values.engine;
+  }
+  if (positionals.length > 1) throw new CommandLineError(`run takes one scenario, got ${positionals.join(' and ')}`);
+  out.scenario = positionals[0] ?? null;
+  if (values.default === true && out.scenario !== null) throw new CommandLineError('--default and a scenario file are exclusive');
   return out;
 }
 
@@ -212,6 +210,10 @@ function exportDestinations(scenario: Scenario, overrides: ExportOverrides): str
 
 async function commandRun(args: readonly string[], io: CliIo, context: CliContext): Promise<number> {
   const options = parseRunArgs(args);
+  if (options === 'help') {
+    io.stdout(RUN_USAGE);
+    return EXIT_OK;
+  }
   const fail = (what: string, errno: string, message: string, file?: string): number => {
     io.stderr(`${message}\n`);
     if (options.json) io.stdout(errorJson(what, errno, message, file));
@@ -225,7 +227,7 @@ async function commandRun(args: readonly string[], io: CliIo, context: CliContex
   }
   const toStdout = exportDestinations(loaded.scenario, options.overrides).includes(STDOUT_PATH);
   if (toStdout && options.json) {
-    throw new UsageError('--json and an export to standard output (-) would share it: give the export a file');
+    throw new CommandLineError('--json and an export to standard output (-) would share it: give the export a file');
   }
   let report;
   try {
@@ -256,11 +258,13 @@ interface ValidatedJson {
 }
 
 async function commandValidate(args: readonly string[], io: CliIo): Promise<number> {
-  const json = args.includes('--json');
-  const files = args.filter((arg) => arg !== '--json');
-  const unknown = files.find((file) => file.startsWith('-'));
-  if (unknown !== undefined) throw new UsageError(`validate: unknown option ${unknown}`);
-  if (files.length === 0) throw new UsageError('validate: expected one or more scenario files');
+  const { values, positionals: files } = parseCommand('validate', args, { json: { type: 'boolean' } });
+  if (values.help === true) {
+    io.stdout(VALIDATE_USAGE);
+    return EXIT_OK;
+  }
+  const json = values.json === true;
+  if (files.length === 0) throw new CommandLineError('validate: expected one or more scenario files');
   let status = EXIT_OK;
   const results: ValidatedJson[] = [];
   for (const file of files) {
@@ -308,21 +312,21 @@ export async function main(args: readonly string[], context: CliContext, io: Cli
       case 'report':
         return await commandReport(rest, io);
       case 'demo':
-        if (rest.length > 0) throw new UsageError(`demo takes no arguments, got ${rest.join(' ')}`);
+        if (rest.length > 0) throw new CommandLineError(`demo takes no arguments, got ${rest.join(' ')}`);
         {
           const { runDemo } = await import('./demo.js');
           await runDemo((line) => io.stdout(`${line}\n`), context.demo);
         }
         return EXIT_OK;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)} (expected run, validate, study, merge, report, demo, --help or --version)`);
+        throw new CommandLineError(`unknown command ${JSON.stringify(command)} (expected run, validate, study, merge, report, demo, --help or --version)`);
     }
   } catch (err) {
     if (err instanceof StudyError) {
       io.stderr(`${err.message}\n`);
       return EXIT_INVALID;
     }
-    if (err instanceof UsageError || err instanceof CommandLineError) {
+    if (err instanceof CommandLineError) {
       io.stderr(`pfnlab: ${err.message}\nrun pfnlab --help for usage\n`);
       if (args.includes('--json')) io.stdout(errorJson('command line', 'EINVAL', `pfnlab: ${err.message}`));
       return EXIT_INVALID;

@@ -12,8 +12,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { EngineChoice, EngineFactory } from '../contract/engine-api.js';
+import { CommandLineError, parseCommand } from './command-line.js';
 import { readStudy, StudyError } from './study-file.js';
 import { runStudyPool } from './study-pool.js';
 import { mergeResults, parseShard, resultsCsv, resultsJson, runStudy, studyTable, type ShardSpec } from './study.js';
@@ -26,9 +26,6 @@ export interface StudyCliIo {
   /** Standard error is a terminal: show a progress bar there. */
   stderrIsTty?: boolean;
 }
-
-/** A mistake on the command line: the CLI prints it with a pointer to --help and exits 2. */
-export class CommandLineError extends Error {}
 
 export const STUDY_USAGE = `usage: pfnlab study FILE [--out DIR|-] [--shard i/n|auto/n] [--jobs N] [--engine wasm|reference]
 
@@ -57,16 +54,6 @@ export const REPORT_USAGE = `usage: pfnlab report RESULTS [--out FILE|-]
 Renders the HTML report of a study's results.json (default FILE: report.html
 beside it; - for standard output).
 `;
-
-/** parseArgs with the errors turned into CommandLineError naming the command. */
-function parse<O extends ParseArgsConfig['options']>(command: string, args: readonly string[], options: O): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  try {
-    const { values, positionals } = parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-    return { values: values as Record<string, string | boolean | undefined>, positionals };
-  } catch (error) {
-    throw new CommandLineError(`${command}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-  }
-}
 
 function engineChoice(command: string, value: string | boolean | undefined): EngineChoice {
   if (value === undefined) return { engine: 'wasm', worker: false };
@@ -118,7 +105,7 @@ export interface StudyCommandContext {
 
 /** `pfnlab study`: returns the exit code, 0 once every point ran (failed steps are results). */
 export async function commandStudy(args: readonly string[], io: StudyCliIo, context: StudyCommandContext): Promise<number> {
-  const { values, positionals } = parse('study', args, { out: { type: 'string', short: 'o' }, shard: { type: 'string' }, engine: { type: 'string' }, jobs: { type: 'string', short: 'j' } });
+  const { values, positionals } = parseCommand('study', args, { out: { type: 'string', short: 'o' }, shard: { type: 'string' }, engine: { type: 'string' }, jobs: { type: 'string', short: 'j' } });
   if (values.help === true) {
     io.stdout(STUDY_USAGE);
     return 0;
@@ -179,7 +166,7 @@ async function readResults(path: string): Promise<{ file: string; results: Study
 
 /** `pfnlab merge`. */
 export async function commandMerge(args: readonly string[], io: StudyCliIo): Promise<number> {
-  const { values, positionals } = parse('merge', args, { out: { type: 'string', short: 'o' } });
+  const { values, positionals } = parseCommand('merge', args, { out: { type: 'string', short: 'o' } });
   if (values.help === true) {
     io.stdout(MERGE_USAGE);
     return 0;
@@ -200,7 +187,7 @@ export async function commandMerge(args: readonly string[], io: StudyCliIo): Pro
 
 /** `pfnlab report`. */
 export async function commandReport(args: readonly string[], io: StudyCliIo): Promise<number> {
-  const { values, positionals } = parse('report', args, { out: { type: 'string', short: 'o' } });
+  const { values, positionals } = parseCommand('report', args, { out: { type: 'string', short: 'o' } });
   if (values.help === true) {
     io.stdout(REPORT_USAGE);
     return 0;
