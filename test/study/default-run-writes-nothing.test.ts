@@ -1,5 +1,5 @@
 /**
- * `pfnlab` with no arguments (what `npm start` runs) writes nothing to disk
+ * `pfnlab` with no arguments (the built-in default scenario) writes nothing to disk
  * unless asked; an export says where it wrote and how much, in the summary
  * and in the report.
  */
