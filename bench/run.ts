@@ -27,6 +27,7 @@ import { setClassSuite } from './suites/set-class.js';
 import { taggedSuite } from './suites/tagged.js';
 import { inputLimitsSuite, type InputLimitRow } from './suites/input-limits.js';
 import { machineFillSuite, type MachineFillReport } from './suites/machine-fill.js';
+import { studyThroughputSuite, type StudyThroughputReport } from './suites/study-throughput.js';
 import { translateSuite, type TranslationReport } from './suites/translate.js';
 import { findPackageRoot } from '../src/util/package-root.js';
 
@@ -105,6 +106,15 @@ function printMachineFill(report: MachineFillReport): void {
   if (report.mismatch !== undefined) console.log(`  ENGINES DIFFER after the same fill: ${report.mismatch}`);
 }
 
+function printStudyThroughput(report: StudyThroughputReport): void {
+  console.log('\nstudy throughput (points per second; each point boots the 64 TiB machine, fills a little and measures headroom)');
+  const lines = [['run', 'points', 'seconds', 'points/s']];
+  for (const row of report.rows) lines.push([row.what, String(row.points), row.seconds.toFixed(2), row.pointsPerSecond.toFixed(2)]);
+  printTable(lines);
+  console.log(`  worker threads / one thread: ${report.speedup.toFixed(2)}x`);
+  if (report.mismatch !== undefined) console.log(`  RESULTS DIFFER: ${report.mismatch}`);
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date();
   const t0 = performance.now();
@@ -157,12 +167,15 @@ async function main(): Promise<void> {
   const inputLimits = await timed('inputLimitsSuite', () => inputLimitsSuite());
   collectGarbage();
   const machineFill = await timed('machineFillSuite', () => machineFillSuite(QUICK));
+  collectGarbage();
+  const studyThroughput = await timed('studyThroughputSuite', () => studyThroughputSuite(QUICK));
 
   console.log('\nprimitives (ops/s; ratio = WASM speed / reference speed)');
   printRows(rows);
   printTranslation(translation);
   printWallRows("inputs at the kernel's table limits (wall seconds, median of 3)", inputLimits);
   printMachineFill(machineFill);
+  printStudyThroughput(studyThroughput);
   const verdicts = judgeTargets(rows);
   console.log('\ntargets (docs/design.md), measured in this run:');
   printVerdicts(verdicts);
@@ -193,6 +206,7 @@ async function main(): Promise<void> {
     translation,
     inputLimits,
     machineFill,
+    studyThroughput,
     targets: verdicts,
     checksum: sinkValue(),
   };
@@ -204,7 +218,7 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'latest.json'), json);
   console.log(`\nwhole run ${totalSec.toFixed(0)} s; results written to ${file} (and latest.json)`);
   // Two engines that end a fill in different states are a bug, whatever the timings.
-  if (machineFill.mismatch !== undefined) process.exitCode = 1;
+  if (machineFill.mismatch !== undefined || studyThroughput.mismatch !== undefined) process.exitCode = 1;
 }
 
 await main();
