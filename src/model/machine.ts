@@ -70,6 +70,7 @@ import type {
   KindHeadroom,
   Machine,
   MachineOptions,
+  ProgressListener,
   MachineSpec,
   NodeStats,
   NotifierAction,
@@ -229,6 +230,8 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   readonly geometry: BlockGeometry;
   /** Page-table levels in use (4, or 5 with LA57): they decide where hot-pluggable memory ends. */
   readonly pagingLevels: PagingLevels;
+  /** MachineOptions.progress: told how each workload step gets on. */
+  progress: ProgressListener | undefined;
   readonly warnings: readonly string[];
   readonly unknownParams: readonly string[];
   readonly shards: ShardSet;
@@ -672,7 +675,10 @@ function applySysctlSettings(files: readonly TunableFile[], settings: readonly [
  * started before a failure are released.
  */
 export async function bootMachine(spec: MachineSpec, options: MachineOptions): Promise<BootedMachine> {
+  const BOOT_PARTS = 3;
+  const report = (done: number): void => options.progress?.({ what: 'boot', done, total: BOOT_PARTS });
   const layout = computeBootLayout(spec);
+  report(1);
   const sysctl = checkSysctlSettings(spec);
   const factory = options.engines;
   const geometry = blockGeometry(layout.blockSizeBytes);
@@ -695,8 +701,11 @@ export async function bootMachine(spec: MachineSpec, options: MachineOptions): P
     await shards.close();
     throw error;
   }
+  report(2);
   const blocks = buildBootBlocks(runs, layout.memRanges, nodeByNid, geometry);
   const machine = new BootedMachine(layout, geometry, shards, nodes, blocks);
+  machine.progress = options.progress;
+  report(BOOT_PARTS);
   machine.watermarks.initcalls();
   applySysctlSettings(machine.tunables, sysctl);
   return machine;

@@ -11,7 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { bootMachine } from '../model/index.js';
 import type { EngineFactory } from '../contract/engine-api.js';
-import type { BlockInfo, Machine, NodeStats } from '../model/core/types.js';
+import type { BlockInfo, Machine, NodeStats, ProgressListener } from '../model/core/types.js';
 import { describeMaxMovableRatio, describeWorkload, freeSeed, runLifecycleStep } from './lifecycle.js';
 import { compareSchemes } from './schemes.js';
 import { maxMovableRatio, type MovableRatioResult } from './movable-ratio.js';
@@ -69,6 +69,8 @@ export interface RunOptions {
    * the run and is thrown from runScenario.
    */
   afterStep?: (machine: Machine, step: Step, report: StepReport) => void | Promise<void>;
+  /** Told how the run gets on: the boot, each step as it starts (`step`), each workload round. */
+  progress?: ProgressListener;
 }
 
 /** The model refused to boot the scenario's machine. */
@@ -90,7 +92,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const stdout = options.stdout ?? ((text: string) => void process.stdout.write(text));
   let machine: Machine;
   try {
-    machine = await bootMachine(scenario.machine, { engines: options.engines });
+    machine = await bootMachine(scenario.machine, { engines: options.engines, ...(options.progress === undefined ? {} : { progress: options.progress }) });
   } catch (err) {
     throw new BootFailure(scenario.file, err);
   }
@@ -101,7 +103,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       steps.push(report);
       await options.afterStep?.(machine, step, report);
     };
-    for (const step of scenario.steps) await run(applyOverrides(step, overrides));
+    for (const [i, step] of scenario.steps.entries()) {
+      options.progress?.({ what: `step ${step.kind}`, done: i, total: scenario.steps.length });
+      await run(applyOverrides(step, overrides));
+    }
     const trailing = trailingExport(scenario.steps, overrides, scenario.steps.length);
     if (trailing) await run(trailing);
     return await buildReport(scenario, machine, steps);

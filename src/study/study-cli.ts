@@ -16,7 +16,8 @@ import type { EngineChoice, EngineFactory } from '../contract/engine-api.js';
 import { CommandLineError, parseCommand } from './command-line.js';
 import { readStudy, StudyError } from './study-file.js';
 import { runStudyPool } from './study-pool.js';
-import { mergeResults, parseShard, resultsCsv, resultsJson, runStudy, studyTable, type ShardSpec } from './study.js';
+import type { ProgressListener } from '../model/core/types.js';
+import { mergeResults, parseShard, resultsCsv, resultsJson, runStudy, shardPoints, studyTable, type ShardSpec } from './study.js';
 import { renderStudyHtml } from './html-report.js';
 import { STUDY_RESULTS_FORMAT, type StudyResults, type StudyWallTimes } from './study-results.js';
 
@@ -78,18 +79,35 @@ async function renderHtml(results: StudyResults): Promise<string> {
   return renderStudyHtml(results);
 }
 
-/** A progress line on a terminal: points done, points per second, time left. */
-function progress(io: StudyCliIo, label: string): { tick: (done: number, total: number) => void; end: () => void } {
-  if (io.stderrIsTty !== true) return { tick: () => undefined, end: () => undefined };
+/**
+ * A progress line on a terminal: points done, points per second, time left,
+ * and how the point in hand gets on (its boot, its step, a workload's round:
+ * one point on a 64 TiB machine can take seconds). Silent otherwise.
+ */
+export function progressLine(io: StudyCliIo, label: string): { tick: (done: number, total: number) => void; step: ProgressListener; end: () => void } {
+  if (io.stderrIsTty !== true) return { tick: () => undefined, step: () => undefined, end: () => undefined };
   const t0 = performance.now();
   const width = 24;
+  let points = { done: 0, total: 0 };
+  let detail = '';
+  const draw = (): void => {
+    const { done, total } = points;
+    const seconds = (performance.now() - t0) / 1000;
+    const rate = done / Math.max(seconds, 1e-9);
+    const left = rate > 0 ? `${((total - done) / rate).toFixed(0)} s left` : '';
+    const filled = Math.round((width * done) / Math.max(total, 1));
+    // \x1b[K clears what a longer line before left behind.
+    io.stderr(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} points, ${rate.toFixed(2)}/s, ${left}${detail}\x1b[K`);
+  };
   return {
     tick(done, total) {
-      const seconds = (performance.now() - t0) / 1000;
-      const rate = done / Math.max(seconds, 1e-9);
-      const left = rate > 0 ? (total - done) / rate : 0;
-      const filled = Math.round((width * done) / Math.max(total, 1));
-      io.stderr(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} points, ${rate.toFixed(2)}/s, ${left.toFixed(0)} s left `);
+      points = { done, total };
+      detail = '';
+      draw();
+    },
+    step(event) {
+      detail = `; point ${points.done + 1}: ${event.what} ${event.done}/${event.total}`;
+      draw();
     },
     end() {
       io.stderr('\n');
@@ -131,11 +149,12 @@ export async function commandStudy(args: readonly string[], io: StudyCliIo, cont
     const at = resolve(dirname(file), path);
     return { text: await readFile(at, 'utf8'), file: path };
   });
-  const bar = progress(io, study.name);
+  const bar = progressLine(io, study.name);
+  bar.tick(0, shardPoints(study.points, shard).length);
   const { results, wall } =
     jobs > 1 && context.studyWorker !== undefined
       ? await runStudyPool(study, { text, file, engine: choice, jobs, workerUrl: context.studyWorker, onPoint: bar.tick, ...(shard === undefined ? {} : { shard }) })
-      : await runStudy(study, { engines: await context.choose(choice), onPoint: bar.tick, ...(shard === undefined ? {} : { shard }) });
+      : await runStudy(study, { engines: await context.choose(choice), onPoint: bar.tick, progress: bar.step, ...(shard === undefined ? {} : { shard }) });
   bar.end();
   const out = typeof values.out === 'string' ? values.out : join('pfnlab-study', study.name, ...(shard === undefined ? [] : [`shard-${shard.index}-of-${shard.count}`]));
   if (out === '-') io.stdout(resultsJson(results));

@@ -8,7 +8,7 @@
  */
 import type { EngineFactory } from '../contract/engine-api.js';
 import { PAGE_CLASS_NAMES } from '../contract/constants.js';
-import type { Machine } from '../model/core/types.js';
+import type { Machine, ProgressListener } from '../model/core/types.js';
 import type { RunReport, StepReport } from './report.js';
 import { BootFailure, runScenario } from './runner.js';
 import type { Study, StudyPoint } from './study-file.js';
@@ -36,6 +36,8 @@ export interface StudyRunOptions {
   only?: ReadonlySet<number>;
   /** Called after each point with the points done and the points this run holds. */
   onPoint?: (done: number, total: number) => void;
+  /** Told how the point in hand gets on (its boot, steps and workload rounds). */
+  progress?: ProgressListener;
 }
 
 /** `i/n`, or `auto/n` with the index from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) or SLURM_ARRAY_TASK_ID (Slurm arrays). */
@@ -196,6 +198,7 @@ export async function runStudy(study: Study, options: StudyRunOptions): Promise<
       const report = await runScenario(point.scenario, {
         engines: options.engines,
         stdout: () => undefined,
+        ...(options.progress === undefined ? {} : { progress: options.progress }),
         afterStep: async (machine, step) => {
           if (wantMap && point.scenario.steps.indexOf(step) === lastStep) map = await captureMap(machine, point);
         },

@@ -11,6 +11,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { engineFactoryFor } from '../../src/engines.js';
+import { createEngine } from '../../src/engine/index.js';
+import { main } from '../../src/study/cli.js';
 import { CLI, runCli } from './helpers.js';
 
 const STUDY = `version: 1
@@ -123,5 +126,25 @@ describe('pfnlab study, merge and report', () => {
     expect(runCli(['report', '--help'], dir).stdout).toMatch(/^usage: pfnlab report/);
     expect(runCli(['study', 'small.yaml', '--bogus'], dir).stderr).toContain("study: Unknown option '--bogus'");
     expect(runCli(['study', 'small.yaml', '--jobs', '0'], dir).stderr).toContain('study: --jobs: expected a number of worker threads, at least 1, got "0"');
+  });
+
+  test('on a terminal, a progress line: points, rate, time left, and the point in hand down to its workload rounds; silent otherwise', async () => {
+    const dir = workdir();
+    const context = { choose: engineFactoryFor, demo: createEngine, version: 'test' };
+    for (const tty of [true, false]) {
+      let stderr = '';
+      const io = { stdout: () => undefined, stderr: (text: string) => void (stderr += text), stderrIsTty: tty };
+      expect(await main(['study', join(dir, 'small.yaml'), '--out', join(dir, `p${tty}`), '--jobs', '1'], context, io)).toBe(0);
+      const lines = stderr.split('\r').slice(1);
+      if (!tty) {
+        expect(lines).toEqual([]);
+        continue;
+      }
+      expect(lines[0]).toMatch(/^small-sweep \[\.{24}\] 0\/6 points/);
+      expect(lines.some((line) => line.includes('; point 1: boot 3/3'))).toBe(true);
+      expect(lines.some((line) => line.includes('; point 1: step workload 0/2'))).toBe(true);
+      for (let round = 1; round <= 8; round++) expect(lines.some((line) => line.includes(`; point 6: workload ${round}/8`))).toBe(true);
+      expect(lines.some((line) => /^small-sweep \[#{24}\] 6\/6 points, [\d.]+\/s, 0 s left/.test(line))).toBe(true);
+    }
   });
 });

@@ -11,6 +11,7 @@
  * allocated, as they would be when the kernel makes its OOM decision, and
  * the outcome says how it ended.
  */
+import type { ProgressListener } from '../core/types.js';
 import { ClaimMode, classBit, PAGE_SIZE, PageClass } from '../../contract/constants.js';
 import { describeValue } from '../../util/format.js';
 import { failed, isSafeNonNegative, renamedFieldFailure } from '../core/outcomes.js';
@@ -38,6 +39,8 @@ import { mappingTablePages } from './pgtable.js';
 export interface AllocHost extends PageAllocHost {
   readonly slit: number[][] | null;
   readonly pagingLevels: PagingLevels;
+  /** Told after each of a workload's rounds. */
+  readonly progress?: ProgressListener;
 }
 
 const GiB = 2 ** 30;
@@ -314,6 +317,7 @@ export async function runWorkload(host: AllocHost, spec: WorkloadSpec, log: Undo
         }
       }
     }
+    host.progress?.({ what: 'workload', done: round + 1, total: WORKLOAD_ROUNDS });
   }
   return outcome;
 }

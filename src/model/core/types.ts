@@ -492,6 +492,14 @@ export interface Machine {
   checkInvariants(): Promise<void>;
 }
 
+/** How far a long operation has got: `done` of `total` parts of `what` (`boot`, `workload`). */
+export interface ProgressEvent {
+  what: string;
+  done: number;
+  total: number;
+}
+export type ProgressListener = (event: ProgressEvent) => void;
+
 /** What booting a machine needs besides its description. */
 export interface MachineOptions {
   /**
@@ -499,4 +507,6 @@ export interface MachineOptions {
    * engine: the package entry and the CLI entry choose one and pass it here.
    */
   engines: EngineFactory;
+  /** Told how a boot, and each workload step after it, gets on (a 64 TiB fill takes seconds). */
+  progress?: ProgressListener;
 }
