@@ -47,3 +47,26 @@ export function runCli(args: readonly string[], cwd: string): CliRun {
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/**
+ * An inline study scenario (as a study file's `scenario:` field): a 6 GiB VM
+ * whose one node gets a workload and a headroom step; `extraSteps` are
+ * appended, each a line such as `    - offline: { blocks: 62 }`.
+ */
+export function studyScenario(extraSteps = ''): string {
+  return `scenario:
+  version: 1
+  machine:
+    type: vm
+    e820:
+      - { base: 0, size: 2G }
+      - { base: 2G, size: 2G, type: reserved }
+      - { base: 4G, size: 4G }
+    srat:
+      - { node: 0, base: 0, size: 2G }
+      - { node: 0, base: 4G, size: 4G }
+  cmdline: quiet
+  steps:
+    - workload: { node: 0, anon: 40%, slab: 2%, placement: grouped, seed: 1 }
+    - headroom:${extraSteps === '' ? '' : `\n${extraSteps}`}`;
+}

@@ -14,26 +14,12 @@ import { describe, expect, test } from 'vitest';
 import { engineFactoryFor } from '../../src/engines.js';
 import { createEngine } from '../../src/engine/index.js';
 import { main } from '../../src/study/cli.js';
-import { CLI, runCli } from './helpers.js';
+import { CLI, runCli, studyScenario } from './helpers.js';
 
 const STUDY = `version: 1
 name: small-sweep
 question: How does kernel headroom fall as movablecore grows on a small VM?
-scenario:
-  version: 1
-  machine:
-    type: vm
-    e820:
-      - { base: 0, size: 2G }
-      - { base: 2G, size: 2G, type: reserved }
-      - { base: 4G, size: 4G }
-    srat:
-      - { node: 0, base: 0, size: 2G }
-      - { node: 0, base: 4G, size: 4G }
-  cmdline: quiet
-  steps:
-    - workload: { node: 0, anon: 40%, slab: 2%, placement: grouped, seed: 1 }
-    - headroom:
+${studyScenario()}
 sweep:
   - path: cmdline:movablecore
     name: movablecore

@@ -12,23 +12,9 @@ import { engineFactoryFor } from '../../src/engines.js';
 import { readStudy, StudyError, type ScenarioReader } from '../../src/study/study-file.js';
 import { mergeResults, parseShard, resultsCsv, resultsJson, runStudy } from '../../src/study/study.js';
 import type { StudyResults } from '../../src/study/study-results.js';
+import { studyScenario } from './helpers.js';
 
-const MACHINE = `scenario:
-  version: 1
-  machine:
-    type: vm
-    e820:
-      - { base: 0, size: 2G }
-      - { base: 2G, size: 2G, type: reserved }
-      - { base: 4G, size: 4G }
-    srat:
-      - { node: 0, base: 0, size: 2G }
-      - { node: 0, base: 4G, size: 4G }
-  cmdline: quiet
-  steps:
-    - workload: { node: 0, anon: 40%, slab: 2%, placement: grouped, seed: 1 }
-    - headroom:
-    - offline: { blocks: 62 }`;
+const MACHINE = studyScenario('    - offline: { blocks: 62 }');
 
 const STUDY = `version: 1
 question: How much kernel headroom is left as ZONE_MOVABLE grows?
