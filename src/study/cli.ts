@@ -16,6 +16,7 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import type { EngineApi, EngineChoice, EngineFactory } from '../contract/engine-api.js';
+import type { ProgressListener } from '../model/core/types.js';
 import { DEFAULT_SCENARIO_FILE, DEFAULT_SCENARIO_YAML } from './default-scenario.js';
 import { REPORT_FORMAT, renderSummary, reportJson } from './report.js';
 import { BootFailure, type ExportOverrides, runScenario } from './runner.js';
@@ -231,11 +232,16 @@ async function commandRun(args: readonly string[], io: CliIo, context: CliContex
   }
   let report;
   try {
+    // On a terminal, a line that says how the boot and each step get on (a 64 TiB fill takes seconds).
+    const progress: ProgressListener | undefined =
+      io.stderrIsTty === true ? (event) => io.stderr(`\r${loaded.scenario.name}: ${event.what} ${event.done}/${event.total}\x1b[K`) : undefined;
     report = await runScenario(loaded.scenario, {
       engines: await context.choose({ engine: options.engine, worker: options.worker }),
       exportOverrides: options.overrides,
       stdout: io.stdout,
+      ...(progress === undefined ? {} : { progress }),
     });
+    if (progress !== undefined) io.stderr('\r\x1b[K');
   } catch (err) {
     if (err instanceof BootFailure) return fail('boot', 'EINVAL', err.message, err.file);
     throw err;

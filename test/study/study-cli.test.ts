@@ -133,4 +133,18 @@ describe('pfnlab study, merge and report', () => {
       expect(lines.some((line) => /^small-sweep \[#{24}\] 6\/6 points, [\d.]+\/s, 0 s left/.test(line))).toBe(true);
     }
   });
+
+  test('pfnlab run on a terminal says how its boot and steps get on, then clears the line', async () => {
+    const dir = workdir();
+    writeFileSync(join(dir, 'run.yaml'), `name: run-progress\n${studyScenario().replace(/^scenario:\n/, '').replace(/^ {2}/gm, '')}\n`);
+    let stderr = '';
+    const io = { stdout: () => undefined, stderr: (text: string) => void (stderr += text), stderrIsTty: true };
+    expect(await main(['run', join(dir, 'run.yaml')], { choose: engineFactoryFor, demo: createEngine, version: 'test' }, io)).toBe(0);
+    const lines = stderr.split('\r').slice(1);
+    expect(lines[0]).toBe('run-progress: boot 1/3\x1b[K');
+    expect(lines).toContain('run-progress: step workload 0/2\x1b[K');
+    expect(lines).toContain('run-progress: workload 8/8\x1b[K');
+    expect(lines).toContain('run-progress: step headroom 1/2\x1b[K');
+    expect(lines[lines.length - 1]).toBe('\x1b[K');
+  });
 });
