@@ -20,7 +20,7 @@ import { Migratetype, NO_ZONE, PageClass, SectionFlag } from '../../contract/con
 import { onlineSeconds } from '../core/cost.js';
 import { ModelError } from '../core/errors.js';
 import { failed, noWork, summarize } from '../core/outcomes.js';
-import { UndoLog } from '../core/page-state.js';
+import { countRemappedIn, UndoLog } from '../core/page-state.js';
 import { saveNodeState } from '../core/state.js';
 import { ONLINE_REQUEST_TYPES, type BlockOutcome, type BlockSelector, type OnlineRequestType, type Outcome } from '../core/types.js';
 import type { HotplugContext } from './host.js';
@@ -33,6 +33,13 @@ export async function onlineBlock(ctx: HotplugContext, block: MemoryBlock, onlin
   const host = ctx.host;
   const node = host.node(block.nid);
   if (node === undefined) return refuse('EINVAL', `memory${block.id} belongs to no possible node`);
+  // offline-migrated (offline-migrated.ts): kernel pages copied out of the
+  // block are still reached through its direct-map addresses, which its own
+  // pages would need again; the scheme has no way back, so it stays offline.
+  const relocatedAway = await countRemappedIn(host.shards, [{ startPfn: block.startPfn, endPfn: block.endPfn }]);
+  if (relocatedAway > 0) {
+    return refuse('EBUSY', `memory${block.id}: its direct-map addresses still reach ${relocatedAway} kernel pages copied out when it went offline (offline-migrated), so its pages cannot be mapped again`);
+  }
   let zoneIdx: number;
   try {
     zoneIdx = zoneForPfnRange(host.policy, onlineType, block.nid, block.group, block.startPfn, block.nrPages);

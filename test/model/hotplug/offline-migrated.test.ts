@@ -114,6 +114,10 @@ describe('a Normal block with slab and page tables', () => {
         const outside = await engineOfBlock.virtToPhys(new BigUint64Array([PAGE_OFFSET + BigInt(START_PFN - 1) * BigInt(PAGE_SIZE)]));
         expect(outside.fast).toBe(1);
         expect(outside.out[0]).toBe(BigInt(START_PFN - 1) * BigInt(PAGE_SIZE));
+        // Offline, it cannot come back online: its addresses are the copies'.
+        const online = await machine.onlineBlocks({ firstBlockId: BLOCK_ID }, 'online');
+        expectErrno(online, 'EBUSY');
+        expect(online.message).toMatch(new RegExp(`still reach ${slabPfns.length} kernel pages copied out`));
         // Hot-removed, the block's copied slab is still reached through its
         // old addresses; the rest of the block misses.
         expectOk(await machine.removeMemory(BLOCK_ID * BLOCK_BYTES, BLOCK_BYTES));
