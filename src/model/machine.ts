@@ -35,7 +35,7 @@ import type { BootLayout, BootMemmapPlacement } from './boot/layout.js';
 import type { MemPfnRange } from './boot/mm-init.js';
 import { computeBootLayout } from './boot/setup.js';
 import { populateBootSections, sectionZoneRuns, type SectionRun } from './boot/sparse.js';
-import { buildNodeOrders } from './alloc/zonelist.js';
+import { buildNodeOrders, nodeDistance } from './alloc/zonelist.js';
 import { resolveCostParams, type CostParams } from './core/cost.js';
 import { BootError, ModelError } from './core/errors.js';
 import { NUMA_NO_NODE } from './core/kernel.js';
@@ -388,6 +388,10 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
 
   get tunables(): readonly TunableFile[] {
     return this.watermarks.files();
+  }
+
+  nodeDistance(from: number, to: number): number {
+    return nodeDistance(this.slit, from, to);
   }
 
   nodeMasks(): NodeMasks {

@@ -18,6 +18,7 @@
  * /sys/devices/system/node/
  *     possible, online, has_memory, has_normal_memory   0444  node lists ("0-3\n")
  *     node<N>/memory<id> -> ../../memory/memory<id>     online nodes only
+ *     node<N>/distance            0444  node_distance to each online node ("10 21\n")
  * /sys/module/memory_hotplug/parameters/
  *     memmap_on_memory            0444  Y | N | force
  *     online_policy               0644  contig-zones | auto-movable
@@ -84,6 +85,8 @@ export interface SysfsModel {
   storeState(block: MemoryBlock, written: string): Promise<BlockOpResult>;
   storeOnline(block: MemoryBlock, written: string): Promise<BlockOpResult>;
   nodeMasks(): NodeMasks;
+  /** node_distance(from, to): the SLIT entry, or the kernel's default. */
+  nodeDistance(from: number, to: number): number;
   /** Default online type of hot-added blocks (auto_online_blocks). */
   autoOnlineBlocks: OnlineType;
   readonly params: HotplugParams;
@@ -236,10 +239,15 @@ function nodeDir(model: SysfsModel): VDir {
       .blockList()
       .filter((block) => block.nids.includes(nid))
       .map((block) => block.id);
+  // node_read_distance (drivers/base/node.c): one number per online node, a
+  // space before each but node 0's, as the kernel writes it.
+  const distance = (nid: number): VFile =>
+    roFile(() => `${model.nodeMasks().online.map((other) => `${other === 0 ? '' : ' '}${model.nodeDistance(nid, other)}`).join('')}\n`);
   const oneNode = (nid: number): VDir => ({
     kind: 'dir',
-    names: () => linkedBlockIds(nid).map((id) => `memory${id}`),
+    names: () => ['distance', ...linkedBlockIds(nid).map((id) => `memory${id}`)],
     child(name) {
+      if (name === 'distance') return distance(nid);
       const id = parseId(name, 'memory');
       const block = id === undefined ? undefined : model.block(id);
       if (block === undefined || !block.nids.includes(nid)) return undefined;

@@ -28,7 +28,10 @@ describe.each([
       expect(await readSysfs(machine, `${NODE_DIR}/has_memory`)).toBe('0-1\n');
       expect(await readSysfs(machine, `${MEMORY_DIR}/memory${FIRST_BLOCK}/state`)).toBe('offline\n');
       expect(await readSysfs(machine, `${MEMORY_DIR}/memory${FIRST_BLOCK}/valid_zones`)).toBe(`${validZones}\n`);
-      expect((await machine.sysfsList(`${NODE_DIR}/node2`))?.length).toBe(8);
+      // Its directory: distance and the links of its 8 blocks.
+      expect((await machine.sysfsList(`${NODE_DIR}/node2`))?.length).toBe(9);
+      // One distance per online node (0-2), 10 to itself.
+      expect(await readSysfs(machine, `${NODE_DIR}/node2/distance`)).toMatch(/^\d+ \d+ 10\n$/);
 
       expectOk(await machine.onlineBlocks({ firstBlockId: FIRST_BLOCK, lastBlockId: LAST_BLOCK }, 'online'));
       await machine.checkInvariants();
