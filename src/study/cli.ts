@@ -21,7 +21,7 @@ import { DEFAULT_SCENARIO_FILE, DEFAULT_SCENARIO_YAML } from './default-scenario
 import { REPORT_FORMAT, renderSummary, reportJson } from './report.js';
 import { BootFailure, type ExportOverrides, runScenario } from './runner.js';
 import { CommandLineError, parseCommand } from './command-line.js';
-import { commandMerge, commandReport, commandStudy } from './study-cli.js';
+import { commandImport, commandMerge, commandReport, commandStudy } from './study-cli.js';
 import { StudyError } from './study-file.js';
 import { checkExportDir, checkScenarioText, MAX_SCENARIO_CHARS, type Scenario, type ScenarioResult, STDOUT_PATH } from './scenario.js';
 
@@ -50,6 +50,7 @@ usage:
   pfnlab study FILE [--out DIR|-] [--shard i/n] run a study's sweep: tables, charts, a memory map
   pfnlab merge --out DIR|- SHARD...             join a sharded study's results
   pfnlab report RESULTS [--out FILE|-]          render a study's HTML report
+  pfnlab import [--sysroot DIR] [--out FILE|-]  a scenario of this machine's (or a tree's) layout
   pfnlab demo                                   the page-state engine on a 4 TiB window
   pfnlab --help                                 this text
   pfnlab --version                              the version
@@ -69,7 +70,7 @@ run options:
 When an export goes to standard output (-), the summary goes to standard
 error; --json cannot share standard output with such an export.
 
-pfnlab COMMAND --help describes one command (run, validate, study, merge, report).
+pfnlab COMMAND --help describes one command (run, validate, study, merge, report, import).
 
 exit status: 0 all steps passed, 1 a step failed, 2 invalid input
 `;
@@ -317,6 +318,8 @@ export async function main(args: readonly string[], context: CliContext, io: Cli
         return await commandMerge(rest, io);
       case 'report':
         return await commandReport(rest, io);
+      case 'import':
+        return await commandImport(rest, io);
       case 'demo':
         if (rest.length > 0) throw new CommandLineError(`demo takes no arguments, got ${rest.join(' ')}`);
         {
@@ -325,7 +328,7 @@ export async function main(args: readonly string[], context: CliContext, io: Cli
         }
         return EXIT_OK;
       default:
-        throw new CommandLineError(`unknown command ${JSON.stringify(command)} (expected run, validate, study, merge, report, demo, --help or --version)`);
+        throw new CommandLineError(`unknown command ${JSON.stringify(command)} (expected run, validate, study, merge, report, import, demo, --help or --version)`);
     }
   } catch (err) {
     if (err instanceof StudyError) {

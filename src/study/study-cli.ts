@@ -9,7 +9,7 @@
  * directory and nothing else: results.json and results.csv (the same for the
  * same study), report.html, and wall.json (the clock's figures, kept apart).
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { EngineChoice, EngineFactory } from '../contract/engine-api.js';
@@ -19,6 +19,7 @@ import { runStudyPool } from './study-pool.js';
 import type { ProgressListener } from '../model/core/types.js';
 import { mergeResults, parseShard, resultsCsv, resultsJson, runStudy, shardPoints, studyTable, type ShardSpec } from './study.js';
 import { renderStudyHtml } from './html-report.js';
+import { importMachine, type SysrootReader } from './import.js';
 import { STUDY_RESULTS_FORMAT, type StudyResults, type StudyWallTimes } from './study-results.js';
 
 export interface StudyCliIo {
@@ -219,6 +220,51 @@ export async function commandReport(args: readonly string[], io: StudyCliIo): Pr
   else {
     await writeFile(out, html);
     io.stderr(`wrote ${out}\n`);
+  }
+  return 0;
+}
+
+export const IMPORT_USAGE = `usage: pfnlab import [--sysroot DIR] [--out FILE|-]
+
+Writes a scenario that boots to this machine's memory layout (or to that of
+a copied tree under DIR: sys/ and proc/ as on the machine), read from
+/sys/firmware/memmap (or /proc/iomem), /sys/devices/system/{memory,node},
+/sys/firmware/acpi/tables/SRAT when readable, /proc/cmdline, /proc/sys/vm,
+/proc/cpuinfo and /proc/zoneinfo, with an expect step that checks the
+imported zones and blocks. Default FILE: standard output. What it could not
+read or infer is said in comments and on standard error.
+`;
+
+/** A tree on disk: `root` joined with the absolute paths the kernel uses. */
+function sysrootReader(root: string): SysrootReader {
+  const at = (path: string): string => join(root, path);
+  const absent = (error: unknown): undefined => {
+    const code = (error as { code?: string }).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES' || code === 'EPERM' || code === 'EINVAL') return undefined;
+    throw error;
+  };
+  return {
+    read: (path) => readFile(at(path), 'utf8').catch(absent),
+    readBytes: (path) => readFile(at(path)).catch(absent),
+    list: (path) => readdir(at(path)).catch(absent),
+  };
+}
+
+/** `pfnlab import`. */
+export async function commandImport(args: readonly string[], io: StudyCliIo): Promise<number> {
+  const { values, positionals } = parseCommand('import', args, { sysroot: { type: 'string' }, out: { type: 'string', short: 'o' } });
+  if (values.help === true) {
+    io.stdout(IMPORT_USAGE);
+    return 0;
+  }
+  if (positionals.length > 0) throw new CommandLineError(`import: takes no file, got ${positionals.join(' ')} (the tree is --sysroot DIR)`);
+  const root = values.sysroot ?? '/';
+  const { yaml, notes } = await importMachine(sysrootReader(root), root === '/' ? 'this machine' : root);
+  for (const note of notes) io.stderr(`pfnlab import: ${note}\n`);
+  if (values.out === undefined || values.out === '-') io.stdout(yaml);
+  else {
+    await writeFile(values.out, yaml);
+    io.stderr(`wrote ${values.out}\n`);
   }
   return 0;
 }
