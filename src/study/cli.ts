@@ -21,7 +21,7 @@ import { DEFAULT_SCENARIO_FILE, DEFAULT_SCENARIO_YAML } from './default-scenario
 import { REPORT_FORMAT, renderSummary, reportJson } from './report.js';
 import { BootFailure, type ExportOverrides, runScenario } from './runner.js';
 import { CommandLineError, parseCommand } from './command-line.js';
-import { commandImport, commandMerge, commandReport, commandStudy } from './study-cli.js';
+import { commandImport, commandMerge, commandReport, commandStudy, importCheckContext } from './study-cli.js';
 import { StudyError } from './study-file.js';
 import { checkExportDir, checkScenarioText, MAX_SCENARIO_CHARS, type Scenario, type ScenarioResult, STDOUT_PATH } from './scenario.js';
 
@@ -319,7 +319,7 @@ export async function main(args: readonly string[], context: CliContext, io: Cli
       case 'report':
         return await commandReport(rest, io);
       case 'import':
-        return await commandImport(rest, io);
+        return await commandImport(rest, io, importCheckContext(context.choose));
       case 'demo':
         if (rest.length > 0) throw new CommandLineError(`demo takes no arguments, got ${rest.join(' ')}`);
         {

@@ -88,6 +88,36 @@ async function firmwareMap(reader: SysrootReader): Promise<E820Line[] | undefine
   return out.sort((a, b) => a.base - b.base);
 }
 
+/** BIOS_BEGIN and BIOS_END: the legacy BIOS area, never RAM to the kernel. */
+const BIOS_BEGIN = 0xa0000;
+const BIOS_END = 0x100000;
+const PAGE_BYTES = 4096;
+
+/**
+ * The firmware's map as x86 setup_arch leaves it for memblock
+ * (arch/x86/kernel/setup.c trim_bios_range): page 0 turned from RAM to
+ * reserved, and RAM in the BIOS area [640K, 1M) dropped. /sys/firmware/memmap
+ * shows the map before that; /proc/iomem after it.
+ */
+export function trimBiosRange(map: readonly E820Line[]): E820Line[] {
+  const out: E820Line[] = [];
+  for (const e of map) {
+    if (e.type !== 'usable') {
+      out.push(e);
+      continue;
+    }
+    const end = e.base + e.size;
+    const pieces: [number, number, 'usable' | 'reserved', string][] = [];
+    if (e.base < PAGE_BYTES) pieces.push([e.base, Math.min(end, PAGE_BYTES), 'reserved', `${e.source}, page 0 reserved (trim_bios_range)`]);
+    const lowStart = Math.max(e.base, PAGE_BYTES);
+    if (lowStart < Math.min(end, BIOS_BEGIN)) pieces.push([lowStart, Math.min(end, BIOS_BEGIN), 'usable', e.source]);
+    const highStart = Math.max(e.base, BIOS_END, PAGE_BYTES);
+    if (highStart < end) pieces.push([highStart, end, 'usable', e.source]);
+    for (const [base, stop, type, source] of pieces) out.push({ base, size: stop - base, type, source });
+  }
+  return out;
+}
+
 /** The top-level System RAM and Reserved lines of /proc/iomem (`start-end : name`, end inclusive). */
 function iomemMap(text: string): E820Line[] {
   const out: E820Line[] = [];
@@ -207,7 +237,8 @@ export async function importMachine(reader: SysrootReader, source: string): Prom
     if (!movableNode) notes.push('hotpluggable flags: no SRAT table to read and no movable_node to infer them from; none set');
   }
 
-  const e820 = (await firmwareMap(reader)) ?? iomemMap((await reader.read('/proc/iomem')) ?? '');
+  const firmware = await firmwareMap(reader);
+  const e820 = firmware === undefined ? iomemMap((await reader.read('/proc/iomem')) ?? '') : trimBiosRange(firmware);
   if (e820.length === 0) notes.push('no firmware map (/sys/firmware/memmap) and no System RAM in /proc/iomem: the e820 is derived from the SRAT');
 
   const cpuinfo = (await reader.read('/proc/cpuinfo')) ?? '';
@@ -243,6 +274,10 @@ export async function importMachine(reader: SysrootReader, source: string): Prom
   }
   lines.push(`  srat:                       # ${sratSource}`);
   for (const s of srat) lines.push(`    - { node: ${s.node}, base: ${hex(s.base)}, size: ${hex(s.size)}${s.hotpluggable ? ', hotpluggable: true' : ''} }`);
+  if (firmware !== undefined) {
+    // Only for a map read from the firmware: a tree's iomem-derived map comes from a model or a kernel that did this already.
+    lines.push('  reservations:               # x86 reserves the first 1 MiB at boot (arch/x86/kernel/setup.c)', '    - { name: low-1M, base: 0, size: 1M }');
+  }
   if (!defaultSlit) {
     lines.push(`  slit:                       # ${NODE}/nodeN/distance`);
     for (const row of slit) lines.push(`    - [${row.join(', ')}]`);

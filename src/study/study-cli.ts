@@ -9,7 +9,9 @@
  * directory and nothing else: results.json and results.csv (the same for the
  * same study), report.html, and wall.json (the clock's figures, kept apart).
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { EngineChoice, EngineFactory } from '../contract/engine-api.js';
@@ -18,7 +20,9 @@ import { readStudy, StudyError } from './study-file.js';
 import { runStudyPool } from './study-pool.js';
 import type { ProgressListener } from '../model/core/types.js';
 import { mergeResults, parseShard, resultsCsv, resultsJson, runStudy, shardPoints, studyTable, type ShardSpec } from './study.js';
+import { bootMachine } from '../model/index.js';
 import { renderStudyHtml } from './html-report.js';
+import { checkScenarioText } from './scenario.js';
 import { importMachine, type SysrootReader } from './import.js';
 import { STUDY_RESULTS_FORMAT, type StudyResults, type StudyWallTimes } from './study-results.js';
 
@@ -224,7 +228,7 @@ export async function commandReport(args: readonly string[], io: StudyCliIo): Pr
   return 0;
 }
 
-export const IMPORT_USAGE = `usage: pfnlab import [--sysroot DIR] [--out FILE|-]
+export const IMPORT_USAGE = `usage: pfnlab import [--sysroot DIR] [--out FILE|-] [--check]
 
 Writes a scenario that boots to this machine's memory layout (or to that of
 a copied tree under DIR: sys/ and proc/ as on the machine), read from
@@ -233,6 +237,9 @@ a copied tree under DIR: sys/ and proc/ as on the machine), read from
 /proc/cpuinfo and /proc/zoneinfo, with an expect step that checks the
 imported zones and blocks. Default FILE: standard output. What it could not
 read or infer is said in comments and on standard error.
+--check boots the scenario instead and prints the model beside the machine:
+each zone's start, span and present pages, the managed pages of both with
+the difference, and lsmem on both (exit 0 when spans and lsmem agree).
 `;
 
 /** A tree on disk: `root` joined with the absolute paths the kernel uses. */
@@ -251,8 +258,8 @@ function sysrootReader(root: string): SysrootReader {
 }
 
 /** `pfnlab import`. */
-export async function commandImport(args: readonly string[], io: StudyCliIo): Promise<number> {
-  const { values, positionals } = parseCommand('import', args, { sysroot: { type: 'string' }, out: { type: 'string', short: 'o' } });
+export async function commandImport(args: readonly string[], io: StudyCliIo, context: ImportCheckContext): Promise<number> {
+  const { values, positionals } = parseCommand('import', args, { sysroot: { type: 'string' }, out: { type: 'string', short: 'o' }, check: { type: 'boolean' } });
   if (values.help === true) {
     io.stdout(IMPORT_USAGE);
     return 0;
@@ -261,10 +268,103 @@ export async function commandImport(args: readonly string[], io: StudyCliIo): Pr
   const root = values.sysroot ?? '/';
   const { yaml, notes } = await importMachine(sysrootReader(root), root === '/' ? 'this machine' : root);
   for (const note of notes) io.stderr(`pfnlab import: ${note}\n`);
+  if (values.check === true) return checkImport(root, yaml, io, context);
   if (values.out === undefined || values.out === '-') io.stdout(yaml);
   else {
     await writeFile(values.out, yaml);
     io.stderr(`wrote ${values.out}\n`);
   }
   return 0;
+}
+
+/** Zones of a /proc/zoneinfo text with their counters, `Node N, zone NAME` order. */
+function zoneCounters(text: string): Map<string, { start: number; spanned: number; present: number; managed: number }> {
+  const out = new Map<string, { start: number; spanned: number; present: number; managed: number }>();
+  let key: string | undefined;
+  for (const line of text.split('\n')) {
+    const head = /^Node (\d+), zone\s+(\S+)/.exec(line);
+    if (head !== null) {
+      key = `${head[1]}:${head[2]}`;
+      out.set(key, { start: 0, spanned: 0, present: 0, managed: 0 });
+      continue;
+    }
+    const field = key === undefined ? null : /^\s+(spanned|present|managed|start_pfn:)\s+(\d+)/.exec(line);
+    if (field === null || key === undefined) continue;
+    const zone = out.get(key)!;
+    if (field[1] === 'start_pfn:') zone.start = Number(field[2]);
+    else zone[field[1] as 'spanned' | 'present' | 'managed'] = Number(field[2]);
+  }
+  return out;
+}
+
+export interface ImportCheckContext {
+  choose(choice: EngineChoice): Promise<EngineFactory>;
+  /** Boots the imported scenario and exports its sysfs tree and /proc/zoneinfo under `dir`. */
+  bootAndExport(yaml: string, dir: string, engines: EngineFactory): Promise<{ zoneinfo: string }>;
+  /** Runs util-linux lsmem on a sysfs root (`/` for this machine's). */
+  lsmem(sysroot: string): { status: number | null; stdout: string; stderr: string };
+}
+
+/**
+ * `pfnlab import --check`: boots the imported scenario and sets the model
+ * beside the machine: every zone's start, span and present pages (equal or
+ * not), the managed pages of each (the difference is what the model does not
+ * explain yet: boot reservations, balloons, hugetlb, memory not yet
+ * initialised), and lsmem on both. Exit 0 when spans and lsmem agree.
+ */
+export async function checkImport(root: string, yaml: string, io: StudyCliIo, context: ImportCheckContext): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'pfnlab-import-check-'));
+  try {
+    const { zoneinfo } = await context.bootAndExport(yaml, dir, await context.choose({ engine: 'wasm', worker: false }));
+    const realText = await readFile(join(root, 'proc', 'zoneinfo'), 'utf8').catch(() => '');
+    const [real, model] = [zoneCounters(realText), zoneCounters(zoneinfo)];
+    const lines = [['zone', 'start_pfn', 'spanned', 'present', 'managed real', 'managed model', 'managed difference']];
+    let spansEqual = true;
+    for (const [key, r] of real) {
+      const m = model.get(key) ?? { start: 0, spanned: 0, present: 0, managed: 0 };
+      if (r.spanned === 0 && m.spanned === 0) continue;
+      const same = (a: number, b: number): string => (a === b ? String(a) : `${a} (model ${b})`);
+      if (r.start !== m.start || r.spanned !== m.spanned || r.present !== m.present) spansEqual = false;
+      lines.push([key, same(r.start, m.start), same(r.spanned, m.spanned), same(r.present, m.present), String(r.managed), String(m.managed), String(r.managed - m.managed)]);
+    }
+    const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
+    io.stdout(`${lines.map((l) => l.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')}\n`);
+    io.stdout(`zone spans: ${spansEqual ? 'equal' : 'DIFFER'}\n`);
+    const [realLsmem, modelLsmem] = [context.lsmem(root), context.lsmem(dir)];
+    if (realLsmem.status !== 0 || modelLsmem.status !== 0) {
+      io.stdout(`lsmem: could not run (${(realLsmem.stderr || modelLsmem.stderr).trim()})\n`);
+      return 1;
+    }
+    const lsmemEqual = realLsmem.stdout === modelLsmem.stdout;
+    io.stdout(`lsmem: ${lsmemEqual ? 'equal' : 'DIFFER'}\n`);
+    if (!lsmemEqual) {
+      const [a, b] = [realLsmem.stdout.split('\n'), modelLsmem.stdout.split('\n')];
+      for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) io.stdout(`  machine: ${a[i] ?? ''}\n  model:   ${b[i] ?? ''}\n`);
+    }
+    return spansEqual && lsmemEqual ? 0 : 1;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The check's machine: the scenario booted on the chosen engines, and util-linux lsmem. */
+export function importCheckContext(choose: StudyCommandContext['choose']): ImportCheckContext {
+  return {
+    choose,
+    async bootAndExport(yaml, dir, engines) {
+      const checked = checkScenarioText(yaml, 'imported.yaml');
+      if (!checked.ok) throw checked.error;
+      const machine = await bootMachine(checked.scenario.machine, { engines });
+      try {
+        await machine.exportSysfs(dir);
+        return { zoneinfo: await machine.zoneinfo() };
+      } finally {
+        await machine.close();
+      }
+    },
+    lsmem(sysroot) {
+      const run = spawnSync('lsmem', sysroot === '/' ? [] : ['--sysroot', sysroot], { encoding: 'utf8' });
+      return { status: run.status, stdout: run.stdout ?? '', stderr: run.stderr || (run.error?.message ?? '') };
+    },
+  };
 }
