@@ -4,10 +4,9 @@
  * told to use, and sends back a message per point and then its results. A
  * composition root like cli.ts: the study layer never picks an engine.
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { engineFactoryFor } from './engines.js';
+import { scenarioBeside } from './study/study-cli.js';
 import { readStudy } from './study/study-file.js';
 import type { StudyWorkerMessage, StudyWorkerTask } from './study/study-pool.js';
 import { runStudy } from './study/study.js';
@@ -16,7 +15,7 @@ const task = workerData as StudyWorkerTask;
 const post = (message: StudyWorkerMessage): void => parentPort!.postMessage(message);
 
 try {
-  const study = await readStudy(task.text, task.file, async (path) => ({ text: await readFile(resolve(dirname(task.file), path), 'utf8'), file: path }));
+  const study = await readStudy(task.text, task.file, scenarioBeside(task.file));
   const { results, wall } = await runStudy(study, {
     engines: await engineFactoryFor(task.engine),
     ...(task.shard === undefined ? {} : { shard: task.shard }),

@@ -20,6 +20,7 @@
  *   span and present pages, and the blocks' states, so the scenario proves
  *   itself when it runs.
  */
+import { PAGE_SIZE } from '../contract/constants.js';
 import { parseCmdline } from '../model/boot/cmdline.js';
 
 /** Reads the tree: a file's text (undefined when absent) and a directory's entries (undefined when absent). */
@@ -54,12 +55,14 @@ interface SratLine {
   hotpluggable: boolean;
 }
 
-interface ZoneLine {
+/** A zone of /proc/zoneinfo: its node and name, start pfn and page counts. */
+export interface ZoneLine {
   node: number;
   zone: string;
   startPfn: number;
   spanned: number;
   present: number;
+  managed: number;
 }
 
 function hex(n: number): string {
@@ -91,7 +94,6 @@ async function firmwareMap(reader: SysrootReader): Promise<E820Line[] | undefine
 /** BIOS_BEGIN and BIOS_END: the legacy BIOS area, never RAM to the kernel. */
 const BIOS_BEGIN = 0xa0000;
 const BIOS_END = 0x100000;
-const PAGE_BYTES = 4096;
 
 /**
  * The firmware's map as x86 setup_arch leaves it for memblock
@@ -108,10 +110,10 @@ export function trimBiosRange(map: readonly E820Line[]): E820Line[] {
     }
     const end = e.base + e.size;
     const pieces: [number, number, 'usable' | 'reserved', string][] = [];
-    if (e.base < PAGE_BYTES) pieces.push([e.base, Math.min(end, PAGE_BYTES), 'reserved', `${e.source}, page 0 reserved (trim_bios_range)`]);
-    const lowStart = Math.max(e.base, PAGE_BYTES);
+    if (e.base < PAGE_SIZE) pieces.push([e.base, Math.min(end, PAGE_SIZE), 'reserved', `${e.source}, page 0 reserved (trim_bios_range)`]);
+    const lowStart = Math.max(e.base, PAGE_SIZE);
     if (lowStart < Math.min(end, BIOS_BEGIN)) pieces.push([lowStart, Math.min(end, BIOS_BEGIN), 'usable', e.source]);
-    const highStart = Math.max(e.base, BIOS_END, PAGE_BYTES);
+    const highStart = Math.max(e.base, BIOS_END, PAGE_SIZE);
     if (highStart < end) pieces.push([highStart, end, 'usable', e.source]);
     for (const [base, stop, type, source] of pieces) out.push({ base, size: stop - base, type, source });
   }
@@ -155,23 +157,21 @@ export function sratMemory(table: Uint8Array): SratLine[] | undefined {
   return out;
 }
 
-/** Zones of /proc/zoneinfo: `Node N, zone NAME`, then `spanned`, `present` and `start_pfn:` lines. */
-function zoneinfoZones(text: string): ZoneLine[] {
+/** Zones of /proc/zoneinfo: `Node N, zone NAME`, then its `spanned`, `present`, `managed` and `start_pfn:` lines. */
+export function zoneinfoZones(text: string): ZoneLine[] {
   const out: ZoneLine[] = [];
   let current: ZoneLine | undefined;
   for (const line of text.split('\n')) {
     const head = /^Node (\d+), zone\s+(\S+)/.exec(line);
     if (head !== null) {
-      current = { node: Number(head[1]), zone: head[2]!, startPfn: 0, spanned: 0, present: 0 };
+      current = { node: Number(head[1]), zone: head[2]!, startPfn: 0, spanned: 0, present: 0, managed: 0 };
       out.push(current);
       continue;
     }
-    if (current === undefined) continue;
-    const field = /^\s+(spanned|present|start_pfn:)\s+(\d+)/.exec(line);
-    if (field === null) continue;
-    if (field[1] === 'spanned') current.spanned = Number(field[2]);
-    else if (field[1] === 'present') current.present = Number(field[2]);
-    else current.startPfn = Number(field[2]);
+    const field = current === undefined ? null : /^\s+(spanned|present|managed|start_pfn:)\s+(\d+)/.exec(line);
+    if (field === null || current === undefined) continue;
+    if (field[1] === 'start_pfn:') current.startPfn = Number(field[2]);
+    else current[field[1] as 'spanned' | 'present' | 'managed'] = Number(field[2]);
   }
   return out;
 }

@@ -1117,7 +1117,8 @@ function stripUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-function baseName(file: string): string {
+/** A file's name without directory and extension: the default name of a scenario or study. */
+export function baseName(file: string): string {
   const last = file.split(/[\\/]/).pop() ?? file;
   return last.replace(/\.(ya?ml|json)$/i, '') || 'scenario';
 }

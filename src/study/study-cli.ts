@@ -16,14 +16,14 @@ import { dirname, join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { EngineChoice, EngineFactory } from '../contract/engine-api.js';
 import { CommandLineError, parseCommand } from './command-line.js';
-import { readStudy, StudyError } from './study-file.js';
+import { readStudy, StudyError, type ScenarioReader } from './study-file.js';
 import { runStudyPool } from './study-pool.js';
 import type { ProgressListener } from '../model/core/types.js';
 import { mergeResults, parseShard, resultsCsv, resultsJson, runStudy, shardPoints, studyTable, type ShardSpec } from './study.js';
 import { bootMachine } from '../model/index.js';
 import { renderStudyHtml } from './html-report.js';
 import { checkScenarioText } from './scenario.js';
-import { importMachine, type SysrootReader } from './import.js';
+import { importMachine, zoneinfoZones, type SysrootReader } from './import.js';
 import { STUDY_RESULTS_FORMAT, type StudyResults, type StudyWallTimes } from './study-results.js';
 
 export interface StudyCliIo {
@@ -73,15 +73,10 @@ async function writeOutputs(dir: string, results: StudyResults, wall: StudyWallT
     ['results.json', resultsJson(results)],
     ['results.csv', resultsCsv(results)],
   ];
-  written.push(['report.html', await renderHtml(results)]);
+  written.push(['report.html', await renderStudyHtml(results)]);
   if (wall !== null) written.push(['wall.json', `${JSON.stringify(wall, null, 2)}\n`]);
   for (const [name, text] of written) await writeFile(join(dir, name), text);
   return written.map(([name]) => join(dir, name));
-}
-
-/** The HTML report (html-report.ts). */
-async function renderHtml(results: StudyResults): Promise<string> {
-  return renderStudyHtml(results);
 }
 
 /**
@@ -120,6 +115,11 @@ export function progressLine(io: StudyCliIo, label: string): { tick: (done: numb
   };
 }
 
+/** Reads the scenario a study names by path, relative to the study file's directory. */
+export function scenarioBeside(studyFile: string): ScenarioReader {
+  return async (path) => ({ text: await readFile(resolve(dirname(studyFile), path), 'utf8'), file: path });
+}
+
 export interface StudyCommandContext {
   choose(choice: EngineChoice): Promise<EngineFactory>;
   /** The compiled worker script (study-worker.ts) for --jobs above 1; without it points run in this thread. */
@@ -150,10 +150,7 @@ export async function commandStudy(args: readonly string[], io: StudyCliIo, cont
   } catch (error) {
     throw new StudyError(file, [`cannot read the study (${(error as { code?: string }).code ?? 'EIO'})`]);
   }
-  const study = await readStudy(text, file, async (path) => {
-    const at = resolve(dirname(file), path);
-    return { text: await readFile(at, 'utf8'), file: path };
-  });
+  const study = await readStudy(text, file, scenarioBeside(file));
   const bar = progressLine(io, study.name);
   bar.tick(0, shardPoints(study.points, shard).length);
   const { results, wall } =
@@ -173,8 +170,7 @@ export async function commandStudy(args: readonly string[], io: StudyCliIo, cont
 }
 
 async function readResults(path: string): Promise<{ file: string; results: StudyResults }> {
-  const candidates = path.endsWith('.json') ? [path] : [join(path, 'results.json')];
-  const file = candidates[0]!;
+  const file = path.endsWith('.json') ? path : join(path, 'results.json');
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(file, 'utf8'));
@@ -218,7 +214,7 @@ export async function commandReport(args: readonly string[], io: StudyCliIo): Pr
   }
   if (positionals.length !== 1) throw new CommandLineError(`report: expected one results.json (or its directory), got ${positionals.length}`);
   const { file, results } = await readResults(positionals[0]!);
-  const html = await renderHtml(results);
+  const html = await renderStudyHtml(results);
   const out = typeof values.out === 'string' ? values.out : join(dirname(file), 'report.html');
   if (out === '-') io.stdout(html);
   else {
@@ -277,26 +273,6 @@ export async function commandImport(args: readonly string[], io: StudyCliIo, con
   return 0;
 }
 
-/** Zones of a /proc/zoneinfo text with their counters, `Node N, zone NAME` order. */
-function zoneCounters(text: string): Map<string, { start: number; spanned: number; present: number; managed: number }> {
-  const out = new Map<string, { start: number; spanned: number; present: number; managed: number }>();
-  let key: string | undefined;
-  for (const line of text.split('\n')) {
-    const head = /^Node (\d+), zone\s+(\S+)/.exec(line);
-    if (head !== null) {
-      key = `${head[1]}:${head[2]}`;
-      out.set(key, { start: 0, spanned: 0, present: 0, managed: 0 });
-      continue;
-    }
-    const field = key === undefined ? null : /^\s+(spanned|present|managed|start_pfn:)\s+(\d+)/.exec(line);
-    if (field === null || key === undefined) continue;
-    const zone = out.get(key)!;
-    if (field[1] === 'start_pfn:') zone.start = Number(field[2]);
-    else zone[field[1] as 'spanned' | 'present' | 'managed'] = Number(field[2]);
-  }
-  return out;
-}
-
 export interface ImportCheckContext {
   choose(choice: EngineChoice): Promise<EngineFactory>;
   /** Boots the imported scenario and exports its sysfs tree and /proc/zoneinfo under `dir`. */
@@ -317,15 +293,16 @@ export async function checkImport(root: string, yaml: string, io: StudyCliIo, co
   try {
     const { zoneinfo } = await context.bootAndExport(yaml, dir, await context.choose({ engine: 'wasm', worker: false }));
     const realText = await readFile(join(root, 'proc', 'zoneinfo'), 'utf8').catch(() => '');
-    const [real, model] = [zoneCounters(realText), zoneCounters(zoneinfo)];
+    const model = new Map(zoneinfoZones(zoneinfo).map((z) => [`${z.node}:${z.zone}`, z]));
     const lines = [['zone', 'start_pfn', 'spanned', 'present', 'managed real', 'managed model', 'managed difference']];
     let spansEqual = true;
-    for (const [key, r] of real) {
-      const m = model.get(key) ?? { start: 0, spanned: 0, present: 0, managed: 0 };
+    for (const r of zoneinfoZones(realText)) {
+      const key = `${r.node}:${r.zone}`;
+      const m = model.get(key) ?? { startPfn: 0, spanned: 0, present: 0, managed: 0 };
       if (r.spanned === 0 && m.spanned === 0) continue;
       const same = (a: number, b: number): string => (a === b ? String(a) : `${a} (model ${b})`);
-      if (r.start !== m.start || r.spanned !== m.spanned || r.present !== m.present) spansEqual = false;
-      lines.push([key, same(r.start, m.start), same(r.spanned, m.spanned), same(r.present, m.present), String(r.managed), String(m.managed), String(r.managed - m.managed)]);
+      if (r.startPfn !== m.startPfn || r.spanned !== m.spanned || r.present !== m.present) spansEqual = false;
+      lines.push([key, same(r.startPfn, m.startPfn), same(r.spanned, m.spanned), same(r.present, m.present), String(r.managed), String(m.managed), String(r.managed - m.managed)]);
     }
     const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
     io.stdout(`${lines.map((l) => l.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')}\n`);

@@ -23,7 +23,7 @@
  * point and its values.
  */
 import { parse as parseYaml, parseDocument } from 'yaml';
-import { checkScenarioDocument, MAX_ALIAS_EXPANSIONS, type Scenario } from './scenario.js';
+import { baseName, checkScenarioDocument, MAX_ALIAS_EXPANSIONS, type Scenario } from './scenario.js';
 import type { StudyAxis, StudyMetricName, SweepValue } from './study-results.js';
 
 export const STUDY_VERSION = 1;
@@ -204,10 +204,6 @@ function setValue(doc: Doc, path: string, value: SweepValue): string | null {
 }
 
 // ---- reading the study ------------------------------------------------------------
-
-function baseName(file: string): string {
-  return (file.split(/[\\/]/).pop() ?? file).replace(/\.(ya?ml|json)$/i, '');
-}
 
 /** Every combination of the axes' values, first axis slowest. */
 function combinations(axes: StudyAxis[]): SweepValue[][] {

@@ -7,7 +7,7 @@
  * study equals the unsharded one byte for byte.
  */
 import type { EngineFactory } from '../contract/engine-api.js';
-import { PAGE_CLASS_NAMES } from '../contract/constants.js';
+import { PAGE_CLASS_NAMES, PAGE_SIZE } from '../contract/constants.js';
 import type { Machine, ProgressListener } from '../model/core/types.js';
 import type { RunReport, StepReport } from './report.js';
 import { BootFailure, runScenario } from './runner.js';
@@ -304,10 +304,9 @@ export function resultsCsv(results: StudyResults): string {
   return `${lines.join('\n')}\n`;
 }
 
-const PAGE_BYTES = 4096;
 
 function formatSum(total: number, unit: StudyRow['unit']): string {
-  if (unit === 'pages') return `${((total * PAGE_BYTES) / 2 ** 30).toFixed(1)}G`;
+  if (unit === 'pages') return `${((total * PAGE_SIZE) / 2 ** 30).toFixed(1)}G`;
   if (unit === 'bytes') return `${(total / 2 ** 30).toFixed(1)}G`;
   if (unit === 'seconds') return `${total.toFixed(3)}s`;
   return Number(total.toPrecision(6)).toString();

@@ -26,13 +26,13 @@ export async function countIn(shards: ShardSet, ranges: readonly PfnRange[], mas
   return counts.reduce((sum, n) => sum + n, 0);
 }
 
-/** Pages whose class is in `mask`, in pageblocks whose `tag & tagMask === tagValue`, over all ranges. */
 /** Pages of the ranges whose direct-map addresses lead to other frames (the remap tables), all shards. */
 export async function countRemappedIn(shards: ShardSet, ranges: readonly PfnRange[]): Promise<number> {
   const counts = await Promise.all(piecesOf(shards, ranges).map((p) => p.shard.engine.countRemapped(p.startPfn, p.endPfn)));
   return counts.reduce((sum, c) => sum + c.pages, 0);
 }
 
+/** Pages whose class is in `mask`, in pageblocks whose `tag & tagMask === tagValue`, over all ranges. */
 export async function countTaggedIn(shards: ShardSet, ranges: readonly PfnRange[], mask: number, tagMask: number, tagValue: number): Promise<number> {
   const counts = await Promise.all(
     piecesOf(shards, ranges).map((p) => p.shard.engine.countTagged(p.startPfn, p.endPfn, mask, tagMask, tagValue)),
