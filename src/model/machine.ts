@@ -78,6 +78,7 @@ import type {
   OnlineRequestType,
   Outcome,
   Placement,
+  SysfsEntry,
   SysfsResult,
   WorkloadOutcome,
   WorkloadSpec,
@@ -458,10 +459,19 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
     return this.#sysfs.write(path, value);
   }
 
-  /** Entry names of a sysfs directory, or undefined when the path is not one. */
   async sysfsList(path: string): Promise<string[] | undefined> {
     this.#assertOpen('sysfsList');
     return this.#sysfs.list(path);
+  }
+
+  async sysfsEntry(path: string): Promise<SysfsEntry> {
+    this.#assertOpen('sysfsEntry');
+    return this.#sysfs.entry(path);
+  }
+
+  async sysfsOpen(path: string, how: { write: boolean; create: boolean }): Promise<SysfsResult | null> {
+    this.#assertOpen('sysfsOpen');
+    return this.#sysfs.openError(path, how);
   }
 
   async exportSysfs(rootDir: string): Promise<ExportSummary> {
@@ -610,6 +620,10 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   injectNotifierError(action: NotifierAction, errno: Errno | null): void {
     this.#assertOpen('injectNotifierError');
     this.#lifecycle.injectNotifierError(action, errno);
+  }
+
+  notifierError(action: NotifierAction): Errno | undefined {
+    return this.#lifecycle.notifier.veto(action);
   }
 
   setOfflineRetryBudget(retries: number): void {

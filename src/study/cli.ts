@@ -14,16 +14,17 @@
  * (the error text also goes to standard error, as without it).
  */
 
-import { readFile, stat } from 'node:fs/promises';
 import type { EngineApi, EngineChoice, EngineFactory } from '../contract/engine-api.js';
 import type { ProgressListener } from '../model/core/types.js';
-import { DEFAULT_SCENARIO_FILE, DEFAULT_SCENARIO_YAML } from './default-scenario.js';
+import { DEFAULT_SCENARIO_FILE } from './default-scenario.js';
 import { REPORT_FORMAT, renderSummary, reportJson } from './report.js';
 import { BootFailure, type ExportOverrides, runScenario } from './runner.js';
 import { CommandLineError, parseCommand } from './command-line.js';
 import { commandImport, commandMerge, commandReport, commandStudy, importCheckContext } from './study-cli.js';
 import { StudyError } from './study-file.js';
-import { checkExportDir, checkScenarioText, MAX_SCENARIO_CHARS, type Scenario, type ScenarioResult, STDOUT_PATH } from './scenario.js';
+import { commandServe, commandShell } from './live-cli.js';
+import { checkExportDir, type Scenario, STDOUT_PATH } from './scenario.js';
+import { loadFailure, loadScenario } from './scenario-load.js';
 
 export const EXIT_OK = 0;
 export const EXIT_STEP_FAILED = 1;
@@ -51,6 +52,8 @@ usage:
   pfnlab merge --out DIR|- SHARD...             join a sharded study's results
   pfnlab report RESULTS [--out FILE|-]          render a study's HTML report
   pfnlab import [--sysroot DIR] [--out FILE|-]  a scenario of this machine's (or a tree's) layout
+  pfnlab serve SCENARIO --mount DIR             the model's sysfs as a live FUSE file system
+  pfnlab shell SCENARIO -- COMMAND...           a command with the model over the real /sys paths
   pfnlab demo                                   the page-state engine on a 4 TiB window
   pfnlab --help                                 this text
   pfnlab --version                              the version
@@ -70,7 +73,8 @@ run options:
 When an export goes to standard output (-), the summary goes to standard
 error; --json cannot share standard output with such an export.
 
-pfnlab COMMAND --help describes one command (run, validate, study, merge, report, import).
+pfnlab COMMAND --help describes one command (run, validate, study, merge, report, import,
+serve, shell).
 
 exit status: 0 all steps passed, 1 a step failed, 2 invalid input
 `;
@@ -160,41 +164,6 @@ function parseRunArgs(args: readonly string[]): RunArgs | 'help' {
   out.scenario = positionals[0] ?? null;
   if (values.default === true && out.scenario !== null) throw new CommandLineError('--default and a scenario file are exclusive');
   return out;
-}
-
-/** A scenario that could not be read: the message and the errno of the read. */
-interface ReadFailure {
-  ok: false;
-  readError: string;
-  errno: string;
-}
-
-async function loadScenario(file: string | null): Promise<ScenarioResult | ReadFailure> {
-  if (file === null) return checkScenarioText(DEFAULT_SCENARIO_YAML, `(built-in) ${DEFAULT_SCENARIO_FILE}`);
-  let text: string;
-  try {
-    // Refuse a huge file before reading it into memory.
-    const { size } = await stat(file);
-    if (size > MAX_SCENARIO_CHARS * 4) {
-      return {
-        ok: false,
-        errno: 'EFBIG',
-        readError: `${file}: the file has ${size} bytes, more than a scenario may have (${MAX_SCENARIO_CHARS} characters)`,
-      };
-    }
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code ?? 'EIO';
-    return { ok: false, errno: code, readError: `${file}: cannot read the scenario (${code})` };
-  }
-  return checkScenarioText(text, file);
-}
-
-/** The message, errno and file of a scenario that could not be loaded. */
-function loadFailure(loaded: ScenarioResult | ReadFailure, file: string): { message: string; errno: string; file: string } {
-  if ('readError' in loaded) return { message: loaded.readError, errno: loaded.errno, file };
-  if (loaded.ok) throw new Error('internal: the scenario loaded');
-  return { message: loaded.error.message, errno: 'EINVAL', file: loaded.error.file };
 }
 
 /** Paths of every export destination a run would use. */
@@ -318,6 +287,10 @@ export async function main(args: readonly string[], context: CliContext, io: Cli
         return await commandMerge(rest, io);
       case 'report':
         return await commandReport(rest, io);
+      case 'serve':
+        return await commandServe(rest, io, context);
+      case 'shell':
+        return await commandShell(rest, io, context);
       case 'import':
         return await commandImport(rest, io, importCheckContext(context.choose));
       case 'demo':
@@ -328,7 +301,7 @@ export async function main(args: readonly string[], context: CliContext, io: Cli
         }
         return EXIT_OK;
       default:
-        throw new CommandLineError(`unknown command ${JSON.stringify(command)} (expected run, validate, study, merge, report, import, demo, --help or --version)`);
+        throw new CommandLineError(`unknown command ${JSON.stringify(command)} (expected run, validate, study, merge, report, import, serve, shell, demo, --help or --version)`);
     }
   } catch (err) {
     if (err instanceof StudyError) {

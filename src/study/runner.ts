@@ -71,6 +71,11 @@ export interface RunOptions {
   afterStep?: (machine: Machine, step: Step, report: StepReport) => void | Promise<void>;
   /** Told how the run gets on: the boot, each step as it starts (`step`), each workload round. */
   progress?: ProgressListener;
+  /**
+   * Called after the last step with the machine, before the report is built
+   * and the machine closed (e.g. to serve it live while a command runs).
+   */
+  whileOpen?: (machine: Machine) => Promise<void>;
 }
 
 /** The model refused to boot the scenario's machine. */
@@ -109,6 +114,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     }
     const trailing = trailingExport(scenario.steps, overrides, scenario.steps.length);
     if (trailing) await run(trailing);
+    await options.whileOpen?.(machine);
     return await buildReport(scenario, machine, steps);
   } finally {
     await machine.close();

@@ -1,6 +1,6 @@
 /**
  * The kernel's parsers for what user space writes (lib/kstrtox.c kstrtobool
- * and kstrtouint, lib/string.c sysfs_streq). sysfs stores and the command
+ * kstrtouint and kstrtoll, lib/string.c sysfs_streq). sysfs stores and the command
  * line's module parameters read values through these.
  */
 
@@ -29,11 +29,11 @@ export function parseKernelBool(written: string): boolean | undefined {
 export type KernelUintResult = { ok: true; value: number } | { ok: false; errno: 'EINVAL' | 'ERANGE' };
 
 /**
- * kstrtouint(s, 0): optional '+', then C notation (0x hex, leading 0 octal,
- * else decimal), at least one digit, then at most one newline. Above
- * UINT_MAX is ERANGE.
+ * The unsigned part of kstrtoull(s, 0): optional '+', then C notation (0x
+ * hex, leading 0 octal, else decimal), at least one digit, then at most one
+ * newline. Unbounded: the callers check the range.
  */
-export function parseKernelUint(written: string): KernelUintResult {
+function parseUnsigned(written: string): bigint | undefined {
   let text = written.startsWith('+') ? written.slice(1) : written;
   let radix = 10;
   let digits = /^[0-9]+/;
@@ -46,11 +46,35 @@ export function parseKernelUint(written: string): KernelUintResult {
     digits = /^[0-7]+/;
   }
   const match = digits.exec(text);
-  if (match === null) return { ok: false, errno: 'EINVAL' };
+  if (match === null) return undefined;
   const rest = text.slice(match[0].length);
-  if (rest !== '' && rest !== '\n') return { ok: false, errno: 'EINVAL' };
+  if (rest !== '' && rest !== '\n') return undefined;
   let value = 0n;
   for (const ch of match[0]) value = value * BigInt(radix) + BigInt(parseInt(ch, radix));
+  return value;
+}
+
+/** kstrtouint(s, 0): {@link parseUnsigned}; above UINT_MAX is ERANGE. */
+export function parseKernelUint(written: string): KernelUintResult {
+  const value = parseUnsigned(written);
+  if (value === undefined) return { ok: false, errno: 'EINVAL' };
   if (value > 0xffffffffn) return { ok: false, errno: 'ERANGE' };
   return { ok: true, value: Number(value) };
+}
+
+export type KernelInt64Result = { ok: true; value: bigint } | { ok: false; errno: 'EINVAL' | 'ERANGE' };
+
+/**
+ * kstrtoll(s, 0): a leading '-' negates what follows (which may not carry its
+ * own sign); otherwise as kstrtoull. Outside a signed 64-bit value is ERANGE.
+ */
+export function parseKernelInt64(written: string): KernelInt64Result {
+  const negative = written.startsWith('-');
+  const body = negative ? written.slice(1) : written;
+  if (negative && body.startsWith('+')) return { ok: false, errno: 'EINVAL' };
+  const magnitude = parseUnsigned(body);
+  if (magnitude === undefined) return { ok: false, errno: 'EINVAL' };
+  const value = negative ? -magnitude : magnitude;
+  if (value > 0x7fffffffffffffffn || value < -0x8000000000000000n) return { ok: false, errno: 'ERANGE' };
+  return { ok: true, value };
 }

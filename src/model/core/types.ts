@@ -121,6 +121,13 @@ export interface ExportSummary {
 /** Result of a sysfs read or write, as a process would see it. */
 export type SysfsResult = { ok: true; value: string } | { ok: false; errno: Errno; message: string };
 
+/** What lstat says of a sysfs path: a directory, a file with its mode, or a symlink with its target. */
+export type SysfsEntry =
+  | { ok: true; kind: 'dir' }
+  | { ok: true; kind: 'file'; mode: number; writable: boolean }
+  | { ok: true; kind: 'link'; target: string }
+  | { ok: false; errno: Errno; message: string };
+
 /** One zone of one node with the kernel's counters (struct zone, include/linux/mmzone.h). */
 export interface ZoneCounters {
   readonly nid: number;
@@ -450,6 +457,16 @@ export interface Machine {
   sysfsRead(path: string): Promise<SysfsResult>;
   /** Write one of those files as `echo value > path` would (one trailing newline tolerated). */
   sysfsWrite(path: string, value: string): Promise<SysfsResult>;
+  /** Entry names of a sysfs directory (symlinks followed), or undefined when the path is not one. */
+  sysfsList(path: string): Promise<string[] | undefined>;
+  /** lstat of a sysfs path (a symlink at its end is not followed). */
+  sysfsEntry(path: string): Promise<SysfsEntry>;
+  /**
+   * Why open(2) of `path` fails, or null when it succeeds: `write` for an
+   * open for writing, `create` for O_CREAT (which matters only when the path
+   * does not exist: sysfs cannot create files).
+   */
+  sysfsOpen(path: string, how: { write: boolean; create: boolean }): Promise<SysfsResult | null>;
   /** Write the sysfs tree under rootDir (rootDir/sys/devices/system/memory/...), as `lsmem --sysroot` reads it. */
   exportSysfs(rootDir: string): Promise<ExportSummary>;
   /** /proc/zoneinfo text (node and zone headers, pages free, the watermarks, spanned, present, managed, cma, protection, start_pfn). */

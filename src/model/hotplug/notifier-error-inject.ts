@@ -5,6 +5,7 @@
  * MEM_GOING_ONLINE before any page changes; offlines consult
  * MEM_GOING_OFFLINE once the range is isolated.
  */
+import { errnoNumber } from '../core/errno.js';
 import { ModelError } from '../core/errors.js';
 import { NOTIFIER_ACTIONS, type Errno, type NotifierAction } from '../core/types.js';
 
@@ -20,8 +21,8 @@ export class NotifierErrorInject {
       this.#errors.delete(action);
       return;
     }
-    if (typeof errno !== 'string' || !/^E[A-Z0-9]+$/.test(errno)) {
-      throw new ModelError('EINVAL', `errno must be an errno name such as ENOMEM, or null, got ${JSON.stringify(errno)}`);
+    if (typeof errno !== 'string' || errnoNumber(errno) === undefined) {
+      throw new ModelError('EINVAL', `errno must be a Linux errno name such as ENOMEM, or null, got ${JSON.stringify(errno)}`);
     }
     this.#errors.set(action, errno);
   }

@@ -24,7 +24,12 @@
  *     online_policy               0644  contig-zones | auto-movable
  *     auto_movable_ratio          0644  unsigned int
  *     auto_movable_numa_aware     0644  Y | N
+ * /sys/kernel/debug/notifier-error-inject/memory/actions/
+ *     MEM_GOING_ONLINE/error      0600  "%lld\n": 0, or the injected -errno
+ *     MEM_GOING_OFFLINE/error     0600
  * ```
+ *
+ * The debugfs files are served (a live mount shows them) but never exported.
  *
  * Besides these, the tree serves the files other subsystems own (the
  * machine's {@link SysfsModel.tunables}), each at its absolute path, e.g.
@@ -45,14 +50,17 @@
 import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { hexDigits } from '../../util/format.js';
-import { parseKernelBool, parseKernelUint, sysfsStreq } from '../core/kstrtox.js';
+import { errnoName, errnoNumber, MAX_ERRNO } from '../core/errno.js';
+import { parseKernelBool, parseKernelInt64, parseKernelUint, sysfsStreq } from '../core/kstrtox.js';
 import { ONLINE_POLICIES, type BlockGeometry, type HotplugParams, type OnlineType, type TunableFile } from '../core/state.js';
-import type { Errno, ExportSummary, SysfsResult } from '../core/types.js';
+import { NOTIFIER_ACTIONS, type Errno, type ExportSummary, type NotifierAction, type SysfsEntry, type SysfsResult } from '../core/types.js';
 import { onlineTypeFromString, type BlockOpResult, type MemoryBlock } from '../hotplug/memory-blocks.js';
 
 export const MEMORY_SYSFS_DIR = '/sys/devices/system/memory';
 export const NODE_SYSFS_DIR = '/sys/devices/system/node';
 export const HOTPLUG_PARAMS_DIR = '/sys/module/memory_hotplug/parameters';
+/** Where the memory notifier error injector's debugfs files are (lib/memory-notifier-error-inject.c). */
+export const NOTIFIER_INJECT_DIR = '/sys/kernel/debug/notifier-error-inject/memory';
 /** procfs: missing names there are ENOENT even for a write. */
 const PROC_DIR = '/proc';
 
@@ -64,7 +72,14 @@ const MAX_SYMLINK_HOPS = 40;
 
 const MODE_RO = 0o444;
 const MODE_RW = 0o644;
-const MODE_DIR = 0o755;
+/** debugfs files the injector creates: read and write for the owner (root) only. */
+const MODE_OWNER_RW = 0o600;
+export const MODE_DIR = 0o755;
+export const MODE_LINK = 0o777;
+/** What stat gives as the size of every sysfs attribute: one page, whatever the text's length. */
+export const SYSFS_FILE_SIZE = 4096;
+/** simple_attr_write copies at most this many characters of a write (set_buf[24], NUL included). */
+const SIMPLE_ATTR_WRITE_MAX = 23;
 
 /** Node masks as /sys/devices/system/node prints them. */
 export interface NodeMasks {
@@ -92,6 +107,9 @@ export interface SysfsModel {
   readonly params: HotplugParams;
   /** Files outside the memory hotplug directories, each served at its own path (read once, when the tree is built). */
   readonly tunables: readonly TunableFile[];
+  /** The errno the memory notifier answers `action` with, or undefined when it lets it through. */
+  notifierError(action: NotifierAction): Errno | undefined;
+  injectNotifierError(action: NotifierAction, errno: Errno | null): void;
 }
 
 // ---------------------------------------------------------------------------
@@ -308,6 +326,41 @@ function paramsDir(model: SysfsModel): VDir {
 }
 
 /**
+ * The injector's files: the errno as "%lld" (0 when not injecting). A write
+ * is parsed as kstrtoll(s, 0) of its first 23 characters and clamped to
+ * [-MAX_ERRNO, 0], so a positive number stops the injection; the whole write
+ * is claimed on success (lib/notifier-error-inject.c, fs/libfs.c
+ * simple_attr_write_signed). The model names errnos, so a number it has no
+ * name for is refused with EINVAL where the kernel would store it.
+ */
+function notifierInjectDir(model: SysfsModel): VDir {
+  const errorFile = (action: NotifierAction): VFile => ({
+    kind: 'file',
+    mode: MODE_OWNER_RW,
+    show: () => {
+      const name = model.notifierError(action);
+      return `${name === undefined ? 0 : -(errnoNumber(name) ?? 0)}\n`;
+    },
+    store: (written) => {
+      const parsed = parseKernelInt64(written.slice(0, SIMPLE_ATTR_WRITE_MAX));
+      if (!parsed.ok) return refuse(parsed.errno, `${action}/error accepts a number such as -12, not ${showText(written)}`);
+      const value = parsed.value >= 0n ? 0 : parsed.value < -BigInt(MAX_ERRNO) ? -MAX_ERRNO : Number(parsed.value);
+      if (value === 0) {
+        model.injectNotifierError(action, null);
+        return OK;
+      }
+      const name = errnoName(-value);
+      if (name === undefined) return refuse('EINVAL', `${action}/error: the model has no errno name for ${value}`);
+      model.injectNotifierError(action, name as Errno);
+      return OK;
+    },
+  });
+  return staticDir({
+    actions: staticDir(Object.fromEntries(NOTIFIER_ACTIONS.map((action) => [action, staticDir({ error: errorFile(action) })]))),
+  });
+}
+
+/**
  * Static directories holding each node at its absolute path; the
  * directories on the way are created as needed, in first-mention order.
  */
@@ -335,6 +388,7 @@ function rootDir(model: SysfsModel): VDir {
     [MEMORY_SYSFS_DIR, memoryDir(model)],
     [NODE_SYSFS_DIR, nodeDir(model)],
     [HOTPLUG_PARAMS_DIR, paramsDir(model)],
+    [NOTIFIER_INJECT_DIR, notifierInjectDir(model)],
     ...model.tunables.map((file): [string, VNode] => [file.path, rwFile(() => file.show(), (written) => file.store(written))]),
   ]);
 }
@@ -352,7 +406,7 @@ function components(path: string): string[] {
  * Walk `path` from `root` component by component, following symlinks (the
  * last one too) and resolving ".." against the physical path, as the VFS does.
  */
-function resolveIn(root: VDir, path: string): Resolved {
+function resolveIn(root: VDir, path: string, followLast = true): Resolved {
   if (!path.startsWith('/')) return { ok: false, errno: 'ENOENT', message: `${path}: sysfs paths must be absolute` };
   const pending = components(path);
   const stack: { name: string; node: VNode }[] = [];
@@ -368,7 +422,7 @@ function resolveIn(root: VDir, path: string): Resolved {
     if (current.kind !== 'dir') return { ok: false, errno: 'ENOTDIR', message: `${path}: ${here} is not a directory` };
     const child = current.child(name);
     if (child === undefined) return { ok: false, errno: 'ENOENT', message: `${path}: no such file or directory` };
-    if (child.kind === 'link') {
+    if (child.kind === 'link' && (followLast || pending.length > 0)) {
       if (++hops > MAX_SYMLINK_HOPS) return { ok: false, errno: 'ENOENT', message: `${path}: too many levels of symbolic links` };
       if (child.target.startsWith('/')) stack.length = 0;
       pending.unshift(...components(child.target));
@@ -408,13 +462,7 @@ export class SysfsTree {
     const node = resolved.node;
     if (node.kind === 'dir') return { ok: false, errno: 'EISDIR', message: `${path}: is a directory` };
     if (node.kind !== 'file') return { ok: false, errno: 'ENOENT', message: `${path}: dangling link` };
-    if ((node.mode & 0o222) === 0 || node.store === undefined) {
-      return {
-        ok: false,
-        errno: 'EACCES',
-        message: `${path}: permission denied (mode 0${node.mode.toString(8)}; sysfs enforces it for root too)`,
-      };
-    }
+    if ((node.mode & 0o222) === 0 || node.store === undefined) return this.#readOnly(path, node.mode);
     const written = value.endsWith('\n') ? value : `${value}\n`;
     const result = await node.store(written);
     return result.ok ? { ok: true, value: written } : result;
@@ -440,6 +488,40 @@ export class SysfsTree {
       ok: false,
       errno: 'EACCES',
       message: `${path}: permission denied (no such attribute, and sysfs cannot create files: an open with O_CREAT fails with EACCES)`,
+    };
+  }
+
+  /** lstat: what `path` names, a symlink at its end not followed (symlinks on the way are). */
+  entry(path: string): SysfsEntry {
+    const resolved = resolveIn(this.#root, path, false);
+    if (!resolved.ok) return resolved;
+    const node = resolved.node;
+    if (node.kind === 'dir') return { ok: true, kind: 'dir' };
+    if (node.kind === 'link') return { ok: true, kind: 'link', target: node.target };
+    return { ok: true, kind: 'file', mode: node.mode, writable: (node.mode & 0o222) !== 0 && node.store !== undefined };
+  }
+
+  /**
+   * Why open(2) of `path` fails, or null. kernfs refuses a write open of a
+   * file no one may write (kernfs_fop_open), for root too; a directory
+   * cannot be opened for writing (EISDIR); O_CREAT of a missing name fails
+   * as {@link write} explains.
+   */
+  openError(path: string, how: { write: boolean; create: boolean }): SysfsResult | null {
+    const resolved = resolveIn(this.#root, path);
+    if (!resolved.ok) return (how.create ? this.#cannotCreate(path) : null) ?? resolved;
+    if (!how.write) return null;
+    const node = resolved.node;
+    if (node.kind === 'dir') return { ok: false, errno: 'EISDIR', message: `${path}: is a directory` };
+    if (node.kind === 'file' && ((node.mode & 0o222) === 0 || node.store === undefined)) return this.#readOnly(path, node.mode);
+    return null;
+  }
+
+  #readOnly(path: string, mode: number): SysfsResult {
+    return {
+      ok: false,
+      errno: 'EACCES',
+      message: `${path}: permission denied (mode 0${mode.toString(8)}; sysfs enforces it for root too)`,
     };
   }
 
