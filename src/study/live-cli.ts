@@ -197,16 +197,22 @@ export async function commandServe(args: readonly string[], io: StudyCliIo, cont
   return withScenarioMachine('serve', options, io, context, async (machine) => {
     const live = await mountLiveSysfs(machine, dir, { onWrite: (write) => log.record(write) });
     io.stderr(`pfnlab serve: ${options.scenario} is mounted at ${dir}; lsmem --sysroot ${dir} reads it. Stop with Ctrl-C or SIGTERM.\n`);
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
+    let stop: () => void = () => undefined;
+    const stopped = new Promise<'stopped'>((resolve) => {
+      stop = () => resolve('stopped');
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    // The helper can also go on its own (killed, or fusermount -u from outside).
+    const ended = await Promise.race([stopped, live.exited]);
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     await live.unmount();
+    if (ended !== 'stopped') {
+      io.stderr(`pfnlab serve: the FUSE helper exited on its own (${ended}); ${dir} is no longer served\n`);
+      log.save(options.log);
+      return 1;
+    }
     log.save(options.log);
     io.stderr(`pfnlab serve: unmounted ${dir}; ${log.writes} writes reached the model (${log.refused} refused), ${live.requests()} requests\n`);
     return 0;

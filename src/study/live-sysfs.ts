@@ -30,6 +30,7 @@ import type { Errno, Machine, SysfsResult } from '../model/core/types.js';
 import { PAGE_SIZE } from '../contract/constants.js';
 import { MODE_DIR, MODE_LINK, SYSFS_FILE_SIZE } from '../model/views/sysfs.js';
 import { findPackageRoot } from '../util/package-root.js';
+import { isMountPoint } from './mount-namespace.js';
 
 /**
  * The request operations, numbered as native/pfnlab-fuse.c numbers them
@@ -87,6 +88,8 @@ export interface LiveSysfs {
   readonly mountpoint: string;
   /** Requests answered so far. */
   readonly requests: () => number;
+  /** Settles with how the helper ended (`status 0`, `signal SIGKILL`), asked to or not. */
+  readonly exited: Promise<string>;
   /** Stops the helper (which unmounts) and waits for it to exit. */
   unmount(): Promise<void>;
 }
@@ -250,7 +253,9 @@ export async function mountLiveSysfs(machine: Machine, mountpoint: string, optio
   child.stderr?.on('data', (text: string) => {
     stderr += text;
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal === null ? `status ${code}` : `signal ${signal}`)),
+  );
   const channel = child.stdio[3] as Socket;
 
   let markReady: () => void = () => undefined;
@@ -286,25 +291,31 @@ export async function mountLiveSysfs(machine: Machine, mountpoint: string, optio
 
   const started = await Promise.race([ready.then(() => 'ready' as const), exited]);
   if (started !== 'ready') {
-    throw new Error(`the FUSE helper could not mount ${mountpoint} (exit status ${started}): ${stderr.trim() || 'no message'}`);
+    throw new Error(`the FUSE helper could not mount ${mountpoint} (${started}): ${stderr.trim() || 'no message'}`);
   }
 
   let unmounted: Promise<void> | undefined;
   return {
     mountpoint,
     requests: () => server.requests,
+    exited,
     unmount() {
       // SIGTERM makes libfuse leave its loop and unmount; a helper that does
       // not go is killed, and the mount, if still there, detached.
       unmounted ??= (async () => {
         child.kill('SIGTERM');
-        const stopped = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('timeout'), 5000))]);
+        let timer: NodeJS.Timeout | undefined;
+        const stopped = await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), 5000)))]);
+        clearTimeout(timer);
         if (stopped === 'timeout') child.kill('SIGKILL');
         await exited;
+        if (!isMountPoint(mountpoint)) return;
+        // Root unmounts directly; anyone else through the setuid fusermount3.
+        const [program, args] = process.getuid?.() === 0 ? ['umount', ['-l', mountpoint]] : ['fusermount3', ['-u', '-z', '-q', mountpoint]];
         await new Promise<void>((resolve) => {
-          const fusermount = spawn('fusermount3', ['-u', '-z', '-q', mountpoint], { stdio: 'ignore' });
-          fusermount.once('exit', () => resolve());
-          fusermount.once('error', () => resolve());
+          const detach = spawn(program, args, { stdio: 'ignore' });
+          detach.once('exit', () => resolve());
+          detach.once('error', () => resolve());
         });
       })();
       return unmounted;

@@ -6,6 +6,7 @@
  * them; the host's /sys is never touched.
  */
 import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 /** The kernel's own file systems: mounting over them needs a private namespace. */
 const KERNEL_TREES = ['/sys', '/proc'];
@@ -34,7 +35,8 @@ function realPath(path: string): string {
   try {
     return realpathSync(path);
   } catch {
-    return path;
+    // A FUSE mount whose server is gone fails with ENOTCONN; its path is still the answer.
+    return resolve(path);
   }
 }
 
@@ -60,6 +62,11 @@ function mountHolding(path: string): { mountPoint: string; optional: string } | 
     if (inside && (best === undefined || mountPoint.length >= best.mountPoint.length)) best = { mountPoint, optional };
   }
   return best;
+}
+
+/** True when something is mounted at `path` itself (in this namespace). */
+export function isMountPoint(path: string): boolean {
+  return mountHolding(path)?.mountPoint === realPath(path);
 }
 
 /**
