@@ -7,9 +7,21 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-/** One line per program: the command, its Debian package, and which tests need it. */
+/**
+ * One line per need: the command on PATH (or the file) it is checked by, its
+ * Debian package, and which tests need it.
+ */
+const LIVE = 'the live sysfs tests (test/study/live-*.test.ts)';
 const NEEDED = [
   { command: 'lsmem', pkg: 'util-linux', why: 'the lsmem real-client tests (test/model/lsmem, test/acceptance)' },
+  { command: 'chmem', pkg: 'util-linux', why: LIVE },
+  { command: 'unshare', pkg: 'util-linux', why: LIVE },
+  { command: 'setpriv', pkg: 'util-linux', why: LIVE },
+  { command: 'fusermount3', pkg: 'fuse3', why: LIVE },
+  { file: '/usr/include/fuse3/fuse.h', pkg: 'libfuse3-dev', why: `building native/pfnlab-fuse.c, for ${LIVE}` },
+  { command: 'cc', pkg: 'gcc', why: `building native/pfnlab-fuse.c, for ${LIVE}` },
+  { command: 'pkg-config', pkg: 'pkg-config', why: `building native/pfnlab-fuse.c, for ${LIVE}` },
+  { command: 'stress-ng', pkg: 'stress-ng', why: 'the stress-ng --memhotplug test (test/study/live-shell.test.ts)' },
   { command: 'chromium', pkg: 'chromium', why: 'the browser tests (test/study/html-report-browser.test.ts, through playwright-core)' },
 ];
 
@@ -25,7 +37,19 @@ function onPath(command) {
   return false;
 }
 
-const missing = () => NEEDED.filter((need) => !onPath(need.command));
+function present(need) {
+  if (need.file !== undefined) {
+    try {
+      accessSync(need.file, constants.R_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  return onPath(need.command);
+}
+
+const missing = () => NEEDED.filter((need) => !present(need));
 
 let absent = missing();
 if (absent.length > 0) {
@@ -44,7 +68,7 @@ if (absent.length > 0) {
 }
 if (absent.length > 0) {
   console.error('The tests need programs that are not installed:');
-  for (const need of absent) console.error(`  ${need.command} (Debian package ${need.pkg}), for ${need.why}`);
+  for (const need of absent) console.error(`  ${need.command ?? need.file} (Debian package ${need.pkg}), for ${need.why}`);
   console.error(`Install them, e.g.: sudo apt-get install ${[...new Set(absent.map((need) => need.pkg))].join(' ')}`);
   process.exit(1);
 }

@@ -40,6 +40,7 @@ describe('npm pack', () => {
       'dist/src/cli.js',
       'dist/src/worker/engine.worker.js',
       'scenarios/default-4node-4tib.yaml',
+      'native/pfnlab-fuse.c',
     ]) {
       expect(shipped.has(required), `${required} is not in the package`).toBe(true);
     }
