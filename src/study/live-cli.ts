@@ -14,7 +14,7 @@
  * falling back to the real paths.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Machine } from '../model/core/types.js';
@@ -189,7 +189,9 @@ export async function commandServe(args: readonly string[], io: StudyCliIo, cont
   if (isKernelTree(dir)) {
     const problem = privateNamespaceProblem(dir);
     if (problem !== null) {
-      io.stderr(`pfnlab serve: refusing to mount over ${dir}: ${problem}. Run it in a private mount namespace (unshare --mount --propagation private), or use pfnlab shell.\n`);
+      const real = realpathSync(dir);
+      const shown = real === dir ? dir : `${dir} (${real})`;
+      io.stderr(`pfnlab serve: refusing to mount over ${shown}: ${problem}. Run it in a private mount namespace (unshare --mount --propagation private), or use pfnlab shell.\n`);
       return EXIT_INVALID;
     }
   }
