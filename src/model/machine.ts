@@ -623,6 +623,7 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   }
 
   notifierError(action: NotifierAction): Errno | undefined {
+    this.#assertOpen('notifierError');
     return this.#lifecycle.notifier.veto(action);
   }
 

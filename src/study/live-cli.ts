@@ -83,6 +83,11 @@ class WriteLog {
     this.lines.push(`${write.path} <- ${value}: ${write.result === 'ok' ? 'ok' : `${write.result} (${write.message ?? ''})`}`);
   }
 
+  /** `N write(s) reached the model (N refused)`, for the closing line. */
+  get tally(): string {
+    return `${this.writes} ${this.writes === 1 ? 'write' : 'writes'} reached the model (${this.refused} refused)`;
+  }
+
   save(file: string | undefined): void {
     if (file !== undefined) writeFileSync(file, this.lines.map((line) => `${line}\n`).join(''));
   }
@@ -216,7 +221,7 @@ export async function commandServe(args: readonly string[], io: StudyCliIo, cont
       return 1;
     }
     log.save(options.log);
-    io.stderr(`pfnlab serve: unmounted ${dir}; ${log.writes} writes reached the model (${log.refused} refused), ${live.requests()} requests\n`);
+    io.stderr(`pfnlab serve: unmounted ${dir}; ${log.tally}, ${live.requests()} requests\n`);
     return 0;
   });
 }
@@ -294,7 +299,7 @@ export async function commandShell(args: readonly string[], io: StudyCliIo, cont
       writeFileSync(options.summary, `${JSON.stringify(summary, null, 2)}\n`);
     }
     io.stderr(
-      `pfnlab shell: ${options.command[0]} exited with status ${status}; ${log.writes} writes reached the model (${log.refused} refused); ` +
+      `pfnlab shell: ${options.command[0]} exited with status ${status}; ${log.tally}; ` +
         `blocks ${Object.entries(states).map(([state, n]) => `${n} ${state}`).join(', ')}; ` +
         (invariants === 'ok' ? 'the model\'s invariants hold\n' : `the model's invariants broke: ${invariants}\n`),
     );

@@ -503,6 +503,8 @@ export interface Machine {
   headroom(node?: number): Promise<KindHeadroom[]>;
   /** Every following `action` notification fails with `errno` until cleared with null. */
   injectNotifierError(action: NotifierAction, errno: Errno | null): void;
+  /** The errno `action` notifications fail with now, if any. */
+  notifierError(action: NotifierAction): Errno | undefined;
   /** Migration rescans an offline makes before it gives up with EINTR (the kernel retries until a signal). */
   setOfflineRetryBudget(retries: number): void;
   /** Throws an Error naming the first broken invariant between counters, blocks, sections and engines. */
