@@ -61,29 +61,13 @@ static time_t started;
 static char *reply_buf;
 static size_t reply_cap;
 
-static int write_all(const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(CHANNEL_FD, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int read_all(void *buf, size_t len)
+/* Move all of buf over the channel, through short transfers and signals. */
+static int transfer(int writing, void *buf, size_t len)
 {
 	char *p = buf;
 
 	while (len > 0) {
-		ssize_t n = read(CHANNEL_FD, p, len);
+		ssize_t n = writing ? write(CHANNEL_FD, p, len) : read(CHANNEL_FD, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -94,6 +78,9 @@ static int read_all(void *buf, size_t len)
 	}
 	return 0;
 }
+
+static int write_all(const void *buf, size_t len) { return transfer(1, (void *)buf, len); }
+static int read_all(void *buf, size_t len) { return transfer(0, buf, len); }
 
 static void put_u32(char *at, uint32_t v) { memcpy(at, &v, 4); }
 static void put_u64(char *at, uint64_t v) { memcpy(at, &v, 8); }

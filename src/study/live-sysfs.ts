@@ -22,7 +22,7 @@
  *   EACCES for root too.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Socket } from 'node:net';
 import { errnoNumber } from '../model/core/errno.js';
@@ -108,8 +108,12 @@ export function fuseHelperPath(): string {
     throw new Error(`the live sysfs needs libfuse3 to build its FUSE helper: pkg-config fuse3 failed (${(flags.stderr ?? flags.error?.message ?? '').trim()}); install the Debian packages ${LIVE_SYSFS_PACKAGES}`);
   }
   mkdirSync(dirname(binary), { recursive: true });
-  const cc = spawnSync('cc', ['-O2', '-Wall', '-o', binary, source, ...flags.stdout.trim().split(/\s+/)], { encoding: 'utf8' });
-  if (cc.status !== 0) {
+  // Built beside and renamed into place: processes that start at once may both build, never run a half-written file.
+  const building = `${binary}.${process.pid}`;
+  const cc = spawnSync('cc', ['-O2', '-Wall', '-o', building, source, ...flags.stdout.trim().split(/\s+/)], { encoding: 'utf8' });
+  if (cc.status === 0) renameSync(building, binary);
+  else {
+    rmSync(building, { force: true });
     throw new Error(`building the FUSE helper (${HELPER_SOURCE}) failed: ${(cc.stderr ?? cc.error?.message ?? '').trim()}; it needs the Debian packages ${LIVE_SYSFS_PACKAGES}`);
   }
   return binary;
