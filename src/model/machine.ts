@@ -79,6 +79,7 @@ import type {
   Outcome,
   Placement,
   SysfsEntry,
+  SysfsRefusal,
   SysfsResult,
   WorkloadOutcome,
   WorkloadSpec,
@@ -469,7 +470,7 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
     return this.#sysfs.entry(path);
   }
 
-  async sysfsOpen(path: string, how: { write: boolean; create: boolean }): Promise<SysfsResult | null> {
+  async sysfsOpen(path: string, how: { write: boolean; create: boolean }): Promise<SysfsRefusal | null> {
     this.#assertOpen('sysfsOpen');
     return this.#sysfs.openError(path, how);
   }

@@ -99,9 +99,14 @@ function exitStatus(code: number | null, signal: NodeJS.Signals | null): number 
 }
 
 /** Run a program without blocking this thread (the live sysfs answers from it), inheriting stdio. */
-function runAsync(command: string, args: readonly string[], stdio: 'inherit' | 'pipe' = 'pipe'): Promise<{ status: number; output: string }> {
+function runAsync(
+  command: string,
+  args: readonly string[],
+  stdio: 'inherit' | 'pipe' = 'pipe',
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ status: number; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'], env });
     let output = '';
     child.stdout?.on('data', (bytes: Buffer) => (output += bytes.toString()));
     child.stderr?.on('data', (bytes: Buffer) => (output += bytes.toString()));
@@ -215,12 +220,11 @@ export async function commandServe(args: readonly string[], io: StudyCliIo, cont
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     await live.unmount();
+    log.save(options.log);
     if (ended !== 'stopped') {
       io.stderr(`pfnlab serve: the FUSE helper exited on its own (${ended}); ${dir} is no longer served\n`);
-      log.save(options.log);
       return 1;
     }
-    log.save(options.log);
     io.stderr(`pfnlab serve: unmounted ${dir}; ${log.tally}, ${live.requests()} requests\n`);
     return 0;
   });
@@ -321,16 +325,15 @@ async function enterNamespace(args: readonly string[], io: StudyCliIo): Promise<
   }
   const bin = join(findPackageRoot(import.meta.url), 'bin', 'pfnlab.mjs');
   const host = ownMountNamespace() ?? '';
-  const result = await new Promise<number>((resolve) => {
-    const child = spawn('unshare', ['--mount', '--propagation', 'private', '--', process.execPath, bin, 'shell', ...args], {
-      stdio: 'inherit',
-      env: { ...process.env, [INSIDE_ENV]: '1', [HOST_NAMESPACE_ENV]: host },
-    });
-    child.once('error', (error) => {
-      io.stderr(`pfnlab shell: ${error.message}\n`);
-      resolve(EXIT_INVALID);
-    });
-    child.once('exit', (code, signal) => resolve(exitStatus(code, signal)));
+  const inside = await runAsync('unshare', ['--mount', '--propagation', 'private', '--', process.execPath, bin, 'shell', ...args], 'inherit', {
+    ...process.env,
+    [INSIDE_ENV]: '1',
+    [HOST_NAMESPACE_ENV]: host,
   });
-  return result;
+  // With stdio inherited, output holds only a failure to start unshare.
+  if (inside.output !== '') {
+    io.stderr(`pfnlab shell: ${inside.output}\n`);
+    return EXIT_INVALID;
+  }
+  return inside.status;
 }

@@ -150,8 +150,8 @@ function reply(status: number, payload: Buffer = Buffer.alloc(0)): Buffer {
   return Buffer.concat([head, payload]);
 }
 
-function failure(result: SysfsResult | { ok: false; errno: string }): Buffer {
-  return reply(errnoReply((result as { errno: string }).errno));
+function failure(result: { errno: string }): Buffer {
+  return reply(errnoReply(result.errno));
 }
 
 /** Answers the helper's requests from one machine. */

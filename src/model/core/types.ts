@@ -119,12 +119,14 @@ export interface ExportSummary {
 }
 
 /** Result of a sysfs read or write, as a process would see it. */
-export type SysfsResult = { ok: true; value: string } | { ok: false; errno: Errno; message: string };
+export type SysfsResult = { ok: true; value: string } | SysfsRefusal;
+/** A sysfs access the kernel refuses: its errno and why. */
+export type SysfsRefusal = { ok: false; errno: Errno; message: string };
 
 /** What lstat says of a sysfs path: a directory, a file with its mode, or a symlink with its target. */
 export type SysfsEntry =
   | { ok: true; kind: 'dir' }
-  | { ok: true; kind: 'file'; mode: number; writable: boolean }
+  | { ok: true; kind: 'file'; mode: number }
   | { ok: true; kind: 'link'; target: string }
   | { ok: false; errno: Errno; message: string };
 
@@ -466,7 +468,7 @@ export interface Machine {
    * open for writing, `create` for O_CREAT (which matters only when the path
    * does not exist: sysfs cannot create files).
    */
-  sysfsOpen(path: string, how: { write: boolean; create: boolean }): Promise<SysfsResult | null>;
+  sysfsOpen(path: string, how: { write: boolean; create: boolean }): Promise<SysfsRefusal | null>;
   /** Write the sysfs tree under rootDir (rootDir/sys/devices/system/memory/...), as `lsmem --sysroot` reads it. */
   exportSysfs(rootDir: string): Promise<ExportSummary>;
   /** /proc/zoneinfo text (node and zone headers, pages free, the watermarks, spanned, present, managed, cma, protection, start_pfn). */

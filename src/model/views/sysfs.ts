@@ -49,11 +49,12 @@
  */
 import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
+import { PAGE_SIZE } from '../../contract/constants.js';
 import { hexDigits } from '../../util/format.js';
 import { errnoName, errnoNumber, MAX_ERRNO } from '../core/errno.js';
 import { parseKernelBool, parseKernelInt64, parseKernelUint, sysfsStreq } from '../core/kstrtox.js';
 import { ONLINE_POLICIES, type BlockGeometry, type HotplugParams, type OnlineType, type TunableFile } from '../core/state.js';
-import { NOTIFIER_ACTIONS, type Errno, type ExportSummary, type NotifierAction, type SysfsEntry, type SysfsResult } from '../core/types.js';
+import { NOTIFIER_ACTIONS, type Errno, type ExportSummary, type NotifierAction, type SysfsEntry, type SysfsRefusal, type SysfsResult } from '../core/types.js';
 import { onlineTypeFromString, type BlockOpResult, type MemoryBlock } from '../hotplug/memory-blocks.js';
 
 export const MEMORY_SYSFS_DIR = '/sys/devices/system/memory';
@@ -77,7 +78,7 @@ const MODE_OWNER_RW = 0o600;
 export const MODE_DIR = 0o755;
 export const MODE_LINK = 0o777;
 /** What stat gives as the size of every sysfs attribute: one page, whatever the text's length. */
-export const SYSFS_FILE_SIZE = 4096;
+export const SYSFS_FILE_SIZE = PAGE_SIZE;
 /** simple_attr_write copies at most this many characters of a write (set_buf[24], NUL included). */
 const SIMPLE_ATTR_WRITE_MAX = 23;
 
@@ -138,6 +139,11 @@ interface VFile {
   mode: number;
   show: () => string;
   store?: (written: string) => Promise<StoreResult> | StoreResult;
+}
+
+/** A file someone may write: a write bit in its mode and a store handler. */
+function isStorable(file: VFile): file is VFile & Required<Pick<VFile, 'store'>> {
+  return (file.mode & 0o222) !== 0 && file.store !== undefined;
 }
 
 interface VDir {
@@ -462,7 +468,7 @@ export class SysfsTree {
     const node = resolved.node;
     if (node.kind === 'dir') return { ok: false, errno: 'EISDIR', message: `${path}: is a directory` };
     if (node.kind !== 'file') return { ok: false, errno: 'ENOENT', message: `${path}: dangling link` };
-    if ((node.mode & 0o222) === 0 || node.store === undefined) return this.#readOnly(path, node.mode);
+    if (!isStorable(node)) return this.#readOnly(path, node.mode);
     const written = value.endsWith('\n') ? value : `${value}\n`;
     const result = await node.store(written);
     return result.ok ? { ok: true, value: written } : result;
@@ -475,7 +481,7 @@ export class SysfsTree {
    * EACCES (fs/namei.c `lookup_open`), not ENOENT. A missing directory on the
    * way is ENOENT as before; that is for the caller to return.
    */
-  #cannotCreate(path: string): SysfsResult | null {
+  #cannotCreate(path: string): SysfsRefusal | null {
     const slash = path.lastIndexOf('/');
     if (slash < 0 || slash === path.length - 1) return null;
     const parent = resolveIn(this.#root, slash === 0 ? '/' : path.slice(0, slash));
@@ -498,7 +504,7 @@ export class SysfsTree {
     const node = resolved.node;
     if (node.kind === 'dir') return { ok: true, kind: 'dir' };
     if (node.kind === 'link') return { ok: true, kind: 'link', target: node.target };
-    return { ok: true, kind: 'file', mode: node.mode, writable: (node.mode & 0o222) !== 0 && node.store !== undefined };
+    return { ok: true, kind: 'file', mode: node.mode };
   }
 
   /**
@@ -507,17 +513,17 @@ export class SysfsTree {
    * cannot be opened for writing (EISDIR); O_CREAT of a missing name fails
    * as {@link write} explains.
    */
-  openError(path: string, how: { write: boolean; create: boolean }): SysfsResult | null {
+  openError(path: string, how: { write: boolean; create: boolean }): SysfsRefusal | null {
     const resolved = resolveIn(this.#root, path);
     if (!resolved.ok) return (how.create ? this.#cannotCreate(path) : null) ?? resolved;
     if (!how.write) return null;
     const node = resolved.node;
     if (node.kind === 'dir') return { ok: false, errno: 'EISDIR', message: `${path}: is a directory` };
-    if (node.kind === 'file' && ((node.mode & 0o222) === 0 || node.store === undefined)) return this.#readOnly(path, node.mode);
+    if (node.kind === 'file' && !isStorable(node)) return this.#readOnly(path, node.mode);
     return null;
   }
 
-  #readOnly(path: string, mode: number): SysfsResult {
+  #readOnly(path: string, mode: number): SysfsRefusal {
     return {
       ok: false,
       errno: 'EACCES',
