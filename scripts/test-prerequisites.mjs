@@ -22,7 +22,7 @@ const NEEDED = [
   { command: 'cc', pkg: 'gcc', why: `building native/pfnlab-fuse.c, for ${LIVE}` },
   { command: 'pkg-config', pkg: 'pkg-config', why: `building native/pfnlab-fuse.c, for ${LIVE}` },
   { command: 'stress-ng', pkg: 'stress-ng', why: 'the stress-ng --memhotplug test (test/study/live-shell.test.ts)' },
-  { command: 'chromium', pkg: 'chromium', why: 'the browser tests (test/study/html-report-browser.test.ts, through playwright-core)' },
+  { command: 'chromium', pkg: 'chromium', why: 'the browser tests (test/study/html-report-browser.test.ts, test/browser/explorer.test.ts, through playwright-core)' },
 ];
 
 function onPath(command) {

@@ -1,14 +1,19 @@
 /**
  * Finding, compiling and instantiating the engine's WASM.
  *
- * In Node the module is read from `build/<variant>.wasm` of the package root,
- * found by walking up from this file (so it works from `src/engine` under
- * vitest and from `dist/src/engine` after `tsc`). Each variant is compiled
- * once and the `WebAssembly.Module` cached; every shard gets its own instance
- * (its own linear memory). In a browser, or to test other builds, give the
- * bytes or a URL with {@link setEngineWasmSource}.
+ * The module is `../../build/<variant>.wasm` relative to this file, named
+ * with a URL made from `import.meta.url` and written out as one literal per
+ * variant, so that bundlers (Vite, Rollup, webpack) see the file and emit it
+ * beside the bundle. The same relative path holds from `src/engine/` (sources under
+ * vitest or Vite) and from `dist/src/engine/`, because the build copies
+ * `build/*.wasm` to `dist/build/`. Node reads the file; a browser fetches
+ * it. Each variant is compiled once and the `WebAssembly.Module` cached;
+ * every shard gets its own instance (its own linear memory). Embedders who
+ * host the file themselves give its bytes or URL with
+ * {@link setEngineWasmSource}.
  */
 
+import { isNode, nodeBuiltin } from '../util/node-builtin.js';
 import type { RawEngineExports } from './abi.js';
 
 export type EngineVariant = 'release' | 'debug';
@@ -24,7 +29,12 @@ export function setEngineWasmSource(variant: EngineVariant, source: WasmSource):
   compiled.delete(variant);
 }
 
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+/** Where the package's own build of a variant is; one literal each, for bundlers. */
+function packagedWasm(variant: EngineVariant): URL {
+  return variant === 'release'
+    ? new URL('../../build/release.wasm', import.meta.url)
+    : new URL('../../build/debug.wasm', import.meta.url);
+}
 
 async function fetchBytes(url: URL | string): Promise<ArrayBuffer> {
   const response = await fetch(url);
@@ -32,29 +42,25 @@ async function fetchBytes(url: URL | string): Promise<ArrayBuffer> {
   return response.arrayBuffer();
 }
 
+/** Node's fetch has no file: scheme, so local files are read. */
+function isLocalFile(source: URL | string): boolean {
+  return isNode && (source instanceof URL ? source.protocol === 'file:' : !/^[a-z]+:/i.test(source));
+}
+
+async function readLocal(source: URL | string, hint: string): Promise<Uint8Array> {
+  const fs = nodeBuiltin('fs/promises', 'reading the engine wasm from disk');
+  try {
+    return await fs.readFile(source);
+  } catch (error) {
+    throw new Error(`engine wasm ${String(source)} cannot be read (${(error as Error).message})${hint}`);
+  }
+}
+
 async function wasmBytes(variant: EngineVariant): Promise<ArrayBuffer | Uint8Array> {
-  const override = sourceOverrides.get(variant);
-  if (override !== undefined) {
-    if (override instanceof ArrayBuffer || override instanceof Uint8Array) return override;
-    if (isNode && (override instanceof URL ? override.protocol === 'file:' : !/^[a-z]+:/i.test(override))) {
-      const fs = await import('node:fs/promises');
-      return fs.readFile(override);
-    }
-    return fetchBytes(override);
-  }
-  if (isNode) {
-    const path = await import('node:path');
-    const fs = await import('node:fs/promises');
-    // Loaded on demand so that browsers never see node: imports.
-    const { findPackageRoot } = await import('../util/package-root.js');
-    const file = path.join(findPackageRoot(import.meta.url), 'build', `${variant}.wasm`);
-    try {
-      return await fs.readFile(file);
-    } catch {
-      throw new Error(`engine wasm ${file} is missing: run npm run asbuild`);
-    }
-  }
-  return fetchBytes(new URL(`../../build/${variant}.wasm`, import.meta.url));
+  const source = sourceOverrides.get(variant) ?? packagedWasm(variant);
+  if (source instanceof ArrayBuffer || source instanceof Uint8Array) return source;
+  const hint = sourceOverrides.has(variant) ? '' : ': run npm run build';
+  return isLocalFile(source) ? readLocal(source, hint) : fetchBytes(source);
 }
 
 /** The compiled module of a variant, compiled once. */

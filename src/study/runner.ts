@@ -7,8 +7,6 @@
  * same scenario and seed give the same report.
  */
 
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { bootMachine } from '../model/index.js';
 import type { EngineFactory } from '../contract/engine-api.js';
 import type { BlockInfo, Machine, NodeStats, ProgressListener } from '../model/core/types.js';
@@ -26,6 +24,7 @@ import {
   type ExportReport,
   type StepReport,
 } from './report.js';
+import { nodeBuiltin } from '../util/node-builtin.js';
 import {
   type Assertion,
   type BlockAssertion,
@@ -170,13 +169,15 @@ async function buildReport(scenario: Scenario, machine: Machine, steps: StepRepo
 // ---- steps ----------------------------------------------------------------------
 
 /** What steps need besides the machine: the scenario (its seed and machine description) and the run's engines and output. */
-interface StepContext {
+/** What a step needs besides the machine: its scenario, engines for steps that boot more machines, and standard output. */
+export interface StepContext {
   scenario: Scenario;
   engines: EngineFactory;
   stdout: (text: string) => void;
 }
 
-async function runStep(machine: Machine, step: Step, context: StepContext): Promise<StepReport> {
+/** Run one scenario step on a booted machine (the runner's loop, and pages that step through a scenario). */
+export async function runStep(machine: Machine, step: Step, context: StepContext): Promise<StepReport> {
   switch (step.kind) {
     case 'export':
       return runExport(machine, step, context.stdout);
@@ -215,7 +216,7 @@ async function runExport(machine: Machine, step: ExportStep, stdout: (text: stri
   const written: ExportReport[] = [];
   const writeText = async (kind: 'zoneinfo' | 'iomem', path: string, text: string): Promise<void> => {
     if (path === STDOUT_PATH) stdout(text);
-    else await writeFile(await outputFile(path), text);
+    else await nodeBuiltin('fs/promises', 'writing an export file').writeFile(await outputFile(path), text);
     written.push({ kind, path, files: path === STDOUT_PATH ? 0 : 1, bytes: Buffer.byteLength(text) });
   };
   const what = `export ${KIND_OF_EXPORT.filter((kind) => step[kind] !== undefined)
@@ -224,7 +225,7 @@ async function runExport(machine: Machine, step: ExportStep, stdout: (text: stri
   try {
     if (step.sysfs !== undefined) {
       const dir = resolveOutputPath(step.sysfs);
-      await mkdir(dir, { recursive: true });
+      await nodeBuiltin('fs/promises', 'a sysfs export').mkdir(dir, { recursive: true });
       const tree = await machine.exportSysfs(dir);
       written.push({ kind: 'sysfs', path: step.sysfs, files: tree.files, dirs: tree.dirs, links: tree.links, bytes: tree.bytes });
     }
@@ -239,7 +240,8 @@ async function runExport(machine: Machine, step: ExportStep, stdout: (text: stri
 /** The absolute path of an export file, its directory created. */
 async function outputFile(path: string): Promise<string> {
   const file = resolveOutputPath(path);
-  await mkdir(dirname(file), { recursive: true });
+  const { dirname } = nodeBuiltin('path', 'writing an export file');
+  await nodeBuiltin('fs/promises', 'writing an export file').mkdir(dirname(file), { recursive: true });
   return file;
 }
 

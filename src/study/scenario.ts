@@ -11,7 +11,6 @@
  * until a scenario is fully valid.
  */
 
-import { isAbsolute, resolve } from 'node:path';
 import { isAlias, isMap, isSeq, LineCounter, parseDocument, visit, type Node as YamlNode } from 'yaml';
 import { PAGE_SIZE } from '../contract/constants.js';
 import { sysctlSettingProblem } from '../model/alloc/watermarks.js';
@@ -77,6 +76,7 @@ import {
   validate,
   withDefault,
 } from './schema.js';
+import { isNode, nodeBuiltin } from '../util/node-builtin.js';
 import { RATIO_ROUTES, type RatioRoute } from './movable-ratio.js';
 
 /** The only format version this build reads. */
@@ -178,7 +178,23 @@ export const STDOUT_PATH = '-';
  */
 export function checkExportDir(dir: string): string | null {
   if (dir === STDOUT_PATH) return 'a sysfs export is a directory tree and cannot go to standard output (-)';
-  return resolve(dir) === '/' ? 'must not be the filesystem root (the export would write into the real /sys)' : null;
+  return resolvesToRoot(dir) ? 'must not be the filesystem root (the export would write into the real /sys)' : null;
+}
+
+/**
+ * Whether `dir` names `/` once `.` and `..` are followed (lexically, as
+ * path.resolve does). A relative path is taken from the current directory;
+ * a browser has none and writes no files, so there it never names `/`.
+ */
+function resolvesToRoot(dir: string): boolean {
+  const absolute = dir.startsWith('/') ? dir : isNode ? `${process.cwd()}/${dir}` : null;
+  if (absolute === null) return false;
+  let depth = 0;
+  for (const part of absolute.split('/')) {
+    if (part === '' || part === '.') continue;
+    depth = part === '..' ? Math.max(0, depth - 1) : depth + 1;
+  }
+  return depth === 0;
 }
 
 // ---- the schema -----------------------------------------------------------------
@@ -1262,5 +1278,5 @@ export function parseScenario(text: string, file: string): Scenario {
 
 /** Resolve an export path of a scenario against the current directory. */
 export function resolveOutputPath(path: string): string {
-  return isAbsolute(path) ? path : resolve(process.cwd(), path);
+  return nodeBuiltin('path', 'writing an export file').resolve(path);
 }

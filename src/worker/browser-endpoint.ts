@@ -1,8 +1,9 @@
 /**
  * Engine shards in browser module workers.
  *
- * The page serves the built `engine.worker.js` (and the engine it imports) and
- * passes its URL here. Calls behave as with the Node client (`client.ts`).
+ * By default each shard runs the package's `browser-worker.js`, which a
+ * bundler emits as its own chunk; a page may host a worker script itself and
+ * pass its URL. Calls behave as with the Node client (`client.ts`).
  */
 import type { EngineOptions } from '../contract/engine-api.js';
 import { startRemoteEngine, type EngineThread, type RemoteOptions, type WorkerEngine } from './remote-engine.js';
@@ -28,13 +29,27 @@ function browserThread(worker: Worker): EngineThread {
   };
 }
 
-/** Start a module worker from `url` holding one engine shard with `opts`. */
-export function createBrowserWorkerEngine(
-  url: string | URL,
-  opts: EngineOptions,
-  variant?: EngineVariantName,
-  remoteOptions: RemoteOptions = {},
-): Promise<WorkerEngine> {
-  const worker = new Worker(url, { type: 'module' });
-  return startRemoteEngine(browserThread(worker), opts, variant, remoteOptions);
+export interface BrowserWorkerOptions extends RemoteOptions {
+  /** Engine build the worker loads; the engine's default when omitted. */
+  variant?: EngineVariantName;
+  /**
+   * A worker script to run instead of the package's own `browser-worker.js`
+   * (for pages that host it themselves); it must serve an engine as that one does.
+   */
+  workerUrl?: string | URL;
+}
+
+/** The package's worker, written as one expression so that bundlers emit and rewrite it. */
+function packagedWorker(): Worker {
+  return new Worker(new URL('./browser-worker.js', import.meta.url), { type: 'module' });
+}
+
+/**
+ * Start a module worker holding one engine shard with `opts`. Rejects with the
+ * engine's own error if the shard cannot be created; the worker is stopped then.
+ */
+export function createBrowserWorkerEngine(opts: EngineOptions, options: BrowserWorkerOptions = {}): Promise<WorkerEngine> {
+  const { variant, workerUrl, ...remote } = options;
+  const worker = workerUrl === undefined ? packagedWorker() : new Worker(workerUrl, { type: 'module' });
+  return startRemoteEngine(browserThread(worker), opts, variant, remote);
 }

@@ -1,6 +1,7 @@
 /**
- * The worker boundary's public surface (Node). Browser pages import
- * `browser-endpoint.js` directly, since this module pulls in `worker_threads`.
+ * The worker boundary's public surface in Node (`pfnlab/worker`). Under the
+ * `browser` condition that name resolves to `browser.ts` instead, since this
+ * module pulls in `worker_threads`.
  */
 export type * from '../contract/engine-api.js';
 export { createWorkerEngine, EngineTimeoutError, workerEntryPath, type WorkerEngineOptions } from './client.js';

@@ -34,7 +34,9 @@ describe('npm pack', () => {
       'README.md',
       'package.json',
       'bin/pfnlab.mjs',
-      'build/release.wasm',
+      'dist/build/release.wasm',
+      'dist/src/browser.js',
+      'dist/src/worker/browser-worker.js',
       'dist/src/index.js',
       'dist/src/index.d.ts',
       'dist/src/cli.js',
@@ -55,11 +57,11 @@ describe('npm pack', () => {
     expect(mapped).toEqual([]);
   });
 
-  test('every relative import of a shipped module is shipped', () => {
+  test('every relative import, and every file named by new URL(..., import.meta.url), of a shipped module is shipped', () => {
     const missing: string[] = [];
     for (const path of files.filter((p) => p.endsWith('.js') || p.endsWith('.mjs'))) {
       const text = readFileSync(join(ROOT, path), 'utf8');
-      for (const match of text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*)(['"])(\.{1,2}\/[^'"]+)\1/g)) {
+      for (const match of text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\bnew URL\(\s*)(['"])(\.{1,2}\/[^'"]+)\1/g)) {
         const target = normalize(join(dirname(path), match[2]));
         if (!shipped.has(target)) missing.push(`${path} -> ${match[2]}`);
       }

@@ -47,10 +47,9 @@
  * `/sys/firmware/memory` is never part of the tree: newer lsmem switches to
  * s390 standby-memory mode when it exists.
  */
-import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve as resolvePath } from 'node:path';
 import { PAGE_SIZE } from '../../contract/constants.js';
 import { hexDigits } from '../../util/format.js';
+import { nodeBuiltin } from '../../util/node-builtin.js';
 import { errnoName, errnoNumber, MAX_ERRNO } from '../core/errno.js';
 import { parseKernelBool, parseKernelInt64, parseKernelUint, sysfsStreq } from '../core/kstrtox.js';
 import { ONLINE_POLICIES, type BlockGeometry, type HotplugParams, type OnlineType, type TunableFile } from '../core/state.js';
@@ -545,34 +544,36 @@ export class SysfsTree {
    * three directories are replaced if they exist; nothing else is touched.
    */
   export(rootDir: string): ExportSummary {
-    const absoluteRoot = resolvePath(rootDir);
+    const fs = nodeBuiltin('fs', 'exportSysfs (writing a tree to disk)');
+    const { join, resolve } = nodeBuiltin('path', 'exportSysfs (writing a tree to disk)');
+    const absoluteRoot = resolve(rootDir);
     if (absoluteRoot === '/') throw new Error('exportSysfs: rootDir must not be / (that would overwrite the real /sys)');
     const summary: ExportSummary = { files: 0, dirs: 0, links: 0, bytes: 0 };
     for (const dir of EXPORTED_DIRS) {
       const target = join(absoluteRoot, dir);
-      rmSync(target, { recursive: true, force: true });
+      fs.rmSync(target, { recursive: true, force: true });
       const resolved = resolveIn(this.#root, dir);
       if (!resolved.ok || resolved.node.kind !== 'dir') throw new Error(`exportSysfs: ${dir} is missing from the model tree`);
-      this.#exportDir(resolved.node, target, summary);
+      this.#exportDir(resolved.node, target, summary, fs, join);
     }
     return summary;
   }
 
-  #exportDir(dir: VDir, target: string, summary: ExportSummary): void {
-    mkdirSync(target, { recursive: true, mode: MODE_DIR });
+  #exportDir(dir: VDir, target: string, summary: ExportSummary, fs: typeof import('node:fs'), join: (...parts: string[]) => string): void {
+    fs.mkdirSync(target, { recursive: true, mode: MODE_DIR });
     summary.dirs++;
     for (const name of dir.names()) {
       const node = dir.child(name);
       if (node === undefined) continue;
       const path = join(target, name);
-      if (node.kind === 'dir') this.#exportDir(node, path, summary);
+      if (node.kind === 'dir') this.#exportDir(node, path, summary, fs, join);
       else if (node.kind === 'link') {
-        symlinkSync(node.target, path);
+        fs.symlinkSync(node.target, path);
         summary.links++;
       } else {
         const text = node.show();
-        writeFileSync(path, text);
-        chmodSync(path, node.mode);
+        fs.writeFileSync(path, text);
+        fs.chmodSync(path, node.mode);
         summary.files++;
         summary.bytes += Buffer.byteLength(text);
       }
