@@ -268,6 +268,21 @@ async function runNextStep(): Promise<void> {
   await refresh();
 }
 
+/**
+ * Fill every node to a steady state, spread by node as the `workload` step
+ * does (docs/allocator.md), with the page cache and slab kept small beside
+ * the chosen anonymous share and the free space fragmented.
+ */
+async function runWorkload(): Promise<void> {
+  const machine = state.machine;
+  if (machine === null) return;
+  const anon = Number($<HTMLSelectElement>('workload').value);
+  const what = `workload anon ${anon * 100}%, file 20%, slab 2%, fragmented`;
+  const outcome = await machine.workload({ node: 'spread', anon: { share: anon }, file: { share: 0.2 }, slab: { share: 0.02 }, placement: 'fragmented', seed: 1 });
+  report(what, outcome);
+  await refresh();
+}
+
 /** Zoom by `factor` around block `centre` (wheel), never past the whole machine or one block. */
 function zoom(centre: number, factor: number): void {
   const lastId = state.blocks.reduce((max, block) => Math.max(max, block.id), 0);
@@ -343,6 +358,7 @@ $('report').addEventListener('change', whenClicked(openReport));
 $('boot').addEventListener('click', whenClicked(boot));
 $('inject').addEventListener('change', whenClicked(injectChanged));
 $('step').addEventListener('click', whenClicked(runNextStep));
+$('run-workload').addEventListener('click', whenClicked(runWorkload));
 for (const button of document.querySelectorAll<HTMLButtonElement>('[data-act]')) {
   button.addEventListener('click', whenClicked(() => act(button.dataset.act!)));
 }

@@ -136,6 +136,25 @@ describe('explorer page in headless Chromium', () => {
       expect(shown).toContain(`offline memory${id}: EBUSY: ${predicted.message}`);
       expect(await colour(id)).toBe('#2e86de');
 
+      // The notifier error injector, then a workload: the same on both sides.
+      const next = after.find((b) => b.zone === 'Movable' && b.id !== movable.id)!;
+      await page.selectOption('#inject', 'MEM_GOING_OFFLINE:EBUSY');
+      await settled(page);
+      model.injectNotifierError('MEM_GOING_OFFLINE', 'EBUSY');
+      const vetoed = await model.offlineBlocks({ firstBlockId: next.id, lastBlockId: next.id });
+      expect(vetoed.errno).toBe('EBUSY');
+      await page.evaluate((blockId) => (globalThis as any).pfnlabExplorer.select(blockId), next.id);
+      await click(page, 'button[data-act="offline"]');
+      expect(await page.textContent('#error')).toBe(`offline memory${next.id}: EBUSY: ${vetoed.message}`);
+      await page.selectOption('#inject', '');
+      await settled(page);
+      model.injectNotifierError('MEM_GOING_OFFLINE', null);
+
+      await click(page, '#run-workload');
+      const filled = await model.workload({ node: 'spread', anon: { share: 0.3 }, file: { share: 0.2 }, slab: { share: 0.02 }, placement: 'fragmented', seed: 1 });
+      expect(await page.textContent('#log')).toContain(`workload anon 30%, file 20%, slab 2%, fragmented: ${filled.ok ? 'ok' : filled.errno}`);
+      expect(await page.textContent('#zoneinfo')).toBe(await model.zoneinfo());
+
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
       expect(errors).toEqual([]);
       expect(foreign).toEqual([]);
