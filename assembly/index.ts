@@ -129,7 +129,7 @@ import {
 } from './range';
 import { scanRange } from './scan';
 import { addSectionRange, removeSectionRange, sectionWord, setFlagsRange, setNodeRange, setZoneRange } from './sections';
-import { pageblockTag, readSectionClasses } from './state';
+import { pageblockClasses, pageblockTag, readSectionClasses } from './state';
 import {
   clearRemapNeeds,
   clearRemapSection,
@@ -692,11 +692,12 @@ export function retagPageblocks(
 }
 
 /**
- * readPageblockTags(startPfn, nrPageblocks): the chunk [chunkFirst, chunkFirst
- * + chunkLen) as u8 to the bulk area (NO_TAG outside present sections).
+ * The checks the two per-pageblock reads share: startPfn in the window, and
+ * nrPageblocks pageblocks from the one holding it inside the window. Returns
+ * OK with gPbFirst set to the first pageblock's window index, or the refusal.
  */
-export function readPageblockTags(startPfn: f64, nrPageblocks: f64, chunkFirst: u32, chunkLen: u32): i32 {
-  clearError();
+let gPbFirst: u64 = 0;
+function checkPageblockSpan(startPfn: f64, nrPageblocks: f64): i32 {
   if (!isCount(startPfn)) return fail(E_ARG, 0);
   if (!isCount(nrPageblocks)) return fail(E_ARG, 1);
   const start = <u64>startPfn;
@@ -704,11 +705,41 @@ export function readPageblockTags(startPfn: f64, nrPageblocks: f64, chunkFirst: 
   const pbFirst = (start - gBasePfn) >> PAGEBLOCK_ORDER;
   const windowPbs = gNrPages >> PAGEBLOCK_ORDER;
   if (<u64>nrPageblocks > windowPbs - pbFirst) return fail(E_RANGE, 1);
+  gPbFirst = pbFirst;
+  return OK;
+}
+
+/**
+ * readPageblockTags(startPfn, nrPageblocks): the chunk [chunkFirst, chunkFirst
+ * + chunkLen) as u8 to the bulk area (NO_TAG outside present sections).
+ */
+export function readPageblockTags(startPfn: f64, nrPageblocks: f64, chunkFirst: u32, chunkLen: u32): i32 {
+  clearError();
+  const r = checkPageblockSpan(startPfn, nrPageblocks);
+  if (r != OK) return r;
   const out = gIoArea + IO_BULK;
   for (let i: u32 = 0; i < chunkLen; i++) {
-    const pb = pbFirst + chunkFirst + i;
+    const pb = gPbFirst + chunkFirst + i;
     const s = sectionOfPageblock(pb);
     store<u8>(out + i, isPresent(s) ? <u8>pageblockTag(secAddr(s), pageblockInSection(pb)) : <u8>NO_TAG);
+  }
+  return OK;
+}
+
+/**
+ * readPageblockClasses(startPfn, nrPageblocks): per pageblock of the chunk,
+ * the mask of the classes its pages hold (0 outside present sections), as u8
+ * to the bulk area. A uniform pageblock answers without looking at pages.
+ */
+export function readPageblockClasses(startPfn: f64, nrPageblocks: f64, chunkFirst: u32, chunkLen: u32): i32 {
+  clearError();
+  const r = checkPageblockSpan(startPfn, nrPageblocks);
+  if (r != OK) return r;
+  const out = gIoArea + IO_BULK;
+  for (let i: u32 = 0; i < chunkLen; i++) {
+    const pb = gPbFirst + chunkFirst + i;
+    const s = sectionOfPageblock(pb);
+    store<u8>(out + i, isPresent(s) ? <u8>pageblockClasses(secAddr(s), pageblockInSection(pb)) : 0);
   }
   return OK;
 }

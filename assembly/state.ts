@@ -538,6 +538,16 @@ export function classAt(sec: usize, off: u32): u32 {
   return planeClassAt(e, off & PAGEBLOCK_PAGE_MASK);
 }
 
+/**
+ * Mask of the classes held by pageblock `k` of a present section: one bit for
+ * a uniform section or pageblock, the plane record's presence otherwise.
+ */
+export function pageblockClasses(sec: usize, k: u32): u32 {
+  if (secRepr(sec) == REPR_UNIFORM) return <u32>1 << secClass(sec);
+  const e = mixedEntry(secMixed(sec), k);
+  return e < ENTRY_PLANE_MIN ? <u32>1 << e : planePresence(e);
+}
+
 /** Adds per-class counts of pages [lo, hi) of a present section to acc (u64 x 8). */
 export function countSection(sec: usize, lo: u32, hi: u32, acc: usize): void {
   if (lo == 0 && hi == PAGES_PER_SECTION) {

@@ -19,7 +19,7 @@ import {
   type Outcome,
   type Scenario,
 } from '../src/browser.js';
-import { blockAt, COLOURS, drawMap, layoutFor, type Layout, type MapView } from './map.js';
+import { blockAt, COLOURS, drawMap, drawPageblocks, layoutFor, PAGEBLOCK_COLOURS, type Layout, type MapView } from './map.js';
 
 const SCENARIOS = import.meta.glob('../scenarios/*.yaml', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
 const DEFAULT_SCENARIO = 'default-4node-4tib.yaml';
@@ -39,6 +39,8 @@ interface PageState {
   layout: Layout | null;
   selected: { first: number; last: number } | null;
   nextStep: number;
+  /** Pageblocks drawn for the selected block (0 when none). */
+  insideCount: number;
 }
 
 const state: PageState = {
@@ -51,6 +53,7 @@ const state: PageState = {
   layout: null,
   selected: null,
   nextStep: 0,
+  insideCount: 0,
 };
 
 /** Timings the page measured (milliseconds), shown in the status line and read by the browser test. */
@@ -80,6 +83,13 @@ function fillScenarioList(): void {
     const name = path.slice(path.lastIndexOf('/') + 1);
     const option = new Option(name, path, false, name === DEFAULT_SCENARIO);
     select.append(option);
+  }
+  const pbLegend = $('pageblock-legend');
+  for (const [, colour, name] of PAGEBLOCK_COLOURS) {
+    const span = document.createElement('span');
+    span.innerHTML = `<i style="background:${colour}"></i>`;
+    span.append(name);
+    pbLegend.append(span);
   }
   const legend = $('legend');
   for (const [name, colour] of Object.entries(COLOURS)) {
@@ -171,6 +181,7 @@ function formatBytes(bytes: number): string {
 async function describeSelection(): Promise<void> {
   const detail = $('block-detail');
   const sel = state.selected;
+  $('inside').hidden = true;
   if (sel === null || state.machine === null) {
     $('selection').textContent = 'Click a block, or drag across blocks to select a range.';
     detail.textContent = '';
@@ -193,10 +204,17 @@ async function describeSelection(): Promise<void> {
     .map((pages, cls) => (pages > 0 ? `${PAGE_CLASS_NAMES[cls]} ${pages}` : ''))
     .filter((text) => text !== '')
     .join(', ');
+  const inside = await state.machine.blockPageblocks(block.id);
   detail.textContent =
     `memory${block.id}: ${block.state}, node ${block.nids.join(',')}, zone ${block.zone ?? '-'}\n` +
     `valid_zones: ${block.validZones}\n` +
-    `pfns [0x${block.startPfn.toString(16)}, 0x${(block.startPfn + block.nrPages).toString(16)}), pages by class: ${classes}`;
+    `pfns [0x${block.startPfn.toString(16)}, 0x${(block.startPfn + block.nrPages).toString(16)}), pages by class: ${classes}\n` +
+    ('classes' in inside ? `${inside.classes.length} pageblocks below, each coloured by the first class of the legend it holds` : '');
+  if ('classes' in inside) {
+    $('inside').hidden = false;
+    drawPageblocks($<HTMLCanvasElement>('pageblocks').getContext('2d')!, inside.classes);
+    state.insideCount = inside.classes.length;
+  }
 }
 
 function report(what: string, outcome: Outcome): void {
@@ -289,6 +307,11 @@ function zoom(centre: number, factor: number): void {
   const span = Math.min(lastId + 1, Math.max(1, Math.round((state.view.endId - state.view.startId) * factor)));
   const startId = Math.max(0, Math.min(lastId + 1 - span, centre - Math.floor(span / 2)));
   state.view = { startId, endId: startId + span };
+  if (span === 1) {
+    // Zoomed all the way in: look inside the block.
+    state.selected = { first: startId, last: startId };
+    void describeSelection();
+  }
   draw();
 }
 
@@ -366,6 +389,12 @@ for (const button of document.querySelectorAll<HTMLButtonElement>('[data-act]'))
  * For people at the console and for the browser test: select blocks by id as
  * a click or drag would, and read back the colour the map drew for a block.
  */
+function colourAt(context: CanvasRenderingContext2D, layout: Layout, i: number): string {
+  const centre = Math.floor(layout.cell / 2);
+  const [r, g, b] = context.getImageData((i % layout.columns) * layout.cell + centre, Math.floor(i / layout.columns) * layout.cell + centre, 1, 1).data;
+  return `#${[r, g, b].map((v) => v!.toString(16).padStart(2, '0')).join('')}`;
+}
+
 const hooks = {
   async select(first: number, last = first): Promise<void> {
     state.selected = { first, last };
@@ -375,10 +404,13 @@ const hooks = {
   cellColour(id: number): string | null {
     const layout = state.layout;
     if (layout === null || id < layout.view.startId || id >= layout.view.endId) return null;
-    const i = id - layout.view.startId;
-    const centre = Math.floor(layout.cell / 2);
-    const [r, g, b] = ctx.getImageData((i % layout.columns) * layout.cell + centre, Math.floor(i / layout.columns) * layout.cell + centre, 1, 1).data;
-    return `#${[r, g, b].map((v) => v!.toString(16).padStart(2, '0')).join('')}`;
+    return colourAt(ctx, layout, id - layout.view.startId);
+  },
+  /** The colour drawn for pageblock `i` of the selected block, or null when none is shown. */
+  pageblockColour(i: number): string | null {
+    const canvas = $<HTMLCanvasElement>('pageblocks');
+    if ($('inside').hidden || state.insideCount === 0 || i >= state.insideCount) return null;
+    return colourAt(canvas.getContext('2d')!, layoutFor({ startId: 0, endId: state.insideCount }, canvas.width, canvas.height), i);
   },
   timings,
 };

@@ -3,7 +3,7 @@
  * and zone, drawn from the model's block list (its counts), never from pages.
  * A view is a half-open range of block ids; zooming narrows it.
  */
-import type { BlockInfo } from '../src/browser.js';
+import { PageClass, type BlockInfo } from '../src/browser.js';
 
 export const COLOURS: Record<string, string> = {
   offline: '#b8b8b8',
@@ -87,4 +87,39 @@ export function drawMap(
       ctx.strokeRect((i % columns) * cell + 0.5, Math.floor(i / columns) * cell + 0.5, cell - 1, cell - 1);
     }
   }
+}
+
+/**
+ * Page classes in the order a pageblock is coloured by: the first class it
+ * holds wins, so what pins a pageblock (and would make an offline fail)
+ * shows over what migration could move.
+ */
+export const PAGEBLOCK_COLOURS: readonly [number, string, string][] = [
+  [PageClass.PINNED, '#c0392b', 'pinned'],
+  [PageClass.RESERVED, '#6e2c00', 'reserved'],
+  [PageClass.VMEMMAP, '#a04000', 'memmap'],
+  [PageClass.SLAB, '#e67e22', 'slab'],
+  [PageClass.PGTABLE, '#f1c40f', 'page tables'],
+  [PageClass.SLAB_RECLAIMABLE, '#d4ac0d', 'reclaimable slab'],
+  [PageClass.USER, '#2980b9', 'user'],
+  [PageClass.FREE, '#d5f5e3', 'free'],
+];
+
+/** The colour of a pageblock from its class mask; white when absent. */
+export function pageblockColour(mask: number): string {
+  for (const [cls, colour] of PAGEBLOCK_COLOURS) if ((mask & (1 << cls)) !== 0) return colour;
+  return '#ffffff';
+}
+
+/** One memory block's pageblocks, row-major in a square-ish grid filling the canvas. */
+export function drawPageblocks(ctx: CanvasRenderingContext2D, classes: readonly number[]): void {
+  const { width, height } = ctx.canvas;
+  const layout = layoutFor({ startId: 0, endId: classes.length }, width, height);
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, width, height);
+  const gap = layout.cell >= 4 ? 1 : 0;
+  classes.forEach((mask, i) => {
+    ctx.fillStyle = pageblockColour(mask);
+    ctx.fillRect((i % layout.columns) * layout.cell, Math.floor(i / layout.columns) * layout.cell, layout.cell - gap, layout.cell - gap);
+  });
 }

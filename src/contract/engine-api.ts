@@ -259,6 +259,12 @@ export interface EngineApi {
   ): RetagResult;
   /** Tags of `nrPageblocks` pageblocks from the one holding `startPfn` (NO_TAG outside present sections). */
   readPageblockTags(startPfn: number, nrPageblocks: number): Uint8Array;
+  /**
+   * Classes held by `nrPageblocks` pageblocks from the one holding `startPfn`:
+   * per pageblock, a mask with bit `c` set when one of its pages has class `c`
+   * (0 outside present sections). Refused as readPageblockTags is.
+   */
+  readPageblockClasses(startPfn: number, nrPageblocks: number): Uint8Array;
 
   // ---- translation ----------------------------------------------------------
 

@@ -175,6 +175,7 @@ export const ENGINE_OPS = {
     mutates: true,
   },
   readPageblockTags: { args: [['startPfn', 'pfn'], ['nrPageblocks', 'count']], result: 'u8s', mutates: false },
+  readPageblockClasses: { args: [['startPfn', 'pfn'], ['nrPageblocks', 'count']], result: 'u8s', mutates: false },
 
   remap: {
     args: [['oldStartPfn', 'pfn'], ['nrPages', 'count'], ['newStartPfn', 'pfn']],

@@ -64,6 +64,7 @@ export interface RawEngineExports {
     minGood: number,
   ): number;
   readPageblockTags(startPfn: number, nrPageblocks: number, chunkFirst: number, chunkLen: number): number;
+  readPageblockClasses(startPfn: number, nrPageblocks: number, chunkFirst: number, chunkLen: number): number;
 
   remap(oldStartPfn: number, nrPages: number, newStartPfn: number): number;
   remapOut(oldStartPfn: number, nrPages: number, newStartPfn: number): number;

@@ -432,19 +432,24 @@ export class Engine implements EngineApi {
   }
 
   readPageblockTags(startPfn: number, nrPageblocks: number): Uint8Array {
-    if (
-      typeof startPfn !== 'number' ||
-      typeof nrPageblocks !== 'number'
-    ) {
-      checkArgTypes('readPageblockTags', [startPfn, nrPageblocks]);
-    }
+    return this.#readPerPageblock('readPageblockTags', startPfn, nrPageblocks);
+  }
+
+  readPageblockClasses(startPfn: number, nrPageblocks: number): Uint8Array {
+    return this.#readPerPageblock('readPageblockClasses', startPfn, nrPageblocks);
+  }
+
+  /** One byte per pageblock, read through the bulk area a chunk at a time. */
+  #readPerPageblock(op: 'readPageblockTags' | 'readPageblockClasses', startPfn: number, nrPageblocks: number): Uint8Array {
+    if (typeof startPfn !== 'number' || typeof nrPageblocks !== 'number') checkArgTypes(op, [startPfn, nrPageblocks]);
     const x = this.#x;
-    this.#check(x.readPageblockTags(startPfn, nrPageblocks, 0, 0), 'readPageblockTags');
+    const read = x[op];
+    this.#check(read(startPfn, nrPageblocks, 0, 0), op);
     const out = new Uint8Array(nrPageblocks);
     const chunk = this.#bulkBytes;
     for (let first = 0; first < nrPageblocks; first += chunk) {
       const len = Math.min(chunk, nrPageblocks - first);
-      this.#check(x.readPageblockTags(startPfn, nrPageblocks, first, len), 'readPageblockTags');
+      this.#check(read(startPfn, nrPageblocks, first, len), op);
       out.set(new Uint8Array(x.memory.buffer, this.#io + IO_BULK, len), first);
     }
     return out;

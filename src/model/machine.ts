@@ -41,7 +41,7 @@ import { BootError, ModelError } from './core/errors.js';
 import { NUMA_NO_NODE } from './core/kernel.js';
 import { MAX_NR_ZONES, ZONE_MOVABLE, zoneName } from './core/mmzone.js';
 import { planShardWindows, ShardSet, type NodeSpan } from './core/shards.js';
-import { countClassesIn } from './core/page-state.js';
+import { countClassesIn, pageblocksOver } from './core/page-state.js';
 import type { PagingLevels } from './core/kernel.js';
 import {
   isPopulated,
@@ -81,6 +81,7 @@ import type {
   SysfsEntry,
   SysfsRefusal,
   SysfsResult,
+  BlockPageblocks,
   WorkloadOutcome,
   WorkloadSpec,
   HotRemoveScheme,
@@ -445,6 +446,16 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   async blockClassCounts(): Promise<number[][]> {
     this.#assertOpen('blockClassCounts');
     return Promise.all(this.blockList().map((block) => countClassesIn(this.shards, [{ startPfn: block.startPfn, endPfn: block.endPfn }])));
+  }
+
+  async blockPageblocks(blockId: number): Promise<BlockPageblocks | Outcome> {
+    this.#assertOpen('blockPageblocks');
+    const block = Number.isSafeInteger(blockId) ? this.#blocks.get(blockId) : undefined;
+    if (block === undefined) {
+      return { ok: false, errno: 'EINVAL', message: `blockId: no memory block ${describeValue(blockId)} (memory${String(blockId)} is not in /sys/devices/system/memory)`, modelledSeconds: 0 };
+    }
+    const { classes, tags } = await pageblocksOver(this.shards, block.startPfn, block.endPfn);
+    return { ok: true, blockId, startPfn: block.startPfn, classes: Array.from(classes), tags: Array.from(tags) };
   }
 
   async sysfsRead(path: string): Promise<SysfsResult> {

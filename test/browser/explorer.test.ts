@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMachine, parseScenario, type Machine } from '../../src/index.js';
 import { renderStudyHtml } from '../../src/study/html-report.js';
 import { syntheticResults } from '../study/html-report-fixture.js';
+import { pageblockColour } from '../../explore/map.js';
 import { writeFileSync } from 'node:fs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -154,6 +155,21 @@ describe('explorer page in headless Chromium', () => {
       const filled = await model.workload({ node: 'spread', anon: { share: 0.3 }, file: { share: 0.2 }, slab: { share: 0.02 }, placement: 'fragmented', seed: 1 });
       expect(await page.textContent('#log')).toContain(`workload anon 30%, file 20%, slab 2%, fragmented: ${filled.ok ? 'ok' : filled.errno}`);
       expect(await page.textContent('#zoneinfo')).toBe(await model.zoneinfo());
+
+      // Inside one block after the workload: each pageblock coloured from the model's class masks.
+      let mixed: { id: number; classes: number[] } | undefined;
+      for (const block of await model.blocks()) {
+        const got = await model.blockPageblocks(block.id);
+        if ('classes' in got && new Set(got.classes).size > 1) {
+          mixed = { id: block.id, classes: got.classes };
+          break;
+        }
+      }
+      expect(mixed, 'a block whose pageblocks differ').toBeDefined();
+      const inside = mixed!;
+      await page.evaluate((blockId) => (globalThis as any).pfnlabExplorer.select(blockId), inside.id);
+      const drawn = await page.evaluate((n) => Array.from({ length: n }, (_, i) => (globalThis as any).pfnlabExplorer.pageblockColour(i)), inside.classes.length);
+      expect(drawn).toEqual(inside.classes.map(pageblockColour));
 
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
       expect(errors).toEqual([]);

@@ -89,7 +89,7 @@ describe('WASM engine against the reference engine', () => {
       'addSections', 'removeSections', 'setSectionFlags', 'setSectionNode', 'setSectionZone',
       'readSections', 'setClass', 'countClasses', 'count', 'countTagged', 'findNext', 'readClasses', 'claim',
       'claimTagged', 'migrateScan', 'setMigratetype', 'setIsolate', 'countPageblocks', 'retagPageblocks',
-      'readPageblockTags', 'remap', 'remapOut', 'remapIn', 'clearRemap', 'countRemapped', 'virtToPhys', 'physToVirt',
+      'readPageblockTags', 'readPageblockClasses', 'remap', 'remapOut', 'remapIn', 'clearRemap', 'countRemapped', 'virtToPhys', 'physToVirt',
     ];
     if (process.env.PFNLAB_TALLY) console.log(JSON.stringify(Object.fromEntries(tally)));
     const translations: OpMethod[] = ['virtToPhys', 'physToVirt'];

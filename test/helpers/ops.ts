@@ -273,6 +273,7 @@ export class OpGenerator {
       const blockPfn = Math.max(this.#basePfn, pfn - PAGES_PER_PAGEBLOCK);
       const nrPageblocks = Math.min(3, Math.floor((this.#endPfn - blockPfn) / PAGES_PER_PAGEBLOCK));
       probes.push({ method: 'readPageblockTags', args: [blockPfn, nrPageblocks] });
+      probes.push({ method: 'readPageblockClasses', args: [blockPfn, nrPageblocks] });
     }
     const spanStartPfn = this.#interestingPfn();
     probes.push({
@@ -411,7 +412,8 @@ export class OpGenerator {
         }
         const startPfn = this.#interestingPfn();
         const maxBlocks = Math.floor((this.#endPfn - (startPfn - (startPfn % PAGES_PER_PAGEBLOCK))) / PAGES_PER_PAGEBLOCK);
-        return { method: 'readPageblockTags', args: [startPfn, rng.int(0, Math.min(maxBlocks, 200) + 1)] };
+        const read = rng.chance(0.5) ? 'readPageblockTags' : 'readPageblockClasses';
+        return { method: read, args: [startPfn, rng.int(0, Math.min(maxBlocks, 200) + 1)] };
       }
       case 'remap': {
         const nrPages = rng.chance(0.05) ? rng.int(0, PAGES_PER_SECTION + 1) : rng.int(0, 65);

@@ -43,6 +43,7 @@ export type RemoteResults = [
   Expect<Equal<Result<'migrateScan'>, Promise<ScanResult>>>,
   Expect<Equal<Result<'countPageblocks'>, Promise<number>>>,
   Expect<Equal<Result<'readPageblockTags'>, Promise<Uint8Array>>>,
+  Expect<Equal<Result<'readPageblockClasses'>, Promise<Uint8Array>>>,
   Expect<Equal<Result<'remapOut'>, Promise<void>>>,
   Expect<Equal<Result<'remapIn'>, Promise<void>>>,
   Expect<Equal<Result<'countRemapped'>, Promise<RemapCount>>>,

@@ -9,7 +9,7 @@
  * (the contract), so after a failure the log holds exactly the writes that
  * happened, and undoing it restores the page state from before them.
  */
-import { ClaimMode, NR_PAGE_CLASSES, type PageClass } from '../../contract/constants.js';
+import { ClaimMode, NO_TAG, NR_PAGE_CLASSES, PAGES_PER_PAGEBLOCK, type PageClass } from '../../contract/constants.js';
 import type { ShardEngine } from '../../contract/engine-api.js';
 import { EngineError } from '../../contract/errors.js';
 import type { ShardPiece, ShardSet } from './shards.js';
@@ -55,6 +55,27 @@ export async function findNextIn(shards: ShardSet, ranges: readonly PfnRange[], 
     if (pfn >= 0) return pfn;
   }
   return -1;
+}
+
+/**
+ * The class mask and tag of every pageblock of [startPfn, endPfn), pageblock
+ * aligned: two coarse engine reads per shard the range crosses. Pageblocks
+ * no shard holds read as absent (mask 0, NO_TAG).
+ */
+export async function pageblocksOver(shards: ShardSet, startPfn: number, endPfn: number): Promise<{ classes: Uint8Array; tags: Uint8Array }> {
+  const nrPageblocks = (endPfn - startPfn) / PAGES_PER_PAGEBLOCK;
+  const classes = new Uint8Array(nrPageblocks);
+  const tags = new Uint8Array(nrPageblocks).fill(NO_TAG);
+  await Promise.all(
+    shards.split(startPfn, endPfn).map(async (p) => {
+      const at = (p.startPfn - startPfn) / PAGES_PER_PAGEBLOCK;
+      const n = (p.endPfn - p.startPfn) / PAGES_PER_PAGEBLOCK;
+      const [pieceClasses, pieceTags] = await Promise.all([p.shard.engine.readPageblockClasses(p.startPfn, n), p.shard.engine.readPageblockTags(p.startPfn, n)]);
+      classes.set(pieceClasses, at);
+      tags.set(pieceTags, at);
+    }),
+  );
+  return { classes, tags };
 }
 
 /** Pageblocks of the range whose `tag & mask === value`. */

@@ -212,6 +212,17 @@ export interface BlockInfo {
   nrPages: number;
 }
 
+/** Inside one memory block: see Machine.blockPageblocks. */
+export interface BlockPageblocks {
+  ok: true;
+  blockId: number;
+  startPfn: number;
+  /** Per pageblock, ascending: the mask of the page classes its pages hold. */
+  classes: number[];
+  /** Per pageblock: the migratetype in bits 0-1, MIGRATE_ISOLATE in bit 2 (NO_TAG where absent). */
+  tags: number[];
+}
+
 // ---------------------------------------------------------------------------
 // The hotplug lifecycle
 
@@ -452,6 +463,12 @@ export interface Machine {
   blocks(): Promise<BlockInfo[]>;
   /** Pages of each page class in each memory block, in the order of blocks(): one count per block. */
   blockClassCounts(): Promise<number[][]>;
+  /**
+   * The pageblocks of one memory block, for looking inside it: per pageblock,
+   * the mask of the page classes it holds (bit = 1 << PageClass) and its tag
+   * (migratetype, bit 2 isolated). EINVAL when no block has that id.
+   */
+  blockPageblocks(blockId: number): Promise<BlockPageblocks | Outcome>;
   /**
    * Read a sysfs file by absolute path (e.g. /sys/devices/system/memory/block_size_bytes);
    * also /sys/kernel/mm/transparent_hugepage/enabled and the /proc/sys/vm files the model serves.
