@@ -700,30 +700,33 @@ export class RefEngine implements EngineApi {
 
   readPageblockTags(startPfn: number, nrPageblocks: number): Uint8Array {
     checkArgTypes('readPageblockTags', arguments);
-    const out = new Uint8Array(nrPageblocks).fill(NO_TAG);
-    this.#forEachPageblockFrom('readPageblockTags', startPfn, nrPageblocks, (i, s, k) => {
+    return this.#perPageblockFrom('readPageblockTags', startPfn, nrPageblocks, NO_TAG, (out, i, s, k) => {
       const tags = this.#tags[s];
       if (tags) out[i] = tags[k];
     });
-    return out;
   }
 
   readPageblockClasses(startPfn: number, nrPageblocks: number): Uint8Array {
     checkArgTypes('readPageblockClasses', arguments);
-    const out = new Uint8Array(nrPageblocks);
-    this.#forEachPageblockFrom('readPageblockClasses', startPfn, nrPageblocks, (i, s, k) => {
+    return this.#perPageblockFrom('readPageblockClasses', startPfn, nrPageblocks, 0, (out, i, s, k) => {
       const classes = this.#classes[s];
       if (classes === null) return;
       for (const cls of classes.subarray(k * PAGES_PER_PAGEBLOCK, (k + 1) * PAGES_PER_PAGEBLOCK)) out[i] |= 1 << cls;
     });
-    return out;
   }
 
   /**
-   * The argument checks both per-pageblock reads share, then `visit(i, s, k)`
-   * for the i-th pageblock from the one holding startPfn: section s, pageblock k in it.
+   * The argument checks both per-pageblock reads share; only then the output,
+   * one byte per pageblock starting as `fill`, and `visit(out, i, s, k)` for
+   * the i-th pageblock from the one holding startPfn: section s, pageblock k in it.
    */
-  #forEachPageblockFrom(op: string, startPfn: number, nrPageblocks: number, visit: (i: number, s: number, k: number) => void): void {
+  #perPageblockFrom(
+    op: string,
+    startPfn: number,
+    nrPageblocks: number,
+    fill: number,
+    visit: (out: Uint8Array, i: number, s: number, k: number) => void,
+  ): Uint8Array {
     if (!isCount(startPfn)) throw new EngineError('E_ARG', op, 'startPfn');
     if (!isCount(nrPageblocks)) throw new EngineError('E_ARG', op, 'nrPageblocks');
     if (startPfn < this.#basePfn || startPfn > this.#endPfn) throw new EngineError('E_RANGE', op, 'startPfn');
@@ -731,10 +734,12 @@ export class RefEngine implements EngineApi {
     if (firstBlockPfn + nrPageblocks * PAGES_PER_PAGEBLOCK > this.#endPfn) {
       throw new EngineError('E_RANGE', op, 'nrPageblocks');
     }
+    const out = new Uint8Array(nrPageblocks).fill(fill);
     for (let i = 0; i < nrPageblocks; i++) {
       const blockPfn = firstBlockPfn + i * PAGES_PER_PAGEBLOCK;
-      visit(i, this.#sectionIndexOf(blockPfn), this.#pageblockIndexInSection(blockPfn));
+      visit(out, i, this.#sectionIndexOf(blockPfn), this.#pageblockIndexInSection(blockPfn));
     }
+    return out;
   }
 
   // ---- translation ----------------------------------------------------------
