@@ -100,9 +100,12 @@ function fillScenarioList(): void {
   }
 }
 
+/** A YAML file dropped on the page; it wins over the chooser until another is picked. */
+let dropped: File | undefined;
+
 async function chosenScenario(): Promise<{ text: string; file: string }> {
   const input = $<HTMLInputElement>('file');
-  const file = input.files?.[0];
+  const file = dropped ?? input.files?.[0];
   if (file !== undefined) return { text: await file.text(), file: file.name };
   const path = $<HTMLSelectElement>('scenario').value;
   return { text: SCENARIOS[path]!, file: path.slice(path.lastIndexOf('/') + 1) };
@@ -366,8 +369,7 @@ function whenClicked(work: () => Promise<void>): () => void {
  * A study's HTML report (`pfnlab study`'s report.html) opens in a sandboxed
  * frame: it is self-contained, with no script and no request.
  */
-async function openReport(): Promise<void> {
-  const file = $<HTMLInputElement>('report').files?.[0];
+async function openReport(file = $<HTMLInputElement>('report').files?.[0]): Promise<void> {
   if (file === undefined) return;
   $<HTMLIFrameElement>('report-frame').srcdoc = await file.text();
   const panel = $<HTMLDetailsElement>('report-panel');
@@ -377,7 +379,26 @@ async function openReport(): Promise<void> {
 }
 
 fillScenarioList();
-$('report').addEventListener('change', whenClicked(openReport));
+$('report').addEventListener('change', whenClicked(() => openReport()));
+$('file').addEventListener('change', () => {
+  dropped = undefined;
+});
+$('scenario').addEventListener('change', () => {
+  dropped = undefined;
+  $<HTMLInputElement>('file').value = '';
+});
+// Drop a scenario (.yaml) to boot it, or a study report (.html) to open it.
+document.addEventListener('dragover', (event) => event.preventDefault());
+document.addEventListener('drop', (event) => {
+  event.preventDefault();
+  const file = event.dataTransfer?.files[0];
+  if (file === undefined) return;
+  if (/\.html?$/i.test(file.name)) whenClicked(() => openReport(file))();
+  else {
+    dropped = file;
+    whenClicked(boot)();
+  }
+});
 $('boot').addEventListener('click', whenClicked(boot));
 $('inject').addEventListener('change', whenClicked(injectChanged));
 $('step').addEventListener('click', whenClicked(runNextStep));

@@ -221,6 +221,23 @@ describe('explorer page in headless Chromium', () => {
     await page.setInputFiles('#report', report);
     const frame = page.frameLocator('#report-frame');
     await expect.poll(() => frame.locator('figure[data-metric]').count()).toBeGreaterThan(0);
+
+    // Dropping a scenario on the page boots it.
+    const text = readFileSync(join(ROOT, 'scenarios', 'small-vm.yaml'), 'utf8');
+    const transfer = await page.evaluateHandle((yaml) => {
+      const data = new DataTransfer();
+      data.items.add(new File([yaml], 'dropped-vm.yaml', { type: 'application/yaml' }));
+      return data;
+    }, text);
+    await page.dispatchEvent('body', 'drop', { dataTransfer: transfer });
+    await page.waitForFunction(() => /^dropped-vm\.yaml: booted/.test(document.getElementById('status')!.textContent ?? ''));
+    await settled(page);
+    const model = await createMachine(parseScenario(text, 'dropped-vm.yaml'));
+    try {
+      expect(await page.textContent('#zoneinfo')).toBe(await model.zoneinfo());
+    } finally {
+      await model.close();
+    }
     expect(errors).toEqual([]);
     expect(foreign).toEqual([]);
   }, 60_000);
