@@ -143,6 +143,7 @@ import {
   remapPages,
   removalNeeds,
   virtToPhysBatch,
+  streamBatch,
 } from './translate';
 import {
   FORWARD_POOL_CHUNK_PAGES,
@@ -894,6 +895,11 @@ export function physToVirtBuffers(n: u32): i32 {
   if (n > gTranslateCapacity) return fail(E_ARG, 0);
   physToVirtBatch(translateInPtr(), translateOutPtr(), n);
   return OK;
+}
+/** The bench's bandwidth row: streams the first n inputs (copied to the outputs when `write` is 1); NaN when n is too many. */
+export function streamBuffers(n: u32, write: u32): f64 {
+  if (n > gTranslateCapacity) return failNumber(fail(E_ARG, 0));
+  return <f64>streamBatch(translateInPtr(), translateOutPtr(), n, write != 0);
 }
 
 // ---- self checks -----------------------------------------------------------------------------------

@@ -846,75 +846,210 @@ export function countRemappedRange(startOff: u64, endOff: u64): u64 {
 /** The pfn of the lowest virtual address below PAGE_OFFSET once wrapped: (2^64 - PAGE_OFFSET) >> PAGE_SHIFT. */
 const WRAPPED_PFN_MIN: u64 = (0 - PAGE_OFFSET) >> PAGE_SHIFT;
 
+/** Bit 63: flipping it makes signed compares order u64 values. */
+const SIGN_BIT: u64 = <u64>1 << 63;
+
+/** Non-direct lookups of the running batch (translateSlow), for the I/O area. */
+let gBatchSlow: u32 = 0;
+let gBatchMiss: u32 = 0;
+
 /**
- * virt_to_phys over n addresses at inPtr, results at outPtr. This is the hot
- * loop: the section index comes from one shift and one subtraction (the
- * window is section aligned), addresses past the window are clamped onto the
- * MISS sentinel byte, and one byte of the translation map decides the direct
- * map; only remapped pages and misses leave the straight-line path. A remapped
+ * The translation map index of a direct-map address: the section from one
+ * shift and one subtraction (the window is section aligned), and the MISS
+ * sentinel byte for addresses past the window. An address below PAGE_OFFSET
+ * wraps to a pfn of at least WRAPPED_PFN_MIN (128 TiB), so only windows
+ * reaching that high test it (CheckVa = u64); the common case pays nothing.
+ */
+@inline function xlateIndex<CheckVa>(va: u64, baseSection: u64, sentinel: u64): u64 {
+  let sectionIdx = ((va - PAGE_OFFSET) >> (PAGE_SHIFT + PFN_SECTION_SHIFT)) - baseSection;
+  sectionIdx = select<u64>(sectionIdx, sentinel, sectionIdx < sentinel);
+  if (sizeof<CheckVa>() == 8) sectionIdx = select<u64>(sectionIdx, sentinel, va >= PAGE_OFFSET);
+  return sectionIdx;
+}
+
+/**
+ * The answer for a physical address whose section is not DIRECT: a remapped
  * page costs a directory pointer and one 8-byte entry holding the global pfn
  * (plus a block read for pageblocks relocated page by page), wherever the
- * frame is: a frame of another shard costs the same.
- *
- * An address below PAGE_OFFSET wraps to a pfn of at least WRAPPED_PFN_MIN
- * (128 TiB), so only windows reaching that high must test it: the kernel is
- * instantiated twice, with the test (CheckVa = u64) and without (u32), so
- * the common case pays nothing for it.
+ * frame is; a removed section (CheckGone) answers only for its pages that
+ * moved; anything else misses. Counts into gBatchSlow / gBatchMiss.
  */
-function virtToPhysKernel<CheckVa, CheckGone>(inPtr: usize, outPtr: usize, n: u32): void {
-  const base = gBasePfn;
-  const baseSection = base >> PFN_SECTION_SHIFT;
+function translateSlow<CheckGone>(pa: u64, state: u8, sectionIdx: u64): u64 {
+  const pfn = pa >> PAGE_SHIFT;
+  if (sizeof<CheckGone>() == 8 && state == XLATE_GONE) {
+    const frame = forwardPfn(<usize>load<u32>(gForwardPtrs + (<usize>sectionIdx << 2)), pfn - gBasePfn, pfn);
+    if (frame != pfn) {
+      gBatchSlow++;
+      return (frame << PAGE_SHIFT) | (pa & PAGE_MASK_LOW);
+    }
+  } else if (state == XLATE_REMAPPED) {
+    const dir = <usize>load<u32>(gForwardPtrs + (<usize>sectionIdx << 2));
+    gBatchSlow++;
+    return (forwardPfn(dir, pfn - gBasePfn, pfn) << PAGE_SHIFT) | (pa & PAGE_MASK_LOW);
+  }
+  gBatchMiss++;
+  return BAD_ADDRESS;
+}
+
+/** virt_to_phys of one address: the scalar truth both kernels share. */
+@inline function translateOne<CheckVa, CheckGone>(va: u64, baseSection: u64, sentinel: u64, xlate: usize): u64 {
+  const sectionIdx = xlateIndex<CheckVa>(va, baseSection, sentinel);
+  const state = load<u8>(xlate + <usize>sectionIdx);
+  return state == XLATE_DIRECT ? va - PAGE_OFFSET : translateSlow<CheckGone>(va - PAGE_OFFSET, state, sectionIdx);
+}
+
+/**
+ * virt_to_phys over n addresses at inPtr, results at outPtr: the scalar
+ * kernel, one address at a time. One byte of the translation map decides
+ * the direct map; only remapped pages and misses leave the straight-line
+ * path. Instantiated per CheckVa / CheckGone so the common case carries
+ * neither test.
+ */
+function virtToPhysScalar<CheckVa, CheckGone>(inPtr: usize, outPtr: usize, n: u32): void {
+  const baseSection = gBasePfn >> PFN_SECTION_SHIFT;
   const sentinel = <u64>gNrSections;
   const xlate = gXlateMap;
-  const forwardPtrs = gForwardPtrs;
   const delta = outPtr - inPtr;
   const end = inPtr + (<usize>n << 3);
-  let slow: u32 = 0;
-  let miss: u32 = 0;
   for (let p = inPtr; p < end; p += 8) {
-    const va = load<u64>(p);
-    const pa = va - PAGE_OFFSET;
-    let sectionIdx = (pa >> (PAGE_SHIFT + PFN_SECTION_SHIFT)) - baseSection;
-    sectionIdx = select<u64>(sectionIdx, sentinel, sectionIdx < sentinel);
-    if (sizeof<CheckVa>() == 8) sectionIdx = select<u64>(sectionIdx, sentinel, va >= PAGE_OFFSET);
-    const state = load<u8>(xlate + <usize>sectionIdx);
-    let out = pa;
-    if (state != XLATE_DIRECT) {
-      out = BAD_ADDRESS;
-      if (sizeof<CheckGone>() == 8 && state == XLATE_GONE) {
-        // A removed section answers only for the pages that moved.
-        const pfn = pa >> PAGE_SHIFT;
-        const frame = forwardPfn(<usize>load<u32>(forwardPtrs + (<usize>sectionIdx << 2)), pfn - base, pfn);
-        if (frame != pfn) {
-          out = (frame << PAGE_SHIFT) | (pa & PAGE_MASK_LOW);
-          slow++;
-        } else {
-          miss++;
-        }
-      } else if (state == XLATE_REMAPPED) {
-        const pfn = pa >> PAGE_SHIFT;
-        const dir = <usize>load<u32>(forwardPtrs + (<usize>sectionIdx << 2));
-        out = (forwardPfn(dir, pfn - base, pfn) << PAGE_SHIFT) | (pa & PAGE_MASK_LOW);
-        slow++;
-      } else {
-        miss++;
+    store<u64>(p + delta, translateOne<CheckVa, CheckGone>(load<u64>(p), baseSection, sentinel, xlate));
+  }
+}
+
+/**
+ * Four section indexes of the SIMD kernel, clamped to the MISS sentinel, as
+ * one i32x4 from two i64x2 of physical addresses. The window test is one
+ * unsigned compare done signed: (pa >> shift) + bias is the section index
+ * with bit 63 flipped, and flipped values order as i64 the way u64 values
+ * do, so an address below the window (a negative index) falls out with the
+ * ones past it. Lanes outside turn all ones, which the unsigned minimum
+ * clamps to the sentinel once narrowed to 32 bits.
+ */
+@inline function sectionIndexes4<CheckVa>(va0: v128, va1: v128, pa0: v128, pa1: v128, bias: v128, limit: v128, sentinel4: v128): v128 {
+  const f0 = i64x2.add(i64x2.shr_u(pa0, PAGE_SHIFT + PFN_SECTION_SHIFT), bias);
+  const f1 = i64x2.add(i64x2.shr_u(pa1, PAGE_SHIFT + PFN_SECTION_SHIFT), bias);
+  let out0 = v128.not(i64x2.lt_s(f0, limit));
+  let out1 = v128.not(i64x2.lt_s(f1, limit));
+  if (sizeof<CheckVa>() == 8) {
+    // Below PAGE_OFFSET (unsigned): not negative as signed, or below it as signed.
+    const pageOffset = i64x2.splat(<i64>PAGE_OFFSET);
+    const zero = i64x2.splat(0);
+    out0 = v128.or(out0, v128.or(i64x2.ge_s(va0, zero), i64x2.lt_s(va0, pageOffset)));
+    out1 = v128.or(out1, v128.or(i64x2.ge_s(va1, zero), i64x2.lt_s(va1, pageOffset)));
+  }
+  const signBit = i64x2.splat(<i64>SIGN_BIT);
+  const g0 = v128.or(v128.xor(f0, signBit), out0);
+  const g1 = v128.or(v128.xor(f1, signBit), out1);
+  return i32x4.min_u(v128.shuffle<i32>(g0, g1, 0, 2, 4, 6), sentinel4);
+}
+
+/** The AND and the OR of the translation map states of four indexes, packed as (and << 8) | or. */
+@inline function states4(xlate: usize, idx: v128): u32 {
+  const s0 = <u32>load<u8>(xlate + <usize>i32x4.extract_lane(idx, 0));
+  const s1 = <u32>load<u8>(xlate + <usize>i32x4.extract_lane(idx, 1));
+  const s2 = <u32>load<u8>(xlate + <usize>i32x4.extract_lane(idx, 2));
+  const s3 = <u32>load<u8>(xlate + <usize>i32x4.extract_lane(idx, 3));
+  return ((s0 & s1 & s2 & s3) << 8) | (s0 | s1 | s2 | s3);
+}
+
+/** States 0..3 are all DIRECT exactly when their AND and their OR both are. */
+const ALL_DIRECT: u32 = (<u32>XLATE_DIRECT << 8) | <u32>XLATE_DIRECT;
+
+/**
+ * The SIMD kernel (builds with WASM SIMD): eight addresses per step, two
+ * per v128. The subtraction, the shift and the window test run on all lanes
+ * at once; WASM has no gather, so the eight translation map bytes are loaded
+ * from extracted lanes, and when all eight are DIRECT the step stores its
+ * four physical vectors. Any other step goes through translateOne address by
+ * address, so the scalar kernel stays the truth for everything but the
+ * arithmetic of the direct map. Eight per step rather than two halves the
+ * branches and lets the loads of one step overlap.
+ */
+function virtToPhysSimd<CheckVa, CheckGone>(inPtr: usize, outPtr: usize, n: u32): void {
+  const baseSection = gBasePfn >> PFN_SECTION_SHIFT;
+  const sentinel = <u64>gNrSections;
+  const xlate = gXlateMap;
+  const delta = outPtr - inPtr;
+  const stepsEnd = inPtr + (<usize>(n & ~7) << 3);
+  const pageOffset = i64x2.splat(<i64>PAGE_OFFSET);
+  const bias = i64x2.splat(<i64>(SIGN_BIT - baseSection));
+  const limit = i64x2.splat(<i64>(SIGN_BIT + sentinel));
+  const sentinel4 = i32x4.splat(<i32>sentinel);
+  for (let p = inPtr; p < stepsEnd; p += 64) {
+    const va0 = v128.load(p);
+    const va1 = v128.load(p, 16);
+    const va2 = v128.load(p, 32);
+    const va3 = v128.load(p, 48);
+    const pa0 = i64x2.sub(va0, pageOffset);
+    const pa1 = i64x2.sub(va1, pageOffset);
+    const pa2 = i64x2.sub(va2, pageOffset);
+    const pa3 = i64x2.sub(va3, pageOffset);
+    const a = states4(xlate, sectionIndexes4<CheckVa>(va0, va1, pa0, pa1, bias, limit, sentinel4));
+    const b = states4(xlate, sectionIndexes4<CheckVa>(va2, va3, pa2, pa3, bias, limit, sentinel4));
+    if ((a & b) == ALL_DIRECT && (a | b) == ALL_DIRECT) {
+      v128.store(p + delta, pa0);
+      v128.store(p + delta, pa1, 16);
+      v128.store(p + delta, pa2, 32);
+      v128.store(p + delta, pa3, 48);
+    } else {
+      for (let i: usize = 0; i < 64; i += 8) {
+        store<u64>(p + delta + i, translateOne<CheckVa, CheckGone>(load<u64>(p + i), baseSection, sentinel, xlate));
       }
     }
-    store<u64>(p + delta, out);
   }
-  const io = gIoArea;
-  store<f64>(io + IO_XLATE_FAST, <f64>(n - slow - miss));
-  store<f64>(io + IO_XLATE_SLOW, <f64>slow);
-  store<f64>(io + IO_XLATE_MISS, <f64>miss);
+  for (let p = stepsEnd; p < inPtr + (<usize>n << 3); p += 8) {
+    store<u64>(p + delta, translateOne<CheckVa, CheckGone>(load<u64>(p), baseSection, sentinel, xlate));
+  }
+}
+
+/** One dispatch point: the representation of the build (SIMD or scalar), then the window's tests. */
+function virtToPhysKernel<CheckVa, CheckGone>(inPtr: usize, outPtr: usize, n: u32): void {
+  if (ASC_FEATURE_SIMD) virtToPhysSimd<CheckVa, CheckGone>(inPtr, outPtr, n);
+  else virtToPhysScalar<CheckVa, CheckGone>(inPtr, outPtr, n);
 }
 
 export function virtToPhysBatch(inPtr: usize, outPtr: usize, n: u32): void {
+  gBatchSlow = 0;
+  gBatchMiss = 0;
   const wraps = gBasePfn + gNrPages > WRAPPED_PFN_MIN;
   if (gGoneSections != 0) {
     if (wraps) virtToPhysKernel<u64, u64>(inPtr, outPtr, n);
     else virtToPhysKernel<u32, u64>(inPtr, outPtr, n);
   } else if (wraps) virtToPhysKernel<u64, u32>(inPtr, outPtr, n);
   else virtToPhysKernel<u32, u32>(inPtr, outPtr, n);
+  const io = gIoArea;
+  store<f64>(io + IO_XLATE_FAST, <f64>(n - gBatchSlow - gBatchMiss));
+  store<f64>(io + IO_XLATE_SLOW, <f64>gBatchSlow);
+  store<f64>(io + IO_XLATE_MISS, <f64>gBatchMiss);
+}
+
+/**
+ * The memory traffic of a batch with no translation: reads n addresses at
+ * inPtr and, when `write`, stores each to outPtr unchanged; returns the sum
+ * of what it read (so nothing is optimised away). The bench measures it
+ * beside the kernels above as the bandwidth limit of the same bytes.
+ */
+export function streamBatch(inPtr: usize, outPtr: usize, n: u32, write: bool): u64 {
+  const delta = outPtr - inPtr;
+  const end = inPtr + (<usize>n << 3);
+  let sum: u64 = 0;
+  let p = inPtr;
+  if (ASC_FEATURE_SIMD) {
+    const pairsEnd = inPtr + (<usize>(n & ~1) << 3);
+    let acc = i64x2.splat(0);
+    for (; p < pairsEnd; p += 16) {
+      const v = v128.load(p);
+      acc = i64x2.add(acc, v);
+      if (write) v128.store(p + delta, v);
+    }
+    sum = i64x2.extract_lane(acc, 0) + i64x2.extract_lane(acc, 1);
+  }
+  for (; p < end; p += 8) {
+    const v = load<u64>(p);
+    sum += v;
+    if (write) store<u64>(p + delta, v);
+  }
+  return sum;
 }
 
 /**

@@ -80,6 +80,8 @@ export interface RawEngineExports {
   translateOutPtr(): number;
   virtToPhysBuffers(n: number): number;
   physToVirtBuffers(n: number): number;
+  /** Streams the first n translation inputs (to the outputs when write is 1); their sum, NaN on refusal. */
+  streamBuffers(n: number, write: number): number;
 
   validate(): number;
   poolLiveRecords(pool: number): number;
@@ -132,6 +134,7 @@ export const SIZE_OF_RUN = 16;
 export const WASM_ONLY_OP_ARGS = {
   createEngine: ['basePfn', 'nrPages', 'maxBytes'],
   translateBuffers: ['n'],
+  streamBuffers: ['n', 'write'],
 } as const satisfies Record<string, readonly string[]>;
 export type WasmOnlyOpName = keyof typeof WASM_ONLY_OP_ARGS;
 

@@ -50,7 +50,7 @@ import {
 } from './abi.js';
 import { EngineError, statusName } from '../contract/errors.js';
 import { argName, checkArgTypes, type OpName } from '../contract/ops.js';
-import { instantiateEngine, type EngineVariant } from './load.js';
+import { defaultEngineVariant, instantiateEngine, type EngineVariant } from './load.js';
 
 /** Default cap on linear memory: the WASM32 maximum, 4 GiB. */
 export const DEFAULT_MAX_BYTES = 2 ** 32;
@@ -107,10 +107,13 @@ export class Engine implements EngineApi {
   readonly #bulkBytes: number;
   readonly #runCapacity: number;
   readonly #translateCapacity: number;
+  /** The build this instance runs. */
+  readonly variant: EngineVariant;
 
   /** Use {@link createEngine}; this wraps an instance that init() already laid out. */
-  constructor(exports: RawEngineExports, info: EngineInfo) {
+  constructor(exports: RawEngineExports, info: EngineInfo, variant: EngineVariant = 'release') {
     this.#x = exports;
+    this.variant = variant;
     this.#info = { ...info };
     this.#io = exports.ioArea() >>> 0;
     this.#bulkBytes = exports.ioBulkBytes() >>> 0;
@@ -556,6 +559,17 @@ export class Engine implements EngineApi {
     return { fast: this.#f64(IO_XLATE_FAST), slow: this.#f64(IO_XLATE_SLOW), miss: this.#f64(IO_XLATE_MISS) };
   }
 
+  /**
+   * The bench's bandwidth limit beside translation: reads the first n inputs
+   * of translateBuffers() in WASM (and with `write`, copies them to the
+   * outputs), the same bytes a batch moves with no lookup. Returns their sum.
+   */
+  streamBuffers(n: number, write: boolean): number {
+    const sum = this.#x.streamBuffers(n, write ? 1 : 0);
+    if (sum !== sum) throw errorFor(this.#x, this.#x.lastStatus(), 'streamBuffers');
+    return sum;
+  }
+
   // ---- self checks ---------------------------------------------------------------------------
 
   validate(): void {
@@ -601,9 +615,10 @@ export { BAD_ADDRESS };
 
 /**
  * A new shard engine over `[basePfn, basePfn + nrPages)`. Each call makes a
- * separate WASM instance (the compiled module is shared per variant).
+ * separate WASM instance (the compiled module is shared per variant). The
+ * default build is the SIMD one where the runtime has WASM SIMD.
  */
-export async function createEngine(opts: EngineOptions, variant: EngineVariant = 'release'): Promise<Engine> {
+export async function createEngine(opts: EngineOptions, variant: EngineVariant = defaultEngineVariant()): Promise<Engine> {
   for (const name of ['basePfn', 'nrPages', 'maxBytes'] as const) {
     const value: unknown = opts[name];
     if (typeof value !== 'number' && !(name === 'maxBytes' && value === undefined)) {
@@ -614,9 +629,13 @@ export async function createEngine(opts: EngineOptions, variant: EngineVariant =
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const status = exports.init(opts.basePfn, opts.nrPages, maxBytes);
   if (status < 0) throw errorFor(exports, status, 'createEngine');
-  return new Engine(exports, {
-    basePfn: opts.basePfn,
-    nrPages: opts.nrPages,
-    nrSections: opts.nrPages / PAGES_PER_SECTION,
-  });
+  return new Engine(
+    exports,
+    {
+      basePfn: opts.basePfn,
+      nrPages: opts.nrPages,
+      nrSections: opts.nrPages / PAGES_PER_SECTION,
+    },
+    variant,
+  );
 }

@@ -16,7 +16,34 @@
 import { isNode, nodeBuiltin } from '../util/node-builtin.js';
 import type { RawEngineExports } from './abi.js';
 
-export type EngineVariant = 'release' | 'debug';
+/**
+ * The builds: `release` (scalar kernels), `release-simd` (the same source
+ * built with WASM SIMD; the kernels that have a v128 path use it) and
+ * `debug` (scalar, assertions on).
+ */
+export type EngineVariant = 'release' | 'release-simd' | 'debug';
+
+/**
+ * The smallest module that needs WASM SIMD (a function returning
+ * i8x16.popcnt(i8x16.splat(0))): it validates where the runtime has SIMD.
+ */
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, 0x03, 0x02, 0x01, 0x00, 0x0a, 0x0a, 0x01, 0x08, 0x00,
+  0x41, 0x00, 0xfd, 0x0f, 0xfd, 0x62, 0x0b,
+]);
+
+let simd: boolean | undefined;
+
+/** Whether this runtime runs WASM SIMD (checked once). */
+export function simdSupported(): boolean {
+  simd ??= WebAssembly.validate(SIMD_PROBE);
+  return simd;
+}
+
+/** The release build this runtime should load: the SIMD one when it can run it. */
+export function defaultEngineVariant(): EngineVariant {
+  return simdSupported() ? 'release-simd' : 'release';
+}
 
 type WasmSource = URL | string | ArrayBuffer | Uint8Array;
 
@@ -31,9 +58,14 @@ export function setEngineWasmSource(variant: EngineVariant, source: WasmSource):
 
 /** Where the package's own build of a variant is; one literal each, for bundlers. */
 function packagedWasm(variant: EngineVariant): URL {
-  return variant === 'release'
-    ? new URL('../../build/release.wasm', import.meta.url)
-    : new URL('../../build/debug.wasm', import.meta.url);
+  switch (variant) {
+    case 'release':
+      return new URL('../../build/release.wasm', import.meta.url);
+    case 'release-simd':
+      return new URL('../../build/release-simd.wasm', import.meta.url);
+    case 'debug':
+      return new URL('../../build/debug.wasm', import.meta.url);
+  }
 }
 
 async function fetchBytes(url: URL | string): Promise<ArrayBuffer> {

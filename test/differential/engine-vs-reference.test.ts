@@ -8,21 +8,24 @@
  * probes (whole-window and sub-range class counts, a findNext, per-page
  * classes around the pfns the step touched and at random, the section table,
  * pageblock tags, sometimes translations), and the WASM engine validates its
- * invariants. A few more seeds run on the debug build, whose engine
- * assertions are on. A failure message starts with the seed and step, so
+ * invariants. The seeds run on the build this runtime loads by default (the
+ * SIMD one where WASM SIMD runs); a few more run on the scalar release build,
+ * whose kernels are the truth the SIMD ones are held to, and on the debug
+ * build, whose engine assertions are on. A failure message starts with the seed and step, so
  * `SEEDS = [n]` replays it. `PFNLAB_TALLY=1` prints how many calls of each
  * method succeeded and how many were refused.
  */
 import { describe, expect, test } from 'vitest';
 import { createRefEngine } from '../../src/reference/ref-engine.js';
-import { WASM_DEBUG_ENGINE, WASM_ENGINE, type EngineCase } from '../helpers/engines.js';
+import { WASM_DEBUG_ENGINE, WASM_ENGINE, WASM_SCALAR_ENGINE, type EngineCase } from '../helpers/engines.js';
 import { OpGenerator, WINDOW_SHAPES, describeOp, type EngineOp, type OpMethod } from '../helpers/ops.js';
 import { Prng } from '../helpers/prng.js';
 import { CheckedEngine, EngineMismatch } from './checked-engine.js';
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 const DEBUG_BUILD_SEEDS = [21, 22, 23, 24];
-/** (20 + 4) seeds × 1,000 = 24,000 operations, each followed by about ten probes (about 30 s here). */
+const SCALAR_BUILD_SEEDS = [25, 26, 27, 28, 29, 30, 31];
+/** (20 + 4 + 7) seeds × 1,000 = 31,000 operations, each followed by about ten probes. */
 const OPS_PER_SEED = 1000;
 /** Steps between validations of the reference as well (it recounts every page). */
 const REFERENCE_VALIDATE_EVERY = 150;
@@ -81,6 +84,8 @@ describe('WASM engine against the reference engine', () => {
 
   test.each(DEBUG_BUILD_SEEDS)('seed %i, debug build', (seed) => runSeed(seed, WASM_DEBUG_ENGINE));
 
+  test.each(SCALAR_BUILD_SEEDS)('seed %i, scalar release build', (seed) => runSeed(seed, WASM_SCALAR_ENGINE));
+
   test('the operation mix reached every method, with successes and refusals', () => {
     // Runs after the seeds (tests in a file run in order). Keeps the generator
     // honest: every method succeeded at some point, and all but the
@@ -100,7 +105,7 @@ describe('WASM engine against the reference engine', () => {
       expect(counts.ok, `${method} never succeeded`).toBeGreaterThan(0);
       if (!translations.includes(method)) expect(counts.refused, `${method} never refused`).toBeGreaterThan(0);
     }
-    expect(total).toBe((SEEDS.length + DEBUG_BUILD_SEEDS.length) * OPS_PER_SEED);
+    expect(total).toBe((SEEDS.length + DEBUG_BUILD_SEEDS.length + SCALAR_BUILD_SEEDS.length) * OPS_PER_SEED);
     // Removed sections whose pages live on were translated, re-added (E_EXISTS) and cleared.
     expect(removalsKeepingRemaps, 'no removal kept a relocated page').toBeGreaterThan(0);
   });

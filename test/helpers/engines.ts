@@ -14,10 +14,16 @@ export interface EngineCase {
   create: EngineFactory<EngineApi>;
 }
 
-/** The WASM engine, release build, used directly in this thread. */
+/** The WASM engine, the release build this runtime loads by default (SIMD here), used directly in this thread. */
 export const WASM_ENGINE: EngineCase = {
   kind: 'wasm',
   create: (opts) => createEngine(opts),
+};
+
+/** The scalar release build: the kernels the SIMD build is checked against, for differential seeds of their own. */
+export const WASM_SCALAR_ENGINE: EngineCase = {
+  kind: 'wasm',
+  create: (opts) => createEngine(opts, 'release'),
 };
 
 /** The WASM engine's debug build (engine assertions on), for a few differential seeds. */

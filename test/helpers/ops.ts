@@ -858,4 +858,7 @@ export const WINDOW_SHAPES: readonly { name: string; basePfn: number; nrPages: n
   { name: '2^22 pages at 0', basePfn: 0, nrPages: 2 ** 22 },
   { name: '2^22 pages at 2^34', basePfn: 2 ** 34, nrPages: 2 ** 22 },
   { name: '13 sections at 2^34 + 2^20', basePfn: 2 ** 34 + 2 ** 20, nrPages: 13 * PAGES_PER_SECTION },
+  // The top of the 52-bit space: past the pfn where addresses below PAGE_OFFSET wrap to (the kernels' CheckVa path).
+  { name: '2^21 pages ending at 2^40', basePfn: 2 ** 40 - 2 ** 21, nrPages: 2 ** 21 },
+  { name: '9 sections at 2^39 + 2^30', basePfn: 2 ** 39 + 2 ** 30, nrPages: 9 * PAGES_PER_SECTION },
 ];

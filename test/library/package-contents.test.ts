@@ -35,6 +35,7 @@ describe('npm pack', () => {
       'package.json',
       'bin/pfnlab.mjs',
       'dist/build/release.wasm',
+      'dist/build/release-simd.wasm',
       'dist/src/browser.js',
       'dist/src/worker/browser-worker.js',
       'dist/src/index.js',
