@@ -35,6 +35,12 @@ export const MAX_PFN_EXCLUSIVE: f64 = 9007199254740992.0;
  */
 export const MAX_PHYS_PFN: u64 = <u64>1 << 40;
 
+/**
+ * Addresses one zero-copy translation batch may hold (translateBuffers): its
+ * input and output take 16 B each, 256 MiB at this size.
+ */
+export const MAX_TRANSLATE_BATCH: u32 = 1 << 24;
+
 /** x86_64 direct-map base: va = pa + PAGE_OFFSET. */
 export const PAGE_OFFSET: u64 = 0xffff888000000000;
 /** Translation result for an address the shard cannot translate. */

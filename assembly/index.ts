@@ -209,6 +209,7 @@ export function abiConstants(): i32 {
   store<f64>(at + (i++ << 3), <f64>C.MAX_ORDER_NR_PAGES);
   store<f64>(at + (i++ << 3), <f64>C.MAX_WINDOW_PAGES);
   store<f64>(at + (i++ << 3), <f64>C.MAX_PHYS_PFN);
+  store<f64>(at + (i++ << 3), <f64>C.MAX_TRANSLATE_BATCH);
   store<f64>(at + (i++ << 3), <f64>C.NR_PAGE_CLASSES);
   store<f64>(at + (i++ << 3), <f64>C.NO_CLASS);
   store<f64>(at + (i++ << 3), <f64>C.ALL_CLASSES);
@@ -866,18 +867,23 @@ export function physToVirtIo(n: u32): i32 {
 
 /**
  * Zero-copy translation buffers for batches of n addresses (input then
- * output, u64 each). Scratch, not shard state: not counted by bytesUsed.
+ * output, u64 each; n an integer up to MAX_TRANSLATE_BATCH). A batch no
+ * larger than the buffers already reserved reuses them; a larger one takes
+ * fresh memory (the old buffers stay with the instance: they are scratch,
+ * not shard state, and bytesUsed does not count them).
  */
-export function translateReserve(n: u32): i32 {
+export function translateReserve(n: f64): i32 {
   clearError();
-  if (n <= gTranslateCapacity) return OK;
-  const bytes = <u64>n * SIZE_OF_TRANSLATION;
+  if (!isIntIn(n, C.MAX_TRANSLATE_BATCH)) return fail(E_ARG, 0);
+  const count = <u32>n;
+  if (count <= gTranslateCapacity) return OK;
+  const bytes = <u64>count * SIZE_OF_TRANSLATION;
   const pages = <u32>((bytes + 0xffff) >> WASM_PAGE_SHIFT);
   const at = growPages(pages);
   if (at == 0) return fail(E_FULL, 0);
   memory.fill(gOwnerMap + (at >> WASM_PAGE_SHIFT), OWNER_TRANSLATE, pages);
   gTranslateBuffer = at;
-  gTranslateCapacity = n;
+  gTranslateCapacity = count;
   return OK;
 }
 export function translateInPtr(): usize {
@@ -886,20 +892,28 @@ export function translateInPtr(): usize {
 export function translateOutPtr(): usize {
   return gTranslateBuffer + (<usize>gTranslateCapacity << 3);
 }
-export function virtToPhysBuffers(n: u32): i32 {
-  if (n > gTranslateCapacity) return fail(E_ARG, 0);
-  virtToPhysBatch(translateInPtr(), translateOutPtr(), n);
+/** n, the batch of an in-place call: an integer no larger than the buffers reserved. */
+@inline function checkBatch(n: f64): i32 {
+  clearError();
+  return isIntIn(n, gTranslateCapacity) ? OK : fail(E_ARG, 0);
+}
+export function virtToPhysBuffers(n: f64): i32 {
+  const r = checkBatch(n);
+  if (r != OK) return r;
+  virtToPhysBatch(translateInPtr(), translateOutPtr(), <u32>n);
   return OK;
 }
-export function physToVirtBuffers(n: u32): i32 {
-  if (n > gTranslateCapacity) return fail(E_ARG, 0);
-  physToVirtBatch(translateInPtr(), translateOutPtr(), n);
+export function physToVirtBuffers(n: f64): i32 {
+  const r = checkBatch(n);
+  if (r != OK) return r;
+  physToVirtBatch(translateInPtr(), translateOutPtr(), <u32>n);
   return OK;
 }
 /** The bench's bandwidth row: streams the first n inputs (copied to the outputs when `write` is 1); NaN when n is too many. */
-export function streamBuffers(n: u32, write: u32): f64 {
-  if (n > gTranslateCapacity) return failNumber(fail(E_ARG, 0));
-  return <f64>streamBatch(translateInPtr(), translateOutPtr(), n, write != 0);
+export function streamBuffers(n: f64, write: u32): f64 {
+  const r = checkBatch(n);
+  if (r != OK) return failNumber(r);
+  return <f64>streamBatch(translateInPtr(), translateOutPtr(), <u32>n, write != 0);
 }
 
 // ---- self checks -----------------------------------------------------------------------------------

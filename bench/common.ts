@@ -102,6 +102,11 @@ export async function measure(name: string, batch: Batch, plan: RunPlan): Promis
   });
   await bench.run();
   blackHole += checksum;
+  return measurementOf(bench, name, opsPerSample);
+}
+
+/** A completed task's figures, per operation. */
+function measurementOf(bench: Bench, name: string, opsPerSample: number): Measurement {
   const result = bench.getTask(name)?.result;
   if (result === undefined || result.state !== 'completed') {
     throw new Error(`benchmark ${name} did not complete (state ${result?.state ?? 'missing'})`);
@@ -114,6 +119,29 @@ export async function measure(name: string, batch: Batch, plan: RunPlan): Promis
     samples: result.latency.samplesCount,
     opsPerSample,
   };
+}
+
+/**
+ * {@link measure} for a task that awaits (a call through a worker): one
+ * operation per sample, so only for unbatched plans.
+ */
+export async function measureAsync(name: string, op: () => Promise<number>, plan: RunPlan): Promise<Measurement> {
+  if (plan.batched) throw new Error(`measureAsync ${name}: batched plans calibrate synchronous tasks only`);
+  let checksum = 0;
+  const bench = new Bench({
+    time: plan.timeMs,
+    iterations: plan.iterations,
+    warmupTime: plan.warmupMs,
+    warmupIterations: plan.warmupIterations,
+    warmup: plan.warmupIterations > 0,
+    throws: true,
+  });
+  bench.add(name, async () => {
+    checksum += await op();
+  });
+  await bench.run();
+  blackHole += checksum;
+  return measurementOf(bench, name, 1);
 }
 
 // ---- seeded PRNG ----------------------------------------------------------------

@@ -29,6 +29,7 @@ import { inputLimitsSuite, type InputLimitRow } from './suites/input-limits.js';
 import { machineFillSuite, type MachineFillReport } from './suites/machine-fill.js';
 import { studyThroughputSuite, type StudyThroughputReport } from './suites/study-throughput.js';
 import { translateSuite, type TranslationReport } from './suites/translate.js';
+import { SIMD_STREAM_AIM_RATIO, ZERO_COPY_AIM_RATIO, translationBoundarySuite, type BoundaryRow, type TranslationBoundaryReport } from './suites/translate-boundary.js';
 import { findPackageRoot } from '../src/util/package-root.js';
 
 const RESULTS_DIR = 'bench-results';
@@ -80,6 +81,20 @@ function printTranslation(report: TranslationReport): void {
   printTable(lines);
   for (const row of report.rows) if (row.note !== undefined) console.log(`  note: ${row.mix} ${row.phase}: ${row.note}`);
   console.log(`  EngineApi virtToPhys (copies in and out), mixed batch after: ${report.copyingMixedNs.toFixed(2)} ns/lookup`);
+}
+
+function printBoundaryTable(title: string, baseline: string, rows: readonly BoundaryRow[]): void {
+  console.log(`\n${title}`);
+  const lines = [['path', 'ns/lookup', `x ${baseline}`]];
+  for (const row of rows) lines.push([row.what, `${row.nsPerLookup.toFixed(3)} ±${row.rmePct.toFixed(0)}%`, row.ratio.toFixed(2)]);
+  printTable(lines);
+}
+
+function printTranslationBoundary(report: TranslationBoundaryReport): void {
+  printBoundaryTable(`direct-map translation of 2^${Math.log2(report.batch)} addresses against the memory bandwidth of the same bytes`, 'streaming read', report.kernels);
+  console.log(`  SIMD translation / streaming copy (read and write, the bytes translation moves): ${report.simdOverCopy.toFixed(2)}x`);
+  printBoundaryTable(`the mixed batch through the engine API (2^${Math.log2(report.batch)} addresses per call)`, 'in-WASM batch', report.api);
+  if (report.note !== undefined) console.log(`  note: ${report.note}`);
 }
 
 /** Wall-clock rows: seconds on each engine and the ratio. */
@@ -164,6 +179,8 @@ async function main(): Promise<void> {
   collectGarbage();
   const translation = await timed('translateSuite', () => translateSuite(wasm, layout, QUICK));
   collectGarbage();
+  const translationBoundary = await timed('translationBoundarySuite', () => translationBoundarySuite(layout, QUICK));
+  collectGarbage();
   const inputLimits = await timed('inputLimitsSuite', () => inputLimitsSuite());
   collectGarbage();
   const machineFill = await timed('machineFillSuite', () => machineFillSuite(QUICK));
@@ -173,6 +190,7 @@ async function main(): Promise<void> {
   console.log('\nprimitives (ops/s; ratio = WASM speed / reference speed)');
   printRows(rows);
   printTranslation(translation);
+  printTranslationBoundary(translationBoundary);
   printWallRows("inputs at the kernel's table limits (wall seconds, median of 3)", inputLimits);
   printMachineFill(machineFill);
   printStudyThroughput(studyThroughput);
@@ -183,6 +201,15 @@ async function main(): Promise<void> {
     if (row.aimNs === undefined) continue;
     console.log(`${row.wasmNs < row.aimNs ? 'MET ' : 'MISS'}  translation aim, ${row.mix} ${row.phase}: under ${row.aimNs} ns per lookup (${formatNs(row.wasmNs)})`);
   }
+  const met = (ok: boolean): string => (ok ? 'MET ' : 'MISS');
+  console.log(
+    `${met(translationBoundary.zeroCopyWorker <= ZERO_COPY_AIM_RATIO)}  zero-copy virtToPhys through a worker within ${ZERO_COPY_AIM_RATIO}x of the in-WASM batch ` +
+      `(${translationBoundary.zeroCopyWorker.toFixed(2)}x${translationBoundary.workerShared ? '' : ', buffers NOT shared'})`,
+  );
+  console.log(
+    `${met(translationBoundary.simdOverRead <= SIMD_STREAM_AIM_RATIO)}  SIMD direct-map translation within ${SIMD_STREAM_AIM_RATIO}x of the streaming read ` +
+      `(${translationBoundary.simdOverRead.toFixed(2)}x; of the streaming copy ${translationBoundary.simdOverCopy.toFixed(2)}x)`,
+  );
 
   const totalSec = (performance.now() - t0) / 1000;
   const report = {
@@ -204,6 +231,7 @@ async function main(): Promise<void> {
     },
     rows,
     translation,
+    translationBoundary,
     inputLimits,
     machineFill,
     studyThroughput,

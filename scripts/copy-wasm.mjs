@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 const from = new URL('../build/', import.meta.url);
 const to = new URL('../dist/build/', import.meta.url);
 mkdirSync(to, { recursive: true });
-for (const variant of ['release', 'release-simd', 'debug']) {
+for (const variant of ['release', 'release-simd', 'release-simd-shared', 'debug']) {
   const source = new URL(`${variant}.wasm`, from);
   if (!existsSync(source)) {
     console.error(`build/${variant}.wasm is missing: run npm run asbuild first`);

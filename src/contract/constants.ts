@@ -33,6 +33,9 @@ export const MAX_WINDOW_PAGES = 2 ** 32;
  */
 export const MAX_PHYS_PFN = 2 ** 40;
 
+/** Addresses one zero-copy translation batch may hold ({@link EngineApi.translateBuffers}); 256 MiB of buffers at this size. */
+export const MAX_TRANSLATE_BATCH = 2 ** 24;
+
 /** x86_64 direct-map base (4-level paging, no KASLR): va = pa + PAGE_OFFSET. */
 export const PAGE_OFFSET = 0xffff888000000000n;
 /** Translation result for an address the shard cannot translate. */

@@ -96,6 +96,22 @@ export interface TranslateResult {
   miss: number;
 }
 
+/** What a zero-copy batch found: the counts of a {@link TranslateResult}, the addresses staying in the buffers. */
+export interface TranslateCounts {
+  fast: number;
+  slow: number;
+  miss: number;
+}
+
+/**
+ * Buffers for zero-copy translation batches, handed out by the engine: write
+ * addresses to `input`, call an in-place translation, read `output`.
+ */
+export interface TranslateBuffers {
+  input: BigUint64Array;
+  output: BigUint64Array;
+}
+
 export interface EngineApi {
   info(): EngineInfo;
 
@@ -352,6 +368,27 @@ export interface EngineApi {
    * (BAD_ADDRESS); any other present frame maps to `pa + PAGE_OFFSET`.
    */
   physToVirt(pas: BigUint64Array): TranslateResult;
+  /**
+   * Buffers for batches of `n` addresses (an integer up to
+   * MAX_TRANSLATE_BATCH, else E_ARG; E_FULL if the engine cannot grow by
+   * them), owned by the engine so that a batch crosses no copy: in the WASM
+   * engine they are views of its memory; through a worker, views of the
+   * worker engine's shared memory where the platform shares memory with
+   * workers (Node; cross-origin-isolated pages), else buffers of the caller's
+   * side that each in-place call copies across. A request no larger than the
+   * buffers already handed out gets views of the same ones, contents kept; a
+   * larger one gets fresh, zeroed buffers and the old ones must not be used
+   * again. On the WASM engine without shared memory, any call that grows
+   * its memory detaches them: ask again after such a call.
+   */
+  translateBuffers(n: number): TranslateBuffers;
+  /**
+   * virtToPhys of the first `n` addresses of the buffers' input, written to
+   * their output. `n` larger than the buffers handed out: E_ARG.
+   */
+  virtToPhysInPlace(n: number): TranslateCounts;
+  /** physToVirt of the first `n` addresses of the buffers' input, written to their output (as virtToPhysInPlace). */
+  physToVirtInPlace(n: number): TranslateCounts;
 
   // ---- self checks ----------------------------------------------------------
 

@@ -12,7 +12,7 @@
  * wrapper (`src/engine/engine.ts`) and the reference (`src/reference/`).
  * A compile-time check below keeps the table and the interface in step.
  */
-import type { EngineApi, EngineInfo, RemapCount, RetagResult, ScanResult, TranslateResult } from './engine-api.js';
+import type { EngineApi, EngineInfo, RemapCount, RetagResult, ScanResult, TranslateBuffers, TranslateCounts, TranslateResult } from './engine-api.js';
 import { EngineError } from './errors.js';
 
 /**
@@ -87,6 +87,10 @@ export interface ResultKindType {
   f64s: Float64Array;
   scan: ScanResult;
   translation: TranslateResult;
+  /** Zero-copy translation buffers: never cloned, see the worker's wire. */
+  buffers: TranslateBuffers;
+  /** The counts of an in-place translation. */
+  translateCounts: TranslateCounts;
   /** What retagPageblocks did: two numbers. */
   retag: RetagResult;
   /** What countRemapped found: two numbers. */
@@ -196,6 +200,9 @@ export const ENGINE_OPS = {
   countRemapped: { args: [...PFN_RANGE], result: 'remapCount', mutates: false },
   virtToPhys: { args: [['vas', 'addresses']], result: 'translation', mutates: false },
   physToVirt: { args: [['pas', 'addresses']], result: 'translation', mutates: false },
+  translateBuffers: { args: [['n', 'count']], result: 'buffers', mutates: false },
+  virtToPhysInPlace: { args: [['n', 'count']], result: 'translateCounts', mutates: false },
+  physToVirtInPlace: { args: [['n', 'count']], result: 'translateCounts', mutates: false },
 
   validate: { args: [], result: 'void', mutates: false },
   bytesUsed: { args: [], result: 'number', mutates: false },

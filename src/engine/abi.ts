@@ -133,7 +133,6 @@ export const SIZE_OF_RUN = 16;
  */
 export const WASM_ONLY_OP_ARGS = {
   createEngine: ['basePfn', 'nrPages', 'maxBytes'],
-  translateBuffers: ['n'],
   streamBuffers: ['n', 'write'],
 } as const satisfies Record<string, readonly string[]>;
 export type WasmOnlyOpName = keyof typeof WASM_ONLY_OP_ARGS;
@@ -177,6 +176,7 @@ export const ABI_CONSTANT_NAMES = [
   'MAX_ORDER_NR_PAGES',
   'MAX_WINDOW_PAGES',
   'MAX_PHYS_PFN',
+  'MAX_TRANSLATE_BATCH',
   'NR_PAGE_CLASSES',
   'NO_CLASS',
   'ALL_CLASSES',

@@ -19,6 +19,8 @@ import type {
   RemapCount,
   RetagResult,
   ScanResult,
+  TranslateBuffers,
+  TranslateCounts,
   TranslateResult,
 } from '../contract/engine-api.js';
 import {
@@ -55,13 +57,6 @@ import { defaultEngineVariant, instantiateEngine, type EngineVariant } from './l
 /** Default cap on linear memory: the WASM32 maximum, 4 GiB. */
 export const DEFAULT_MAX_BYTES = 2 ** 32;
 
-/** Counts of one zero-copy translation batch. */
-export interface TranslateCounts {
-  fast: number;
-  slow: number;
-  miss: number;
-}
-
 /** What {@link Engine.representationStats} reports. */
 export interface RepresentationStats {
   /** Sections held as MIXED records (the rest of the present ones are UNIFORM). */
@@ -76,14 +71,6 @@ export interface RepresentationStats {
   pfnBlocks: number;
   /** Of those, pageblocks whose frames span 2^32 pages or more: WIDE PFN BLOCKs (u64 each). */
   widePfnBlocks: number;
-}
-
-/** Zero-copy translation buffers in WASM memory; valid until the engine's memory next grows. */
-export interface TranslateBuffers {
-  /** Write the input addresses here. */
-  input: BigUint64Array;
-  /** Results appear here after virtToPhysInPlace / physToVirtInPlace. */
-  output: BigUint64Array;
 }
 
 /** The refusal the engine just reported, with the offending argument named by its position. */
@@ -530,14 +517,12 @@ export class Engine implements EngineApi {
   }
 
   /**
-   * Zero-copy batch path for benchmarks: buffers for n addresses in WASM
-   * memory. Fill `input`, call {@link virtToPhysInPlace} or
-   * {@link physToVirtInPlace}, read `output`. Call again after any engine call
-   * that may grow memory: older views are detached by growth. The buffers are
-   * scratch, not shard state, and bytesUsed() does not count them.
+   * Views of the engine's own memory for batches of n addresses (see the
+   * contract). With the shared-memory build (the one workers load) the views
+   * stay valid when memory grows; otherwise growth detaches them.
    */
   translateBuffers(n: number): TranslateBuffers {
-    if (typeof n !== 'number') throw new EngineError('E_ARG', 'translateBuffers', 'n', 'expected a number');
+    if (typeof n !== 'number') checkArgTypes('translateBuffers', [n]);
     const x = this.#x;
     this.#check(x.translateReserve(n), 'translateBuffers');
     const buffer = x.memory.buffer;
@@ -547,15 +532,19 @@ export class Engine implements EngineApi {
     };
   }
 
-  /** virt_to_phys of the first n addresses of translateBuffers().input. */
   virtToPhysInPlace(n: number): TranslateCounts {
-    this.#check(this.#x.virtToPhysBuffers(n), 'translateBuffers');
-    return { fast: this.#f64(IO_XLATE_FAST), slow: this.#f64(IO_XLATE_SLOW), miss: this.#f64(IO_XLATE_MISS) };
+    if (typeof n !== 'number') checkArgTypes('virtToPhysInPlace', [n]);
+    this.#check(this.#x.virtToPhysBuffers(n), 'virtToPhysInPlace');
+    return this.#translateCounts();
   }
 
-  /** phys_to_virt of the first n addresses of translateBuffers().input. */
   physToVirtInPlace(n: number): TranslateCounts {
-    this.#check(this.#x.physToVirtBuffers(n), 'translateBuffers');
+    if (typeof n !== 'number') checkArgTypes('physToVirtInPlace', [n]);
+    this.#check(this.#x.physToVirtBuffers(n), 'physToVirtInPlace');
+    return this.#translateCounts();
+  }
+
+  #translateCounts(): TranslateCounts {
     return { fast: this.#f64(IO_XLATE_FAST), slow: this.#f64(IO_XLATE_SLOW), miss: this.#f64(IO_XLATE_MISS) };
   }
 

@@ -1,4 +1,5 @@
 /** The WASM pfn-range engine: `createEngine(opts, variant?)` and the `Engine` class. */
-export { createEngine, Engine, DEFAULT_MAX_BYTES, type RepresentationStats, type TranslateBuffers, type TranslateCounts } from './engine.js';
-export { defaultEngineVariant, engineModule, instantiateEngine, setEngineWasmSource, simdSupported, type EngineVariant } from './load.js';
+export { createEngine, Engine, DEFAULT_MAX_BYTES, type RepresentationStats } from './engine.js';
+export type { TranslateBuffers, TranslateCounts } from '../contract/engine-api.js';
+export { defaultEngineVariant, defaultWorkerEngineVariant, engineModule, instantiateEngine, setEngineWasmSource, simdSupported, type EngineVariant } from './load.js';
 export { EngineError, statusName } from '../contract/errors.js';

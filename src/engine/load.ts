@@ -18,10 +18,12 @@ import type { RawEngineExports } from './abi.js';
 
 /**
  * The builds: `release` (scalar kernels), `release-simd` (the same source
- * built with WASM SIMD; the kernels that have a v128 path use it) and
+ * built with WASM SIMD; the kernels that have a v128 path use it),
+ * `release-simd-shared` (that build with shared linear memory, so that a
+ * worker's engine memory can be viewed from the page that started it) and
  * `debug` (scalar, assertions on).
  */
-export type EngineVariant = 'release' | 'release-simd' | 'debug';
+export type EngineVariant = 'release' | 'release-simd' | 'release-simd-shared' | 'debug';
 
 /**
  * The smallest module that needs WASM SIMD (a function returning
@@ -45,6 +47,17 @@ export function defaultEngineVariant(): EngineVariant {
   return simdSupported() ? 'release-simd' : 'release';
 }
 
+/**
+ * The build a worker's engine loads: the shared-memory one where memory can
+ * be shared between threads (Node; browsers only on cross-origin-isolated
+ * pages, where SharedArrayBuffer exists), so that zero-copy translation
+ * buffers reach the caller as views of the engine's own memory.
+ */
+export function defaultWorkerEngineVariant(): EngineVariant {
+  const canShare = typeof SharedArrayBuffer === 'function' && (isNode || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true);
+  return canShare && simdSupported() ? 'release-simd-shared' : defaultEngineVariant();
+}
+
 type WasmSource = URL | string | ArrayBuffer | Uint8Array;
 
 const sourceOverrides = new Map<EngineVariant, WasmSource>();
@@ -63,6 +76,8 @@ function packagedWasm(variant: EngineVariant): URL {
       return new URL('../../build/release.wasm', import.meta.url);
     case 'release-simd':
       return new URL('../../build/release-simd.wasm', import.meta.url);
+    case 'release-simd-shared':
+      return new URL('../../build/release-simd-shared.wasm', import.meta.url);
     case 'debug':
       return new URL('../../build/debug.wasm', import.meta.url);
   }

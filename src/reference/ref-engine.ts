@@ -8,6 +8,7 @@ import {
   BAD_ADDRESS,
   MAX_NID,
   MAX_PHYS_PFN,
+  MAX_TRANSLATE_BATCH,
   MAX_WINDOW_PAGES,
   MIGRATETYPE_MASK,
   NO_CLASS,
@@ -40,6 +41,8 @@ import type {
   RemapCount,
   RetagResult,
   ScanResult,
+  TranslateBuffers,
+  TranslateCounts,
   TranslateResult,
 } from '../contract/engine-api.js';
 
@@ -57,6 +60,11 @@ const BYTES_PER_REMAP_PAIR = 32;
 const PAGE_SHIFT_BIG = BigInt(PAGE_SHIFT);
 const PAGE_OFFSET_MASK_BIG = (1n << PAGE_SHIFT_BIG) - 1n;
 const U64_MASK = (1n << 64n) - 1n;
+
+/** An integer in [0, max]. */
+function isIntUpTo(value: number, max: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= max;
+}
 
 function isCount(value: number): boolean {
   return Number.isSafeInteger(value) && value >= 0;
@@ -206,6 +214,9 @@ export class RefEngine implements EngineApi {
   readonly #sectionNid: Uint16Array;
   /** Old pfn (in the window) → frame that now holds the page (anywhere). */
   readonly #forward = new Map<number, number>();
+  /** The zero-copy translation buffers handed out (plain arrays here: there is no other memory to view). */
+  #translateInput = new BigUint64Array(0);
+  #translateOutput = new BigUint64Array(0);
   /** Frame (in the window) → old pfn of the page it holds (anywhere). */
   readonly #reverse = new Map<number, number>();
 
@@ -848,6 +859,34 @@ export class RefEngine implements EngineApi {
       slow++;
     }
     return { out, fast, slow, miss };
+  }
+
+  translateBuffers(n: number): TranslateBuffers {
+    checkArgTypes('translateBuffers', arguments);
+    if (!isIntUpTo(n, MAX_TRANSLATE_BATCH)) throw new EngineError('E_ARG', 'translateBuffers', 'n');
+    if (n > this.#translateInput.length) {
+      // As the engine does: a larger batch gets fresh buffers, a smaller one the same.
+      this.#translateInput = new BigUint64Array(n);
+      this.#translateOutput = new BigUint64Array(n);
+    }
+    return { input: this.#translateInput.subarray(0, n), output: this.#translateOutput.subarray(0, n) };
+  }
+
+  virtToPhysInPlace(n: number): TranslateCounts {
+    checkArgTypes('virtToPhysInPlace', arguments);
+    return this.#inPlace('virtToPhysInPlace', n, (input) => this.virtToPhys(input));
+  }
+
+  physToVirtInPlace(n: number): TranslateCounts {
+    checkArgTypes('physToVirtInPlace', arguments);
+    return this.#inPlace('physToVirtInPlace', n, (input) => this.physToVirt(input));
+  }
+
+  #inPlace(op: OpName, n: number, translate: (input: BigUint64Array) => TranslateResult): TranslateCounts {
+    if (!isIntUpTo(n, this.#translateInput.length)) throw new EngineError('E_ARG', op, 'n');
+    const { out, fast, slow, miss } = translate(this.#translateInput.subarray(0, n));
+    this.#translateOutput.set(out);
+    return { fast, slow, miss };
   }
 
   physToVirt(pas: BigUint64Array): TranslateResult {

@@ -4,14 +4,18 @@
  * (`browser-worker.ts`) differ only in where their endpoint comes from.
  */
 import * as Comlink from 'comlink';
-import { createEngine } from '../engine/index.js';
+import { createEngine, defaultWorkerEngineVariant } from '../engine/index.js';
 import { installEngineErrorHandler, serveEngine } from './wire.js';
 
-/** Serve an engine, created by the first `init` call, on `endpoint`. */
+/**
+ * Serve an engine, created by the first `init` call, on `endpoint`; unless the
+ * client names a build, the one that can share its memory with the caller
+ * (defaultWorkerEngineVariant), for zero-copy translation buffers.
+ */
 export function hostEngine(endpoint: Comlink.Endpoint): void {
   installEngineErrorHandler();
   Comlink.expose(
-    serveEngine((opts, variant) => createEngine(opts, variant)),
+    serveEngine((opts, variant) => createEngine(opts, variant ?? defaultWorkerEngineVariant())),
     endpoint,
   );
 }

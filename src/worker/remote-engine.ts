@@ -11,10 +11,17 @@
  * that is the only view of its buffer is detached (length 0) once
  * `virtToPhys`/`physToVirt` is called. Pass `vas.slice()` to keep it. A view
  * into a larger buffer is copied first and left intact.
+ *
+ * Zero-copy batches (`translateBuffers`) are views of the worker engine's own
+ * memory when it is shared (the shared-memory build, which workers load where
+ * the platform can share memory with them): a batch then crosses as one call
+ * and nothing else. Where it cannot be shared, the buffers live on this side
+ * and each in-place call sends its batch as a copying call would.
  */
 import * as Comlink from 'comlink';
-import type { EngineApi, EngineInfo, EngineOptions } from '../contract/engine-api.js';
-import { checkArgTypes, OP_NAMES } from '../contract/ops.js';
+import type { EngineApi, EngineInfo, EngineOptions, TranslateBuffers, TranslateCounts, TranslateResult } from '../contract/engine-api.js';
+import { EngineError } from '../contract/errors.js';
+import { checkArgTypes, OP_NAMES, type OpName } from '../contract/ops.js';
 import { installEngineErrorHandler, sendArgs, type EngineVariantName, type ServedEngineApi } from './wire.js';
 
 /** {@link EngineApi} with every result delivered as a promise. */
@@ -116,6 +123,8 @@ export class RemoteEngine implements WorkerEngine {
   #gone: unknown = undefined;
   /** Per-call timeout in milliseconds; 0 for none. */
   readonly #timeoutMs: number;
+  /** Translation buffers of this side, when the worker's memory cannot be shared. */
+  #localBuffers: TranslateBuffers | undefined;
 
   constructor(thread: EngineThread, timeoutMs = 0) {
     this.#thread = thread;
@@ -185,6 +194,39 @@ export class RemoteEngine implements WorkerEngine {
     });
   }
 
+  async translateBuffers(n: number): Promise<TranslateBuffers> {
+    const shared = (await this.callRemote('translateBuffers', [n])) as TranslateBuffers | null;
+    if (shared !== null) {
+      this.#localBuffers = undefined;
+      return shared;
+    }
+    // The worker reserved its buffers (and refused what it would refuse); keep a copy's worth here.
+    let local = this.#localBuffers;
+    if (local === undefined || n > local.input.length) {
+      local = { input: new BigUint64Array(n), output: new BigUint64Array(n) };
+      this.#localBuffers = local;
+    }
+    return { input: local.input.subarray(0, n), output: local.output.subarray(0, n) };
+  }
+
+  virtToPhysInPlace(n: number): Promise<TranslateCounts> {
+    return this.#inPlace('virtToPhysInPlace', 'virtToPhys', n);
+  }
+
+  physToVirtInPlace(n: number): Promise<TranslateCounts> {
+    return this.#inPlace('physToVirtInPlace', 'physToVirt', n);
+  }
+
+  async #inPlace(op: OpName, copying: 'virtToPhys' | 'physToVirt', n: number): Promise<TranslateCounts> {
+    const local = this.#localBuffers;
+    if (local === undefined) return (await this.callRemote(op, [n])) as TranslateCounts;
+    checkArgTypes(op, [n]);
+    if (!(Number.isInteger(n) && n >= 0 && n <= local.input.length)) throw new EngineError('E_ARG', op, 'n');
+    const { out, fast, slow, miss } = (await this.callRemote(copying, [local.input.slice(0, n)])) as TranslateResult;
+    local.output.set(out);
+    return { fast, slow, miss };
+  }
+
   /** A call timed out: fail everything with `error` and stop the thread. */
   #breakDown(error: EngineTimeoutError): void {
     this.#fail(error);
@@ -192,7 +234,11 @@ export class RemoteEngine implements WorkerEngine {
   }
 }
 
+/** The calls the class writes out itself: the zero-copy buffers depend on what the worker can share. */
+const OWN_METHODS: ReadonlySet<OpName> = new Set(['translateBuffers', 'virtToPhysInPlace', 'physToVirtInPlace']);
+
 for (const op of OP_NAMES) {
+  if (OWN_METHODS.has(op)) continue;
   Object.defineProperty(RemoteEngine.prototype, op, {
     value: function (this: RemoteEngine, ...args: unknown[]) {
       return this.callRemote(op, args);

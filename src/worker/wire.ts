@@ -10,7 +10,7 @@ import * as Comlink from 'comlink';
 import { ENGINE_STATUS_TEXT, type EngineStatusName } from '../contract/constants.js';
 import { EngineError } from '../contract/errors.js';
 import type { EngineVariant } from '../engine/load.js';
-import type { EngineApi, EngineInfo, EngineOptions, ScanResult, TranslateResult } from '../contract/engine-api.js';
+import type { EngineApi, EngineInfo, EngineOptions, ScanResult, TranslateBuffers, TranslateResult } from '../contract/engine-api.js';
 import { ENGINE_OPS, OP_NAMES, type OpName, type ResultKind } from '../contract/ops.js';
 
 // ---- errors -------------------------------------------------------------------
@@ -130,7 +130,16 @@ const SEND_RESULT: Record<ResultKind, (value: never) => unknown> = {
     const out = ownedArray(result.out);
     return Comlink.transfer({ out, fast: result.fast, slow: result.slow, miss: result.miss }, [out.buffer as ArrayBuffer]);
   },
+  // Views of shared memory cross as views of the same memory; anything else
+  // would be a copy (or, transferred, the engine's whole memory), so the
+  // client is told to keep buffers of its own instead.
+  buffers: (buffers: TranslateBuffers) => (isShared(buffers.input) && isShared(buffers.output) ? buffers : null),
+  translateCounts: (value) => value,
 };
+
+function isShared(array: BulkArray): boolean {
+  return typeof SharedArrayBuffer === 'function' && array.buffer instanceof SharedArrayBuffer;
+}
 
 /** `result` of `op`, marked so that its bulk arrays are moved rather than copied. */
 export function sendResult(op: OpName, result: unknown): unknown {

@@ -8,7 +8,7 @@
  * Both engines must be synchronous (the WASM engine used directly and the
  * reference are); the result returned is the engine under test's.
  */
-import type { EngineApi } from '../../src/contract/engine-api.js';
+import type { EngineApi, TranslateBuffers, TranslateCounts } from '../../src/contract/engine-api.js';
 import { OP_NAMES } from '../../src/contract/ops.js';
 import { describeOp, describeOutcome, normalize, outcomeOfError, sameOutcome, type EngineOp, type OpMethod, type Outcome } from '../helpers/ops.js';
 
@@ -86,17 +86,59 @@ export class CheckedEngine implements EngineApi {
     }
   }
 
+  // ---- zero-copy translation: each engine has buffers of its own ----------------------
+
+  /** Length of the translation buffers last handed out (the same on both engines). */
+  #buffersLength = 0;
+
+  /** Both engines' buffers, compared; the caller writes to the subject's. */
+  translateBuffers(n: number): TranslateBuffers {
+    const buffers = this.callBoth<TranslateBuffers>('translateBuffers', [n]);
+    this.#buffersLength = n;
+    return buffers;
+  }
+
+  virtToPhysInPlace(n: number): TranslateCounts {
+    return this.#inPlace('virtToPhysInPlace', n);
+  }
+
+  physToVirtInPlace(n: number): TranslateCounts {
+    return this.#inPlace('physToVirtInPlace', n);
+  }
+
+  /**
+   * Copies what the caller wrote to the subject's input over to the oracle's,
+   * runs the call on both, and compares what each wrote to its output. Views
+   * are taken afresh: the subject's may have been detached by growth since.
+   */
+  #inPlace(method: 'virtToPhysInPlace' | 'physToVirtInPlace', n: number): TranslateCounts {
+    const length = this.#buffersLength;
+    this.oracle.translateBuffers(length).input.set(this.subject.translateBuffers(length).input);
+    const counts = this.callBoth<TranslateCounts>(method, [n]);
+    const got = this.subject.translateBuffers(length).output.subarray(0, n);
+    const want = this.oracle.translateBuffers(length).output.subarray(0, n);
+    for (let i = 0; i < n; i++) {
+      if (got[i] !== want[i]) {
+        this.fail(`${method}(${n}): output ${i} is 0x${got[i]!.toString(16)}, the reference wrote 0x${want[i]!.toString(16)}`);
+      }
+    }
+    return counts;
+  }
+
   /** The engine under test's figure: the two engines' layouts differ on purpose. */
   bytesUsed(): number {
     return this.subject.bytesUsed();
   }
 }
 
+/** Calls written out above rather than compared generically. */
+const OWN_METHODS: ReadonlySet<string> = new Set(['validate', 'bytesUsed', 'translateBuffers', 'virtToPhysInPlace', 'physToVirtInPlace']);
+
 for (const op of OP_NAMES) {
-  if (op === 'validate' || op === 'bytesUsed') continue;
+  if (OWN_METHODS.has(op)) continue;
   Object.defineProperty(CheckedEngine.prototype, op, {
     value: function (this: CheckedEngine, ...args: unknown[]) {
-      return this.callBoth(op, args);
+      return this.callBoth(op as OpMethod | 'info', args);
     },
     writable: true,
     configurable: true,

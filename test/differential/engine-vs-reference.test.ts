@@ -18,7 +18,7 @@
 import { describe, expect, test } from 'vitest';
 import { createRefEngine } from '../../src/reference/ref-engine.js';
 import { WASM_DEBUG_ENGINE, WASM_ENGINE, WASM_SCALAR_ENGINE, type EngineCase } from '../helpers/engines.js';
-import { OpGenerator, WINDOW_SHAPES, describeOp, type EngineOp, type OpMethod } from '../helpers/ops.js';
+import { OpGenerator, WINDOW_SHAPES, describeOp, writeInput, type EngineOp, type OpMethod } from '../helpers/ops.js';
 import { Prng } from '../helpers/prng.js';
 import { CheckedEngine, EngineMismatch } from './checked-engine.js';
 
@@ -59,6 +59,7 @@ async function runSeed(seed: number, factory: EngineCase): Promise<void> {
   for (let step = 0; step < OPS_PER_SEED; step++) {
     checked.step = step;
     const op = await generator.next(checked);
+    await writeInput(checked, op);
     const ok = runChecked(checked, op);
     const counts = tally.get(op.method) ?? { ok: 0, refused: 0 };
     if (ok) counts.ok++;
@@ -71,6 +72,7 @@ async function runSeed(seed: number, factory: EngineCase): Promise<void> {
 
     for (const probe of generator.probes(op)) {
       // Probes are built inside the window: a refusal by both engines is still a failure.
+      await writeInput(checked, probe);
       if (!runChecked(checked, probe)) checked.fail(`probe refused after ${describeOp(op)}: ${describeOp(probe)}`);
     }
     checked.validate();
@@ -95,6 +97,7 @@ describe('WASM engine against the reference engine', () => {
       'readSections', 'setClass', 'countClasses', 'count', 'countTagged', 'findNext', 'readClasses', 'claim',
       'claimTagged', 'migrateScan', 'setMigratetype', 'setIsolate', 'countPageblocks', 'retagPageblocks',
       'readPageblockTags', 'readPageblockClasses', 'remap', 'remapOut', 'remapIn', 'clearRemap', 'countRemapped', 'virtToPhys', 'physToVirt',
+      'translateBuffers', 'virtToPhysInPlace', 'physToVirtInPlace',
     ];
     if (process.env.PFNLAB_TALLY) console.log(JSON.stringify(Object.fromEntries(tally)));
     const translations: OpMethod[] = ['virtToPhys', 'physToVirt'];

@@ -51,6 +51,21 @@ export type OpMethod = Exclude<keyof EngineApi, 'info' | 'validate' | 'bytesUsed
 export interface EngineOp {
   method: OpMethod;
   args: unknown[];
+  /**
+   * For the in-place translations: the batch the caller writes to the
+   * engine's translation buffers first (see {@link writeInput}).
+   */
+  input?: BigUint64Array;
+}
+
+/** The in-place translations, whose outcome includes what they wrote to the buffers' output. */
+const IN_PLACE: ReadonlySet<OpMethod> = new Set(['virtToPhysInPlace', 'physToVirtInPlace']);
+
+/** Writes `op.input`, if it has one, to the engine's translation buffers (asking for buffers that hold it). */
+export async function writeInput(engine: EngineApi, op: EngineOp): Promise<void> {
+  if (op.input === undefined) return;
+  const buffers = await engine.translateBuffers(op.input.length);
+  buffers.input.set(op.input);
 }
 
 /** What one call did: a normalised result, or the refusal's code and argument. */
@@ -109,8 +124,15 @@ function argKinds(method: OpMethod): readonly ArgKind[] {
 /** Calls `op` on `engine` (sync or async) and records what happened. */
 export async function applyOp(engine: EngineApi, op: EngineOp): Promise<Outcome> {
   try {
+    await writeInput(engine, op);
     const method = engine[op.method] as (...args: unknown[]) => unknown;
     const value: unknown = await method.apply(engine, op.args);
+    if (IN_PLACE.has(op.method)) {
+      // What the call wrote: the first n outputs (n is what it accepted).
+      const n = op.args[0] as number;
+      const output = (await engine.translateBuffers(n)).output.slice();
+      return { ok: true, value: normalize({ counts: value, output }) };
+    }
     return { ok: true, value: normalize(value) };
   } catch (error) {
     return outcomeOfError(error);
@@ -292,6 +314,12 @@ export class OpGenerator {
     }
     if (rng.chance(0.3)) probes.push({ method: 'virtToPhys', args: [this.#virtualAddresses()] });
     if (rng.chance(0.3)) probes.push({ method: 'physToVirt', args: [this.#physicalAddresses()] });
+    if (rng.chance(0.2)) {
+      // The same batches through the engine's own buffers.
+      const input = rng.chance(0.5) ? this.#virtualAddresses() : this.#physicalAddresses();
+      const method = rng.chance(0.5) ? 'virtToPhysInPlace' : 'physToVirtInPlace';
+      probes.push({ method, args: [input.length], input });
+    }
     return probes;
   }
 

@@ -36,6 +36,7 @@ describe('npm pack', () => {
       'bin/pfnlab.mjs',
       'dist/build/release.wasm',
       'dist/build/release-simd.wasm',
+      'dist/build/release-simd-shared.wasm',
       'dist/src/browser.js',
       'dist/src/worker/browser-worker.js',
       'dist/src/index.js',
