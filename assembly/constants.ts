@@ -93,8 +93,10 @@ export const SCAN_DONE: i32 = 0;
 export const SCAN_MORE: i32 = 1;
 export const SCAN_UNMOVABLE: i32 = 2;
 
-/** Largest readClasses() request (pages). */
+/** Largest readClasses() request (pages), and so the largest classes buffer. */
 export const MAX_READ_CLASSES_PAGES: u64 = <u64>1 << 24;
+/** Runs one zero-copy scan buffer may hold (runsReserve): 256 MiB of f64 pairs. */
+export const MAX_SCAN_RUNS: u32 = 1 << 24;
 
 /** "No such offset": larger than any in-window page offset. */
 export const NONE: u64 = 0xffffffffffffffff;

@@ -161,6 +161,11 @@ let gReady = false;
 let gLastStatus: i32 = 0;
 let gTranslateBuffer: usize = 0;
 let gTranslateCapacity: u32 = 0;
+/** The zero-copy classes buffer (one byte per page) and runs buffer (SIZE_OF_RUN per run). */
+let gClassesBuffer: usize = 0;
+let gClassesCapacity: u32 = 0;
+let gRunsBuffer: usize = 0;
+let gRunsCapacity: u32 = 0;
 
 /** Bytes of the I/O area available to bulk results. */
 const IO_BULK_BYTES: u32 = IO_AREA_BYTES - IO_BULK;
@@ -210,6 +215,8 @@ export function abiConstants(): i32 {
   store<f64>(at + (i++ << 3), <f64>C.MAX_WINDOW_PAGES);
   store<f64>(at + (i++ << 3), <f64>C.MAX_PHYS_PFN);
   store<f64>(at + (i++ << 3), <f64>C.MAX_TRANSLATE_BATCH);
+  store<f64>(at + (i++ << 3), <f64>C.MAX_READ_CLASSES_PAGES);
+  store<f64>(at + (i++ << 3), <f64>C.MAX_SCAN_RUNS);
   store<f64>(at + (i++ << 3), <f64>C.NR_PAGE_CLASSES);
   store<f64>(at + (i++ << 3), <f64>C.NO_CLASS);
   store<f64>(at + (i++ << 3), <f64>C.ALL_CLASSES);
@@ -525,25 +532,41 @@ export function findNext(startPfn: f64, endPfn: f64, mask: f64): f64 {
 
 /** readClasses(startPfn, nrPages): the chunk [chunkFirst, chunkFirst + chunkLen) as u8 to the bulk area. */
 export function readClasses(startPfn: f64, nrPages: f64, chunkFirst: u32, chunkLen: u32): i32 {
+  const r = checkReadClasses(startPfn, nrPages, <f64>MAX_READ_CLASSES_PAGES);
+  if (r != OK) return r;
+  readClassesTo(gStartOff + chunkFirst, gStartOff + chunkFirst + chunkLen, gIoArea + IO_BULK);
+  return OK;
+}
+
+/** readClasses into the zero-copy classes buffer, all of [startPfn, + nrPages) at once (nrPages up to its capacity). */
+export function readClassesBuffer(startPfn: f64, nrPages: f64): i32 {
+  const r = checkReadClasses(startPfn, nrPages, <f64>gClassesCapacity);
+  if (r != OK) return r;
+  readClassesTo(gStartOff, gEndOff, gClassesBuffer);
+  return OK;
+}
+
+/** readClasses' checks, nrPages at most `limit`; sets gStartOff / gEndOff. */
+function checkReadClasses(startPfn: f64, nrPages: f64, limit: f64): i32 {
   clearError();
   if (!isCount(startPfn)) return fail(E_ARG, 0);
-  if (!isCount(nrPages) || nrPages > <f64>MAX_READ_CLASSES_PAGES) return fail(E_ARG, 1);
+  if (!isCount(nrPages) || nrPages > limit) return fail(E_ARG, 1);
   if (startPfn > <f64>(gBasePfn + gNrPages)) return fail(E_RANGE, 0);
-  const r = checkSpan(startPfn, nrPages, 0, 1);
-  if (r != OK) return r;
-  let off = gStartOff + chunkFirst;
-  const end = off + chunkLen;
-  let out = gIoArea + IO_BULK;
-  while (off < end) {
+  return checkSpan(startPfn, nrPages, 0, 1);
+}
+
+/** The class of each page of window offsets [off, end) to `out`, a byte each (NO_CLASS where absent). */
+function readClassesTo(startOff: u64, endOff: u64, out: usize): void {
+  let off = startOff;
+  while (off < endOff) {
     const s = sectionOf(off);
     const lo = sectionPartLo(s, off);
-    const hi = sectionPartHi(s, end);
+    const hi = sectionPartHi(s, endOff);
     if (isPresent(s)) readSectionClasses(secAddr(s), lo, hi, out);
     else memory.fill(out, <u8>NO_CLASS, hi - lo);
     out += hi - lo;
     off += hi - lo;
   }
-  return OK;
 }
 
 /** The checks claim and claimTagged share: the range, nrPages, fromCls, toCls, mode (positions 0..5). */
@@ -607,6 +630,22 @@ export function claimTagged(
  * maxRuns allows). Returns the ScanStatus, or a negative code.
  */
 export function migrateScan(startPfn: f64, endPfn: f64, movableMask: f64, unmovableMask: f64, maxRuns: f64, chunkRuns: u32): i32 {
+  const r = checkScan(startPfn, endPfn, movableMask, unmovableMask, maxRuns);
+  if (r != OK) return r;
+  const limit = <u32>min<f64>(min<f64>(maxRuns, <f64>chunkRuns), <f64>scanRunCapacity());
+  return scanRange(gStartOff, gEndOff, <u32>movableMask, <u32>unmovableMask, limit, gIoArea + IO_BULK);
+}
+
+/** migrateScan with its runs to the zero-copy runs buffer, all at once (maxRuns up to its capacity). */
+export function migrateScanBuffer(startPfn: f64, endPfn: f64, movableMask: f64, unmovableMask: f64, maxRuns: f64): i32 {
+  const r = checkScan(startPfn, endPfn, movableMask, unmovableMask, maxRuns);
+  if (r != OK) return r;
+  if (maxRuns > <f64>gRunsCapacity) return fail(E_ARG, 4);
+  return scanRange(gStartOff, gEndOff, <u32>movableMask, <u32>unmovableMask, <u32>maxRuns, gRunsBuffer);
+}
+
+/** migrateScan's checks: the range, the masks (disjoint), maxRuns a count of at least 1. */
+function checkScan(startPfn: f64, endPfn: f64, movableMask: f64, unmovableMask: f64, maxRuns: f64): i32 {
   clearError();
   let r = checkRange(startPfn, endPfn, 0, 1);
   if (r == OK) r = checkMask(movableMask, ALL_CLASSES, 2);
@@ -614,8 +653,7 @@ export function migrateScan(startPfn: f64, endPfn: f64, movableMask: f64, unmova
   if (r != OK) return r;
   if ((<u32>movableMask & <u32>unmovableMask) != 0) return fail(E_ARG, 3);
   if (!isCount(maxRuns) || maxRuns < 1) return fail(E_ARG, 4);
-  const limit = <u32>min<f64>(min<f64>(maxRuns, <f64>chunkRuns), <f64>scanRunCapacity());
-  return scanRange(gStartOff, gEndOff, <u32>movableMask, <u32>unmovableMask, limit);
+  return OK;
 }
 
 /** Largest number of runs one migrateScan call can return. */
@@ -877,14 +915,54 @@ export function translateReserve(n: f64): i32 {
   if (!isIntIn(n, C.MAX_TRANSLATE_BATCH)) return fail(E_ARG, 0);
   const count = <u32>n;
   if (count <= gTranslateCapacity) return OK;
-  const bytes = <u64>count * SIZE_OF_TRANSLATION;
-  const pages = <u32>((bytes + 0xffff) >> WASM_PAGE_SHIFT);
-  const at = growPages(pages);
+  const at = scratchRegion(<u64>count * SIZE_OF_TRANSLATION);
   if (at == 0) return fail(E_FULL, 0);
-  memory.fill(gOwnerMap + (at >> WASM_PAGE_SHIFT), OWNER_TRANSLATE, pages);
   gTranslateBuffer = at;
   gTranslateCapacity = count;
   return OK;
+}
+
+/**
+ * Fresh memory for a zero-copy buffer of `bytes`, its pages marked as
+ * translation scratch in the page owner map; 0 when memory cannot grow.
+ */
+function scratchRegion(bytes: u64): usize {
+  const pages = <u32>((bytes + 0xffff) >> WASM_PAGE_SHIFT);
+  const at = growPages(pages);
+  if (at != 0) memory.fill(gOwnerMap + (at >> WASM_PAGE_SHIFT), OWNER_TRANSLATE, pages);
+  return at;
+}
+
+/** The zero-copy classes buffer for nrPages pages (as translateReserve: reused when big enough). */
+export function classesReserve(nrPages: f64): i32 {
+  clearError();
+  if (!isCount(nrPages) || nrPages > <f64>MAX_READ_CLASSES_PAGES) return fail(E_ARG, 0);
+  const count = <u32>nrPages;
+  if (count <= gClassesCapacity) return OK;
+  const at = scratchRegion(<u64>count);
+  if (at == 0) return fail(E_FULL, 0);
+  gClassesBuffer = at;
+  gClassesCapacity = count;
+  return OK;
+}
+export function classesPtr(): usize {
+  return gClassesBuffer;
+}
+
+/** The zero-copy runs buffer for maxRuns runs (as translateReserve: reused when big enough). */
+export function runsReserve(maxRuns: f64): i32 {
+  clearError();
+  if (!isIntIn(maxRuns, C.MAX_SCAN_RUNS)) return fail(E_ARG, 0);
+  const count = <u32>maxRuns;
+  if (count <= gRunsCapacity) return OK;
+  const at = scratchRegion(<u64>count * SIZE_OF_RUN);
+  if (at == 0) return fail(E_FULL, 0);
+  gRunsBuffer = at;
+  gRunsCapacity = count;
+  return OK;
+}
+export function runsPtr(): usize {
+  return gRunsBuffer;
 }
 export function translateInPtr(): usize {
   return gTranslateBuffer;

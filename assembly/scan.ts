@@ -1,11 +1,10 @@
 // migrateScan(): one kernel walks the range in pfn order with findNextOff, so
 // uniform sections and pageblocks of classes nobody asked about are skipped
 // through the summaries in O(1), and writes movable runs as f64 pairs
-// [startPfn, nrPages] to the I/O area.
+// [startPfn, nrPages] to the I/O area or to a caller's runs buffer.
 
 import { ALL_CLASSES, NONE, PFN_SECTION_SHIFT, SCAN_DONE, SCAN_MORE, SCAN_UNMOVABLE, SECTION_PAGE_MASK } from './constants';
 import {
-  IO_BULK,
   IO_SCAN_MOVABLE,
   IO_SCAN_NEXT,
   IO_SCAN_RUNS,
@@ -21,10 +20,11 @@ import { findNextOff } from './range';
 import { classAt } from './state';
 
 /**
- * Scans [startOff, endOff); at most maxRuns runs go to the I/O area (the
- * caller bounds maxRuns by the area's capacity). Returns the ScanStatus.
+ * Scans [startOff, endOff); at most maxRuns runs go to `out` (the caller
+ * bounds maxRuns by what `out` holds), the summary to the I/O area. Returns
+ * the ScanStatus.
  */
-export function scanRange(startOff: u64, endOff: u64, movableMask: u32, unmovableMask: u32, maxRuns: u32): i32 {
+export function scanRange(startOff: u64, endOff: u64, movableMask: u32, unmovableMask: u32, maxRuns: u32, out: usize): i32 {
   const io = gIoArea;
   let runs: u32 = 0;
   let movablePages: u64 = 0;
@@ -52,7 +52,7 @@ export function scanRange(startOff: u64, endOff: u64, movableMask: u32, unmovabl
     // The run ends at the first page that is not movable or not present.
     let e = findNextOff(q + 1, endOff, runEndMask, true);
     if (e == NONE) e = endOff;
-    const slot = io + IO_BULK + <usize>runs * SIZE_OF_RUN;
+    const slot = out + <usize>runs * SIZE_OF_RUN;
     store<f64>(slot, gBasePfnF + <f64>q, RUN_START_PFN);
     store<f64>(slot, <f64>(e - q), RUN_NR_PAGES);
     runs++;

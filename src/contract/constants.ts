@@ -35,6 +35,10 @@ export const MAX_PHYS_PFN = 2 ** 40;
 
 /** Addresses one zero-copy translation batch may hold ({@link EngineApi.translateBuffers}); 256 MiB of buffers at this size. */
 export const MAX_TRANSLATE_BATCH = 2 ** 24;
+/** Pages one readClasses call returns, and one classes buffer holds. */
+export const MAX_READ_CLASSES_PAGES = 2 ** 24;
+/** Runs one zero-copy runs buffer may hold ({@link EngineApi.runsBuffer}). */
+export const MAX_SCAN_RUNS = 2 ** 24;
 
 /** x86_64 direct-map base (4-level paging, no KASLR): va = pa + PAGE_OFFSET. */
 export const PAGE_OFFSET = 0xffff888000000000n;

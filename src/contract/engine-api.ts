@@ -69,6 +69,16 @@ export interface ScanResult {
   runs: Float64Array;
 }
 
+/** A scan whose runs went to the runs buffer ({@link EngineApi.migrateScanInPlace}): the ScanResult less its runs, and how many. */
+export interface ScanSummary {
+  status: number;
+  nextPfn: number;
+  unmovablePfn: number;
+  movablePages: number;
+  /** Runs written to the runs buffer, as pairs from its start. */
+  nrRuns: number;
+}
+
 /** What {@link EngineApi.retagPageblocks} did. */
 export interface RetagResult {
   /** Pageblocks retagged. */
@@ -175,6 +185,14 @@ export interface EngineApi {
   /** Class of each page of `[startPfn, startPfn + nrPages)` (NO_CLASS outside present sections); nrPages <= 2^24. */
   readClasses(startPfn: number, nrPages: number): Uint8Array;
   /**
+   * A buffer for readClassesInPlace of up to `nrPages` pages (at most
+   * MAX_READ_CLASSES_PAGES, else E_ARG), owned by the engine as the
+   * translation buffers are (see translateBuffers, whose rules it shares).
+   */
+  classesBuffer(nrPages: number): Uint8Array;
+  /** readClasses into the classes buffer, from its start; nrPages up to the buffer handed out (else E_ARG). */
+  readClassesInPlace(startPfn: number, nrPages: number): void;
+  /**
    * Move `nrPages` pages of class `fromCls` inside the range to class `toCls`.
    * LOWEST takes them in pfn order. RANDOM_PAGEBLOCK visits the range's
    * pageblocks in the order of `pageblockOrder(nrPageblocks, seed)` (see
@@ -233,6 +251,18 @@ export interface EngineApi {
    * with MORE and `nextPfn` at that page. The masks must not intersect (E_ARG).
    */
   migrateScan(startPfn: number, endPfn: number, movableMask: ClassMask, unmovableMask: ClassMask, maxRuns: number): ScanResult;
+  /**
+   * A buffer for migrateScanInPlace of up to `maxRuns` runs (2 * maxRuns
+   * values; at most MAX_SCAN_RUNS runs, else E_ARG), owned by the engine as
+   * the translation buffers are (see translateBuffers, whose rules it shares).
+   */
+  runsBuffer(maxRuns: number): Float64Array;
+  /**
+   * migrateScan with its runs written to the runs buffer from its start,
+   * all in one call; `maxRuns` up to the buffer handed out (else E_ARG, after
+   * migrateScan's own checks).
+   */
+  migrateScanInPlace(startPfn: number, endPfn: number, movableMask: ClassMask, unmovableMask: ClassMask, maxRuns: number): ScanSummary;
 
   // ---- pageblock tags -------------------------------------------------------
 

@@ -12,7 +12,7 @@
  * wrapper (`src/engine/engine.ts`) and the reference (`src/reference/`).
  * A compile-time check below keeps the table and the interface in step.
  */
-import type { EngineApi, EngineInfo, RemapCount, RetagResult, ScanResult, TranslateBuffers, TranslateCounts, TranslateResult } from './engine-api.js';
+import type { EngineApi, EngineInfo, RemapCount, RetagResult, ScanResult, ScanSummary, TranslateBuffers, TranslateCounts, TranslateResult } from './engine-api.js';
 import { EngineError } from './errors.js';
 
 /**
@@ -87,8 +87,12 @@ export interface ResultKindType {
   f64s: Float64Array;
   scan: ScanResult;
   translation: TranslateResult;
-  /** Zero-copy translation buffers: never cloned, see the worker's wire. */
+  /** Zero-copy buffers, owned by the engine: shared or kept apart, never cloned (see the worker's wire). */
   buffers: TranslateBuffers;
+  classesBuffer: Uint8Array;
+  runsBuffer: Float64Array;
+  /** A scan whose runs stayed in the runs buffer. */
+  scanSummary: ScanSummary;
   /** The counts of an in-place translation. */
   translateCounts: TranslateCounts;
   /** What retagPageblocks did: two numbers. */
@@ -136,6 +140,8 @@ export const ENGINE_OPS = {
   },
   findNext: { args: [...PFN_RANGE, ['mask', 'mask']], result: 'number', mutates: false },
   readClasses: { args: [['startPfn', 'pfn'], ['nrPages', 'count']], result: 'u8s', mutates: false },
+  classesBuffer: { args: [['nrPages', 'count']], result: 'classesBuffer', mutates: false },
+  readClassesInPlace: { args: [['startPfn', 'pfn'], ['nrPages', 'count']], result: 'void', mutates: false },
   claim: {
     args: [...PFN_RANGE, ['nrPages', 'count'], ['fromCls', 'cls'], ['toCls', 'cls'], ['mode', 'mode'], ['seed', 'seed']],
     result: 'number',
@@ -159,6 +165,12 @@ export const ENGINE_OPS = {
   migrateScan: {
     args: [...PFN_RANGE, ['movableMask', 'mask'], ['unmovableMask', 'mask'], ['maxRuns', 'maxRuns']],
     result: 'scan',
+    mutates: false,
+  },
+  runsBuffer: { args: [['maxRuns', 'maxRuns']], result: 'runsBuffer', mutates: false },
+  migrateScanInPlace: {
+    args: [...PFN_RANGE, ['movableMask', 'mask'], ['unmovableMask', 'mask'], ['maxRuns', 'maxRuns']],
+    result: 'scanSummary',
     mutates: false,
   },
 

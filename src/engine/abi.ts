@@ -80,6 +80,12 @@ export interface RawEngineExports {
   translateOutPtr(): number;
   virtToPhysBuffers(n: number): number;
   physToVirtBuffers(n: number): number;
+  classesReserve(nrPages: number): number;
+  classesPtr(): number;
+  readClassesBuffer(startPfn: number, nrPages: number): number;
+  runsReserve(maxRuns: number): number;
+  runsPtr(): number;
+  migrateScanBuffer(startPfn: number, endPfn: number, movableMask: number, unmovableMask: number, maxRuns: number): number;
   /** Streams the first n translation inputs (to the outputs when write is 1); their sum, NaN on refusal. */
   streamBuffers(n: number, write: number): number;
 
@@ -177,6 +183,8 @@ export const ABI_CONSTANT_NAMES = [
   'MAX_WINDOW_PAGES',
   'MAX_PHYS_PFN',
   'MAX_TRANSLATE_BATCH',
+  'MAX_READ_CLASSES_PAGES',
+  'MAX_SCAN_RUNS',
   'NR_PAGE_CLASSES',
   'NO_CLASS',
   'ALL_CLASSES',

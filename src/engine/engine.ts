@@ -19,6 +19,7 @@ import type {
   RemapCount,
   RetagResult,
   ScanResult,
+  ScanSummary,
   TranslateBuffers,
   TranslateCounts,
   TranslateResult,
@@ -274,6 +275,19 @@ export class Engine implements EngineApi {
     return out;
   }
 
+  /** A view of the engine's classes buffer (see the contract; growth of unshared memory detaches it). */
+  classesBuffer(nrPages: number): Uint8Array {
+    if (typeof nrPages !== 'number') checkArgTypes('classesBuffer', [nrPages]);
+    const x = this.#x;
+    this.#check(x.classesReserve(nrPages), 'classesBuffer');
+    return new Uint8Array(x.memory.buffer, x.classesPtr() >>> 0, nrPages);
+  }
+
+  readClassesInPlace(startPfn: number, nrPages: number): void {
+    if (typeof startPfn !== 'number' || typeof nrPages !== 'number') checkArgTypes('readClassesInPlace', [startPfn, nrPages]);
+    this.#check(this.#x.readClassesBuffer(startPfn, nrPages), 'readClassesInPlace');
+  }
+
   claim(startPfn: number, endPfn: number, nrPages: number, fromCls: number, toCls: number, mode: number, seed: number): number {
     if (
       typeof startPfn !== 'number' ||
@@ -358,6 +372,35 @@ export class Engine implements EngineApi {
       }
       return { status, nextPfn, unmovablePfn: this.#f64(IO_SCAN_UNMOVABLE), movablePages, runs: out };
     }
+  }
+
+  /** A view of the engine's runs buffer, 2 * maxRuns values (see the contract; growth of unshared memory detaches it). */
+  runsBuffer(maxRuns: number): Float64Array {
+    if (typeof maxRuns !== 'number') checkArgTypes('runsBuffer', [maxRuns]);
+    const x = this.#x;
+    this.#check(x.runsReserve(maxRuns), 'runsBuffer');
+    return new Float64Array(x.memory.buffer, x.runsPtr() >>> 0, 2 * maxRuns);
+  }
+
+  migrateScanInPlace(startPfn: number, endPfn: number, movableMask: number, unmovableMask: number, maxRuns: number): ScanSummary {
+    if (
+      typeof startPfn !== 'number' ||
+      typeof endPfn !== 'number' ||
+      typeof movableMask !== 'number' ||
+      typeof unmovableMask !== 'number' ||
+      typeof maxRuns !== 'number'
+    ) {
+      checkArgTypes('migrateScanInPlace', [startPfn, endPfn, movableMask, unmovableMask, maxRuns]);
+    }
+    const status = this.#x.migrateScanBuffer(startPfn, endPfn, movableMask, unmovableMask, maxRuns);
+    this.#check(status, 'migrateScanInPlace');
+    return {
+      status,
+      nextPfn: this.#f64(IO_SCAN_NEXT),
+      unmovablePfn: this.#f64(IO_SCAN_UNMOVABLE),
+      movablePages: this.#f64(IO_SCAN_MOVABLE),
+      nrRuns: this.#f64(IO_SCAN_RUNS),
+    };
   }
 
   // ---- pageblock tags ------------------------------------------------------------------------

@@ -9,6 +9,8 @@ import {
   MAX_NID,
   MAX_PHYS_PFN,
   MAX_TRANSLATE_BATCH,
+  MAX_READ_CLASSES_PAGES,
+  MAX_SCAN_RUNS,
   MAX_WINDOW_PAGES,
   MIGRATETYPE_MASK,
   NO_CLASS,
@@ -41,13 +43,13 @@ import type {
   RemapCount,
   RetagResult,
   ScanResult,
+  ScanSummary,
   TranslateBuffers,
   TranslateCounts,
   TranslateResult,
 } from '../contract/engine-api.js';
 
 /** Largest span readClasses() returns in one call. */
-const MAX_READ_CLASSES_PAGES = 2 ** 24;
 /** Number of Migratetype values (UNMOVABLE, MOVABLE, RECLAIMABLE). */
 const NR_MIGRATETYPES = 3;
 /** Every bit a pageblock tag can hold: the migratetype and MIGRATE_ISOLATE. */
@@ -216,6 +218,8 @@ export class RefEngine implements EngineApi {
   readonly #forward = new Map<number, number>();
   /** The zero-copy translation buffers handed out (plain arrays here: there is no other memory to view). */
   #translateInput = new BigUint64Array(0);
+  #classesBuffer = new Uint8Array(0);
+  #runsBuffer = new Float64Array(0);
   #translateOutput = new BigUint64Array(0);
   /** Frame (in the window) → old pfn of the page it holds (anywhere). */
   readonly #reverse = new Map<number, number>();
@@ -446,9 +450,25 @@ export class RefEngine implements EngineApi {
 
   readClasses(startPfn: number, nrPages: number): Uint8Array {
     checkArgTypes('readClasses', arguments);
-    const op = 'readClasses';
+    return this.#readClasses('readClasses', startPfn, nrPages, MAX_READ_CLASSES_PAGES);
+  }
+
+  classesBuffer(nrPages: number): Uint8Array {
+    checkArgTypes('classesBuffer', arguments);
+    if (!isIntUpTo(nrPages, MAX_READ_CLASSES_PAGES)) throw new EngineError('E_ARG', 'classesBuffer', 'nrPages');
+    if (nrPages > this.#classesBuffer.length) this.#classesBuffer = new Uint8Array(nrPages);
+    return this.#classesBuffer.subarray(0, nrPages);
+  }
+
+  readClassesInPlace(startPfn: number, nrPages: number): void {
+    checkArgTypes('readClassesInPlace', arguments);
+    this.#classesBuffer.set(this.#readClasses('readClassesInPlace', startPfn, nrPages, this.#classesBuffer.length));
+  }
+
+  /** readClasses with nrPages at most `limit`. */
+  #readClasses(op: OpName, startPfn: number, nrPages: number, limit: number): Uint8Array {
     if (!isCount(startPfn)) throw new EngineError('E_ARG', op, 'startPfn');
-    if (!isCount(nrPages) || nrPages > MAX_READ_CLASSES_PAGES) throw new EngineError('E_ARG', op, 'nrPages');
+    if (!isCount(nrPages) || nrPages > limit) throw new EngineError('E_ARG', op, 'nrPages');
     if (startPfn < this.#basePfn || startPfn > this.#endPfn) throw new EngineError('E_RANGE', op, 'startPfn');
     if (startPfn + nrPages > this.#endPfn) throw new EngineError('E_RANGE', op, 'nrPages');
     const out = new Uint8Array(nrPages).fill(NO_CLASS);
@@ -586,7 +606,34 @@ export class RefEngine implements EngineApi {
     maxRuns: number,
   ): ScanResult {
     checkArgTypes('migrateScan', arguments);
-    const op = 'migrateScan';
+    return this.#migrateScan('migrateScan', startPfn, endPfn, movableMask, unmovableMask, maxRuns, Infinity);
+  }
+
+  runsBuffer(maxRuns: number): Float64Array {
+    checkArgTypes('runsBuffer', arguments);
+    if (!isIntUpTo(maxRuns, MAX_SCAN_RUNS)) throw new EngineError('E_ARG', 'runsBuffer', 'maxRuns');
+    if (2 * maxRuns > this.#runsBuffer.length) this.#runsBuffer = new Float64Array(2 * maxRuns);
+    return this.#runsBuffer.subarray(0, 2 * maxRuns);
+  }
+
+  migrateScanInPlace(startPfn: number, endPfn: number, movableMask: ClassMask, unmovableMask: ClassMask, maxRuns: number): ScanSummary {
+    checkArgTypes('migrateScanInPlace', arguments);
+    const limit = this.#runsBuffer.length / 2;
+    const { runs, ...summary } = this.#migrateScan('migrateScanInPlace', startPfn, endPfn, movableMask, unmovableMask, maxRuns, limit);
+    this.#runsBuffer.set(runs);
+    return { ...summary, nrRuns: runs.length / 2 };
+  }
+
+  /** migrateScan with maxRuns at most `maxRunsLimit` (checked after migrateScan's own checks). */
+  #migrateScan(
+    op: OpName,
+    startPfn: number,
+    endPfn: number,
+    movableMask: ClassMask,
+    unmovableMask: ClassMask,
+    maxRuns: number,
+    maxRunsLimit: number,
+  ): ScanResult {
     this.#checkRange(op, startPfn, endPfn);
     this.#checkClassMask(op, 'movableMask', movableMask);
     this.#checkClassMask(op, 'unmovableMask', unmovableMask);
@@ -594,6 +641,7 @@ export class RefEngine implements EngineApi {
       throw new EngineError('E_ARG', op, 'unmovableMask', 'the movable and unmovable masks intersect');
     }
     if (!Number.isSafeInteger(maxRuns) || maxRuns < 1) throw new EngineError('E_ARG', op, 'maxRuns');
+    if (maxRuns > maxRunsLimit) throw new EngineError('E_ARG', op, 'maxRuns');
 
     const runs: number[] = [];
     let movablePages = 0;

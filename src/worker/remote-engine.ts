@@ -19,7 +19,7 @@
  * and each in-place call sends its batch as a copying call would.
  */
 import * as Comlink from 'comlink';
-import type { EngineApi, EngineInfo, EngineOptions, TranslateBuffers, TranslateCounts, TranslateResult } from '../contract/engine-api.js';
+import type { ClassMask, EngineApi, EngineInfo, EngineOptions, ScanResult, ScanSummary, TranslateBuffers, TranslateCounts, TranslateResult } from '../contract/engine-api.js';
 import { EngineError } from '../contract/errors.js';
 import { checkArgTypes, OP_NAMES, type OpName } from '../contract/ops.js';
 import { installEngineErrorHandler, sendArgs, type EngineVariantName, type ServedEngineApi } from './wire.js';
@@ -123,8 +123,8 @@ export class RemoteEngine implements WorkerEngine {
   #gone: unknown = undefined;
   /** Per-call timeout in milliseconds; 0 for none. */
   readonly #timeoutMs: number;
-  /** Translation buffers of this side, when the worker's memory cannot be shared. */
-  #localBuffers: TranslateBuffers | undefined;
+  /** Zero-copy buffers of this side, by kind, when the worker's memory cannot be shared. */
+  #local: { translate?: TranslateBuffers; classes?: Uint8Array; runs?: Float64Array } = {};
 
   constructor(thread: EngineThread, timeoutMs = 0) {
     this.#thread = thread;
@@ -194,37 +194,85 @@ export class RemoteEngine implements WorkerEngine {
     });
   }
 
+  // ---- zero-copy buffers -----------------------------------------------------------
+  // The worker answers a buffer request with views of its shared memory, or
+  // null when its memory is its own; then the buffers live here, and each
+  // in-place call goes as the copying call, after the checks the engine
+  // makes before that call's own (the buffer's capacity), and the result is
+  // copied into them.
+
   async translateBuffers(n: number): Promise<TranslateBuffers> {
     const shared = (await this.callRemote('translateBuffers', [n])) as TranslateBuffers | null;
     if (shared !== null) {
-      this.#localBuffers = undefined;
+      delete this.#local.translate;
       return shared;
     }
-    // The worker reserved its buffers (and refused what it would refuse); keep a copy's worth here.
-    let local = this.#localBuffers;
+    let local = this.#local.translate;
     if (local === undefined || n > local.input.length) {
       local = { input: new BigUint64Array(n), output: new BigUint64Array(n) };
-      this.#localBuffers = local;
+      this.#local.translate = local;
     }
     return { input: local.input.subarray(0, n), output: local.output.subarray(0, n) };
   }
 
   virtToPhysInPlace(n: number): Promise<TranslateCounts> {
-    return this.#inPlace('virtToPhysInPlace', 'virtToPhys', n);
+    return this.#translateInPlace('virtToPhysInPlace', 'virtToPhys', n);
   }
 
   physToVirtInPlace(n: number): Promise<TranslateCounts> {
-    return this.#inPlace('physToVirtInPlace', 'physToVirt', n);
+    return this.#translateInPlace('physToVirtInPlace', 'physToVirt', n);
   }
 
-  async #inPlace(op: OpName, copying: 'virtToPhys' | 'physToVirt', n: number): Promise<TranslateCounts> {
-    const local = this.#localBuffers;
+  async #translateInPlace(op: OpName, copying: 'virtToPhys' | 'physToVirt', n: number): Promise<TranslateCounts> {
+    const local = this.#local.translate;
     if (local === undefined) return (await this.callRemote(op, [n])) as TranslateCounts;
     checkArgTypes(op, [n]);
-    if (!(Number.isInteger(n) && n >= 0 && n <= local.input.length)) throw new EngineError('E_ARG', op, 'n');
+    if (!isCountUpTo(n, local.input.length)) throw new EngineError('E_ARG', op, 'n');
     const { out, fast, slow, miss } = (await this.callRemote(copying, [local.input.slice(0, n)])) as TranslateResult;
     local.output.set(out);
     return { fast, slow, miss };
+  }
+
+  async classesBuffer(nrPages: number): Promise<Uint8Array> {
+    const shared = (await this.callRemote('classesBuffer', [nrPages])) as Uint8Array | null;
+    if (shared !== null) {
+      delete this.#local.classes;
+      return shared;
+    }
+    if (this.#local.classes === undefined || nrPages > this.#local.classes.length) this.#local.classes = new Uint8Array(nrPages);
+    return this.#local.classes.subarray(0, nrPages);
+  }
+
+  async readClassesInPlace(startPfn: number, nrPages: number): Promise<void> {
+    const local = this.#local.classes;
+    if (local === undefined) return (await this.callRemote('readClassesInPlace', [startPfn, nrPages])) as void;
+    const op = 'readClassesInPlace';
+    checkArgTypes(op, [startPfn, nrPages]);
+    if (!isCountUpTo(startPfn, Number.MAX_SAFE_INTEGER)) throw new EngineError('E_ARG', op, 'startPfn');
+    if (!isCountUpTo(nrPages, local.length)) throw new EngineError('E_ARG', op, 'nrPages');
+    local.set((await this.callRemote('readClasses', [startPfn, nrPages])) as Uint8Array);
+  }
+
+  async runsBuffer(maxRuns: number): Promise<Float64Array> {
+    const shared = (await this.callRemote('runsBuffer', [maxRuns])) as Float64Array | null;
+    if (shared !== null) {
+      delete this.#local.runs;
+      return shared;
+    }
+    if (this.#local.runs === undefined || 2 * maxRuns > this.#local.runs.length) this.#local.runs = new Float64Array(2 * maxRuns);
+    return this.#local.runs.subarray(0, 2 * maxRuns);
+  }
+
+  async migrateScanInPlace(startPfn: number, endPfn: number, movableMask: ClassMask, unmovableMask: ClassMask, maxRuns: number): Promise<ScanSummary> {
+    const args = [startPfn, endPfn, movableMask, unmovableMask, maxRuns];
+    const local = this.#local.runs;
+    if (local === undefined) return (await this.callRemote('migrateScanInPlace', args)) as ScanSummary;
+    checkArgTypes('migrateScanInPlace', args);
+    // The copying scan makes every check but the capacity's, which comes last.
+    const { runs, ...summary } = (await this.callRemote('migrateScan', args)) as ScanResult;
+    if (maxRuns > local.length / 2) throw new EngineError('E_ARG', 'migrateScanInPlace', 'maxRuns');
+    local.set(runs);
+    return { ...summary, nrRuns: runs.length / 2 };
   }
 
   /** A call timed out: fail everything with `error` and stop the thread. */
@@ -235,7 +283,20 @@ export class RemoteEngine implements WorkerEngine {
 }
 
 /** The calls the class writes out itself: the zero-copy buffers depend on what the worker can share. */
-const OWN_METHODS: ReadonlySet<OpName> = new Set(['translateBuffers', 'virtToPhysInPlace', 'physToVirtInPlace']);
+const OWN_METHODS: ReadonlySet<OpName> = new Set([
+  'translateBuffers',
+  'virtToPhysInPlace',
+  'physToVirtInPlace',
+  'classesBuffer',
+  'readClassesInPlace',
+  'runsBuffer',
+  'migrateScanInPlace',
+]);
+
+/** A non-negative integer no larger than `max`, as the engine checks a count against a capacity. */
+function isCountUpTo(value: number, max: number): boolean {
+  return Number.isSafeInteger(value) && value >= 0 && value <= max;
+}
 
 for (const op of OP_NAMES) {
   if (OWN_METHODS.has(op)) continue;

@@ -130,13 +130,19 @@ const SEND_RESULT: Record<ResultKind, (value: never) => unknown> = {
     const out = ownedArray(result.out);
     return Comlink.transfer({ out, fast: result.fast, slow: result.slow, miss: result.miss }, [out.buffer as ArrayBuffer]);
   },
-  // Views of shared memory cross as views of the same memory; anything else
-  // would be a copy (or, transferred, the engine's whole memory), so the
-  // client is told to keep buffers of its own instead.
   buffers: (buffers: TranslateBuffers) => (isShared(buffers.input) && isShared(buffers.output) ? buffers : null),
+  classesBuffer: (buffer: Uint8Array) => (isShared(buffer) ? buffer : null),
+  runsBuffer: (buffer: Float64Array) => (isShared(buffer) ? buffer : null),
   translateCounts: (value) => value,
+  scanSummary: (value) => value,
 };
 
+/**
+ * Whether a zero-copy buffer can cross as itself: views of shared memory
+ * arrive as views of the same memory. Anything else would arrive as a copy
+ * (or, transferred, take the engine's whole memory with it), so the served
+ * side sends null and the client keeps buffers of its own.
+ */
 function isShared(array: BulkArray): boolean {
   return typeof SharedArrayBuffer === 'function' && array.buffer instanceof SharedArrayBuffer;
 }

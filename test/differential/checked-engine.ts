@@ -8,7 +8,7 @@
  * Both engines must be synchronous (the WASM engine used directly and the
  * reference are); the result returned is the engine under test's.
  */
-import type { EngineApi, TranslateBuffers, TranslateCounts } from '../../src/contract/engine-api.js';
+import type { ClassMask, EngineApi, ScanSummary, TranslateBuffers, TranslateCounts } from '../../src/contract/engine-api.js';
 import { OP_NAMES } from '../../src/contract/ops.js';
 import { describeOp, describeOutcome, normalize, outcomeOfError, sameOutcome, type EngineOp, type OpMethod, type Outcome } from '../helpers/ops.js';
 
@@ -125,6 +125,40 @@ export class CheckedEngine implements EngineApi {
     return counts;
   }
 
+  /** Lengths of the classes and runs buffers last handed out. */
+  #classesLength = 0;
+  #runsLength = 0;
+
+  classesBuffer(nrPages: number): Uint8Array {
+    const buffer = this.callBoth<Uint8Array>('classesBuffer', [nrPages]);
+    this.#classesLength = nrPages;
+    return buffer;
+  }
+
+  readClassesInPlace(startPfn: number, nrPages: number): void {
+    this.callBoth('readClassesInPlace', [startPfn, nrPages]);
+    this.#sameBuffers('readClassesInPlace', this.subject.classesBuffer(this.#classesLength), this.oracle.classesBuffer(this.#classesLength), nrPages);
+  }
+
+  runsBuffer(maxRuns: number): Float64Array {
+    const buffer = this.callBoth<Float64Array>('runsBuffer', [maxRuns]);
+    this.#runsLength = maxRuns;
+    return buffer;
+  }
+
+  migrateScanInPlace(startPfn: number, endPfn: number, movableMask: ClassMask, unmovableMask: ClassMask, maxRuns: number): ScanSummary {
+    const summary = this.callBoth<ScanSummary>('migrateScanInPlace', [startPfn, endPfn, movableMask, unmovableMask, maxRuns]);
+    this.#sameBuffers('migrateScanInPlace', this.subject.runsBuffer(this.#runsLength), this.oracle.runsBuffer(this.#runsLength), 2 * summary.nrRuns);
+    return summary;
+  }
+
+  /** The first `n` values of a buffer are the same on both engines. */
+  #sameBuffers(method: string, got: ArrayLike<number>, want: ArrayLike<number>, n: number): void {
+    for (let i = 0; i < n; i++) {
+      if (got[i] !== want[i]) this.fail(`${method}: buffer value ${i} is ${got[i]}, the reference wrote ${want[i]}`);
+    }
+  }
+
   /** The engine under test's figure: the two engines' layouts differ on purpose. */
   bytesUsed(): number {
     return this.subject.bytesUsed();
@@ -132,7 +166,17 @@ export class CheckedEngine implements EngineApi {
 }
 
 /** Calls written out above rather than compared generically. */
-const OWN_METHODS: ReadonlySet<string> = new Set(['validate', 'bytesUsed', 'translateBuffers', 'virtToPhysInPlace', 'physToVirtInPlace']);
+const OWN_METHODS: ReadonlySet<string> = new Set([
+  'validate',
+  'bytesUsed',
+  'translateBuffers',
+  'virtToPhysInPlace',
+  'physToVirtInPlace',
+  'classesBuffer',
+  'readClassesInPlace',
+  'runsBuffer',
+  'migrateScanInPlace',
+]);
 
 for (const op of OP_NAMES) {
   if (OWN_METHODS.has(op)) continue;

@@ -97,7 +97,7 @@ describe('WASM engine against the reference engine', () => {
       'readSections', 'setClass', 'countClasses', 'count', 'countTagged', 'findNext', 'readClasses', 'claim',
       'claimTagged', 'migrateScan', 'setMigratetype', 'setIsolate', 'countPageblocks', 'retagPageblocks',
       'readPageblockTags', 'readPageblockClasses', 'remap', 'remapOut', 'remapIn', 'clearRemap', 'countRemapped', 'virtToPhys', 'physToVirt',
-      'translateBuffers', 'virtToPhysInPlace', 'physToVirtInPlace',
+      'translateBuffers', 'virtToPhysInPlace', 'physToVirtInPlace', 'classesBuffer', 'readClassesInPlace', 'runsBuffer', 'migrateScanInPlace',
     ];
     if (process.env.PFNLAB_TALLY) console.log(JSON.stringify(Object.fromEntries(tally)));
     const translations: OpMethod[] = ['virtToPhys', 'physToVirt'];

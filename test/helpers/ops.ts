@@ -56,13 +56,24 @@ export interface EngineOp {
    * engine's translation buffers first (see {@link writeInput}).
    */
   input?: BigUint64Array;
+  /** Buffer requests made first, so an in-place call has room (see {@link writeInput}). */
+  before?: EngineOp[];
 }
 
-/** The in-place translations, whose outcome includes what they wrote to the buffers' output. */
-const IN_PLACE: ReadonlySet<OpMethod> = new Set(['virtToPhysInPlace', 'physToVirtInPlace']);
+/**
+ * What an in-place call wrote, read back from the engine's buffers: the
+ * first n translations, the classes read, the runs found.
+ */
+const WRITTEN: Partial<Record<OpMethod, (engine: EngineApi, args: unknown[], value: unknown) => Promise<ArrayLike<unknown>>>> = {
+  virtToPhysInPlace: async (engine, [n]) => (await engine.translateBuffers(n as number)).output.slice(),
+  physToVirtInPlace: async (engine, [n]) => (await engine.translateBuffers(n as number)).output.slice(),
+  readClassesInPlace: async (engine, [, nrPages]) => (await engine.classesBuffer(nrPages as number)).slice(),
+  migrateScanInPlace: async (engine, args, value) => (await engine.runsBuffer(args[4] as number)).slice(0, 2 * (value as { nrRuns: number }).nrRuns),
+};
 
-/** Writes `op.input`, if it has one, to the engine's translation buffers (asking for buffers that hold it). */
+/** Makes `op.before`'s buffer requests, then writes `op.input`, if any, to the translation buffers. */
 export async function writeInput(engine: EngineApi, op: EngineOp): Promise<void> {
+  for (const before of op.before ?? []) await (engine[before.method] as (...args: unknown[]) => unknown).apply(engine, before.args);
   if (op.input === undefined) return;
   const buffers = await engine.translateBuffers(op.input.length);
   buffers.input.set(op.input);
@@ -127,12 +138,8 @@ export async function applyOp(engine: EngineApi, op: EngineOp): Promise<Outcome>
     await writeInput(engine, op);
     const method = engine[op.method] as (...args: unknown[]) => unknown;
     const value: unknown = await method.apply(engine, op.args);
-    if (IN_PLACE.has(op.method)) {
-      // What the call wrote: the first n outputs (n is what it accepted).
-      const n = op.args[0] as number;
-      const output = (await engine.translateBuffers(n)).output.slice();
-      return { ok: true, value: normalize({ counts: value, output }) };
-    }
+    const written = WRITTEN[op.method];
+    if (written !== undefined) return { ok: true, value: normalize({ value, written: await written(engine, op.args, value) }) };
     return { ok: true, value: normalize(value) };
   } catch (error) {
     return outcomeOfError(error);
@@ -319,6 +326,19 @@ export class OpGenerator {
       const input = rng.chance(0.5) ? this.#virtualAddresses() : this.#physicalAddresses();
       const method = rng.chance(0.5) ? 'virtToPhysInPlace' : 'physToVirtInPlace';
       probes.push({ method, args: [input.length], input });
+    }
+    if (rng.chance(0.15)) {
+      // Classes and a migration scan through the engine's own buffers.
+      const startPfn = this.#interestingPfn();
+      const nrPages = rng.int(0, Math.min(PROBE_RANDOM_SPAN_PAGES, this.#endPfn - startPfn) + 1);
+      probes.push({ method: 'readClassesInPlace', args: [startPfn, nrPages], before: [{ method: 'classesBuffer', args: [nrPages] }] });
+      const [scanStart, scanEnd] = this.#presentRange();
+      const maxRuns = rng.int(1, 65);
+      probes.push({
+        method: 'migrateScanInPlace',
+        args: [scanStart, scanEnd, this.#classMask(), 0, maxRuns],
+        before: [{ method: 'runsBuffer', args: [maxRuns] }],
+      });
     }
     return probes;
   }
@@ -609,7 +629,8 @@ export class OpGenerator {
       }
       case 'count':
       case 'sectionNr':
-        args[i] = rng.chance(0.6) ? rng.pick(NOT_A_COUNT) : (args[i] as number) + this.#endPfn;
+        // Past the window, and past what a buffer may hold (2^24 of anything).
+        args[i] = rng.chance(0.6) ? rng.pick(NOT_A_COUNT) : (args[i] as number) + Math.max(this.#endPfn, 2 ** 25);
         break;
       case 'cls':
         args[i] = rng.pick(NOT_A_CLASS);

@@ -1,5 +1,5 @@
 /**
- * Zero-copy translation through a worker: the default worker build shares its
+ * Zero-copy buffers through a worker (translation, classes, scan runs): the default worker build shares its
  * memory, so the buffers the client gets are views of the worker engine's own
  * memory; a worker on a build without shared memory hands out buffers of the
  * client's side instead, and the in-place calls copy each batch across. Both
@@ -70,5 +70,36 @@ describe.each([
     await expect(worker.translateBuffers(2 ** 24 + 1)).rejects.toMatchObject({ code: 'E_ARG', op: 'translateBuffers', arg: 'n' });
     await expect(worker.translateBuffers(-1)).rejects.toMatchObject({ code: 'E_ARG', arg: 'n' });
     await worker.validate();
+  });
+
+  test('classes and migration scans go to the buffers too, as the reference writes them', async () => {
+    const worker = await createWorkerEngine(opts, { variant });
+    workers.push(worker);
+    const ref = createRefEngine(opts);
+    for (const engine of [worker, ref]) {
+      await engine.addSections(opts.basePfn, opts.basePfn + 8 * PAGES_PER_SECTION, 0, PageClass.FREE, Migratetype.MOVABLE, 0);
+      for (let k = 0; k < 40; k++) await engine.setClass(opts.basePfn + k * 997, opts.basePfn + k * 997 + 300, k % 3 === 0 ? PageClass.SLAB : PageClass.USER);
+    }
+    const nrPages = 3 * PAGES_PER_SECTION;
+    const classes = await worker.classesBuffer(nrPages);
+    expect(classes.buffer instanceof SharedArrayBuffer).toBe(shared);
+    await worker.readClassesInPlace(opts.basePfn + 5, nrPages);
+    expect(Array.from(classes)).toEqual(Array.from(ref.readClasses(opts.basePfn + 5, nrPages)));
+
+    const runs = await worker.runsBuffer(16);
+    const movable = (1 << PageClass.USER) | (1 << PageClass.FREE);
+    const summary = await worker.migrateScanInPlace(opts.basePfn, opts.basePfn + 8 * PAGES_PER_SECTION, 1 << PageClass.USER, 0, 16);
+    const want = ref.migrateScan(opts.basePfn, opts.basePfn + 8 * PAGES_PER_SECTION, 1 << PageClass.USER, 0, 16);
+    expect(summary).toEqual({ status: want.status, nextPfn: want.nextPfn, unmovablePfn: want.unmovablePfn, movablePages: want.movablePages, nrRuns: want.runs.length / 2 });
+    expect(summary.nrRuns).toBe(16);
+    expect(Array.from(runs.subarray(0, 2 * summary.nrRuns))).toEqual(Array.from(want.runs));
+    // An unmovable page stops the scan as it does the copying one.
+    const stopped = await worker.migrateScanInPlace(opts.basePfn, opts.basePfn + PAGES_PER_SECTION, movable, 1 << PageClass.SLAB, 16);
+    expect(stopped.unmovablePfn).toBe(ref.migrateScan(opts.basePfn, opts.basePfn + PAGES_PER_SECTION, movable, 1 << PageClass.SLAB, 16).unmovablePfn);
+
+    // Past the buffers' capacity: E_ARG, after the call's other checks.
+    await expect(worker.readClassesInPlace(opts.basePfn, nrPages + 1)).rejects.toMatchObject({ code: 'E_ARG', arg: 'nrPages' });
+    await expect(worker.migrateScanInPlace(opts.basePfn, opts.basePfn + 1, 1, 0, 17)).rejects.toMatchObject({ code: 'E_ARG', arg: 'maxRuns' });
+    await expect(worker.migrateScanInPlace(opts.basePfn - 1, opts.basePfn + 1, 1, 0, 17)).rejects.toMatchObject({ code: 'E_RANGE', arg: 'startPfn' });
   });
 });
