@@ -41,7 +41,11 @@ export const MAX_PHYS_PFN: u64 = <u64>1 << 40;
  */
 export const MAX_TRANSLATE_BATCH: u32 = 1 << 24;
 
-/** x86_64 direct-map base: va = pa + PAGE_OFFSET. */
+/**
+ * x86_64 direct-map base with 4-level paging (no KASLR): va = pa +
+ * PAGE_OFFSET. The default of init's pageOffset; a 5-level machine's is
+ * 0xff11000000000000.
+ */
 export const PAGE_OFFSET: u64 = 0xffff888000000000;
 /** Translation result for an address the shard cannot translate. */
 export const BAD_ADDRESS: u64 = 0xffffffffffffffff;

@@ -143,6 +143,7 @@ import {
   remapPages,
   removalNeeds,
   virtToPhysBatch,
+  setPageOffset,
   streamBatch,
 } from './translate';
 import {
@@ -302,7 +303,7 @@ export function abiOffsets(): i32 {
 // ---- set-up -------------------------------------------------------------------------------
 
 /** init(basePfn, nrPages, maxBytes): lays out the shard. Once per instance. */
-export function init(basePfn: f64, nrPages: f64, maxBytes: f64): i32 {
+export function init(basePfn: f64, nrPages: f64, maxBytes: f64, pageOffsetHi: f64, pageOffsetLo: f64): i32 {
   clearError();
   if (gReady) return fail(E_EXISTS, -1);
   if (!isCount(basePfn)) return fail(E_ARG, 0);
@@ -315,8 +316,14 @@ export function init(basePfn: f64, nrPages: f64, maxBytes: f64): i32 {
   // The window end must stay an exact f64 integer (a safe integer).
   if (<f64>(base + pages) >= C.MAX_PFN_EXCLUSIVE) return fail(E_RANGE, 0);
   if (!(maxBytes > 0) || floor<f64>(maxBytes) != maxBytes) return fail(E_ARG, 2);
+  // The direct-map base, as two u32 halves (f64 holds no u64): page aligned,
+  // in the kernel half (bit 63 set), as the kernels' signed compares assume.
+  if (!isIntIn(pageOffsetHi, 0xffffffff) || pageOffsetHi < 2147483648 || !isIntIn(pageOffsetLo, 0xffffffff) || (<u32>pageOffsetLo & (C.PAGE_SIZE - 1)) != 0) {
+    return fail(E_ARG, 3);
+  }
   const maxPages = <u32>min<f64>(floor<f64>(maxBytes / 65536), <f64>MAX_MEMORY_PAGES);
   setWindow(base, pages, maxPages);
+  setPageOffset((<u64>(<u32>pageOffsetHi) << 32) | <u64>(<u32>pageOffsetLo));
   const end = placeStatic(__heap_base);
   const needPages = <u32>((end + 0xffff) >> WASM_PAGE_SHIFT);
   const have = <u32>memory.size();

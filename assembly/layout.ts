@@ -269,6 +269,8 @@ export const SIZE_OF_TRANSLATION: u32 = 16;
 // ---- window and static part (set by init) ------------------------------------------------
 
 export let gBasePfn: u64 = 0;
+/** The direct-map base this shard translates with (init's pageOffset): va = pa + gPageOffset. */
+export let gPageOffset: u64 = 0;
 export let gBasePfnF: f64 = 0;
 export let gNrPages: u64 = 0;
 export let gNrSections: u32 = 0;

@@ -67,6 +67,7 @@ import {
   SIZE_OF_REVERSE_DIR,
   forwardTable,
   gBasePfn,
+  gPageOffset,
   gForwardPtrs,
   gIoArea,
   gNrPages,
@@ -843,8 +844,18 @@ export function countRemappedRange(startOff: u64, endOff: u64): u64 {
 
 // ---- batch kernels --------------------------------------------------------------------------------
 
-/** The pfn of the lowest virtual address below PAGE_OFFSET once wrapped: (2^64 - PAGE_OFFSET) >> PAGE_SHIFT. */
-const WRAPPED_PFN_MIN: u64 = (0 - PAGE_OFFSET) >> PAGE_SHIFT;
+/**
+ * The pfn of the lowest virtual address below the direct-map base once
+ * wrapped: (2^64 - gPageOffset) >> PAGE_SHIFT (128 TiB's pfn with the
+ * 4-level base; beyond 2^52 with the 5-level one, so never in a window).
+ */
+let gWrappedPfnMin: u64 = (0 - PAGE_OFFSET) >> PAGE_SHIFT;
+
+/** The shard's direct-map base (init): va = pa + pageOffset. */
+export function setPageOffset(pageOffset: u64): void {
+  gPageOffset = pageOffset;
+  gWrappedPfnMin = (0 - pageOffset) >> PAGE_SHIFT;
+}
 
 /** Bit 63: flipping it makes signed compares order u64 values. */
 const SIGN_BIT: u64 = <u64>1 << 63;
@@ -856,14 +867,14 @@ let gBatchMiss: u32 = 0;
 /**
  * The translation map index of a direct-map address: the section from one
  * shift and one subtraction (the window is section aligned), and the MISS
- * sentinel byte for addresses past the window. An address below PAGE_OFFSET
- * wraps to a pfn of at least WRAPPED_PFN_MIN (128 TiB), so only windows
+ * sentinel byte for addresses past the window. An address below the base
+ * wraps to a pfn of at least gWrappedPfnMin (128 TiB with 4-level paging), so only windows
  * reaching that high test it (CheckVa = u64); the common case pays nothing.
  */
-@inline function xlateIndex<CheckVa>(va: u64, baseSection: u64, sentinel: u64): u64 {
-  let sectionIdx = ((va - PAGE_OFFSET) >> (PAGE_SHIFT + PFN_SECTION_SHIFT)) - baseSection;
+@inline function xlateIndex<CheckVa>(va: u64, pageOffset: u64, baseSection: u64, sentinel: u64): u64 {
+  let sectionIdx = ((va - pageOffset) >> (PAGE_SHIFT + PFN_SECTION_SHIFT)) - baseSection;
   sectionIdx = select<u64>(sectionIdx, sentinel, sectionIdx < sentinel);
-  if (sizeof<CheckVa>() == 8) sectionIdx = select<u64>(sectionIdx, sentinel, va >= PAGE_OFFSET);
+  if (sizeof<CheckVa>() == 8) sectionIdx = select<u64>(sectionIdx, sentinel, va >= pageOffset);
   return sectionIdx;
 }
 
@@ -892,10 +903,10 @@ function translateSlow<CheckGone>(pa: u64, state: u8, sectionIdx: u64): u64 {
 }
 
 /** virt_to_phys of one address: the scalar truth both kernels share. */
-@inline function translateOne<CheckVa, CheckGone>(va: u64, baseSection: u64, sentinel: u64, xlate: usize): u64 {
-  const sectionIdx = xlateIndex<CheckVa>(va, baseSection, sentinel);
+@inline function translateOne<CheckVa, CheckGone>(va: u64, pageOffset: u64, baseSection: u64, sentinel: u64, xlate: usize): u64 {
+  const sectionIdx = xlateIndex<CheckVa>(va, pageOffset, baseSection, sentinel);
   const state = load<u8>(xlate + <usize>sectionIdx);
-  return state == XLATE_DIRECT ? va - PAGE_OFFSET : translateSlow<CheckGone>(va - PAGE_OFFSET, state, sectionIdx);
+  return state == XLATE_DIRECT ? va - pageOffset : translateSlow<CheckGone>(va - pageOffset, state, sectionIdx);
 }
 
 /**
@@ -906,13 +917,14 @@ function translateSlow<CheckGone>(pa: u64, state: u8, sectionIdx: u64): u64 {
  * neither test.
  */
 function virtToPhysScalar<CheckVa, CheckGone>(inPtr: usize, outPtr: usize, n: u32): void {
+  const pageOffset = gPageOffset;
   const baseSection = gBasePfn >> PFN_SECTION_SHIFT;
   const sentinel = <u64>gNrSections;
   const xlate = gXlateMap;
   const delta = outPtr - inPtr;
   const end = inPtr + (<usize>n << 3);
   for (let p = inPtr; p < end; p += 8) {
-    store<u64>(p + delta, translateOne<CheckVa, CheckGone>(load<u64>(p), baseSection, sentinel, xlate));
+    store<u64>(p + delta, translateOne<CheckVa, CheckGone>(load<u64>(p), pageOffset, baseSection, sentinel, xlate));
   }
 }
 
@@ -925,14 +937,14 @@ function virtToPhysScalar<CheckVa, CheckGone>(inPtr: usize, outPtr: usize, n: u3
  * ones past it. Lanes outside turn all ones, which the unsigned minimum
  * clamps to the sentinel once narrowed to 32 bits.
  */
-@inline function sectionIndexes4<CheckVa>(va0: v128, va1: v128, pa0: v128, pa1: v128, bias: v128, limit: v128, sentinel4: v128): v128 {
+@inline function sectionIndexes4<CheckVa>(va0: v128, va1: v128, pa0: v128, pa1: v128, pageOffset: v128, bias: v128, limit: v128, sentinel4: v128): v128 {
   const f0 = i64x2.add(i64x2.shr_u(pa0, PAGE_SHIFT + PFN_SECTION_SHIFT), bias);
   const f1 = i64x2.add(i64x2.shr_u(pa1, PAGE_SHIFT + PFN_SECTION_SHIFT), bias);
   let out0 = v128.not(i64x2.lt_s(f0, limit));
   let out1 = v128.not(i64x2.lt_s(f1, limit));
   if (sizeof<CheckVa>() == 8) {
-    // Below PAGE_OFFSET (unsigned): not negative as signed, or below it as signed.
-    const pageOffset = i64x2.splat(<i64>PAGE_OFFSET);
+    // Below the base (unsigned): not negative as signed, or below it as signed
+    // (the base has bit 63 set, as every kernel-half address does).
     const zero = i64x2.splat(0);
     out0 = v128.or(out0, v128.or(i64x2.ge_s(va0, zero), i64x2.lt_s(va0, pageOffset)));
     out1 = v128.or(out1, v128.or(i64x2.ge_s(va1, zero), i64x2.lt_s(va1, pageOffset)));
@@ -966,12 +978,13 @@ const ALL_DIRECT: u32 = (<u32>XLATE_DIRECT << 8) | <u32>XLATE_DIRECT;
  * branches and lets the loads of one step overlap.
  */
 function virtToPhysSimd<CheckVa, CheckGone>(inPtr: usize, outPtr: usize, n: u32): void {
+  const pageOffset = gPageOffset;
   const baseSection = gBasePfn >> PFN_SECTION_SHIFT;
   const sentinel = <u64>gNrSections;
   const xlate = gXlateMap;
   const delta = outPtr - inPtr;
   const stepsEnd = inPtr + (<usize>(n & ~7) << 3);
-  const pageOffset = i64x2.splat(<i64>PAGE_OFFSET);
+  const pageOffsetVec = i64x2.splat(<i64>pageOffset);
   const bias = i64x2.splat(<i64>(SIGN_BIT - baseSection));
   const limit = i64x2.splat(<i64>(SIGN_BIT + sentinel));
   const sentinel4 = i32x4.splat(<i32>sentinel);
@@ -980,12 +993,12 @@ function virtToPhysSimd<CheckVa, CheckGone>(inPtr: usize, outPtr: usize, n: u32)
     const va1 = v128.load(p, 16);
     const va2 = v128.load(p, 32);
     const va3 = v128.load(p, 48);
-    const pa0 = i64x2.sub(va0, pageOffset);
-    const pa1 = i64x2.sub(va1, pageOffset);
-    const pa2 = i64x2.sub(va2, pageOffset);
-    const pa3 = i64x2.sub(va3, pageOffset);
-    const a = states4(xlate, sectionIndexes4<CheckVa>(va0, va1, pa0, pa1, bias, limit, sentinel4));
-    const b = states4(xlate, sectionIndexes4<CheckVa>(va2, va3, pa2, pa3, bias, limit, sentinel4));
+    const pa0 = i64x2.sub(va0, pageOffsetVec);
+    const pa1 = i64x2.sub(va1, pageOffsetVec);
+    const pa2 = i64x2.sub(va2, pageOffsetVec);
+    const pa3 = i64x2.sub(va3, pageOffsetVec);
+    const a = states4(xlate, sectionIndexes4<CheckVa>(va0, va1, pa0, pa1, pageOffsetVec, bias, limit, sentinel4));
+    const b = states4(xlate, sectionIndexes4<CheckVa>(va2, va3, pa2, pa3, pageOffsetVec, bias, limit, sentinel4));
     if ((a & b) == ALL_DIRECT && (a | b) == ALL_DIRECT) {
       v128.store(p + delta, pa0);
       v128.store(p + delta, pa1, 16);
@@ -993,12 +1006,12 @@ function virtToPhysSimd<CheckVa, CheckGone>(inPtr: usize, outPtr: usize, n: u32)
       v128.store(p + delta, pa3, 48);
     } else {
       for (let i: usize = 0; i < 64; i += 8) {
-        store<u64>(p + delta + i, translateOne<CheckVa, CheckGone>(load<u64>(p + i), baseSection, sentinel, xlate));
+        store<u64>(p + delta + i, translateOne<CheckVa, CheckGone>(load<u64>(p + i), pageOffset, baseSection, sentinel, xlate));
       }
     }
   }
   for (let p = stepsEnd; p < inPtr + (<usize>n << 3); p += 8) {
-    store<u64>(p + delta, translateOne<CheckVa, CheckGone>(load<u64>(p), baseSection, sentinel, xlate));
+    store<u64>(p + delta, translateOne<CheckVa, CheckGone>(load<u64>(p), pageOffset, baseSection, sentinel, xlate));
   }
 }
 
@@ -1011,7 +1024,7 @@ function virtToPhysKernel<CheckVa, CheckGone>(inPtr: usize, outPtr: usize, n: u3
 export function virtToPhysBatch(inPtr: usize, outPtr: usize, n: u32): void {
   gBatchSlow = 0;
   gBatchMiss = 0;
-  const wraps = gBasePfn + gNrPages > WRAPPED_PFN_MIN;
+  const wraps = gBasePfn + gNrPages > gWrappedPfnMin;
   if (gGoneSections != 0) {
     if (wraps) virtToPhysKernel<u64, u64>(inPtr, outPtr, n);
     else virtToPhysKernel<u32, u64>(inPtr, outPtr, n);
@@ -1075,15 +1088,15 @@ export function physToVirtBatch(inPtr: usize, outPtr: usize, n: u32): void {
       if (state == XLATE_DIRECT || state == XLATE_REMAPPED) {
         const x = reverseGet(off);
         if (x != NONE) {
-          out = PAGE_OFFSET + ((x << PAGE_SHIFT) | (pa & PAGE_MASK_LOW));
+          out = gPageOffset + ((x << PAGE_SHIFT) | (pa & PAGE_MASK_LOW));
           slow++;
         } else if (state == XLATE_REMAPPED) {
           if (forwardGet(forwardTable(s), off) == base + off) {
-            out = pa + PAGE_OFFSET;
+            out = pa + gPageOffset;
             slow++;
           }
         } else {
-          out = pa + PAGE_OFFSET;
+          out = pa + gPageOffset;
           fast++;
         }
       }

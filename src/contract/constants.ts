@@ -40,8 +40,13 @@ export const MAX_READ_CLASSES_PAGES = 2 ** 24;
 /** Runs one zero-copy runs buffer may hold ({@link EngineApi.runsBuffer}). */
 export const MAX_SCAN_RUNS = 2 ** 24;
 
-/** x86_64 direct-map base (4-level paging, no KASLR): va = pa + PAGE_OFFSET. */
+/** x86_64 direct-map base (4-level paging, no KASLR): va = pa + PAGE_OFFSET. The engines' default. */
 export const PAGE_OFFSET = 0xffff888000000000n;
+/**
+ * The direct-map base with 5-level paging (no KASLR; Documentation/arch/x86/x86_64/mm.rst):
+ * 32 PB of direct map, room for all of a 52-bit physical space.
+ */
+export const PAGE_OFFSET_L5 = 0xff11000000000000n;
 /** Translation result for an address the shard cannot translate. */
 export const BAD_ADDRESS = 0xffffffffffffffffn;
 

@@ -41,6 +41,12 @@ export interface EngineOptions {
    * Lets tests and embedders see E_FULL without filling 4 GiB.
    */
   maxBytes?: number;
+  /**
+   * The direct-map base the shard translates with: va = pa + pageOffset
+   * (default PAGE_OFFSET, 4-level paging; PAGE_OFFSET_L5 for 5-level). Page
+   * aligned, at or above 2^63 (the kernel half), else E_ARG.
+   */
+  pageOffset?: bigint;
 }
 
 export interface EngineInfo {
@@ -48,6 +54,8 @@ export interface EngineInfo {
   nrPages: number;
   /** Sections in the window: nrPages / PAGES_PER_SECTION. */
   nrSections: number;
+  /** The direct-map base (EngineOptions.pageOffset). */
+  pageOffset: bigint;
 }
 
 /** Per-class page counts, indexed by class id; length NR_PAGE_CLASSES. */

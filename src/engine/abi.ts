@@ -9,7 +9,7 @@
 export interface RawEngineExports {
   readonly memory: WebAssembly.Memory;
   _start?: () => void;
-  init(basePfn: number, nrPages: number, maxBytes: number): number;
+  init(basePfn: number, nrPages: number, maxBytes: number, pageOffsetHi: number, pageOffsetLo: number): number;
   lastErrorArg(): number;
   lastStatus(): number;
   ioArea(): number;
@@ -138,7 +138,7 @@ export const SIZE_OF_RUN = 16;
  * engine reports a refused argument by position and the wrapper names it.
  */
 export const WASM_ONLY_OP_ARGS = {
-  createEngine: ['basePfn', 'nrPages', 'maxBytes'],
+  createEngine: ['basePfn', 'nrPages', 'maxBytes', 'pageOffset', 'pageOffset'],
   streamBuffers: ['n', 'write'],
 } as const satisfies Record<string, readonly string[]>;
 export type WasmOnlyOpName = keyof typeof WASM_ONLY_OP_ARGS;

@@ -10,7 +10,7 @@
  * aliases WASM memory.
  */
 
-import { BAD_ADDRESS, NR_PAGE_CLASSES, PAGES_PER_SECTION } from '../contract/constants.js';
+import { BAD_ADDRESS, NR_PAGE_CLASSES, PAGE_OFFSET, PAGES_PER_SECTION } from '../contract/constants.js';
 import type {
   ClassCounts,
   EngineApi,
@@ -657,9 +657,15 @@ export async function createEngine(opts: EngineOptions, variant: EngineVariant =
       throw new EngineError('E_ARG', 'createEngine', name, `expected a number, got ${value === null ? 'null' : typeof value}`);
     }
   }
+  const pageOffset: unknown = opts.pageOffset ?? PAGE_OFFSET;
+  if (typeof pageOffset !== 'bigint') {
+    throw new EngineError('E_ARG', 'createEngine', 'pageOffset', `expected a bigint, got ${pageOffset === null ? 'null' : typeof pageOffset}`);
+  }
+  // Out of u64 range: halves that the engine refuses.
+  const [hi, lo] = pageOffset >= 0n && pageOffset < 2n ** 64n ? [Number(pageOffset >> 32n), Number(pageOffset & 0xffffffffn)] : [-1, -1];
   const exports = await instantiateEngine(variant);
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  const status = exports.init(opts.basePfn, opts.nrPages, maxBytes);
+  const status = exports.init(opts.basePfn, opts.nrPages, maxBytes, hi, lo);
   if (status < 0) throw errorFor(exports, status, 'createEngine');
   return new Engine(
     exports,
@@ -667,6 +673,7 @@ export async function createEngine(opts: EngineOptions, variant: EngineVariant =
       basePfn: opts.basePfn,
       nrPages: opts.nrPages,
       nrSections: opts.nrPages / PAGES_PER_SECTION,
+      pageOffset,
     },
     variant,
   );

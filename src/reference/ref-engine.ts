@@ -22,6 +22,7 @@ import {
   PAGES_PER_PAGEBLOCK,
   PAGES_PER_SECTION,
   PAGE_OFFSET,
+  PAGE_SIZE,
   PAGE_SHIFT,
   ClaimMode,
   SECTION_FLAGS_SETTABLE,
@@ -200,6 +201,8 @@ function isCount(value: number): boolean {
  */
 export class RefEngine implements EngineApi {
   readonly #basePfn: number;
+  /** The direct-map base: va = pa + pageOffset. */
+  readonly #pageOffset: bigint;
   readonly #nrPages: number;
   readonly #endPfn: number;
   readonly #nrSections: number;
@@ -239,6 +242,11 @@ export class RefEngine implements EngineApi {
     if (maxBytes !== undefined && (!(maxBytes > 0) || Math.floor(maxBytes) !== maxBytes)) {
       throw new EngineError('E_ARG', op, 'maxBytes');
     }
+    const pageOffset: unknown = opts.pageOffset ?? PAGE_OFFSET;
+    if (typeof pageOffset !== 'bigint' || pageOffset < 2n ** 63n || pageOffset >= 2n ** 64n || pageOffset % BigInt(PAGE_SIZE) !== 0n) {
+      throw new EngineError('E_ARG', op, 'pageOffset');
+    }
+    this.#pageOffset = pageOffset;
     this.#basePfn = basePfn;
     this.#nrPages = nrPages;
     this.#endPfn = basePfn + nrPages;
@@ -253,7 +261,7 @@ export class RefEngine implements EngineApi {
   }
 
   info(): EngineInfo {
-    return { basePfn: this.#basePfn, nrPages: this.#nrPages, nrSections: this.#nrSections };
+    return { basePfn: this.#basePfn, nrPages: this.#nrPages, nrSections: this.#nrSections, pageOffset: this.#pageOffset };
   }
 
   // ---- sections -------------------------------------------------------------
@@ -889,14 +897,14 @@ export class RefEngine implements EngineApi {
     let miss = 0;
     for (let i = 0; i < vas.length; i++) {
       const va = vas[i];
-      const pfn = va >= PAGE_OFFSET ? this.#windowPfnOf(va - PAGE_OFFSET) : -1;
+      const pfn = va >= this.#pageOffset ? this.#windowPfnOf(va - this.#pageOffset) : -1;
       const gone = pfn >= 0 && !this.#isPresent(this.#sectionIndexOf(pfn));
       if (pfn < 0 || (gone && !this.#forward.has(pfn))) {
         out[i] = BAD_ADDRESS;
         miss++;
         continue;
       }
-      const pa = va - PAGE_OFFSET;
+      const pa = va - this.#pageOffset;
       if (!this.#isRemapped(this.#sectionIndexOf(pfn))) {
         out[i] = pa;
         fast++;
@@ -937,6 +945,11 @@ export class RefEngine implements EngineApi {
     return { fast, slow, miss };
   }
 
+  /** `pa + pageOffset` as a u64 (wrapping like the engine's arithmetic). */
+  #directMapAddress(pa: bigint): bigint {
+    return (pa + this.#pageOffset) & U64_MASK;
+  }
+
   physToVirt(pas: BigUint64Array): TranslateResult {
     checkArgTypes('physToVirt', arguments);
     const out = new BigUint64Array(pas.length);
@@ -953,12 +966,12 @@ export class RefEngine implements EngineApi {
       }
       const heldPfn = this.#reverse.get(pfn);
       if (heldPfn !== undefined) {
-        out[i] = directMapAddress((BigInt(heldPfn) << PAGE_SHIFT_BIG) | (pa & PAGE_OFFSET_MASK_BIG));
+        out[i] = this.#directMapAddress((BigInt(heldPfn) << PAGE_SHIFT_BIG) | (pa & PAGE_OFFSET_MASK_BIG));
         slow++;
         continue;
       }
       if (!this.#isRemapped(this.#sectionIndexOf(pfn))) {
-        out[i] = directMapAddress(pa);
+        out[i] = this.#directMapAddress(pa);
         fast++;
         continue;
       }
@@ -968,7 +981,7 @@ export class RefEngine implements EngineApi {
         miss++;
         continue;
       }
-      out[i] = directMapAddress(pa);
+      out[i] = this.#directMapAddress(pa);
       slow++;
     }
     return { out, fast, slow, miss };
@@ -1249,10 +1262,7 @@ export class RefEngine implements EngineApi {
   }
 }
 
-/** `pa + PAGE_OFFSET` as a u64 (wrapping like the engine's arithmetic). */
-function directMapAddress(pa: bigint): bigint {
-  return (pa + PAGE_OFFSET) & U64_MASK;
-}
+
 
 /** A reference engine for the window `[opts.basePfn, opts.basePfn + opts.nrPages)`. */
 export function createRefEngine(opts: EngineOptions): RefEngine {

@@ -51,7 +51,7 @@ function runChecked(engine: CheckedEngine, op: EngineOp): boolean {
 
 async function runSeed(seed: number, factory: EngineCase): Promise<void> {
   const shape = WINDOW_SHAPES[(seed - 1) % WINDOW_SHAPES.length]!;
-  const opts = { basePfn: shape.basePfn, nrPages: shape.nrPages };
+  const opts = { basePfn: shape.basePfn, nrPages: shape.nrPages, pageOffset: shape.pageOffset };
   const checked = new CheckedEngine(await factory.create(opts), createRefEngine(opts));
   checked.context = `seed ${seed} (window ${shape.name}: basePfn ${opts.basePfn}, nrPages ${opts.nrPages})`;
   const generator = new OpGenerator(new Prng(seed), checked.info());

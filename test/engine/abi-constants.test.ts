@@ -16,10 +16,10 @@ function tsValue(name: string): number | bigint {
   return picked;
 }
 
-describe.each(['release', 'debug'] as const)('ABI constants of the %s build', (variant) => {
+describe.each(['release', 'release-simd', 'release-simd-shared', 'debug'] as const)('ABI constants of the %s build', (variant) => {
   test('every engine constant equals its src/contract/constants.ts twin', async () => {
     const x = await instantiateEngine(variant);
-    expect(x.init(0, K.PAGES_PER_SECTION, 2 ** 26)).toBe(0);
+    expect(x.init(0, K.PAGES_PER_SECTION, 2 ** 26, 0xffff8880, 0)).toBe(0);
     const written = x.abiConstants();
     expect(written).toBe(ABI_CONSTANT_NAMES.length + ABI_U64_CONSTANT_NAMES.length);
     const at = (x.ioArea() >>> 0) + IO_BULK;

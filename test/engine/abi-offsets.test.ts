@@ -19,10 +19,10 @@ function tsValue(name: string): number {
   return value;
 }
 
-describe.each(['release', 'debug'] as const)('ABI offsets of the %s build', (variant) => {
+describe.each(['release', 'release-simd', 'release-simd-shared', 'debug'] as const)('ABI offsets of the %s build', (variant) => {
   test('every mirrored offset, pool id and size equals the engine\'s', async () => {
     const x = await instantiateEngine(variant);
-    expect(x.init(0, PAGES_PER_SECTION, 2 ** 26)).toBe(0);
+    expect(x.init(0, PAGES_PER_SECTION, 2 ** 26, 0xffff8880, 0)).toBe(0);
     const written = x.abiOffsets();
     expect(written).toBe(ABI_OFFSET_NAMES.length);
     const at = (x.ioArea() >>> 0) + IO_BULK;

@@ -4,7 +4,7 @@
  * options checked at creation.
  */
 import { describe, expect, test } from 'vitest';
-import { ClaimMode, Migratetype, PAGES_PER_SECTION, PageClass } from '../../src/contract/constants.js';
+import { ClaimMode, Migratetype, PAGE_OFFSET, PAGES_PER_SECTION, PageClass } from '../../src/contract/constants.js';
 import { createEngine, engineModule } from '../../src/engine/index.js';
 
 describe('engine loading', () => {
@@ -46,6 +46,6 @@ describe('engine loading', () => {
     await expect(createEngine({ basePfn: 0, nrPages: 2 ** 32 + PAGES_PER_SECTION })).rejects.toMatchObject({ code: 'E_RANGE', arg: 'nrPages' });
     await expect(createEngine({ basePfn: -PAGES_PER_SECTION, nrPages: PAGES_PER_SECTION })).rejects.toMatchObject({ code: 'E_ARG', arg: 'basePfn' });
     const e = await createEngine({ basePfn: 2 ** 40, nrPages: 2 * PAGES_PER_SECTION });
-    expect(e.info()).toEqual({ basePfn: 2 ** 40, nrPages: 2 * PAGES_PER_SECTION, nrSections: 2 });
+    expect(e.info()).toEqual({ basePfn: 2 ** 40, nrPages: 2 * PAGES_PER_SECTION, nrSections: 2, pageOffset: PAGE_OFFSET });
   });
 });

@@ -9,18 +9,21 @@
  * modulo 8 is run too.
  */
 import { describe, expect, test } from 'vitest';
-import { Migratetype, PAGE_OFFSET, PAGE_SIZE, PAGES_PER_SECTION, PageClass } from '../../src/contract/constants.js';
+import { Migratetype, PAGE_OFFSET, PAGE_OFFSET_L5, PAGE_SIZE, PAGES_PER_SECTION, PageClass } from '../../src/contract/constants.js';
 import type { EngineApi } from '../../src/contract/engine-api.js';
 import { createEngine } from '../../src/engine/index.js';
 import { createRefEngine } from '../../src/reference/ref-engine.js';
 import { Prng } from '../helpers/prng.js';
 
+const TOP = 2 ** 40 - 64 * PAGES_PER_SECTION;
 const WINDOWS = [
-  { name: 'low', basePfn: 2 ** 20, nrPages: 64 * PAGES_PER_SECTION },
-  { name: 'at 2^34', basePfn: 2 ** 34, nrPages: 64 * PAGES_PER_SECTION },
-  { name: 'top of the 52-bit space', basePfn: 2 ** 40 - 64 * PAGES_PER_SECTION, nrPages: 64 * PAGES_PER_SECTION },
+  { name: 'low', basePfn: 2 ** 20, nrPages: 64 * PAGES_PER_SECTION, pageOffset: PAGE_OFFSET },
+  { name: 'at 2^34', basePfn: 2 ** 34, nrPages: 64 * PAGES_PER_SECTION, pageOffset: PAGE_OFFSET },
+  { name: 'top of the 52-bit space, 4-level base', basePfn: TOP, nrPages: 64 * PAGES_PER_SECTION, pageOffset: PAGE_OFFSET },
+  { name: 'top of the 52-bit space, 5-level base', basePfn: TOP, nrPages: 64 * PAGES_PER_SECTION, pageOffset: PAGE_OFFSET_L5 },
 ];
 const BATCH = 1 << 14;
+const U64 = 0xffff_ffff_ffff_ffffn;
 
 /** The same state on every engine: present sections, runs remapped near and far, two sections removed with pages kept alive. */
 function shape(engine: EngineApi, basePfn: number): void {
@@ -38,19 +41,19 @@ function shape(engine: EngineApi, basePfn: number): void {
 }
 
 /** Addresses around the window: mostly on its direct map, some past either end, some below PAGE_OFFSET or wild. */
-function addresses(prng: Prng, basePfn: number, nrPages: number, n: number): BigUint64Array {
+function addresses(prng: Prng, pageOffset: bigint, basePfn: number, nrPages: number, n: number): BigUint64Array {
   const out = new BigUint64Array(n);
   const page = BigInt(PAGE_SIZE);
   for (let i = 0; i < n; i++) {
     const kind = prng.int(0, 16);
     if (kind < 11) {
-      out[i] = PAGE_OFFSET + BigInt(basePfn + prng.int(0, nrPages)) * page + BigInt(prng.int(0, PAGE_SIZE));
+      out[i] = (pageOffset + BigInt(basePfn + prng.int(0, nrPages)) * page + BigInt(prng.int(0, PAGE_SIZE))) & U64;
     } else if (kind < 13) {
       // Just past either end of the window.
       const pfn = kind === 11 ? basePfn - 1 - prng.int(0, PAGES_PER_SECTION) : basePfn + nrPages + prng.int(0, PAGES_PER_SECTION);
-      out[i] = (PAGE_OFFSET + BigInt(Math.max(pfn, 0)) * page) & 0xffff_ffff_ffff_ffffn;
+      out[i] = (pageOffset + BigInt(Math.max(pfn, 0)) * page) & U64;
     } else if (kind === 13) {
-      out[i] = PAGE_OFFSET - 1n - BigInt(prng.int(0, 2 ** 30)) * page;
+      out[i] = pageOffset - 1n - BigInt(prng.int(0, 2 ** 30)) * page;
     } else {
       out[i] = (BigInt(prng.int(0, 2 ** 32)) << 32n) | BigInt(prng.int(0, 2 ** 32));
     }
@@ -58,9 +61,9 @@ function addresses(prng: Prng, basePfn: number, nrPages: number, n: number): Big
   return out;
 }
 
-describe.each(WINDOWS)('virt_to_phys of the SIMD build, window $name', ({ basePfn, nrPages }) => {
+describe.each(WINDOWS)('virt_to_phys of the SIMD build, window $name', ({ basePfn, nrPages, pageOffset }) => {
   test('matches the scalar build and the reference on mixed batches of every length modulo 8', async () => {
-    const opts = { basePfn, nrPages };
+    const opts = { basePfn, nrPages, pageOffset };
     const simd = await createEngine(opts, 'release-simd');
     const scalar = await createEngine(opts, 'release');
     const ref = createRefEngine(opts);
@@ -70,7 +73,7 @@ describe.each(WINDOWS)('virt_to_phys of the SIMD build, window $name', ({ basePf
     let fast = 0;
     let miss = 0;
     for (const n of [BATCH, BATCH + 1, BATCH + 3, BATCH + 7, 5, 8, 9]) {
-      const vas = addresses(prng, basePfn, nrPages, n);
+      const vas = addresses(prng, pageOffset, basePfn, nrPages, n);
       const want = ref.virtToPhys(vas);
       const gotScalar = scalar.virtToPhys(vas);
       const gotSimd = simd.virtToPhys(vas);
@@ -88,8 +91,9 @@ describe.each(WINDOWS)('virt_to_phys of the SIMD build, window $name', ({ basePf
     }
     // The batches reached every path. At the top of the space the 4-level
     // direct map (64 TiB from PAGE_OFFSET) has wrapped past 2^64 long before:
-    // every address there is below PAGE_OFFSET and must miss.
-    const wrapped = PAGE_OFFSET + BigInt(basePfn) * BigInt(PAGE_SIZE) >= 2n ** 64n;
+    // every address there is below the base and must miss. The 5-level base
+    // reaches it.
+    const wrapped = pageOffset + BigInt(basePfn) * BigInt(PAGE_SIZE) >= 2n ** 64n;
     if (wrapped) {
       expect(fast + slow).toBe(0);
     } else {
@@ -101,20 +105,20 @@ describe.each(WINDOWS)('virt_to_phys of the SIMD build, window $name', ({ basePf
   });
 
   test('a batch wholly on the direct map takes the vector path for every step', async () => {
-    const opts = { basePfn, nrPages };
+    const opts = { basePfn, nrPages, pageOffset };
     const simd = await createEngine(opts, 'release-simd');
     simd.addSections(basePfn, basePfn + nrPages, 0, PageClass.FREE, Migratetype.MOVABLE, 0);
     const prng = new Prng(7);
     const vas = new BigUint64Array(BATCH);
-    for (let i = 0; i < BATCH; i++) vas[i] = PAGE_OFFSET + BigInt(basePfn + prng.int(0, nrPages)) * BigInt(PAGE_SIZE) + BigInt(i % PAGE_SIZE);
+    for (let i = 0; i < BATCH; i++) vas[i] = (pageOffset + BigInt(basePfn + prng.int(0, nrPages)) * BigInt(PAGE_SIZE) + BigInt(i % PAGE_SIZE)) & U64;
     const result = simd.virtToPhys(vas);
-    const wraps = vas.some((va) => va < PAGE_OFFSET);
+    const wraps = vas.some((va) => va < pageOffset);
     if (wraps) {
-      // Past 2^64 the direct map wraps: those addresses are below PAGE_OFFSET and miss.
-      expect(result.miss).toBe(vas.filter((va) => va < PAGE_OFFSET).length);
+      // Past 2^64 the direct map wraps: those addresses are below the base and miss.
+      expect(result.miss).toBe(vas.filter((va) => va < pageOffset).length);
     } else {
       expect(result.fast).toBe(BATCH);
-      for (let i = 0; i < BATCH; i++) expect(result.out[i]).toBe(vas[i]! - PAGE_OFFSET);
+      for (let i = 0; i < BATCH; i++) expect(result.out[i]).toBe(vas[i]! - pageOffset);
     }
   });
 });

@@ -36,6 +36,7 @@ import {
   PAGES_PER_PAGEBLOCK,
   PAGES_PER_SECTION,
   PAGE_OFFSET,
+  PAGE_OFFSET_L5,
   PAGE_SHIFT,
   PageClass,
   SECTION_FLAGS_SETTABLE,
@@ -244,6 +245,8 @@ const WEIGHTS = FAMILIES.map((f) => FAMILY_WEIGHTS[f]);
 export class OpGenerator {
   readonly #rng: Prng;
   readonly #basePfn: number;
+  /** The window's direct-map base, where its virtual addresses start. */
+  readonly #pageOffset: bigint;
   readonly #endPfn: number;
   readonly #nrSections: number;
   readonly #baseSectionNr: number;
@@ -254,6 +257,7 @@ export class OpGenerator {
   constructor(rng: Prng, info: EngineInfo) {
     this.#rng = rng;
     this.#basePfn = info.basePfn;
+    this.#pageOffset = info.pageOffset;
     this.#endPfn = info.basePfn + info.nrPages;
     this.#nrSections = info.nrSections;
     this.#baseSectionNr = info.basePfn / PAGES_PER_SECTION;
@@ -870,8 +874,8 @@ export class OpGenerator {
     for (let i = 0; i < out.length; i++) {
       const roll = rng.float();
       if (roll < 0.08) out[i] = BigInt(rng.u32()) * BigInt(rng.u32());
-      else if (roll < 0.12) out[i] = rng.pick([0n, PAGE_OFFSET - 1n, BAD_ADDRESS, PAGE_OFFSET]);
-      else out[i] = (PAGE_OFFSET + this.#physicalAddressNearWindow()) & U64_MASK;
+      else if (roll < 0.12) out[i] = rng.pick([0n, this.#pageOffset - 1n, BAD_ADDRESS, this.#pageOffset, PAGE_OFFSET]);
+      else out[i] = (this.#pageOffset + this.#physicalAddressNearWindow()) & U64_MASK;
     }
     return out;
   }
@@ -883,7 +887,7 @@ export class OpGenerator {
     for (let i = 0; i < out.length; i++) {
       const roll = rng.float();
       if (roll < 0.06) out[i] = BigInt(rng.u32()) * BigInt(rng.u32());
-      else if (roll < 0.1) out[i] = rng.pick([0n, BAD_ADDRESS, PAGE_OFFSET]);
+      else if (roll < 0.1) out[i] = rng.pick([0n, BAD_ADDRESS, this.#pageOffset]);
       else out[i] = this.#physicalAddressNearWindow();
     }
     return out;
@@ -901,13 +905,16 @@ export class OpGenerator {
 }
 
 /** The window shapes the differential suites cycle through. */
-export const WINDOW_SHAPES: readonly { name: string; basePfn: number; nrPages: number }[] = [
+export const WINDOW_SHAPES: readonly { name: string; basePfn: number; nrPages: number; pageOffset?: bigint }[] = [
   { name: '1 section at 0', basePfn: 0, nrPages: PAGES_PER_SECTION },
   { name: '4 sections at section 7', basePfn: 7 * PAGES_PER_SECTION, nrPages: 4 * PAGES_PER_SECTION },
   { name: '2^22 pages at 0', basePfn: 0, nrPages: 2 ** 22 },
   { name: '2^22 pages at 2^34', basePfn: 2 ** 34, nrPages: 2 ** 22 },
   { name: '13 sections at 2^34 + 2^20', basePfn: 2 ** 34 + 2 ** 20, nrPages: 13 * PAGES_PER_SECTION },
-  // The top of the 52-bit space: past the pfn where addresses below PAGE_OFFSET wrap to (the kernels' CheckVa path).
+  // The top of the 52-bit space: with the 4-level base, past the pfn where
+  // addresses below it wrap to (the kernels' CheckVa path); with the 5-level
+  // base, where a 5-level machine's direct map really reaches.
   { name: '2^21 pages ending at 2^40', basePfn: 2 ** 40 - 2 ** 21, nrPages: 2 ** 21 },
-  { name: '9 sections at 2^39 + 2^30', basePfn: 2 ** 39 + 2 ** 30, nrPages: 9 * PAGES_PER_SECTION },
+  { name: '9 sections at 2^39 + 2^30, 5-level base', basePfn: 2 ** 39 + 2 ** 30, nrPages: 9 * PAGES_PER_SECTION, pageOffset: PAGE_OFFSET_L5 },
+  { name: '2^21 pages ending at 2^40, 5-level base', basePfn: 2 ** 40 - 2 ** 21, nrPages: 2 ** 21, pageOffset: PAGE_OFFSET_L5 },
 ];

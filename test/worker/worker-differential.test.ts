@@ -29,7 +29,7 @@ describe.each(BOUNDARY_KINDS)('%s WASM engine against the reference', (kind) => 
 
   test.each(SEEDS)('seed %i', async (seed) => {
     const shape = WINDOW_SHAPES[seed % WINDOW_SHAPES.length]!;
-    const opts = { basePfn: shape.basePfn, nrPages: shape.nrPages };
+    const opts = { basePfn: shape.basePfn, nrPages: shape.nrPages, pageOffset: shape.pageOffset };
     const subject = await openEngine(kind, opts);
     open.push(subject);
     // applyOp awaits every call, so the async api stands in for EngineApi.

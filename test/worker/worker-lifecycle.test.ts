@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, test } from 'vitest';
-import { Migratetype, PAGES_PER_SECTION, PageClass } from '../../src/contract/constants.js';
+import { Migratetype, PAGE_OFFSET, PAGES_PER_SECTION, PageClass } from '../../src/contract/constants.js';
 import { createWorkerEngine, workerEntryPath, type WorkerEngine } from '../../src/worker/client.js';
 
 const OPTS = { basePfn: 0, nrPages: 2 * PAGES_PER_SECTION };
@@ -26,7 +26,7 @@ describe('worker engine lifecycle', () => {
   test('info() reports the window the worker was started with', async () => {
     const engine = await createWorkerEngine(OPTS);
     started.push(engine);
-    expect(await engine.info()).toEqual({ basePfn: 0, nrPages: OPTS.nrPages, nrSections: 2 });
+    expect(await engine.info()).toEqual({ basePfn: 0, nrPages: OPTS.nrPages, nrSections: 2, pageOffset: PAGE_OFFSET });
   });
 
   test('terminate() fails the calls in flight and every later call', async () => {
