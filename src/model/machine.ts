@@ -38,7 +38,7 @@ import { populateBootSections, sectionZoneRuns, type SectionRun } from './boot/s
 import { buildNodeOrders, nodeDistance } from './alloc/zonelist.js';
 import { resolveCostParams, type CostParams } from './core/cost.js';
 import { BootError, ModelError } from './core/errors.js';
-import { NUMA_NO_NODE } from './core/kernel.js';
+import { NUMA_NO_NODE, directMapBase } from './core/kernel.js';
 import { MAX_NR_ZONES, ZONE_MOVABLE, zoneName } from './core/mmzone.js';
 import { planShardWindows, ShardSet, type NodeSpan } from './core/shards.js';
 import { countClassesIn, pageblocksOver } from './core/page-state.js';
@@ -725,7 +725,7 @@ export async function bootMachine(spec: MachineSpec, options: MachineOptions): P
   });
   const freeRanges = layout.freeRanges.filter((r) => r.nid !== NUMA_NO_NODE);
 
-  const shards = await ShardSet.create(planShardWindows(nodeSpans(layout)), factory);
+  const shards = await ShardSet.create(planShardWindows(nodeSpans(layout)), factory, directMapBase(layout.pagingLevels));
   try {
     await populateBootSections(shards, { runs, zoneRuns, freeRanges });
   } catch (error) {

@@ -7,7 +7,7 @@
  * Names are the kernel's where it has one; a name that carries a unit says
  * so (`_BYTES`, `_PAGES`, `_PFN`).
  */
-import { PAGE_SIZE, PAGES_PER_SECTION, SECTION_SIZE_BITS } from '../../contract/constants.js';
+import { PAGE_OFFSET, PAGE_OFFSET_L5, PAGE_SIZE, PAGES_PER_SECTION, SECTION_SIZE_BITS } from '../../contract/constants.js';
 import { hex } from '../../util/format.js';
 
 const MiB = 2 ** 20;
@@ -71,6 +71,16 @@ export type PagingLevels = 4 | 5;
  */
 export function maxPhysmemBits(levels: PagingLevels): number {
   return levels === 5 ? 52 : 46;
+}
+
+/**
+ * Where the direct map starts (page_offset_base without KASLR,
+ * Documentation/arch/x86/x86_64/mm.rst): 0xffff888000000000 with 4-level
+ * paging, 0xff11000000000000 with 5-level paging, whose 32 PB direct map
+ * covers the 52-bit physical space. The shards translate with it.
+ */
+export function directMapBase(levels: PagingLevels): bigint {
+  return levels === 5 ? PAGE_OFFSET_L5 : PAGE_OFFSET;
 }
 
 /** What boot and hot-add both say of memory that ends above the direct map. */

@@ -90,17 +90,24 @@ export interface ShardPiece {
 export class ShardSet {
   #shards: Shard[];
   readonly #factory: EngineFactory;
+  /** The direct-map base every shard translates with (undefined: the engines' default, 4-level). */
+  readonly #pageOffset: bigint | undefined;
   #closed = false;
 
-  private constructor(shards: Shard[], factory: EngineFactory) {
+  private constructor(shards: Shard[], factory: EngineFactory, pageOffset: bigint | undefined) {
     this.#shards = shards;
     this.#factory = factory;
+    this.#pageOffset = pageOffset;
   }
 
-  /** Create one engine per window (concurrently: worker start-up dominates). */
-  static async create(windows: readonly ShardWindow[], factory: EngineFactory): Promise<ShardSet> {
+  /**
+   * Create one engine per window (concurrently: worker start-up dominates),
+   * each translating with the direct-map base `pageOffset` (see
+   * directMapBase; absent, the engines' 4-level default).
+   */
+  static async create(windows: readonly ShardWindow[], factory: EngineFactory, pageOffset?: bigint): Promise<ShardSet> {
     const settled = await Promise.allSettled(
-      windows.map((window) => factory({ basePfn: window.startPfn, nrPages: window.endPfn - window.startPfn })),
+      windows.map((window) => factory({ basePfn: window.startPfn, nrPages: window.endPfn - window.startPfn, ...(pageOffset === undefined ? {} : { pageOffset }) })),
     );
     const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed !== undefined) {
@@ -114,7 +121,7 @@ export class ShardSet {
       index,
       engine: (settled[index] as PromiseFulfilledResult<ShardEngine>).value,
     }));
-    return new ShardSet(shards, factory);
+    return new ShardSet(shards, factory, pageOffset);
   }
 
   get shards(): readonly Shard[] {
@@ -202,7 +209,7 @@ export class ShardSet {
     if (this.#closed) throw new Error('ShardSet.cover: the shard set is closed');
     const windows = this.uncoveredWindows(startPfn, endPfn, nid);
     if (windows.length === 0) return [];
-    const created = await ShardSet.create(windows, this.#factory);
+    const created = await ShardSet.create(windows, this.#factory, this.#pageOffset);
     const merged = [...this.#shards, ...created.#shards].sort((a, b) => a.startPfn - b.startPfn);
     this.#shards = merged.map((shard, index) => ({ nid: shard.nid, startPfn: shard.startPfn, endPfn: shard.endPfn, index, engine: shard.engine }));
     return windows;

@@ -9,6 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { BootError } from '../../../src/model/core/errors.js';
 import type { MachineSpec } from '../../../src/model/core/types.js';
 import { computeBootLayout } from '../../../src/model/boot/setup.js';
+import { BAD_ADDRESS, PAGE_OFFSET, PAGE_OFFSET_L5 } from '../../../src/contract/constants.js';
 import { bootMachine } from '../../helpers/boot.js';
 
 const GiB = 2 ** 30;
@@ -93,3 +94,30 @@ describe('hot-add', () => {
     await booted.close();
   });
 });
+
+describe('the direct map', () => {
+  /** virt_to_phys, on the shard holding `pfn`, of its direct-map address with `base`. */
+  async function translate(booted: Awaited<ReturnType<typeof bootMachine>>, pfn: number, base: bigint): Promise<bigint> {
+    const engine = booted.shards.shardOfPfn(pfn)!.engine;
+    const { out } = await engine.virtToPhys(BigUint64Array.of(base + BigInt(pfn) * 4096n + 123n));
+    return out[0]!;
+  }
+
+  test('5-level shards translate from the 5-level base, boot and hot-added alike; 4-level ones from PAGE_OFFSET', async () => {
+    const five = await bootMachine(machine(ABOVE_46, 5));
+    const highPfn = ABOVE_46 / 4096 + 77;
+    expect(await translate(five, highPfn, PAGE_OFFSET_L5)).toBe(BigInt(highPfn) * 4096n + 123n);
+    // The 4-level base has wrapped past 2^64 this high: nothing there is a direct-map address.
+    expect(await translate(five, highPfn, PAGE_OFFSET)).toBe(BAD_ADDRESS);
+    const added = await five.addMemory({ node: 2, base: ABOVE_46 + 64 * TiB, size: 2 * GiB });
+    expect(added).toMatchObject({ ok: true });
+    const addedPfn = (ABOVE_46 + 64 * TiB) / 4096 + 5;
+    expect(await translate(five, addedPfn, PAGE_OFFSET_L5)).toBe(BigInt(addedPfn) * 4096n + 123n);
+    await five.close();
+
+    const four = await bootMachine(machine(TiB, 4));
+    expect(await translate(four, TiB / 4096 + 9, PAGE_OFFSET)).toBe(BigInt(TiB / 4096 + 9) * 4096n + 123n);
+    await four.close();
+  });
+});
+
