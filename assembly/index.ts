@@ -116,6 +116,7 @@ import { growPages, needAdd, needReset, poolAddr, poolBytes, poolSetup, reserveN
 import {
   countPageblocksRange,
   countRange,
+  countRangeMask,
   countTaggedRange,
   findNextOff,
   gRetagBlocks,
@@ -496,15 +497,9 @@ export function countClasses(startPfn: f64, endPfn: f64): i32 {
   return OK;
 }
 
-/** Pages of [gStartOff, gEndOff) whose class is in `mask`, from the class counts (whole groups from the group counts). */
+/** Pages of [gStartOff, gEndOff) whose class is in `mask` (whole sections from the count sums). */
 function countCheckedRange(mask: u32): f64 {
-  if (mask == 0) return 0;
-  const acc = gIoArea + IO_COUNTS;
-  memory.fill(acc, 0, NR_PAGE_CLASSES << 3);
-  countRange(gStartOff, gEndOff, mask, acc);
-  let n: u64 = 0;
-  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) if ((mask >> c) & 1) n += load<u64>(acc + (<usize>c << 3));
-  return <f64>n;
+  return <f64>countRangeMask(gStartOff, gEndOff, mask);
 }
 
 export function count(startPfn: f64, endPfn: f64, mask: f64): f64 {

@@ -10,8 +10,10 @@
 //   │            │                                                               │
 //   │            │  pool descriptors   NR_POOLS x 64 B, plane buddy state 64 B   │
 //   │            │  section table      S x 32 B   (SECTION RECORD below)         │
-//   │            │  group counts       ceil(S/64) x 8 u32: pages per class of    │
-//   │            │                     each 64-section group (long counts)      │
+//   │            │  section sums       ceil(S/64) x 32 x 8 u32: the even nodes   │
+//   │            │                     of each group's Fenwick tree (COUNT SUMS) │
+//   │            │  group sums         ceil(S/64) x 8 u64: Fenwick nodes over    │
+//   │            │                     the 64-section groups (COUNT SUMS)        │
 //   │            │  present map        ceil(S/64) u64  bit s: section s present │
 //   │            │  translation map    S + 1 bytes: per section MISS (absent),   │
 //   │            │                     DIRECT or REMAPPED; byte S is a MISS      │
@@ -25,7 +27,7 @@
 //   │            │  I/O area           IO_AREA_BYTES (results, small batches)    │
 //   ├────────────┴───────────────────────────────────────────────────────────────┤
 //   │ POOL REGIONS, grown on demand, interleaved, each page's owner in the map:  │
-//   │   MIXED (384 B records), PLANE buddy (64/128/256 B), FORWARD (512 B),      │
+//   │   MIXED (512 B records), PLANE buddy (64/128/256 B), FORWARD (512 B),      │
 //   │   REVERSE (512 B), PFN_BLOCK (2056 B), PFN_WIDE_BLOCK (4 KiB), and         │
 //   │   translation batch buffers.                                               │
 //   └────────────────────────────────────────────────────────────────────────────┘
@@ -42,13 +44,45 @@
 //   +30 u16  pages of this section relocated away: forward entries that are
 //            not identity (max 32,768; countRemapped sums them)
 //
-// MIXED SECTION RECORD (384 B, pool MIXED)
+// COUNT SUMS: prefix sums of the section counts, per class, so that the
+// whole sections of any range count in O(log sections), whatever its length.
+// Sections go in groups of 64 (one word of the section bitmaps); G groups.
+// Each group has a Fenwick tree over its sections, nodes j = 1..64, node j
+// holding the pages per class of the lowbit(j) sections ending at section
+// 64g + j - 1; a tree over the groups does the same one level up:
+//   section sums: the EVEN nodes j of each group's tree, u32 x 8 each (a
+//     group holds at most 2^21 pages), 32 per group (16 B per section); an
+//     odd node covers its one section and is that section's SEC_COUNTS, so
+//     it is not stored. The last group is padded to 64 with phantom
+//     sections that count nothing. Node 64 holds the whole group.
+//   group sums: node g + 1 of the groups' tree, u64 x 8 per group (up to
+//     2^32 pages).
+// Pages of a class in sections [0, s) are the group nodes of (s >> 6) plus
+// the in-group nodes of (s & 63), popcount-many each.
+// Why Fenwick trees at both levels: counts change inside the recolor kernels
+// (setSecCount, several times per pageblock a fill touches) far more often
+// than ranges are counted, and the model counts between its changes (a
+// claim counts, then recolors, then the next one counts). Flat prefix sums
+// would make a change cost O(sections); prefix sums rebuilt lazily would
+// make the first count after a change cost O(sections) and write on a read.
+// Fenwick trees keep both a change and a count at a few loads per level (at
+// most 6 in a group, log2(G) + 1 across groups), exact at all times, so
+// validate() checks every node. Two levels rather than one tree over all
+// sections: u32 nodes inside a group rather than u64, and the nodes one
+// change touches in a group share a few cache lines.
+//
+// MIXED SECTION RECORD (512 B, pool MIXED)
 //   +0   u32 x 64  pageblock entries: a class (0..7) when the pageblock is
 //                  uniform, else its PLANE record's address (64-aligned, so
 //                  always >= 64) OR its depth (1..3) in the low bits
 //   +256 u8  x 64  pageblock tags
 //   +320 u64 x 8   per class: bit k set when pageblock k has a page of the class
-//                  (the record ends exactly at 384 B)
+//   +384 u16 x 8 x 8  per class c, per chunk q (pageblocks 8q .. 8q + 7, 4096
+//                  pages): pages of class c in chunk q (at +384 + 16c + 2q).
+//                  A count of part of a section takes the whole chunks from
+//                  here and visits the planes of at most half a chunk
+//                  (state.ts), so a range's edge section reads a few cache
+//                  lines rather than the planes of half a section.
 //
 // PLANE RECORD (depth x 64 B in a buddy block of 64 / 128 / 256 B, buddy.ts;
 // pool ids PLANE1 / PLANE2 / PLANE name the three sizes): one mixed
@@ -141,16 +175,41 @@ export const SEC_COUNTS: u32 = 12;
 export const SEC_REVERSE_COUNT: u32 = 28;
 export const SEC_MOVED_COUNT: u32 = 30;
 
+// ---- count sums ------------------------------------------------------------------
+
+/** Sections per group: one word of the section bitmaps. */
+export const GROUP_SHIFT: u32 = 6;
+export const SECTIONS_PER_GROUP: u32 = 1 << GROUP_SHIFT;
+export const GROUP_SECTION_MASK: u32 = SECTIONS_PER_GROUP - 1;
+/** One stored in-group node: u32 x 8. */
+export const SIZE_OF_SECTION_SUM: u32 = 32;
+export const SECTION_SUM_SHIFT: u32 = 5;
+/** A group's stored in-group nodes: the 32 even ones of 64. */
+export const SIZE_OF_GROUP_SECTION_SUMS: u32 = (SECTIONS_PER_GROUP >> 1) * SIZE_OF_SECTION_SUM;
+export const GROUP_SECTION_SUMS_SHIFT: u32 = GROUP_SHIFT - 1 + SECTION_SUM_SHIFT;
+/** u64 x 8 per group. */
+export const SIZE_OF_GROUP_SUMS: u32 = 64;
+export const GROUP_SUMS_SHIFT: u32 = 6;
+
 export const REPR_ABSENT: u32 = 0;
 export const REPR_UNIFORM: u32 = 1;
 export const REPR_MIXED: u32 = 2;
 
 // ---- mixed section record ----------------------------------------------------
 
-export const SIZE_OF_MIXED: u32 = 384;
+export const SIZE_OF_MIXED: u32 = 512;
 export const MIXED_ENTRIES: u32 = 0;
 export const MIXED_TAGS: u32 = 256;
 export const MIXED_CLASS_PB_MAPS: u32 = 320;
+export const MIXED_CHUNK_COUNTS: u32 = 384;
+/** Chunks of a section: 8 of 8 pageblocks (4096 pages) each. */
+export const CHUNK_PAGEBLOCKS_SHIFT: u32 = 3;
+export const PAGEBLOCKS_PER_CHUNK: u32 = 1 << CHUNK_PAGEBLOCKS_SHIFT;
+export const CHUNK_PAGE_SHIFT: u32 = PAGEBLOCK_ORDER + CHUNK_PAGEBLOCKS_SHIFT;
+export const PAGES_PER_CHUNK: u32 = 1 << CHUNK_PAGE_SHIFT;
+export const CHUNKS_PER_SECTION: u32 = PAGEBLOCKS_PER_SECTION >> CHUNK_PAGEBLOCKS_SHIFT;
+/** Bytes of one class's chunk counts (u16 x 8). */
+export const CHUNK_COUNTS_PER_CLASS: u32 = CHUNKS_PER_SECTION << 1;
 /** Entries below this value are uniform classes, the rest plane entries (address | depth). */
 export const ENTRY_PLANE_MIN: u32 = 8;
 
@@ -282,7 +341,10 @@ export let gPoolTable: usize = 0;
 /** The plane records' buddy allocator state (buddy.ts), 64 B. */
 export let gBuddy: usize = 0;
 export let gSectionTable: usize = 0;
-export let gGroupCounts: usize = 0;
+/** COUNT SUMS: the even in-group Fenwick nodes, u32 x 8 each, 32 per group. */
+export let gSectionSums: usize = 0;
+/** COUNT SUMS: Fenwick nodes over the 64-section groups, u64 x 8 per group. */
+export let gGroupSums: usize = 0;
 export let gPresentMap: usize = 0;
 export let gXlateMap: usize = 0;
 export let gClassMaps: usize = 0;
@@ -319,8 +381,12 @@ export function placeStatic(start: usize): usize {
   at = align64(at + SIZE_OF_BUDDY_STATE);
   gSectionTable = at;
   at = align64(at + (sections << SECTION_RECORD_SHIFT));
-  gGroupCounts = at;
-  at = align64(at + mapBytes * 4);
+  // A group per word of the section bitmaps (the last one padded to 64 sections).
+  const groups = <usize>gMapWords;
+  gSectionSums = at;
+  at = align64(at + (groups << GROUP_SECTION_SUMS_SHIFT));
+  gGroupSums = at;
+  at = align64(at + groups * <usize>SIZE_OF_GROUP_SUMS);
   gPresentMap = at;
   at = align64(at + mapBytes);
   gXlateMap = at;
@@ -370,13 +436,95 @@ const SIZE_OF_PFN_SCRATCH: usize = <usize>PAGES_PER_PAGEBLOCK << 3;
 @inline export function secCount(sec: usize, cls: u32): u32 {
   return load<u16>(sec + (<usize>cls << 1), SEC_COUNTS);
 }
-/** Sets a section's count of a class and keeps its group's count in step. */
+/**
+ * Sets a section's count of a class and keeps the count sums in step. Every
+ * change of a count goes through here, or through setSecCountDeferred and
+ * then syncCountSums.
+ */
 @inline export function setSecCount(sec: usize, cls: u32, n: u32): void {
   const slot = sec + (<usize>cls << 1);
   const old = <u32>load<u16>(slot, SEC_COUNTS);
+  if (n == old) return;
   store<u16>(slot, <u16>n, SEC_COUNTS);
-  const group = groupCountAddr(<u32>((sec - gSectionTable) >> (SECTION_RECORD_SHIFT + 6)), cls);
-  store<u32>(group, load<u32>(group) + n - old);
+  addToCountSums(<u32>((sec - gSectionTable) >> SECTION_RECORD_SHIFT), cls, n - old, cls, 0);
+}
+
+/**
+ * Sets a section's count of a class and not the count sums: for a kernel
+ * that changes many counts of one section, then brings the sums in step
+ * once with syncCountSums (the recolor of a section).
+ */
+@inline export function setSecCountDeferred(sec: usize, cls: u32, n: u32): void {
+  store<u16>(sec + (<usize>cls << 1), <u16>n, SEC_COUNTS);
+}
+/** A section's eight counts as two u64 (classes 0..3, 4..7), for syncCountSums. */
+@inline export function secCountsLow(sec: usize): u64 {
+  return load<u64>(sec, SEC_COUNTS);
+}
+@inline export function secCountsHigh(sec: usize): u64 {
+  return load<u64>(sec, SEC_COUNTS + 8);
+}
+/**
+ * Brings the count sums in step with section s's counts, which were
+ * (before0, before1) (secCountsLow / secCountsHigh) when the sums last
+ * agreed with them: the classes whose count changed, found by the u16 lanes
+ * that differ, two per walk (a recolor changes two: the source and dst).
+ */
+export function syncCountSums(sectionNr: u32, sec: usize, before0: u64, before1: u64): void {
+  let heldCls: u32 = NR_PAGE_CLASSES;
+  let heldDelta: u32 = 0;
+  for (let half: u32 = 0; half < 2; half++) {
+    const before = half == 0 ? before0 : before1;
+    const after = half == 0 ? secCountsLow(sec) : secCountsHigh(sec);
+    let differ = before ^ after;
+    while (differ != 0) {
+      const shift = <u64>ctz<u64>(differ) & ~(<u64>15);
+      differ &= ~(<u64>0xffff << shift);
+      const cls = (half << 2) + <u32>(shift >> 4);
+      const delta = <u32>((after >> shift) & 0xffff) - <u32>((before >> shift) & 0xffff);
+      if (heldCls == NR_PAGE_CLASSES) {
+        heldCls = cls;
+        heldDelta = delta;
+      } else {
+        addToCountSums(sectionNr, heldCls, heldDelta, cls, delta);
+        heldCls = NR_PAGE_CLASSES;
+      }
+    }
+  }
+  if (heldCls != NR_PAGE_CLASSES) addToCountSums(sectionNr, heldCls, heldDelta, heldCls, 0);
+}
+
+/**
+ * Adds deltaA pages of class clsA and deltaB of class clsB (u32 two's
+ * complement: a count may fall; clsB may be clsA with deltaB 0) to section
+ * s's counts in the count sums: the in-group nodes covering s, then the
+ * group nodes covering its group. The first node is s's own (odd) node when
+ * s is at an even place in its group: its SEC_COUNTS, already stored. Two
+ * classes a walk, because a recolor moves pages from one class to another.
+ * Not inlined: setSecCount is inlined in every kernel that changes counts,
+ * the walks are not worth copying there.
+ */
+export function addToCountSums(sectionNr: u32, clsA: u32, deltaA: u32, clsB: u32, deltaB: u32): void {
+  const groupNr = sectionNr >> GROUP_SHIFT;
+  const atA = <usize>clsA << 2;
+  const atB = <usize>clsB << 2;
+  let node = (sectionNr & GROUP_SECTION_MASK) + 1;
+  node += node & 1;
+  while (node <= SECTIONS_PER_GROUP) {
+    const at = sectionSumAddr(groupNr, node, 0);
+    store<u32>(at + atA, load<u32>(at + atA) + deltaA);
+    store<u32>(at + atB, load<u32>(at + atB) + deltaB);
+    node += node & (0 - node);
+  }
+  const wideA = <u64>(<i64>(<i32>deltaA));
+  const wideB = <u64>(<i64>(<i32>deltaB));
+  let groupNode = groupNr + 1;
+  while (groupNode <= gMapWords) {
+    const at = groupSumAddr(groupNode - 1, 0);
+    store<u64>(at + (atA << 1), load<u64>(at + (atA << 1)) + wideA);
+    store<u64>(at + (atB << 1), load<u64>(at + (atB << 1)) + wideB);
+    groupNode += groupNode & (0 - groupNode);
+  }
 }
 /** Frames of a section holding relocated pages (u16: at most PAGES_PER_SECTION). */
 @inline export function secReverseCount(sec: usize): u32 {
@@ -392,10 +540,95 @@ const SIZE_OF_PFN_SCRATCH: usize = <usize>PAGES_PER_PAGEBLOCK << 3;
 @inline export function setSecMovedCount(sec: usize, n: u32): void {
   store<u16>(sec, <u16>n, SEC_MOVED_COUNT);
 }
-/** Pages of a class in the 64-section group `groupIdx` (sections 64g .. 64g + 63). */
-@inline export function groupCountAddr(groupIdx: u32, cls: u32): usize {
-  return gGroupCounts + (<usize>groupIdx << 5) + (<usize>cls << 2);
+/** Even node `node` (2, 4, .. 64) of group g's in-group Fenwick tree, class cls (u32; COUNT SUMS above). */
+@inline export function sectionSumAddr(groupNr: u32, node: u32, cls: u32): usize {
+  return gSectionSums + (<usize>groupNr << GROUP_SECTION_SUMS_SHIFT) + (<usize>((node >> 1) - 1) << SECTION_SUM_SHIFT) + (<usize>cls << 2);
 }
+/** Fenwick node of group g (sections 64g .. 64g + 63), class cls (u64; COUNT SUMS above). */
+@inline export function groupSumAddr(groupNr: u32, cls: u32): usize {
+  return gGroupSums + (<usize>groupNr << GROUP_SUMS_SHIFT) + (<usize>cls << 3);
+}
+/**
+ * Pages whose class is in `mask`, summed over node `node` of group g's
+ * in-group tree: an odd node is the one section 64g + node - 1 (its counts).
+ */
+@inline function sectionNodeSum(groupNr: u32, node: u32, mask: u32): u64 {
+  let n: u64 = 0;
+  let m = mask;
+  if ((node & 1) != 0) {
+    const sec = secAddr((groupNr << GROUP_SHIFT) + node - 1);
+    while (m != 0) {
+      n += <u64>secCount(sec, <u32>ctz<u32>(m));
+      m &= m - 1;
+    }
+    return n;
+  }
+  while (m != 0) {
+    n += <u64>load<u32>(sectionSumAddr(groupNr, node, <u32>ctz<u32>(m)));
+    m &= m - 1;
+  }
+  return n;
+}
+/** Pages whose class is in `mask`, summed over one group node. */
+@inline function groupNodeSum(groupNr: u32, mask: u32): u64 {
+  let n: u64 = 0;
+  let m = mask;
+  while (m != 0) {
+    n += load<u64>(groupSumAddr(groupNr, <u32>ctz<u32>(m)));
+    m &= m - 1;
+  }
+  return n;
+}
+
+/**
+ * Pages whose class is in `mask` in the whole sections [sA, sB) (sA <= sB),
+ * from the count sums: the prefix of sB less the prefix of sA. Within one
+ * Fenwick tree the two walks stop where they meet (clearing the low bits of
+ * the higher end until it is at most the lower one, then of the lower end
+ * until they are equal: the nodes below are common to both prefixes and
+ * cancel), so ends close together read few nodes. u64 arithmetic wraps
+ * while a partial result is negative; the result is exact.
+ */
+export function countSumsBetween(sA: u32, sB: u32, mask: u32): u64 {
+  let n: u64 = 0;
+  // Groups [gA, gB): their tree's prefixes of gB and gA.
+  const gA = sA >> GROUP_SHIFT;
+  const gB = sB >> GROUP_SHIFT;
+  let hiNode = gB;
+  let loNode = gA;
+  while (hiNode > loNode) {
+    n += groupNodeSum(hiNode - 1, mask);
+    hiNode &= hiNode - 1;
+  }
+  while (loNode > hiNode) {
+    n -= groupNodeSum(loNode - 1, mask);
+    loNode &= loNode - 1;
+  }
+  // The sections of gB before sB, less those of gA before sA: one tree when gA == gB.
+  hiNode = sB & GROUP_SECTION_MASK;
+  loNode = sA & GROUP_SECTION_MASK;
+  if (gA == gB) {
+    while (hiNode > loNode) {
+      n += sectionNodeSum(gB, hiNode, mask);
+      hiNode &= hiNode - 1;
+    }
+    while (loNode > hiNode) {
+      n -= sectionNodeSum(gA, loNode, mask);
+      loNode &= loNode - 1;
+    }
+    return n;
+  }
+  while (hiNode != 0) {
+    n += sectionNodeSum(gB, hiNode, mask);
+    hiNode &= hiNode - 1;
+  }
+  while (loNode != 0) {
+    n -= sectionNodeSum(gA, loNode, mask);
+    loNode &= loNode - 1;
+  }
+  return n;
+}
+
 @inline export function classMap(cls: u32): usize {
   return gClassMaps + ((<usize>cls * <usize>gMapWords) << 3);
 }
@@ -455,6 +688,13 @@ export const XLATE_GONE: u8 = 3;
 }
 @inline export function pbMapAddr(rec: usize, cls: u32): usize {
   return rec + MIXED_CLASS_PB_MAPS + (<usize>cls << 3);
+}
+/** Pages of class cls in chunk q (pageblocks 8q .. 8q + 7) of a MIXED record (u16). */
+@inline export function chunkCountAddr(rec: usize, cls: u32, chunk: u32): usize {
+  return rec + MIXED_CHUNK_COUNTS + <usize>(cls * CHUNK_COUNTS_PER_CLASS) + (<usize>chunk << 1);
+}
+@inline export function chunkOfPageblock(pbIdx: u32): u32 {
+  return pbIdx >> CHUNK_PAGEBLOCKS_SHIFT;
 }
 
 

@@ -8,14 +8,13 @@ import { E_FULL, OK, fail } from './errors';
 import {
   POOL_MIXED,
   classMap,
+  countSumsBetween,
   gPresentMap,
-  groupCountAddr,
   isPresent,
   lastPageblock,
   mapWord,
   pageblockOf,
   secAddr,
-  secCount,
   sectionOf,
   sectionPartHi,
   sectionPartLo,
@@ -24,6 +23,7 @@ import {
 import {
   countSection,
   countSectionClass,
+  countSectionMask,
   countSectionTagged,
   countTaggedPageblocks,
   findInSection,
@@ -256,93 +256,74 @@ export function retagQualifying(
 
 // ---- counts and searches -----------------------------------------------------------------
 
-/** Does [startOff, endOff) cover the whole 64-section group starting at section s? */
-@inline function coversGroup(s: u32, startOff: u64, endOff: u64): bool {
-  return (s & 63) == 0 && sectionStart(s) >= startOff && sectionStart(s) + (<u64>PAGES_PER_SECTION << 6) <= endOff;
-}
+// A count of [startOff, endOff) is its whole sections from the count sums
+// (layout.ts: O(log sections) whatever the range's length) plus its partial
+// edge sections counted in place (state.ts: at most about half a section's
+// pageblocks each, and only those holding a class counted).
 
-/** Adds, for each class in `mask`, the pages of whole sections [sA, sB) to acc; absent sections' counts are zero. */
-function addSectionCounts(sA: u32, sB: u32, mask: u32, acc: usize): void {
-  if (sA >= sB) return;
-  let m = mask;
-  while (m != 0) {
-    const c = <u32>ctz<u32>(m);
-    m &= m - 1;
-    let n: u64 = 0;
-    for (let s = sA; s < sB; s++) n += <u64>secCount(secAddr(s), c);
-    const slot = acc + (<usize>c << 3);
-    store<u64>(slot, load<u64>(slot) + n);
+/** Pages of [startOff, endOff) whose class is in `mask`. */
+export function countRangeMask(startOff: u64, endOff: u64, mask: u32): u64 {
+  if (startOff >= endOff || mask == 0) return 0;
+  const sA = sectionOf(startOff);
+  const sB = sectionOf(endOff - 1);
+  const lo = sectionPartLo(sA, startOff);
+  const hi = sectionPartHi(sB, endOff);
+  if (sA == sB && (lo != 0 || hi != PAGES_PER_SECTION)) {
+    return isPresent(sA) ? <u64>countSectionMask(secAddr(sA), lo, hi, mask) : 0;
   }
-}
-
-/** Adds, for each class in `mask`, the pages of whole 64-section groups [gA, gB) to acc. */
-function addGroupCounts(gA: u32, gB: u32, mask: u32, acc: usize): void {
-  if (gA >= gB) return;
-  let m = mask;
-  while (m != 0) {
-    const c = <u32>ctz<u32>(m);
-    m &= m - 1;
-    let n: u64 = 0;
-    for (let g = gA; g < gB; g++) n += <u64>load<u32>(groupCountAddr(g, c));
-    const slot = acc + (<usize>c << 3);
-    store<u64>(slot, load<u64>(slot) + n);
+  let n: u64 = 0;
+  let wholeFirst = sA;
+  let wholeEnd = sB + 1;
+  if (lo != 0) {
+    if (isPresent(sA)) n += <u64>countSectionMask(secAddr(sA), lo, PAGES_PER_SECTION, mask);
+    wholeFirst = sA + 1;
   }
-}
-
-/**
- * Adds the pages of [startOff, endOff) of each class in `mask` to acc (u64 x
- * 8, zeroed by the caller; a partial edge section adds every class). The
- * partial edge sections are counted in place; the whole sections between
- * them are summed class by class, from the group counts for whole 64-section
- * groups and from the section counts around them, each sum a tight loop over
- * one count column with no per-section test (an absent section's record is
- * zero). A count over the window costs sections / 64 loads per class.
- */
-export function countRange(startOff: u64, endOff: u64, mask: u32, acc: usize): void {
-  if (startOff >= endOff || mask == 0) return;
-  let sFirst = sectionOf(startOff);
-  let sEnd = sectionOf(endOff - 1) + 1;
-  const firstLo = sectionPartLo(sFirst, startOff);
-  const firstHi = sectionPartHi(sFirst, endOff);
-  if (firstLo != 0 || firstHi != PAGES_PER_SECTION) {
-    if (isPresent(sFirst)) countSection(secAddr(sFirst), firstLo, firstHi, acc);
-    sFirst++;
+  if (hi != PAGES_PER_SECTION) {
+    if (isPresent(sB)) n += <u64>countSectionMask(secAddr(sB), 0, hi, mask);
+    wholeEnd = sB;
   }
-  if (sFirst < sEnd) {
-    const lastHi = sectionPartHi(sEnd - 1, endOff);
-    if (lastHi != PAGES_PER_SECTION) {
-      if (isPresent(sEnd - 1)) countSection(secAddr(sEnd - 1), 0, lastHi, acc);
-      sEnd--;
-    }
-  }
-  if (sFirst >= sEnd) return;
-  const gA = (sFirst + 63) >> 6;
-  const gB = sEnd >> 6;
-  if (gA >= gB) {
-    addSectionCounts(sFirst, sEnd, mask, acc);
-    return;
-  }
-  addSectionCounts(sFirst, gA << 6, mask, acc);
-  addGroupCounts(gA, gB, mask, acc);
-  addSectionCounts(gB << 6, sEnd, mask, acc);
+  return wholeFirst < wholeEnd ? n + countSumsBetween(wholeFirst, wholeEnd, mask) : n;
 }
 
 /** Pages of class `cls` in [startOff, endOff). */
 export function countRangeClass(startOff: u64, endOff: u64, cls: u32): u64 {
-  if (startOff >= endOff) return 0;
+  return countRangeMask(startOff, endOff, <u32>1 << cls);
+}
+
+/**
+ * Adds the pages of [startOff, endOff) of each class in `mask` to acc (u64 x
+ * 8, zeroed by the caller; a partial edge section adds every class): the
+ * partial edge sections counted in place, the whole sections between them
+ * from the count sums, class by class.
+ */
+export function countRange(startOff: u64, endOff: u64, mask: u32, acc: usize): void {
+  if (startOff >= endOff || mask == 0) return;
+  const sA = sectionOf(startOff);
   const sB = sectionOf(endOff - 1);
-  let n: u64 = 0;
-  let s = sectionOf(startOff);
-  while (s <= sB) {
-    if (coversGroup(s, startOff, endOff)) {
-      n += <u64>load<u32>(groupCountAddr(s >> 6, cls));
-      s += 64;
-      continue;
-    }
-    if (isPresent(s)) n += countSectionClass(secAddr(s), sectionPartLo(s, startOff), sectionPartHi(s, endOff), cls);
-    s++;
+  const lo = sectionPartLo(sA, startOff);
+  const hi = sectionPartHi(sB, endOff);
+  if (sA == sB && (lo != 0 || hi != PAGES_PER_SECTION)) {
+    if (isPresent(sA)) countSection(secAddr(sA), lo, hi, acc);
+    return;
   }
-  return n;
+  let wholeFirst = sA;
+  let wholeEnd = sB + 1;
+  if (lo != 0) {
+    if (isPresent(sA)) countSection(secAddr(sA), lo, PAGES_PER_SECTION, acc);
+    wholeFirst = sA + 1;
+  }
+  if (hi != PAGES_PER_SECTION) {
+    if (isPresent(sB)) countSection(secAddr(sB), 0, hi, acc);
+    wholeEnd = sB;
+  }
+  if (wholeFirst >= wholeEnd) return;
+  let m = mask;
+  while (m != 0) {
+    const c = <u32>ctz<u32>(m);
+    m &= m - 1;
+    const slot = acc + (<usize>c << 3);
+    store<u64>(slot, load<u64>(slot) + countSumsBetween(wholeFirst, wholeEnd, <u32>1 << c));
+  }
 }
 
 /**

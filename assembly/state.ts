@@ -19,8 +19,11 @@ import {
   PAGES_PER_SECTION,
 } from './constants';
 import {
+  CHUNK_COUNTS_PER_CLASS,
+  CHUNK_PAGE_SHIFT,
   ENTRY_PLANE_MIN,
   MIXED_TAGS,
+  PAGES_PER_CHUNK,
   PLANE_BYTES,
   POOL_MIXED,
   REPR_ABSENT,
@@ -31,6 +34,8 @@ import {
   SEC_REPR,
   SEC_TAG,
   SIZE_OF_SECTION,
+  chunkCountAddr,
+  chunkOfPageblock,
   classMap,
   pageblockOf,
   lastPageblock,
@@ -46,9 +51,14 @@ import {
   secMixed,
   secRepr,
   secTag,
+  secCountsHigh,
+  secCountsLow,
   setMixedEntry,
   setMixedTag,
   setSecCount,
+  setSecCountDeferred,
+  syncCountSums,
+  addToCountSums,
 } from './layout';
 import {
   depthOfClass,
@@ -73,6 +83,8 @@ import {
 import { needAdd, poolAlloc, poolFree, poolSpare } from './pool';
 
 const ALL_ONES: u64 = <u64>-1;
+/** Four u16 chunk counts of PAGES_PER_CHUNK each. */
+const CHUNK_FULL_LANES: u64 = <u64>PAGES_PER_CHUNK * 0x0001000100010001;
 const TAG_REPLICATE: u64 = 0x0101010101010101;
 const BYTES_LOW7: u64 = 0x7f7f7f7f7f7f7f7f;
 const BYTES_HIGH: u64 = 0x8080808080808080;
@@ -89,6 +101,11 @@ export function splitSection(sec: usize): usize {
   for (let k: u32 = 0; k < PAGEBLOCKS_PER_SECTION; k++) setMixedEntry(rec, k, cls);
   memory.fill(rec + MIXED_TAGS, <u8>tag, PAGEBLOCKS_PER_SECTION);
   for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) store<u64>(pbMapAddr(rec, c), c == cls ? ALL_ONES : 0);
+  // Every chunk all of class cls, in u64 stores (a memory.fill this small costs more).
+  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+    const lanes: u64 = c == cls ? CHUNK_FULL_LANES : 0;
+    for (let i: u32 = 0; i < CHUNK_COUNTS_PER_CLASS; i += 8) store<u64>(chunkCountAddr(rec, c, 0) + i, lanes);
+  }
   store<u32>(sec, <u32>rec, SEC_MIXED);
   store<u8>(sec, <u8>REPR_MIXED, SEC_REPR);
   return rec;
@@ -154,8 +171,15 @@ export function clearSection(sec: usize): void {
   store<u8>(sec, <u8>REPR_ABSENT, SEC_REPR);
 }
 
-@inline function addCount(sec: usize, cls: u32, delta: i32): void {
-  setSecCount(sec, cls, <u32>(<i32>secCount(sec, cls) + delta));
+/**
+ * Adds `delta` pages of class cls to pageblock k of a MIXED section: to the
+ * section's count (the caller, recolorSection, brings the count sums in step
+ * once for the section) and to the count of k's chunk.
+ */
+@inline function addCount(sec: usize, rec: usize, k: u32, cls: u32, delta: i32): void {
+  setSecCountDeferred(sec, cls, <u32>(<i32>secCount(sec, cls) + delta));
+  const at = chunkCountAddr(rec, cls, chunkOfPageblock(k));
+  store<u16>(at, <u16>(<i32>load<u16>(at) + delta));
 }
 
 @inline function setPbBits(rec: usize, k: u32, presence: u32): void {
@@ -280,8 +304,8 @@ function recolorPageblock(sec: usize, rec: usize, k: u32, lo: u32, hi: u32, srcM
     if (((srcMask >> e) & 1) == 0) return;
     if (full) {
       setMixedEntry(rec, k, dst);
-      addCount(sec, e, -(<i32>PAGES_PER_PAGEBLOCK));
-      addCount(sec, dst, <i32>PAGES_PER_PAGEBLOCK);
+      addCount(sec, rec, k, e, -(<i32>PAGES_PER_PAGEBLOCK));
+      addCount(sec, rec, k, dst, <i32>PAGES_PER_PAGEBLOCK);
       setPbBits(rec, k, 1 << dst);
       return;
     }
@@ -295,9 +319,9 @@ function recolorPageblock(sec: usize, rec: usize, k: u32, lo: u32, hi: u32, srcM
     if (full && (presence & ~srcMask & ~(<u32>1 << dst)) == 0) {
       // Every page takes dst: straight to a uniform entry.
       for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
-        if ((presence >> c) & 1) addCount(sec, c, -(<i32>planeCountClass(e, 0, PAGES_PER_PAGEBLOCK, c)));
+        if ((presence >> c) & 1) addCount(sec, rec, k, c, -(<i32>planeCountClass(e, 0, PAGES_PER_PAGEBLOCK, c)));
       }
-      addCount(sec, dst, <i32>PAGES_PER_PAGEBLOCK);
+      addCount(sec, rec, k, dst, <i32>PAGES_PER_PAGEBLOCK);
       poolFree(poolOfDepth(planeDepth(e)), planeAddr(e));
       setMixedEntry(rec, k, dst);
       setPbBits(rec, k, 1 << dst);
@@ -315,6 +339,7 @@ function recolorPageblock(sec: usize, rec: usize, k: u32, lo: u32, hi: u32, srcM
   const set0: u64 = (dst & 1) != 0 ? ALL_ONES : 0;
   const set1: u64 = (dst & 2) != 0 ? ALL_ONES : 0;
   const set2: u64 = (dst & 4) != 0 ? ALL_ONES : 0;
+  const oneSource = (srcMask & (srcMask - 1)) == 0;
   let moved: i32 = 0;
   for (let w = wLo; w <= wHi; w++) {
     let m: u64 = ALL_ONES;
@@ -326,12 +351,15 @@ function recolorPageblock(sec: usize, rec: usize, k: u32, lo: u32, hi: u32, srcM
     const d: u64 = depth >= 3 ? load<u64>(pa, 2 * PLANE_BYTES) : 0;
     const sel = m & matchMask(srcMask, a, b, d);
     if (sel == 0) continue;
-    let src = srcMask;
-    while (src != 0) {
-      const c = <u32>ctz<u32>(src);
-      src &= src - 1;
-      const n = <i32>popcnt<u64>(sel & matchClass(c, a, b, d));
-      if (n) addCount(sec, c, -n);
+    // One source class (a claim's) loses every page moved: counted once, below.
+    if (!oneSource) {
+      let src = srcMask;
+      while (src != 0) {
+        const c = <u32>ctz<u32>(src);
+        src &= src - 1;
+        const n = <i32>popcnt<u64>(sel & matchClass(c, a, b, d));
+        if (n) addCount(sec, rec, k, c, -n);
+      }
     }
     moved += <i32>popcnt<u64>(sel);
     store<u64>(pa, (a & ~sel) | (set0 & sel));
@@ -339,7 +367,8 @@ function recolorPageblock(sec: usize, rec: usize, k: u32, lo: u32, hi: u32, srcM
     if (depth >= 3) store<u64>(pa, (d & ~sel) | (set2 & sel), 2 * PLANE_BYTES);
   }
   if (moved == 0) return;
-  addCount(sec, dst, moved);
+  if (oneSource) addCount(sec, rec, k, <u32>ctz<u32>(srcMask), -moved);
+  addCount(sec, rec, k, dst, moved);
   const presence = planePresence(e);
   if ((presence & (presence - 1)) == 0) {
     // One class left: back to a uniform entry.
@@ -377,6 +406,13 @@ export function recolorSection(sectionIdx: u32, lo: u32, hi: u32, srcMask: u32, 
   const rec = secMixed(sec);
   const kLo = pageblockOf(lo);
   const kHi = lastPageblock(hi);
+  // The pageblocks change the section's counts alone (addCount); the count
+  // sums follow once, for the classes whose count changed. From one source
+  // class (a claim's), that is the pages dst gained, taken from the source.
+  const oneSource = (srcMask & (srcMask - 1)) == 0;
+  const dstBefore = secCount(sec, dst);
+  const before0 = oneSource ? 0 : secCountsLow(sec);
+  const before1 = oneSource ? 0 : secCountsHigh(sec);
   // Only pageblocks holding a source page need a visit: the summaries say which.
   let has = pageblocksHolding(rec, srcMask, kLo, kHi);
   while (has != 0) {
@@ -385,6 +421,12 @@ export function recolorSection(sectionIdx: u32, lo: u32, hi: u32, srcMask: u32, 
     const pbLo = pageblockPartLo(k, kLo, lo);
     const pbHi = pageblockPartHi(k, kHi, hi);
     recolorPageblock(sec, rec, k, pbLo, pbHi, srcMask, dst);
+  }
+  if (!oneSource) {
+    syncCountSums(sectionIdx, sec, before0, before1);
+  } else {
+    const moved = secCount(sec, dst) - dstBefore;
+    if (moved != 0) addToCountSums(sectionIdx, <u32>ctz<u32>(srcMask), 0 - moved, dst, moved);
   }
   refreshSectionSummary(sectionIdx, sec);
   tryCollapseSection(sec);
@@ -548,21 +590,51 @@ export function pageblockClasses(sec: usize, k: u32): u32 {
   return e < ENTRY_PLANE_MIN ? <u32>1 << e : planePresence(e);
 }
 
-/** Adds per-class counts of pages [lo, hi) of a present section to acc (u64 x 8). */
-export function countSection(sec: usize, lo: u32, hi: u32, acc: usize): void {
-  if (lo == 0 && hi == PAGES_PER_SECTION) {
-    for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
-      const slot = acc + (<usize>c << 3);
-      store<u64>(slot, load<u64>(slot) + <u64>secCount(sec, c));
-    }
-    return;
+// ---- counts of a part of a section ------------------------------------------------
+//
+// A range's whole sections count from the count sums (layout.ts); these
+// kernels count its one or two partial edge sections. A MIXED section's part
+// takes its whole chunks (8 pageblocks) from the record's chunk counts, and
+// counts each partly covered chunk pageblock by pageblock, or as the chunk's
+// count less the pageblocks of the chunk outside the part, whichever visits
+// fewer pageblocks (for a count of some classes, only the pageblocks the
+// summaries say hold one): one edge reads the planes of at most about half a
+// chunk, and a few cache lines of the record.
+
+/** u64 x 8: per-class counts of the pageblocks outside a part (countSection's complement). */
+const OUTSIDE_COUNTS: usize = memory.data(NR_PAGE_CLASSES << 3, 8);
+
+/** Chunk q's first page, and the end of its pages, in its section. */
+@inline function chunkStart(q: u32): u32 {
+  return q << CHUNK_PAGE_SHIFT;
+}
+@inline function chunkEnd(q: u32): u32 {
+  return (q + 1) << CHUNK_PAGE_SHIFT;
+}
+/** Pages of chunks [qA, qB) of a MIXED record whose class is in `mask`. */
+@inline function chunkCountsMask(rec: usize, qA: u32, qB: u32, mask: u32): u32 {
+  let n: u32 = 0;
+  let m = mask;
+  while (m != 0) {
+    const c = <u32>ctz<u32>(m);
+    m &= m - 1;
+    for (let q = qA; q < qB; q++) n += <u32>load<u16>(chunkCountAddr(rec, c, q));
   }
-  if (secRepr(sec) == REPR_UNIFORM) {
-    const slot = acc + (<usize>secClass(sec) << 3);
-    store<u64>(slot, load<u64>(slot) + <u64>(hi - lo));
-    return;
-  }
-  const rec = secMixed(sec);
+  return n;
+}
+
+/** Pages of [lo, hi) (lo < hi) in the pageblocks of `set` (one bit each), every page of which counts. */
+@inline function wholePageblockPages(set: u64, lo: u32, hi: u32): u32 {
+  const kLo = pageblockOf(lo);
+  const kHi = lastPageblock(hi);
+  let n = <u32>popcnt<u64>(set & pageblockSpan(kLo, kHi)) << PAGEBLOCK_ORDER;
+  if (((set >> <u64>kLo) & 1) != 0) n -= lo & PAGEBLOCK_PAGE_MASK;
+  if (((set >> <u64>kHi) & 1) != 0) n -= PAGEBLOCK_PAGE_MASK - ((hi - 1) & PAGEBLOCK_PAGE_MASK);
+  return n;
+}
+
+/** Pages [lo, hi) (lo < hi) of a MIXED record, per class, added to acc (u64 x 8). */
+function addMixedCounts(rec: usize, lo: u32, hi: u32, acc: usize): void {
   const kLo = pageblockOf(lo);
   const kHi = lastPageblock(hi);
   for (let k = kLo; k <= kHi; k++) {
@@ -578,23 +650,159 @@ export function countSection(sec: usize, lo: u32, hi: u32, acc: usize): void {
   }
 }
 
-/** Pages of class `cls` in [lo, hi) of a present section. */
-export function countSectionClass(sec: usize, lo: u32, hi: u32, cls: u32): u32 {
-  if (lo == 0 && hi == PAGES_PER_SECTION) return secCount(sec, cls);
-  if (secRepr(sec) == REPR_UNIFORM) return secClass(sec) == cls ? hi - lo : 0;
+/**
+ * Pages [a, b) of chunk q of a MIXED record, per class, added to acc: the
+ * part, or the chunk's counts less the rest of the chunk when that is fewer
+ * pageblocks (every pageblock holds a class, so every one is visited). A
+ * whole chunk is its counts.
+ */
+function addChunkPartCounts(rec: usize, q: u32, a: u32, b: u32, acc: usize): void {
+  const qs = chunkStart(q);
+  const qe = chunkEnd(q);
+  const inside = lastPageblock(b) - pageblockOf(a) + 1;
+  let outside: u32 = 0;
+  if (a != qs) outside += lastPageblock(a) - pageblockOf(qs) + 1;
+  if (b != qe) outside += lastPageblock(qe) - pageblockOf(b) + 1;
+  if (inside <= outside) {
+    addMixedCounts(rec, a, b, acc);
+    return;
+  }
+  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) store<u64>(OUTSIDE_COUNTS + (<usize>c << 3), 0);
+  if (a != qs) addMixedCounts(rec, qs, a, OUTSIDE_COUNTS);
+  if (b != qe) addMixedCounts(rec, b, qe, OUTSIDE_COUNTS);
+  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+    const slot = acc + (<usize>c << 3);
+    const n = <u64>load<u16>(chunkCountAddr(rec, c, q)) - load<u64>(OUTSIDE_COUNTS + (<usize>c << 3));
+    store<u64>(slot, load<u64>(slot) + n);
+  }
+}
+
+/** Adds per-class counts of pages [lo, hi) (lo < hi) of a present section to acc (u64 x 8). */
+export function countSection(sec: usize, lo: u32, hi: u32, acc: usize): void {
+  if (secRepr(sec) == REPR_UNIFORM) {
+    const slot = acc + (<usize>secClass(sec) << 3);
+    store<u64>(slot, load<u64>(slot) + <u64>(hi - lo));
+    return;
+  }
   const rec = secMixed(sec);
-  const has = load<u64>(pbMapAddr(rec, cls));
+  const qA = lo >> CHUNK_PAGE_SHIFT;
+  const qB = (hi - 1) >> CHUNK_PAGE_SHIFT;
+  if (qA == qB) {
+    addChunkPartCounts(rec, qA, lo, hi, acc);
+    return;
+  }
+  addChunkPartCounts(rec, qA, lo, chunkEnd(qA), acc);
+  if (qA + 1 < qB) {
+    for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+      const slot = acc + (<usize>c << 3);
+      store<u64>(slot, load<u64>(slot) + <u64>chunkCountsMask(rec, qA + 1, qB, <u32>1 << c));
+    }
+  }
+  addChunkPartCounts(rec, qB, chunkStart(qB), hi, acc);
+}
+
+/**
+ * Pages [lo, hi) (lo < hi) of a MIXED record whose class is in `mask`: all
+ * the pages of the `only` pageblocks (known to hold no other class), and the
+ * matching pages of the `visit` ones, a uniform entry (of a class in `mask`)
+ * whole, a plane record read (`one`, a constant: `mask` is the one class
+ * `cls`, the cheaper minterm).
+ */
+@inline function mixedCountIn(rec: usize, lo: u32, hi: u32, only: u64, visit: u64, mask: u32, cls: u32, one: bool): u32 {
   const kLo = pageblockOf(lo);
   const kHi = lastPageblock(hi);
-  let n: u32 = 0;
-  for (let k = kLo; k <= kHi; k++) {
-    if (((has >> <u64>k) & 1) == 0) continue;
+  let n = (only & pageblockSpan(kLo, kHi)) != 0 ? wholePageblockPages(only, lo, hi) : 0;
+  let left = visit & pageblockSpan(kLo, kHi);
+  while (left != 0) {
+    const k = <u32>ctz<u64>(left);
+    left &= left - 1;
     const pbLo = pageblockPartLo(k, kLo, lo);
     const pbHi = pageblockPartHi(k, kHi, hi);
     const e = mixedEntry(rec, k);
-    n += e < ENTRY_PLANE_MIN ? pbHi - pbLo : planeCountClass(e, pbLo, pbHi, cls);
+    if (e < ENTRY_PLANE_MIN) n += pbHi - pbLo;
+    else n += one ? planeCountClass(e, pbLo, pbHi, cls) : planeCountMask(e, pbLo, pbHi, mask);
   }
   return n;
+}
+
+/**
+ * Pages [a, b) of chunk q of a MIXED record whose class is in `mask`: the
+ * part, or the chunk's count less the rest of the chunk, whichever visits
+ * fewer pageblocks. A whole chunk is its count.
+ */
+@inline function chunkPartMask(rec: usize, q: u32, a: u32, b: u32, only: u64, visit: u64, mask: u32, cls: u32, one: bool): u32 {
+  const qs = chunkStart(q);
+  const qe = chunkEnd(q);
+  const inside = popcnt<u64>(visit & pageblockSpan(pageblockOf(a), lastPageblock(b)));
+  let outside: u64 = 0;
+  if (a != qs) outside += popcnt<u64>(visit & pageblockSpan(pageblockOf(qs), lastPageblock(a)));
+  if (b != qe) outside += popcnt<u64>(visit & pageblockSpan(pageblockOf(b), lastPageblock(qe)));
+  if (inside <= outside && (a != qs || b != qe)) return mixedCountIn(rec, a, b, only, visit, mask, cls, one);
+  let n = chunkCountsMask(rec, q, q + 1, mask);
+  if (a != qs) n -= mixedCountIn(rec, qs, a, only, visit, mask, cls, one);
+  if (b != qe) n -= mixedCountIn(rec, b, qe, only, visit, mask, cls, one);
+  return n;
+}
+
+/**
+ * countSectionMask on a MIXED record, [lo, hi) (lo < hi); `one` as for
+ * mixedCountIn. One class visits every pageblock its summary word selects
+ * (rarely a uniform one: a class of one pageblock is mostly a minority).
+ * Several classes (USER|FREE: most pageblocks hold only those) split the
+ * pageblocks by all eight summary words, one cache line: those holding no
+ * other class count whole without a visit, only the rest are visited.
+ */
+@inline function mixedCountMask(rec: usize, lo: u32, hi: u32, mask: u32, one: bool): u32 {
+  const cls = <u32>ctz<u32>(mask);
+  let only: u64 = 0;
+  let visit: u64 = 0;
+  if (one) {
+    visit = load<u64>(pbMapAddr(rec, cls));
+  } else {
+    let has: u64 = 0;
+    let others: u64 = 0;
+    for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+      const w = load<u64>(pbMapAddr(rec, c));
+      const inMask = <u64>0 - <u64>((mask >> c) & 1);
+      has |= w & inMask;
+      others |= w & ~inMask;
+    }
+    only = has & ~others;
+    visit = has & others;
+  }
+  const qA = lo >> CHUNK_PAGE_SHIFT;
+  const qB = (hi - 1) >> CHUNK_PAGE_SHIFT;
+  if (qA == qB) return chunkPartMask(rec, qA, lo, hi, only, visit, mask, cls, one);
+  let n = chunkPartMask(rec, qA, lo, chunkEnd(qA), only, visit, mask, cls, one);
+  if (qA + 1 < qB) n += chunkCountsMask(rec, qA + 1, qB, mask);
+  return n + chunkPartMask(rec, qB, chunkStart(qB), hi, only, visit, mask, cls, one);
+}
+
+/**
+ * Pages of [lo, hi) (lo < hi) of a present section whose class is in `mask`
+ * (not 0): the section's counts when the part is all of it or none of its
+ * pages is of `mask`, else the MIXED record's chunks (mixedCountMask).
+ */
+export function countSectionMask(sec: usize, lo: u32, hi: u32, mask: u32): u32 {
+  if (secRepr(sec) == REPR_UNIFORM) return ((mask >> secClass(sec)) & 1) != 0 ? hi - lo : 0;
+  let total: u32 = 0;
+  let m = mask;
+  while (m != 0) {
+    total += secCount(sec, <u32>ctz<u32>(m));
+    m &= m - 1;
+  }
+  if (total == 0 || (lo == 0 && hi == PAGES_PER_SECTION)) return total;
+  if (total == PAGES_PER_SECTION) return hi - lo;
+  const rec = secMixed(sec);
+  // Each inlined copy keeps one matcher: one class is the common call.
+  if ((mask & (mask - 1)) == 0) return mixedCountMask(rec, lo, hi, mask, true);
+  return mixedCountMask(rec, lo, hi, mask, false);
+}
+
+/** Pages of class `cls` in [lo, hi) of a present section. */
+export function countSectionClass(sec: usize, lo: u32, hi: u32, cls: u32): u32 {
+  if (lo == 0 && hi == PAGES_PER_SECTION) return secCount(sec, cls);
+  return countSectionMask(sec, lo, hi, <u32>1 << cls);
 }
 
 /**

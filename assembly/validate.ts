@@ -74,11 +74,16 @@ import {
   SEC_NID,
   SEC_TAG,
   SIZE_OF_SECTION,
+  PAGEBLOCKS_PER_CHUNK,
   WASM_PAGE_SHIFT,
+  chunkCountAddr,
+  chunkOfPageblock,
   classMap,
   forwardTable,
+  GROUP_SHIFT,
+  SECTIONS_PER_GROUP,
   gBasePfn,
-  groupCountAddr,
+  groupSumAddr,
   gIoArea,
   gMapWords,
   gNrPages,
@@ -94,6 +99,7 @@ import {
   reverseTable,
   secAddr,
   secCount,
+  sectionSumAddr,
   secMovedCount,
   secRepr,
   secReverseCount,
@@ -140,18 +146,20 @@ function checkMixed(s: u32, sec: usize): i32 {
   gLiveMixed++;
   const acc = gIoArea + IO_BULK; // u64 x 8 recounts
   const pbMaps = acc + 64; //       u64 x 8 pageblock presence words
+  const chunkAcc = acc + 128; //    u64 x 8 recounts of the current chunk
   for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
     store<u64>(acc + (<usize>c << 3), 0);
     store<u64>(pbMaps + (<usize>c << 3), 0);
   }
   for (let k: u32 = 0; k < PAGEBLOCKS_PER_SECTION; k++) {
     if (!legalTag(mixedTag(rec, k))) return bad(INV_TAG, <i32>s);
+    if ((k & (PAGEBLOCKS_PER_CHUNK - 1)) == 0) memory.fill(chunkAcc, 0, NR_PAGE_CLASSES << 3);
     const e = mixedEntry(rec, k);
     let presence: u32;
     if (e < ENTRY_PLANE_MIN) {
       if (e >= NR_PAGE_CLASSES) return bad(INV_UNIFORM_CLASS, <i32>s);
       presence = 1 << e;
-      const slot = acc + (<usize>e << 3);
+      const slot = chunkAcc + (<usize>e << 3);
       store<u64>(slot, load<u64>(slot) + PAGES_PER_PAGEBLOCK);
     } else {
       const depth = planeDepth(e);
@@ -163,13 +171,21 @@ function checkMixed(s: u32, sec: usize): i32 {
       if ((presence & (presence - 1)) == 0) return bad(INV_CANONICAL_PAGEBLOCK, <i32>s);
       // Deep enough for its classes (it may be deeper: shrinking is optional).
       if (depthOfMask(presence) > depth) return bad(INV_PLANE_CLASS, <i32>s);
-      planeCountAll(e, 0, PAGES_PER_PAGEBLOCK, acc);
+      planeCountAll(e, 0, PAGES_PER_PAGEBLOCK, chunkAcc);
     }
     for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
       if ((presence >> c) & 1) {
         const slot = pbMaps + (<usize>c << 3);
         store<u64>(slot, load<u64>(slot) | (<u64>1 << <u64>k));
       }
+    }
+    // A chunk's last pageblock: its counts, then the section's.
+    if ((k & (PAGEBLOCKS_PER_CHUNK - 1)) != PAGEBLOCKS_PER_CHUNK - 1) continue;
+    for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+      const n = load<u64>(chunkAcc + (<usize>c << 3));
+      if (<u64>load<u16>(chunkCountAddr(rec, c, chunkOfPageblock(k))) != n) return bad(INV_COUNTS, <i32>s);
+      const slot = acc + (<usize>c << 3);
+      store<u64>(slot, load<u64>(slot) + n);
     }
   }
   let oneClass = false;
@@ -381,14 +397,35 @@ function checkPools(): i32 {
   return 0;
 }
 
-/** Each 64-section group's counts are the sums of its sections' counts. */
-function checkGroupCounts(): i32 {
-  for (let g: u32 = 0; g < gMapWords; g++) {
-    for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
-      let sum: u32 = 0;
-      const last = min<u32>(gNrSections, (g + 1) << 6);
-      for (let s = g << 6; s < last; s++) sum += secCount(secAddr(s), c);
-      if (sum != load<u32>(groupCountAddr(g, c))) return bad(INV_GROUP_COUNTS, <i32>(g << 6));
+/**
+ * The count sums are the Fenwick trees of the section counts (layout.ts,
+ * COUNT SUMS): each stored (even) in-group node sums its sections (phantom
+ * sections past the window count nothing), each group node its groups.
+ * Recomputed class by class from running prefix sums in the I/O area: u32 x
+ * 65 for a group's sections, then u64 x (G + 1) for the groups.
+ */
+function checkCountSums(): i32 {
+  const sectionPrefix = gIoArea + IO_BULK;
+  const groupPrefix = sectionPrefix + ((<usize>SECTIONS_PER_GROUP + 2) << 2); // past the u32 x 65, 8-aligned
+  for (let c: u32 = 0; c < NR_PAGE_CLASSES; c++) {
+    store<u64>(groupPrefix, 0);
+    for (let g: u32 = 0; g < gMapWords; g++) {
+      const first = g << GROUP_SHIFT;
+      store<u32>(sectionPrefix, 0);
+      for (let node: u32 = 1; node <= SECTIONS_PER_GROUP; node++) {
+        const s = first + node - 1;
+        const n = s < gNrSections ? secCount(secAddr(s), c) : 0;
+        store<u32>(sectionPrefix + (<usize>node << 2), load<u32>(sectionPrefix + (<usize>(node - 1) << 2)) + n);
+        if ((node & 1) != 0) continue; // an odd node is the section's own count
+        const want = load<u32>(sectionPrefix + (<usize>node << 2)) - load<u32>(sectionPrefix + (<usize>(node - (node & (0 - node))) << 2));
+        if (load<u32>(sectionSumAddr(g, node, c)) != want) return bad(INV_GROUP_COUNTS, <i32>min<u32>(s, gNrSections - 1));
+      }
+      const total = <u64>load<u32>(sectionPrefix + (<usize>SECTIONS_PER_GROUP << 2));
+      store<u64>(groupPrefix + (<usize>(g + 1) << 3), load<u64>(groupPrefix + (<usize>g << 3)) + total);
+    }
+    for (let i: u32 = 1; i <= gMapWords; i++) {
+      const want = load<u64>(groupPrefix + (<usize>i << 3)) - load<u64>(groupPrefix + (<usize>(i - (i & (0 - i))) << 3));
+      if (load<u64>(groupSumAddr(i - 1, c)) != want) return bad(INV_GROUP_COUNTS, <i32>((i - 1) << GROUP_SHIFT));
     }
   }
   return 0;
@@ -414,7 +451,7 @@ export function validateAll(): i32 {
   if (gone != gGoneSections) return bad(INV_REMAP_MAPS, -1);
   let r = checkMapTails();
   if (r != 0) return r;
-  r = checkGroupCounts();
+  r = checkCountSums();
   if (r != 0) return r;
   for (let wi: u32 = 0; wi < gMapWords; wi++) {
     if (mapWord(gScratchMap, wi) != 0) return bad(INV_POOL, -1);

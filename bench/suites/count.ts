@@ -2,6 +2,9 @@
  * Count-type operations: countClasses and count with class masks, over the
  * whole window and over random unaligned sub-ranges. roaring answers
  * the single-class count with rangeCardinality over its SLAB bitmap.
+ * The engine's counts take whole sections from prefix sums and count only
+ * the partial edge sections, so their cost does not grow with the range's
+ * length: the last row draws lengths up to the whole window to show it.
  */
 import { PageClass, classBit } from '../../src/contract/constants.js';
 import { PLAN_BATCHED, Prng, disagreement, measure, type Row } from '../common.js';
@@ -13,6 +16,8 @@ const SEED = 0xc0_0417;
 const NR_RANGES = 4096;
 /** Sub-range lengths are log-uniform up to 2^22 pages (16 GiB). */
 const MAX_RANGE_LOG2 = 22;
+/** The long sub-ranges' stream: its own seed, lengths log-uniform up to the whole window. */
+const LONG_SEED = 0xc0_0418;
 const SLAB_MASK = classBit(PageClass.SLAB);
 const MOVABLE_MASK = classBit(PageClass.USER) | classBit(PageClass.FREE);
 
@@ -21,6 +26,7 @@ export async function countSuite(ctx: FleetContext): Promise<Row[]> {
   const { basePfn, nrPages } = ctx.layout;
   const endPfn = basePfn + nrPages;
   const ranges = randomRanges(new Prng(SEED), basePfn, nrPages, NR_RANGES, MAX_RANGE_LOG2);
+  const longRanges = randomRanges(new Prng(LONG_SEED), basePfn, nrPages, NR_RANGES, Math.log2(nrPages));
   const wrap = NR_RANGES - 1;
   const rows: Row[] = [];
   const slab = ctx.roaring?.slab;
@@ -30,6 +36,9 @@ export async function countSuite(ctx: FleetContext): Promise<Row[]> {
     ) ??
     disagreement('count', 64, (i) => wasm.count(ranges[2 * i]!, ranges[2 * i + 1]!, SLAB_MASK), (i) =>
       ref.count(ranges[2 * i]!, ranges[2 * i + 1]!, SLAB_MASK),
+    ) ??
+    disagreement('count, long ranges', 64, (i) => wasm.count(longRanges[2 * i]!, longRanges[2 * i + 1]!, SLAB_MASK), (i) =>
+      ref.count(longRanges[2 * i]!, longRanges[2 * i + 1]!, SLAB_MASK),
     ) ??
     (slab &&
       disagreement('roaring rangeCardinality', 64, (i) => slab.rangeCardinality(ranges[2 * i]! - basePfn, ranges[2 * i + 1]! - basePfn), (i) =>
@@ -175,6 +184,48 @@ export async function countSuite(ctx: FleetContext): Promise<Row[]> {
       refMixAt = i;
       return acc;
     }, PLAN_BATCHED),
+  });
+
+  // -- count SLAB, random sub-ranges up to the whole window
+  let wasmLongAt = 0;
+  let refLongAt = 0;
+  let roaringLongAt = 0;
+  rows.push({
+    suite: SUITE,
+    primitive: 'count SLAB, random sub-range (<= whole window)',
+    target: 'COUNT',
+    wasm: await measure('wasm count long', (n) => {
+      let acc = 0;
+      let i = wasmLongAt;
+      for (let k = 0; k < n; k++) {
+        acc += wasm.count(longRanges[2 * i]!, longRanges[2 * i + 1]!, SLAB_MASK);
+        i = (i + 1) & wrap;
+      }
+      wasmLongAt = i;
+      return acc;
+    }, PLAN_BATCHED),
+    ref: await measure('ref count long', (n) => {
+      let acc = 0;
+      let i = refLongAt;
+      for (let k = 0; k < n; k++) {
+        acc += ref.count(longRanges[2 * i]!, longRanges[2 * i + 1]!, SLAB_MASK);
+        i = (i + 1) & wrap;
+      }
+      refLongAt = i;
+      return acc;
+    }, PLAN_BATCHED),
+    roaring:
+      slab &&
+      (await measure('roaring rangeCardinality long', (n) => {
+        let acc = 0;
+        let i = roaringLongAt;
+        for (let k = 0; k < n; k++) {
+          acc += slab.rangeCardinality(longRanges[2 * i]! - basePfn, longRanges[2 * i + 1]! - basePfn);
+          i = (i + 1) & wrap;
+        }
+        roaringLongAt = i;
+        return acc;
+      }, PLAN_BATCHED)),
   });
 
   if (note !== undefined) for (const row of rows) row.note = note;

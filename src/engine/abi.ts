@@ -162,7 +162,7 @@ export const INVARIANT_NAMES: Record<number, string> = {
   15: 'forward table entry without its reverse entry',
   16: 'reverse table entry without its forward entry',
   17: 'absent section carries state',
-  18: '64-section group counts differ from the sections\' counts',
+  18: 'count sums (prefix sums of the section counts) differ from the sections\' counts',
   19: 'count of pages relocated away differs from the forward table',
 };
 

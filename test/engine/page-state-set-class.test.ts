@@ -129,7 +129,7 @@ describe('plane depth', () => {
     each(400, 1, PageClass.PINNED);
     const bytesPinned = engine.bytesUsed() - bytes0;
     expect(engine.representationStats()).toMatchObject({ mixedPageblocks: nrBlocks, mixedSections: nrSections });
-    const mixedRecords = nrSections * 384;
+    const mixedRecords = nrSections * 512;
     expect(bytesUser).toBeGreaterThanOrEqual(nrBlocks * 64 + mixedRecords);
     expect(bytesUser).toBeLessThan(nrBlocks * 128);
     expect(bytesSlab).toBeGreaterThanOrEqual(nrBlocks * 128 + mixedRecords);
