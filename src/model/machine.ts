@@ -40,12 +40,13 @@ import { resolveCostParams, type CostParams } from './core/cost.js';
 import { BootError, ModelError } from './core/errors.js';
 import { NUMA_NO_NODE, directMapBase } from './core/kernel.js';
 import { MAX_NR_ZONES, ZONE_MOVABLE, zoneName } from './core/mmzone.js';
-import { planShardWindows, ShardSet, type NodeSpan } from './core/shards.js';
+import { nodeMemorySpans, planShardWindows, ShardSet } from './core/shards.js';
 import { countClassesIn, pageblocksOver } from './core/page-state.js';
 import type { PagingLevels } from './core/kernel.js';
 import {
   isPopulated,
   nodeStats,
+  zonePopulation,
   SYSTEM_RAM,
   zeroWatermarks,
   zoneHoldingPfn,
@@ -172,21 +173,6 @@ function buildNodes(layout: BootLayout): NodeState[] {
   });
 }
 
-/** Each node's memory span, for the shard windows. */
-function nodeSpans(layout: BootLayout): NodeSpan[] {
-  const spans = new Map<number, NodeSpan>();
-  for (const r of layout.memRanges) {
-    if (r.nid === NUMA_NO_NODE) continue;
-    const span = spans.get(r.nid);
-    if (span === undefined) spans.set(r.nid, { nid: r.nid, startPfn: r.startPfn, endPfn: r.endPfn });
-    else {
-      span.startPfn = Math.min(span.startPfn, r.startPfn);
-      span.endPfn = Math.max(span.endPfn, r.endPfn);
-    }
-  }
-  return [...spans.values()];
-}
-
 // ---------------------------------------------------------------------------
 // Memory blocks at boot
 
@@ -271,8 +257,8 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
   /** Swap space (machine.swap) and how much of it reclaim has filled, in pages. */
   readonly #swapTotalPages: number;
   #swapUsedPages = 0;
-  /** build_all_zonelists' result, for the nodes with memory it was built for. */
-  #zonelists: { key: string; orders: Map<number, number[]> } | undefined;
+  /** build_all_zonelists' result, which of nodeStates had memory when it was built, and when it was last found current. */
+  #zonelists: { withMemory: boolean[]; population: number; orders: Map<number, number[]> } | undefined;
 
   constructor(layout: BootLayout, geometry: BlockGeometry, shards: ShardSet, nodes: NodeState[], blocks: Map<number, MemoryBlock>) {
     this.spec = layout.spec;
@@ -530,19 +516,25 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
 
   /**
    * The fallback node order of `nid`'s zonelists. The kernel rebuilds every
-   * zonelist when a node gains or loses memory; the cache is keyed by the set
-   * of nodes with memory, so it rebuilds exactly then.
+   * zonelist when a node gains or loses memory; the cache remembers which
+   * nodes had memory, so it rebuilds exactly then. Every allocation asks:
+   * while no zone's population has changed (core/state.ts `zonePopulation`)
+   * the cache is current without a look at the nodes, and after a change one
+   * pass over their flags tells.
    */
   nodeOrder(nid: number): readonly number[] {
-    const key = this.nodeStates
-      .filter((node) => node.hasMemory)
-      .map((node) => node.nid)
-      .join(',');
-    if (this.#zonelists?.key !== key) {
-      const nodes = this.nodeStates.map((node) => ({ nid: node.nid, hasMemory: node.hasMemory, hasCpus: this.hasCpus(node.nid) }));
-      this.#zonelists = { key, orders: buildNodeOrders(this.slit, nodes) };
+    const cached = this.#zonelists;
+    const population = zonePopulation();
+    let current = cached !== undefined;
+    if (current && cached!.population !== population) {
+      for (let i = 0; current && i < this.nodeStates.length; i++) current = this.nodeStates[i].hasMemory === cached!.withMemory[i];
+      if (current) cached!.population = population;
     }
-    return this.#zonelists.orders.get(nid) ?? [];
+    if (!current) {
+      const nodes = this.nodeStates.map((node) => ({ nid: node.nid, hasMemory: node.hasMemory, hasCpus: this.hasCpus(node.nid) }));
+      this.#zonelists = { withMemory: this.nodeStates.map((node) => node.hasMemory), population, orders: buildNodeOrders(this.slit, nodes) };
+    }
+    return this.#zonelists!.orders.get(nid) ?? [];
   }
 
   // ---- Hotplug lifecycle -----------------------------------------------------
@@ -619,8 +611,15 @@ export class BootedMachine implements Machine, SysfsModel, LifecycleHost {
    * have fewer than 512 pages per migratetype above their high marks.
    */
   groupingDisabled(): boolean {
+    // Asked at every zone an allocation takes from: the sum stops as soon as
+    // it is large enough, so a big machine's first zone answers.
     let above = 0;
-    for (const node of this.nodeStates) for (const zone of node.zones) above += Math.max(0, zone.managedPages - zone.watermarks.high);
+    for (const node of this.nodeStates) {
+      for (const zone of node.zones) {
+        above += Math.max(0, zone.managedPages - zone.watermarks.high);
+        if (!groupingDisabled(above)) return false;
+      }
+    }
     return groupingDisabled(above);
   }
 
@@ -725,7 +724,8 @@ export async function bootMachine(spec: MachineSpec, options: MachineOptions): P
   });
   const freeRanges = layout.freeRanges.filter((r) => r.nid !== NUMA_NO_NODE);
 
-  const shards = await ShardSet.create(planShardWindows(nodeSpans(layout)), factory, directMapBase(layout.pagingLevels));
+  // Windows follow each node's memory, cut at long holes (shards.ts).
+  const shards = await ShardSet.create(planShardWindows(nodeMemorySpans(memRanges)), factory, directMapBase(layout.pagingLevels));
   try {
     await populateBootSections(shards, { runs, zoneRuns, freeRanges });
   } catch (error) {

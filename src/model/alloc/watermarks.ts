@@ -138,7 +138,7 @@ export function zoneWatermarks(
   const managed = zone.managedPages;
   // A u64 product in the kernel, so it is computed (and would wrap) as one.
   // With no lowmem at all the kernel would divide by zero; no zone then has a share.
-  const share = lowmem === 0 ? 0 : Number(BigInt.asUintN(64, BigInt(pagesMin) * BigInt(managed)) / BigInt(lowmem));
+  const share = lowmem === 0 ? 0 : proportion(pagesMin, managed, lowmem);
   const min =
     zone.zoneIdx === ZONE_MOVABLE
       ? Math.min(Math.max(divFloor(managed, 1024), SWAP_CLUSTER_MAX), MOVABLE_MIN_PAGES_MAX)
@@ -147,6 +147,41 @@ export function zoneWatermarks(
   const low = min + delta;
   const high = low + delta;
   return { min, low, high, promo: high + delta, boost: 0 };
+}
+
+/**
+ * ⌊a · b / d⌋ as the kernel's u64 arithmetic gives it. Exact in doubles while
+ * the product stays below 2^52 (then the quotient is corrected by at most one
+ * step either way); BigInt, wrapping the product as a u64 would, above that.
+ * Every zone of every online node takes this at each online and offline.
+ */
+function proportion(a: number, b: number, d: number): number {
+  const product = a * b;
+  if (product >= 2 ** 52) return Number(BigInt.asUintN(64, BigInt(a) * BigInt(b)) / BigInt(d));
+  let q = Math.floor(product / d);
+  if (q * d > product) q--;
+  else if ((q + 1) * d <= product) q++;
+  return q;
+}
+
+/** Marks computed by zoneWatermarks and what they were computed from. */
+interface MarksInputs {
+  marks: ZoneWatermarks;
+  managed: number;
+  pagesMin: number;
+  lowmem: number;
+  scale: number;
+}
+
+/** Whether a node's zones still hold the reserves `last` computed, from the managed pages and ratios it computed them from. */
+function reservesCurrent(zones: readonly ZoneState[], ratios: readonly number[], last: { managed: number[]; ratios: number[]; reserves: number[][] }): boolean {
+  for (let i = 0; i < zones.length; i++) if (zones[i].lowmemReserve !== last.reserves[i] || zones[i].managedPages !== last.managed[i]) return false;
+  for (let i = 0; i < ratios.length; i++) if (ratios[i] !== last.ratios[i]) return false;
+  return true;
+}
+
+function sameInputs(m: MarksInputs | null, managed: number, pagesMin: number, lowmem: number, scale: number): m is MarksInputs {
+  return m !== null && m.managed === managed && m.pagesMin === pagesMin && m.lowmem === lowmem && m.scale === scale;
 }
 
 /**
@@ -177,7 +212,8 @@ export function lowmemReserve(managed: readonly number[], ratios: readonly numbe
 export function totalreservePages(zones: readonly ZoneState[]): number {
   let pages = 0;
   for (const zone of zones) {
-    const reserve = Math.max(0, ...zone.lowmemReserve.slice(zone.zoneIdx));
+    let reserve = 0;
+    for (let j = zone.zoneIdx; j < zone.lowmemReserve.length; j++) reserve = Math.max(reserve, zone.lowmemReserve[j]);
     pages += Math.min(reserve + highWmarkPages(zone), zone.managedPages);
   }
   return pages;
@@ -290,7 +326,9 @@ export class Watermarks {
 
   /** for_each_zone: every zone of every online node. */
   #onlineZones(): ZoneState[] {
-    return this.#onlineNodes().flatMap((node) => node.zones);
+    const zones: ZoneState[] = [];
+    for (const node of this.#nodes) if (node.online) for (const zone of node.zones) zones.push(zone);
+    return zones;
   }
 
   // ---- mm/page_alloc.c -------------------------------------------------------
@@ -315,23 +353,54 @@ export class Watermarks {
     const zones = this.#onlineZones();
     const pagesMin = Math.floor(this.settings.minFreeKbytes / KB_PER_PAGE);
     const lowmem = lowmemPages(zones);
-    for (const zone of zones) zone.watermarks = zoneWatermarks(zone, pagesMin, lowmem, this.settings.watermarkScaleFactor);
+    const scale = this.settings.watermarkScaleFactor;
+    // Every online and offline recomputes every zone of the machine, twice
+    // with khugepaged (at the base min_free_kbytes, then at its raise). The
+    // marks of each zone's last two computations are kept with their inputs
+    // and given again for the same inputs (the same numbers), so a
+    // 1024-node machine does not compute 5120 zones afresh per block.
+    const memo = this.#marksMemo;
+    for (let i = 0; i < zones.length; i++) {
+      const zone = zones[i];
+      const managed = zone.managedPages;
+      let slot = memo[i];
+      if (slot === undefined || slot.zone !== zone) {
+        slot = { zone, newest: null, older: null };
+        memo[i] = slot;
+      }
+      if (sameInputs(slot.newest, managed, pagesMin, lowmem, scale)) zone.watermarks = slot.newest.marks;
+      else if (sameInputs(slot.older, managed, pagesMin, lowmem, scale)) zone.watermarks = slot.older.marks;
+      else {
+        zone.watermarks = zoneWatermarks(zone, pagesMin, lowmem, scale);
+        slot.older = slot.newest;
+        slot.newest = { marks: zone.watermarks, managed, pagesMin, lowmem, scale };
+      }
+    }
     this.totalreservePages = totalreservePages(zones);
   }
 
   /** setup_per_zone_lowmem_reserve, then calculate_totalreserve_pages. */
   setupPerZoneLowmemReserve(): void {
+    const ratios = this.settings.lowmemReserveRatio;
     for (const node of this.#onlineNodes()) {
-      const reserves = lowmemReserve(
-        node.zones.map((zone) => zone.managedPages),
-        this.settings.lowmemReserveRatio,
-      );
+      // As for the marks: a node whose zones manage what they managed when
+      // their reserves were computed, under the same ratios, keeps them.
+      const last = this.#lastReserves.get(node);
+      if (last !== undefined && reservesCurrent(node.zones, ratios, last)) continue;
+      const managed = node.zones.map((zone) => zone.managedPages);
+      const reserves = lowmemReserve(managed, ratios);
       node.zones.forEach((zone, i) => {
         zone.lowmemReserve = reserves[i];
       });
+      this.#lastReserves.set(node, { managed, ratios: [...ratios], reserves });
     }
     this.totalreservePages = totalreservePages(this.#onlineZones());
   }
+
+  /** Per position in the online zones: the zone's last two marks with their inputs (setupPerZoneWmarks). */
+  readonly #marksMemo: { zone: ZoneState; newest: MarksInputs | null; older: MarksInputs | null }[] = [];
+  /** The inputs each node's current reserves were computed from (setupPerZoneLowmemReserve). */
+  readonly #lastReserves = new WeakMap<NodeState, { managed: number[]; ratios: number[]; reserves: number[][] }>();
 
   /**
    * init_per_zone_wmark_min: at boot and after every memory online and
@@ -472,14 +541,24 @@ export class Watermarks {
   save(): () => void {
     const settings = { ...this.settings, lowmemReserveRatio: [...this.settings.lowmemReserveRatio] };
     const total = this.totalreservePages;
-    const zones = this.#nodes.flatMap((node) => node.zones.map((zone) => ({ zone, watermarks: zone.watermarks, lowmemReserve: zone.lowmemReserve })));
+    // Every online and offline saves: flat arrays, not an object per zone.
+    const zones: ZoneState[] = [];
+    const marks: ZoneWatermarks[] = [];
+    const reserves: number[][] = [];
+    for (const node of this.#nodes) {
+      for (const zone of node.zones) {
+        zones.push(zone);
+        marks.push(zone.watermarks);
+        reserves.push(zone.lowmemReserve);
+      }
+    }
     return () => {
       Object.assign(this.settings, settings);
       this.totalreservePages = total;
-      for (const saved of zones) {
-        saved.zone.watermarks = saved.watermarks;
-        saved.zone.lowmemReserve = saved.lowmemReserve;
-      }
+      zones.forEach((zone, i) => {
+        zone.watermarks = marks[i];
+        zone.lowmemReserve = reserves[i];
+      });
     };
   }
 }

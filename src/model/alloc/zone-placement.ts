@@ -146,7 +146,10 @@ function classSeed(seed: number, cls: PageClass): number {
  * as many are tried, down to one pageblock's worth; the rest goes the grouped way.
  */
 async function spread(log: UndoLog, zone: ZoneState, req: ZoneRequest, left: () => number, took: (n: number) => void): Promise<void> {
-  let n = left();
+  // No more than the free pages of the zone's MOVABLE pageblocks: a request
+  // larger than those (another node's kernel memory spilling into a small
+  // node) is spread as far as they go, and the rest goes the grouped way.
+  let n = Math.min(left(), await countTaggedIn(log.shards, zone.memberRanges, FREE, TAG_MASK, Migratetype.MOVABLE));
   while (n > 0) {
     try {
       await log.claimTagged(

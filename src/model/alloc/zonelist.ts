@@ -22,7 +22,7 @@
  * of 1024 nodes rebuilds in milliseconds.
  */
 import { LOCAL_DISTANCE, MAX_NUMNODES, REMOTE_DISTANCE } from '../core/kernel.js';
-import type { NodeState, ZoneState } from '../core/state.js';
+import { zonePopulation, type NodeState, type ZoneState } from '../core/state.js';
 
 /** node_distance(from, to): the SLIT entry, or 10 for the node itself and 20 otherwise. */
 export function nodeDistance(slit: readonly (readonly number[])[] | null, from: number, to: number): number {
@@ -76,23 +76,86 @@ export function buildNodeOrders(slit: readonly (readonly number[])[] | null, nod
  * `candidates` in the fallback order of `preferredNid`, as given by the
  * machine's current zonelists (`order`); candidates the order does not
  * list keep their relative order at the end.
+ *
+ * Every allocation asks, with the same order and (until a node gains or
+ * loses memory) the same candidates, so the last answer for each order
+ * array is kept: a machine of 1024 nodes then pays one comparison of the
+ * candidates per request, not a sort. The answer is shared and frozen.
  */
 export function inNodeOrder<T extends { nid: number }>(order: readonly number[], candidates: readonly T[]): T[] {
-  const rank = new Map(order.map((nid, i) => [nid, i]));
-  return [...candidates].sort((a, b) => (rank.get(a.nid) ?? Infinity) - (rank.get(b.nid) ?? Infinity) || a.nid - b.nid);
+  const last = lastInNodeOrder.get(order);
+  if (last !== undefined && sameItems(last.candidates, candidates)) return last.sorted as T[];
+  const rank = new Map<number, number>();
+  order.forEach((nid, i) => rank.set(nid, i));
+  const sorted = Object.freeze([...candidates].sort((a, b) => (rank.get(a.nid) ?? Infinity) - (rank.get(b.nid) ?? Infinity) || a.nid - b.nid));
+  lastInNodeOrder.set(order, { candidates: Object.freeze([...candidates]), sorted });
+  return sorted as T[];
+}
+
+/** The last {@link inNodeOrder} answer per order array (the machine keeps one per node until a rebuild). */
+const lastInNodeOrder = new WeakMap<readonly number[], { candidates: readonly unknown[]; sorted: readonly { nid: number }[] }>();
+
+function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
  * The populated zones a request may use, in zonelist order: for each node of
  * `nodes` (already ordered), zones from `highestZoneIdx` down to DMA.
+ *
+ * For a frozen node list (an {@link inNodeOrder} answer, shared across
+ * requests) the answer is kept per `highestZoneIdx` with the zones that
+ * were populated, and given again while no zone's population can have
+ * changed (core/state.ts `zonePopulation`), or, after a change, while the
+ * same zones are still populated: no allocation, and no pass over the zones
+ * of a 1024-node machine per request. That answer is shared and frozen.
  */
 export function zonelist(nodes: readonly NodeState[], highestZoneIdx: number): ZoneState[] {
+  if (!Object.isFrozen(nodes)) return buildZonelist(nodes, highestZoneIdx).zones;
+  let byHighest = lastZonelists.get(nodes);
+  const last = byHighest?.get(highestZoneIdx);
+  const population = zonePopulation();
+  if (last !== undefined && last.population === population) return last.zones as ZoneState[];
+  if (last !== undefined && samePopulated(nodes, highestZoneIdx, last.populated)) {
+    last.population = population;
+    return last.zones as ZoneState[];
+  }
+  const { zones, populated } = buildZonelist(nodes, highestZoneIdx);
+  if (byHighest === undefined) {
+    byHighest = new Map();
+    lastZonelists.set(nodes, byHighest);
+  }
+  const frozen = Object.freeze(zones);
+  byHighest.set(highestZoneIdx, { population, populated, zones: frozen });
+  return frozen as ZoneState[];
+}
+
+function buildZonelist(nodes: readonly NodeState[], highestZoneIdx: number): { zones: ZoneState[]; populated: boolean[] } {
   const zones: ZoneState[] = [];
+  const populated: boolean[] = [];
   for (const node of nodes) {
     for (let zoneIdx = highestZoneIdx; zoneIdx >= 0; zoneIdx--) {
       const zone = node.zones[zoneIdx];
-      if (zone !== undefined && zone.presentPages > 0) zones.push(zone);
+      const isPopulated = zone !== undefined && zone.presentPages > 0;
+      populated.push(isPopulated);
+      if (isPopulated) zones.push(zone);
     }
   }
-  return zones;
+  return { zones, populated };
+}
+
+/** The last {@link zonelist} answer per node list and highest zone, with the populated flags it was built from. */
+const lastZonelists = new WeakMap<readonly NodeState[], Map<number, { population: number; populated: readonly boolean[]; zones: readonly ZoneState[] }>>();
+
+function samePopulated(nodes: readonly NodeState[], highestZoneIdx: number, populated: readonly boolean[]): boolean {
+  let k = 0;
+  for (const node of nodes) {
+    for (let zoneIdx = highestZoneIdx; zoneIdx >= 0; zoneIdx--) {
+      const zone = node.zones[zoneIdx];
+      if ((zone !== undefined && zone.presentPages > 0) !== populated[k++]) return false;
+    }
+  }
+  return k === populated.length;
 }

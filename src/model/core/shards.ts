@@ -17,6 +17,12 @@
  * wholly inside an earlier window (interleaved nodes) shares that shard. So
  * every present section lives in exactly one shard.
  *
+ * A window costs its engine about 43 bytes per section it spans, present or
+ * not, on top of about 200 KB per engine instance. So a node's span is cut
+ * where its memory has a hole of {@link SHARD_SPLIT_HOLE_PAGES} or more
+ * ({@link nodeMemorySpans}): a sparse node whose ranges lie terabytes apart
+ * costs what its memory costs, not what its span does.
+ *
  * Nothing here loops over pages: splitting a pfn range across shards costs
  * one binary search plus one step per shard touched.
  */
@@ -45,6 +51,34 @@ export interface Shard extends ShardWindow {
   readonly engine: ShardEngine;
 }
 
+
+/**
+ * A hole of this many pages or more inside one node's memory starts a new
+ * span (and so a new window): 4096 sections, 512 GiB. A window carries about
+ * 43 bytes per section it spans, so a hole this long costs about 175 KB of
+ * section table, close to what a separate engine instance costs at its
+ * smallest (about 200 KB: its I/O area and page-owner map); longer holes are
+ * cheaper as two windows.
+ */
+export const SHARD_SPLIT_HOLE_PAGES = 4096 * PAGES_PER_SECTION;
+
+/**
+ * Each node's memory as spans for {@link planShardWindows}: the node's
+ * ranges (pfns, any alignment, any order) joined across holes shorter than
+ * {@link SHARD_SPLIT_HOLE_PAGES}, ascending per node. One pass over the
+ * ranges; nothing is proportional to the address space.
+ */
+export function nodeMemorySpans(ranges: readonly NodeSpan[]): NodeSpan[] {
+  const ordered = ranges.filter((r) => r.endPfn > r.startPfn).sort((a, b) => a.nid - b.nid || a.startPfn - b.startPfn);
+  const spans: NodeSpan[] = [];
+  for (const range of ordered) {
+    const last = spans.at(-1);
+    if (last !== undefined && last.nid === range.nid && range.startPfn - last.endPfn < SHARD_SPLIT_HOLE_PAGES) {
+      last.endPfn = Math.max(last.endPfn, range.endPfn);
+    } else spans.push({ nid: range.nid, startPfn: range.startPfn, endPfn: range.endPfn });
+  }
+  return spans;
+}
 
 /**
  * Shard windows for the given node spans: section aligned, disjoint, ascending,

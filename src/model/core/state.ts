@@ -100,7 +100,27 @@ export function saveNodeState(node: NodeState): () => void {
   return () => {
     Object.assign(node, counters);
     zones.forEach((zone, i) => Object.assign(zone, savedZones[i]));
+    zonePopulationChanged();
   };
+}
+
+let zonePopulationCount = 0;
+
+/**
+ * To be called wherever a zone's present pages or a node's N_MEMORY change
+ * (the online and offline accounting, a saved node state put back). Caches
+ * built from which zones are populated and which nodes have memory (the
+ * zonelists, asked at every allocation) are good while the count
+ * {@link zonePopulation} returns stays the same. One count for every
+ * machine: a change anywhere only costs the others a recheck.
+ */
+export function zonePopulationChanged(): void {
+  zonePopulationCount++;
+}
+
+/** How often {@link zonePopulationChanged} has been called: equal counts, nothing changed in between. */
+export function zonePopulation(): number {
+  return zonePopulationCount;
 }
 
 // ---------------------------------------------------------------------------

@@ -23,7 +23,7 @@
 import { PAGES_PER_SUBSECTION } from '../core/kernel.js';
 import { ZONE_NORMAL } from '../core/mmzone.js';
 import { addRange, alignDown, alignUp, subtractRange } from '../core/pfn-ranges.js';
-import type { NodeState, ZoneState } from '../core/state.js';
+import { zonePopulationChanged, type NodeState, type ZoneState } from '../core/state.js';
 
 function zoneEndPfn(zone: ZoneState): number {
   return zone.zoneStartPfn + zone.spannedPages;
@@ -91,6 +91,8 @@ export function updateNodeSpan(node: NodeState): void {
 export function updateNodeStates(node: NodeState): void {
   node.hasMemory = node.nodePresentPages > 0;
   node.hasNormalMemory = node.zones.some((zone) => zone.zoneIdx <= ZONE_NORMAL && zone.presentPages > 0);
+  // Present pages and N_MEMORY may have changed: cached zonelists recheck.
+  zonePopulationChanged();
 }
 
 /** What one online or offline moves: the block's range and its self-hosted memmap. */
