@@ -29,6 +29,8 @@ import { inputLimitsSuite, type InputLimitRow } from './suites/input-limits.js';
 import { machineFillSuite, type MachineFillReport } from './suites/machine-fill.js';
 import { studyThroughputSuite, type StudyThroughputReport } from './suites/study-throughput.js';
 import { translateSuite, type TranslationReport } from './suites/translate.js';
+import { parallelSuite, type ParallelReport } from './suites/parallel.js';
+import { sparseMachineSuite, type SparseMachineReport } from './suites/sparse-machine.js';
 import { SIMD_STREAM_AIM_RATIO, ZERO_COPY_AIM_RATIO, translationBoundarySuite, type BoundaryRow, type TranslationBoundaryReport } from './suites/translate-boundary.js';
 import { findPackageRoot } from '../src/util/package-root.js';
 
@@ -95,6 +97,29 @@ function printTranslationBoundary(report: TranslationBoundaryReport): void {
   console.log(`  SIMD translation / streaming copy (read and write, the bytes translation moves): ${report.simdOverCopy.toFixed(2)}x`);
   printBoundaryTable(`the mixed batch through the engine API (2^${Math.log2(report.batch)} addresses per call)`, 'in-WASM batch', report.api);
   if (report.note !== undefined) console.log(`  note: ${report.note}`);
+}
+
+function printParallel(report: ParallelReport): void {
+  console.log(`\none shard per worker against one thread (${report.machine}, ${report.cpus} CPUs; wall seconds)`);
+  const lines = [['step', 'one thread s', 'workers s', 'speed-up']];
+  for (const step of report.steps) {
+    const modes = Object.values(step.seconds);
+    lines.push([step.what, modes[0]!.toFixed(2), modes[1]!.toFixed(2), `${step.speedUp.toFixed(2)}x`]);
+  }
+  printTable(lines);
+  console.log(`  workers, fill node after node: ${report.workersNodeAfterNodeFillSec.toFixed(2)} s`);
+  if (report.mismatch !== undefined) console.log(`  MACHINES DIFFER: ${report.mismatch}`);
+}
+
+function printSparse(report: SparseMachineReport): void {
+  console.log(
+    `\nsparse 52-bit machine (${report.scenario}): ${report.nodes} nodes, ${(report.presentBytes / 2 ** 40).toFixed(1)} TiB of RAM ` +
+      `across ${(report.addressSpaceBytes / 2 ** 50).toFixed(2)} PiB, ${report.shards} shards`,
+  );
+  const lines = [['step', 'wall s', 'state MiB']];
+  for (const step of report.steps) lines.push([step.what, step.wallSec.toFixed(2), (step.stateBytes / 2 ** 20).toFixed(1)]);
+  printTable(lines);
+  console.log(`  total ${report.totalSec.toFixed(1)} s; ${report.filledBitsPerPage.toFixed(3)} bits per page after the fill; ${report.migratedPages} pages migrated`);
 }
 
 /** Wall-clock rows: seconds on each engine and the ratio. */
@@ -186,6 +211,10 @@ async function main(): Promise<void> {
   const machineFill = await timed('machineFillSuite', () => machineFillSuite(QUICK));
   collectGarbage();
   const studyThroughput = await timed('studyThroughputSuite', () => studyThroughputSuite(QUICK));
+  collectGarbage();
+  const parallel = await timed('parallelSuite', () => parallelSuite(QUICK));
+  collectGarbage();
+  const sparse = QUICK ? undefined : await timed('sparseMachineSuite', () => sparseMachineSuite());
 
   console.log('\nprimitives (ops/s; ratio = WASM speed / reference speed)');
   printRows(rows);
@@ -194,6 +223,8 @@ async function main(): Promise<void> {
   printWallRows("inputs at the kernel's table limits (wall seconds, median of 3)", inputLimits);
   printMachineFill(machineFill);
   printStudyThroughput(studyThroughput);
+  printParallel(parallel);
+  if (sparse !== undefined) printSparse(sparse);
   const verdicts = judgeTargets(rows);
   console.log('\ntargets (docs/design.md), measured in this run:');
   printVerdicts(verdicts);
@@ -235,6 +266,8 @@ async function main(): Promise<void> {
     inputLimits,
     machineFill,
     studyThroughput,
+    parallel,
+    sparse,
     targets: verdicts,
     checksum: sinkValue(),
   };
@@ -246,7 +279,7 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'latest.json'), json);
   console.log(`\nwhole run ${totalSec.toFixed(0)} s; results written to ${file} (and latest.json)`);
   // Two engines that end a fill in different states are a bug, whatever the timings.
-  if (machineFill.mismatch !== undefined || studyThroughput.mismatch !== undefined) process.exitCode = 1;
+  if (machineFill.mismatch !== undefined || studyThroughput.mismatch !== undefined || parallel.mismatch !== undefined) process.exitCode = 1;
 }
 
 await main();

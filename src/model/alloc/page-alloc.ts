@@ -19,7 +19,7 @@ import { placeInZone } from './zone-placement.js';
 import type { UndoLog } from '../core/page-state.js';
 import { countIn } from '../core/page-state.js';
 import type { ShardSet } from '../core/shards.js';
-import type { NodeState, ZoneState } from '../core/state.js';
+import { zonePopulation, type NodeState, type ZoneState } from '../core/state.js';
 import type { AllocFailure, AllocKind, Placement, ZoneShortfall } from '../core/types.js';
 import { ZONE_DMA32, ZONE_MOVABLE, ZONE_NAMES, ZONE_NORMAL } from '../core/mmzone.js';
 
@@ -76,10 +76,53 @@ export function watermark(zone: ZoneState, level: WatermarkLevel): number {
   return zone.watermarks[level] + zone.watermarks.boost;
 }
 
-/** Zone bookkeeping for one request: its free pages as the walk takes them. */
+/**
+ * Order-0 pages `zone` can hand a request whose highest usable zone is
+ * `highestZoneIdx` at `level` while it holds `freePages` free pages: the
+ * allocator's watermark check (watermark-check.ts `pagesAboveMark`) against
+ * the zone's mark and lowmem reserve. The walk below takes what it allows;
+ * the workload asks it beforehand whether a node serves itself.
+ */
+export function pagesAllowed(zone: ZoneState, level: WatermarkLevel, highestZoneIdx: number, freePages: number): number {
+  return pagesAboveMark({ freePages, mark: watermark(zone, level), reserve: zone.lowmemReserve[highestZoneIdx] ?? 0 }, 0);
+}
+
+/** The part of a request's walk that stays on its preferred node. */
+export interface LocalZones {
+  /** The node's zones the request may use, in walk order (highest first): they lead its zonelist. */
+  zones: ZoneState[];
+  /** The request's highest zone (its lowmem reserve index). */
+  highestZoneIdx: number;
+  /** The walk starts with the ALLOC_NOFRAGMENT pass over these zones. */
+  noFragment: boolean;
+}
+
+/**
+ * The zones of node `nid` that lead the zonelist of a `kind` request
+ * preferring `nid` (see {@link LocalZones}). Null when the zonelist does
+ * not start on `nid` (its pins are confined to other nodes, or it has no
+ * memory).
+ */
+export function localZones(host: PageAllocHost, nid: number, kind: AllocKind): LocalZones | null {
+  const spec = kindSpec(kind);
+  const first = allowedNodes(host, nid, spec.cls)[0];
+  if (first === undefined || first.nid !== nid) return null;
+  const highestZoneIdx = gfpZone(spec.gfp);
+  const zones = zonelist([first], highestZoneIdx);
+  return { zones, highestZoneIdx, noFragment: noFragmentApplies(zones[0], first) };
+}
+
+/**
+ * Zone bookkeeping for one request: its free pages as the walk takes them,
+ * counted when the walk first reaches the zone (`undefined` until then).
+ * Nothing the request did before changes a zone it has not reached (zones'
+ * member ranges are disjoint), so the count is the one the request would
+ * have read at its start; and a request served by its first zones reads no
+ * other node's shard.
+ */
 interface ZoneSlot {
   zone: ZoneState;
-  free: number;
+  free: number | undefined;
   reserve: number;
 }
 
@@ -104,11 +147,32 @@ function noFragmentApplies(preferred: ZoneState | undefined, node: NodeState): b
  */
 export function allowedNodes(host: PageAllocHost, nid: number, cls: PageClass): NodeState[] {
   const confined = cls === PageClass.PINNED ? host.pinnedNodes() : null;
-  return inNodeOrder(
-    host.nodeOrder(nid),
+  const order = host.nodeOrder(nid);
+  // Asked by every request: the answer is kept until a node may have gained
+  // or lost memory (core/state.ts `zonePopulation`), so a 1024-node machine
+  // does not filter its nodes per request. The answer is shared and frozen.
+  let byNode = lastAllowedNodes.get(host);
+  if (byNode === undefined) {
+    byNode = new Map();
+    lastAllowedNodes.set(host, byNode);
+  }
+  const key = confined === null ? nid : -1 - nid;
+  const population = zonePopulation();
+  const last = byNode.get(key);
+  if (last !== undefined && last.population === population && last.order === order && last.confined === confined) return last.nodes;
+  const nodes = inNodeOrder(
+    order,
     host.nodeStates.filter((n) => n.hasMemory && (confined === null || confined.has(n.nid))),
   );
+  byNode.set(key, { population, order, confined, nodes });
+  return nodes;
 }
+
+/** The last {@link allowedNodes} answer per host, node and confinement. */
+const lastAllowedNodes = new WeakMap<
+  PageAllocHost,
+  Map<number, { population: number; order: readonly number[]; confined: ReadonlySet<number> | null; nodes: NodeState[] }>
+>();
 
 /** Allocate one request; partial on failure, as the kernel is just before its OOM decision. */
 export async function allocatePages(host: PageAllocHost, req: PageRequest, log: UndoLog): Promise<PageAllocResult> {
@@ -118,13 +182,19 @@ export async function allocatePages(host: PageAllocHost, req: PageRequest, log: 
   const preferred = host.node(req.nid);
   if (preferred === undefined) throw new Error(`internal: node ${req.nid} has no pgdat`);
   const zones = zonelist(allowedNodes(host, req.nid, spec.cls), highestZoneIdx);
-  const freeCounts = await Promise.all(zones.map((zone) => countIn(host.shards, zone.memberRanges, classBit(PageClass.FREE))));
-  const slots: ZoneSlot[] = zones.map((zone, i) => ({ zone, free: freeCounts[i], reserve: zone.lowmemReserve[highestZoneIdx] ?? 0 }));
+  // A zone's slot is made when the walk first reaches it: a request its first
+  // zones serve costs nothing for the rest of a 1024-node zonelist.
+  const slots: ZoneSlot[] = [];
+  const slotAt = (i: number): ZoneSlot => (slots[i] ??= { zone: zones[i], free: undefined, reserve: zones[i].lowmemReserve[highestZoneIdx] ?? 0 });
   const byZone: Record<string, number> = {};
   let need = req.nrPages;
 
+  const freeOf = async (slot: ZoneSlot): Promise<number> =>
+    (slot.free ??= await countIn(host.shards, slot.zone.memberRanges, classBit(PageClass.FREE)));
+
   const take = async (slot: ZoneSlot, level: WatermarkLevel, noFragment: boolean): Promise<void> => {
-    const allowed = Math.min(need, pagesAboveMark({ freePages: slot.free, mark: watermark(slot.zone, level), reserve: slot.reserve }, 0));
+    const free = await freeOf(slot);
+    const allowed = Math.min(need, pagesAllowed(slot.zone, level, highestZoneIdx, free));
     if (allowed === 0) return;
     const got = await placeInZone(log, slot.zone, {
       nrPages: allowed,
@@ -135,31 +205,33 @@ export async function allocatePages(host: PageAllocHost, req: PageRequest, log: 
       noFragment,
       groupingDisabled: host.groupingDisabled(),
     });
-    slot.free -= got;
+    slot.free = free - got;
     need -= got;
     if (got > 0) byZone[zoneKey(slot.zone)] = (byZone[zoneKey(slot.zone)] ?? 0) + got;
   };
 
   // Fast path: the low mark, first without fragmenting the local node's zones.
-  if (noFragmentApplies(slots[0]?.zone, preferred)) {
-    for (const slot of slots) {
-      if (need === 0 || slot.zone.nid !== req.nid) break;
-      await take(slot, 'low', true);
+  if (noFragmentApplies(zones[0], preferred)) {
+    for (let i = 0; i < zones.length; i++) {
+      if (need === 0 || zones[i].nid !== req.nid) break;
+      await take(slotAt(i), 'low', true);
     }
   }
-  for (const slot of slots) if (need > 0) await take(slot, 'low', false);
+  for (let i = 0; i < zones.length && need > 0; i++) await take(slotAt(i), 'low', false);
   // Slow path: kswapd is woken and the walk retries at min.
-  for (const slot of slots) if (need > 0) await take(slot, 'min', false);
+  for (let i = 0; i < zones.length && need > 0; i++) await take(slotAt(i), 'min', false);
 
   // Direct reclaim in the zones the request may use, then min again.
   let reclaimedPages = 0;
   if (need > 0) {
-    for (const slot of slots) {
+    for (let i = 0; i < zones.length; i++) {
       if (need === 0) break;
+      const slot = slotAt(i);
+      const free = await freeOf(slot);
       // Enough for the zone to give what is missing while staying above min + reserve.
-      const target = need + watermark(slot.zone, 'min') + slot.reserve - slot.free;
+      const target = need + watermark(slot.zone, 'min') + slot.reserve - free;
       const freed = await reclaimInZone(host, log, slot.zone, target);
-      slot.free += freed;
+      slot.free = free + freed;
       reclaimedPages += freed;
       await take(slot, 'min', false);
     }
@@ -167,16 +239,19 @@ export async function allocatePages(host: PageAllocHost, req: PageRequest, log: 
 
   const result: PageAllocResult = { allocatedPages: req.nrPages - need, byZone, reclaimedPages };
   if (need > 0) {
+    // A request that ran short visited every zone, so every slot holds its count.
+    for (let i = 0; i < zones.length; i++) slotAt(i);
+    const slotFree = await Promise.all(slots.map(freeOf));
     const movableFree = await Promise.all(
       host.nodeStates.map((node) => countIn(host.shards, node.zones[ZONE_MOVABLE].memberRanges, classBit(PageClass.FREE))),
     );
     result.failure = {
       outcome: failureOutcome(spec.gfp, 0),
       missingPages: need,
-      zones: slots.map((slot) => ({
+      zones: slots.map((slot, i) => ({
         nid: slot.zone.nid,
         zone: ZONE_NAMES[slot.zone.zoneIdx],
-        freePages: slot.free,
+        freePages: slotFree[i],
         min: watermark(slot.zone, 'min'),
         low: watermark(slot.zone, 'low'),
         high: watermark(slot.zone, 'high'),

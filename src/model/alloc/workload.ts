@@ -10,12 +10,17 @@
  * satisfy is not an engine error: the pages allocated before it ran out stay
  * allocated, as they would be when the kernel makes its OOM decision, and
  * the outcome says how it ended.
+ *
+ * A workload's rounds run the parts of nodes that provably serve themselves
+ * concurrently, one shard each, with the result of running them node after
+ * node (see "A workload's rounds across nodes" below).
  */
 import type { ProgressListener } from '../core/types.js';
-import { ClaimMode, classBit, PAGE_SIZE, PageClass } from '../../contract/constants.js';
+import { ClaimMode, classBit, PAGE_SIZE, PAGEBLOCK_ISOLATE, PageClass } from '../../contract/constants.js';
 import { describeValue } from '../../util/format.js';
 import { failed, isSafeNonNegative, renamedFieldFailure } from '../core/outcomes.js';
-import { countIn, type UndoLog } from '../core/page-state.js';
+import { countIn, countPageblocksOver, UndoLog } from '../core/page-state.js';
+import type { Shard, ShardSet } from '../core/shards.js';
 import type { NodeState, ZoneState } from '../core/state.js';
 import {
   ALLOC_KINDS,
@@ -32,7 +37,7 @@ import {
 } from '../core/types.js';
 import type { PagingLevels } from '../core/kernel.js';
 import { kindSpec } from './gfp.js';
-import { allocatePages, type PageAllocHost, type PageAllocResult } from './page-alloc.js';
+import { allocatePages, localZones, pagesAllowed, type LocalZones, type PageAllocHost, type PageAllocResult } from './page-alloc.js';
 import { mappingTablePages } from './pgtable.js';
 
 /** What the workload calls read and change: the allocator's host, and the machine's paging mode. */
@@ -103,47 +108,76 @@ function addByZone(into: Record<string, number>, from: Record<string, number>): 
   for (const [key, pages] of Object.entries(from)) into[key] = (into[key] ?? 0) + pages;
 }
 
+/** One allocatePages request of a kind's allocation: the pages of a slice, or the page tables it needs first. */
+interface PageStep {
+  kind: AllocKind;
+  nrPages: number;
+  seed: number;
+  /** Page tables of the mapping, allocated before the slice they map. */
+  tables: boolean;
+}
+
 /**
- * Allocate `nrPages` of a kind. A mapping of user memory (anon, or mapped
- * file) is made in slices, each with the page tables it needs allocated
- * first, as the page faults that build it would: when kernel zones run out,
- * it is the page tables that fail, with user memory still free in
- * ZONE_MOVABLE (fact 65; Mel Gorman's example).
+ * The page requests of `allocKind`, in order, as made while every one of
+ * them succeeds (the first that falls short ends the allocation): a mapping
+ * of user memory (anon, or mapped file) in slices, each after the page
+ * tables it needs; anything else in one request.
  */
-async function allocKind(
-  host: AllocHost,
-  log: UndoLog,
-  req: CheckedRequest,
-  mapping: { thp: number; mapped: boolean },
-): Promise<AllocOutcome> {
-  const outcome: AllocOutcome = { ok: true, modelledSeconds: 0, allocatedPages: 0, pageTablePages: 0, byZone: {}, reclaimedPages: 0 };
+function allocSteps(req: CheckedRequest, mapping: { thp: number; mapped: boolean }, levels: PagingLevels): PageStep[] {
+  const steps: PageStep[] = [];
   const maps = req.kind === 'anon' || (req.kind === 'file' && mapping.mapped);
   const slices = maps ? Math.min(MAPPING_SLICES, req.nrPages) : 1;
+  let pagesSoFar = 0;
   let tablesSoFar = 0;
   for (let i = 1; i <= slices; i++) {
     const upTo = Math.floor((req.nrPages * i) / slices);
-    const slice = upTo - outcome.allocatedPages;
     if (maps) {
       const tables = mappingTablePages({
         bytes: upTo * PAGE_SIZE,
         backing: req.kind === 'anon' ? 'anon' : 'file',
         hugeShare: mapping.thp,
         processes: 1,
-        levels: host.pagingLevels,
+        levels,
       }).total;
       const more = tables - tablesSoFar;
       if (more > 0) {
-        const pt = await allocatePages(host, { kind: 'pgtable', nrPages: more, nid: req.node.nid, placement: req.placement, seed: req.seed }, log);
-        outcome.pageTablePages += pt.allocatedPages;
-        outcome.reclaimedPages += pt.reclaimedPages;
-        tablesSoFar += pt.allocatedPages;
-        if (pt.failure !== undefined) return fail(outcome, pt, 'pgtable');
+        steps.push({ kind: 'pgtable', nrPages: more, seed: req.seed, tables: true });
+        tablesSoFar += more;
       }
     }
-    const got = await allocatePages(host, { kind: req.kind, nrPages: slice, nid: req.node.nid, placement: req.placement, seed: req.seed + i }, log);
+    steps.push({ kind: req.kind, nrPages: upTo - pagesSoFar, seed: req.seed + i, tables: false });
+    pagesSoFar = upTo;
+  }
+  return steps;
+}
+
+/**
+ * Allocate `nrPages` of a kind. A mapping of user memory (anon, or mapped
+ * file) is made in slices, each with the page tables it needs allocated
+ * first, as the page faults that build it would: when kernel zones run out,
+ * it is the page tables that fail, with user memory still free in
+ * ZONE_MOVABLE (fact 65; Mel Gorman's example). `touched`, when given,
+ * collects the nodes whose zones gave pages (page tables included).
+ */
+async function allocKind(
+  host: AllocHost,
+  log: UndoLog,
+  req: CheckedRequest,
+  mapping: { thp: number; mapped: boolean },
+  touched?: Set<number>,
+): Promise<AllocOutcome> {
+  const outcome: AllocOutcome = { ok: true, modelledSeconds: 0, allocatedPages: 0, pageTablePages: 0, byZone: {}, reclaimedPages: 0 };
+  for (const step of allocSteps(req, mapping, host.pagingLevels)) {
+    const got = await allocatePages(host, { kind: step.kind, nrPages: step.nrPages, nid: req.node.nid, placement: req.placement, seed: step.seed }, log);
+    if (touched !== undefined) for (const key of Object.keys(got.byZone)) touched.add(Number(key.split(':')[0]));
+    outcome.reclaimedPages += got.reclaimedPages;
+    if (step.tables) {
+      outcome.pageTablePages += got.allocatedPages;
+      if (got.failure !== undefined) return fail(outcome, got, 'pgtable');
+      continue;
+    }
     if (req.kind === 'file') accountFile(log, host, got);
     outcome.allocatedPages += got.allocatedPages;
-    outcome.reclaimedPages += got.reclaimedPages;
     addByZone(outcome.byZone, got.byZone);
     if (got.failure !== undefined) return fail(outcome, got, req.kind);
   }
@@ -239,7 +273,7 @@ const WORKLOAD_ORDER = ['slab', 'pinned', 'file', 'slab_reclaimable', 'anon'] as
  * request that cannot be satisfied ends the fill; the outcome says where
  * each kind went and how the failure ended.
  */
-export async function runWorkload(host: AllocHost, spec: WorkloadSpec, log: UndoLog): Promise<WorkloadOutcome | Outcome> {
+export async function runWorkload(host: AllocHost, spec: WorkloadSpec, log: UndoLog, options: WorkloadOptions = {}): Promise<WorkloadOutcome | Outcome> {
   if (spec === null || typeof spec !== 'object') return failed('EINVAL', 'the workload must be an object');
   for (const name of ['anon', 'file', 'slab', 'pinned'] as const) {
     const problem = checkAmount(name, spec[name]);
@@ -295,31 +329,247 @@ export async function runWorkload(host: AllocHost, spec: WorkloadSpec, log: Undo
   note('pgtable', 0, 0);
 
   const outcome: WorkloadOutcome = { ok: true, modelledSeconds: 0, kinds };
-  for (let round = 0; round < WORKLOAD_ROUNDS; round++) {
-    for (const { node, pages } of plan) {
-      for (const kind of WORKLOAD_ORDER) {
-        const slice = Math.floor((pages[kind] * (round + 1)) / WORKLOAD_ROUNDS) - Math.floor((pages[kind] * round) / WORKLOAD_ROUNDS);
-        if (slice === 0) continue;
-        const result = await allocKind(
-          host,
-          log,
-          { kind, nrPages: slice, node, placement, seed: (seed + round * 7919 + node.nid * 104729) >>> 0 },
-          { thp: kind === 'anon' ? (spec.thp ?? 0) : 0, mapped: kind === 'file' && (spec.fileMapped ?? 0) > 0 },
-        );
-        note(kind, 0, result.allocatedPages);
-        note('pgtable', result.pageTablePages, result.pageTablePages);
-        if (result.failure !== undefined) {
-          outcome.ok = false;
-          outcome.failure = result.failure;
-          outcome.message = `round ${round + 1} of ${WORKLOAD_ROUNDS}, node ${node.nid}: ${result.message}`;
-          if (result.errno !== undefined) outcome.errno = result.errno;
-          return outcome;
-        }
+  const mappingOf = (kind: AllocKind): { thp: number; mapped: boolean } => ({
+    thp: kind === 'anon' ? (spec.thp ?? 0) : 0,
+    mapped: kind === 'file' && (spec.fileMapped ?? 0) > 0,
+  });
+  /** A node's part of one round: a slice of every kind, in WORKLOAD_ORDER. */
+  const partOf = ({ node, pages }: (typeof plan)[number], round: number): NodeRound => ({
+    node,
+    requests: WORKLOAD_ORDER.map((kind) => ({
+      req: {
+        kind,
+        nrPages: Math.floor((pages[kind] * (round + 1)) / WORKLOAD_ROUNDS) - Math.floor((pages[kind] * round) / WORKLOAD_ROUNDS),
+        node,
+        placement,
+        seed: (seed + round * 7919 + node.nid * 104729) >>> 0,
+      },
+      mapping: mappingOf(kind),
+    })).filter(({ req }) => req.nrPages > 0),
+  });
+  /** Note what a node's part did, as the sequential loop would have; false once a request failed. */
+  const account = (round: number, part: NodeRound, done: PartResult): boolean => {
+    for (const { kind, result } of done) {
+      note(kind, 0, result.allocatedPages);
+      note('pgtable', result.pageTablePages, result.pageTablePages);
+      if (result.failure !== undefined) {
+        outcome.ok = false;
+        outcome.failure = result.failure;
+        outcome.message = `round ${round + 1} of ${WORKLOAD_ROUNDS}, node ${part.node.nid}: ${result.message}`;
+        if (result.errno !== undefined) outcome.errno = result.errno;
+        return false;
       }
+    }
+    return true;
+  };
+
+  const mode = options.concurrency ?? 'auto';
+  const concurrent = mode === 'concurrent' || (mode === 'auto' && shardsAnswerLater(host.shards));
+  for (let round = 0; round < WORKLOAD_ROUNDS; round++) {
+    const parts = plan.map((entry) => partOf(entry, round));
+    let next = 0;
+    while (next < parts.length) {
+      const batch = concurrent ? await selfServedStretch(host, parts.slice(next)) : [];
+      if (batch.length < 2) {
+        // Node after node: this node's requests may reach other nodes' zones (or it is alone).
+        const part = parts[next++];
+        options.trace?.({ round, nids: [part.node.nid], concurrent: false });
+        if (!account(round, part, await runPart(host, log, part))) return outcome;
+        continue;
+      }
+      options.trace?.({ round, nids: batch.map((part) => part.node.nid), concurrent: true });
+      const done = await runConcurrently(host, log, batch);
+      for (let i = 0; i < batch.length; i++) {
+        if (!account(round, batch[i], done[i])) throw new Error(`internal: node ${batch[i].node.nid} failed a request it was to serve itself`);
+      }
+      next += batch.length;
     }
     host.progress?.({ what: 'workload', done: round + 1, total: WORKLOAD_ROUNDS });
   }
   return outcome;
+}
+
+// ---------------------------------------------------------------------------
+// A workload's rounds across nodes
+//
+// The kernel places a round's requests one after another, and the order
+// decides which pages each takes; the model keeps that order's result. But
+// the requests of one node touch only that node's zones, and so only that
+// node's shard, as long as every one of them is served from those zones at
+// the low mark: the walk then never reaches another node's zones, never
+// enters the slow path or reclaim (the only steps that read or change
+// anything beyond the zones it takes from, swap included), and what each
+// request takes depends on nothing another node does. Such nodes' parts of a
+// round can run concurrently, one shard each: with workers, on as many
+// threads. Each writes to a log of its own; the logs join the call's log,
+// and the counts join the outcome, in node order, as the sequential loop
+// would have left them. Everything else runs node after node.
+
+/** How runWorkload spreads a round over the nodes. */
+export interface WorkloadOptions {
+  /**
+   * 'concurrent': the parts of a round of nodes that serve themselves run
+   * concurrently, the rest node after node; 'sequential': every part node
+   * after node; 'auto' (the default): concurrent when the shards answer from
+   * other threads (shardsAnswerLater), sequential when they answer at once,
+   * where running parts concurrently would only interleave them. The
+   * results are the same.
+   */
+  concurrency?: 'auto' | 'concurrent' | 'sequential';
+  /** Told, for each stretch of a round, which nodes ran and whether together. */
+  trace?: (stretch: { round: number; nids: number[]; concurrent: boolean }) => void;
+}
+
+const answerLater = new WeakMap<ShardSet, { shards: number; later: boolean }>();
+
+/**
+ * Whether work on different shards can overlap: at least two shards'
+ * engines answer with promises, from other threads (workers), rather than
+ * at once in this thread (the contract's ShardEngine allows both). Asked of
+ * each engine once (an `info()` call) and remembered per shard set until it
+ * gains or loses shards.
+ */
+export function shardsAnswerLater(shards: ShardSet): boolean {
+  const known = answerLater.get(shards);
+  if (known !== undefined && known.shards === shards.shards.length) return known.later;
+  let later = 0;
+  for (const shard of shards.shards) {
+    const answer: unknown = shard.engine.info();
+    if (answer instanceof Object && typeof (answer as PromiseLike<unknown>).then === 'function') {
+      (answer as PromiseLike<unknown>).then(undefined, () => undefined);
+      later++;
+    }
+  }
+  answerLater.set(shards, { shards: shards.shards.length, later: later >= 2 });
+  return later >= 2;
+}
+
+/** A node's part of one round: its requests, in order. */
+interface NodeRound {
+  node: NodeState;
+  requests: { req: CheckedRequest; mapping: { thp: number; mapped: boolean } }[];
+}
+
+/** What a node's part did: one outcome per request made, the last one failed if any did. */
+type PartResult = { kind: AllocKind; result: AllocOutcome }[];
+
+/** Run a node's part of a round, stopping at its first failed request. */
+async function runPart(host: AllocHost, log: UndoLog, part: NodeRound, touched?: Set<number>): Promise<PartResult> {
+  const done: PartResult = [];
+  for (const { req, mapping } of part.requests) {
+    const result = await allocKind(host, log, req, mapping, touched);
+    done.push({ kind: req.kind, result });
+    if (result.failure !== undefined) break;
+  }
+  return done;
+}
+
+/**
+ * Run the parts of nodes that serve themselves (selfServedStretch)
+ * concurrently, each into a log of its own, then hand the logs to `log` in
+ * node order. An engine error ends the call once every part has stopped:
+ * the caller undoes `log`, which then holds the writes of every part, the
+ * parts after the failing one included (sequentially they would not have
+ * run; undone, they leave what any undo leaves). A part that reached beyond
+ * its node breaks the premise: an internal error, never a silently
+ * different result.
+ */
+async function runConcurrently(host: AllocHost, log: UndoLog, parts: readonly NodeRound[]): Promise<PartResult[]> {
+  const logs = parts.map(() => new UndoLog(log.shards));
+  const touched = parts.map(() => new Set<number>());
+  const settled = await Promise.allSettled(parts.map((part, i) => runPart(host, logs[i], part, touched[i])));
+  for (const partLog of logs) partLog.commitTo(log);
+  const done: PartResult[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const outcome = settled[i];
+    if (outcome.status === 'rejected') throw outcome.reason;
+    const nid = parts[i].node.nid;
+    const strayed = outcome.value.some(({ result }) => result.failure !== undefined || result.reclaimedPages > 0) || [...touched[i]].some((n) => n !== nid);
+    if (strayed) throw new Error(`internal: node ${nid}'s part of a concurrent round reached beyond its own zones`);
+    done.push(outcome.value);
+  }
+  return done;
+}
+
+/** Every shard that holds memory of a node's zones. */
+function shardsOf(host: AllocHost, node: NodeState): Set<Shard> {
+  const shards = new Set<Shard>();
+  for (const zone of node.zones) for (const range of zone.memberRanges) for (const piece of host.shards.split(range.startPfn, range.endPfn)) shards.add(piece.shard);
+  return shards;
+}
+
+/**
+ * The longest leading run of `parts` that can run concurrently: nodes that
+ * serve themselves (servesItself) on shards no other node of the run uses.
+ * Read now, for the state the first of them starts from; no part of the
+ * run changes what another one reads.
+ */
+async function selfServedStretch(host: AllocHost, parts: readonly NodeRound[]): Promise<NodeRound[]> {
+  if (parts.length < 2) return [];
+  const serves = await Promise.all(parts.map((part) => servesItself(host, part)));
+  const stretch: NodeRound[] = [];
+  const used = new Set<Shard>();
+  for (let i = 0; i < parts.length && serves[i]; i++) {
+    const shards = shardsOf(host, parts[i].node);
+    if ([...shards].some((shard) => used.has(shard))) break;
+    for (const shard of shards) used.add(shard);
+    stretch.push(parts[i]);
+  }
+  return stretch;
+}
+
+/** Pageblocks of a zone that are isolated. */
+async function isolatedPageblocksIn(host: AllocHost, zone: ZoneState): Promise<number> {
+  const counts = await Promise.all(zone.memberRanges.map((r) => countPageblocksOver(host.shards, r.startPfn, r.endPfn, PAGEBLOCK_ISOLATE, PAGEBLOCK_ISOLATE)));
+  return counts.reduce((sum, n) => sum + n, 0);
+}
+
+/**
+ * Whether every request of a node's part is served by the node's own zones
+ * at the low mark, whatever the placement inside them: the walk of
+ * allocatePages replayed on bounds, request by request, with the
+ * allocator's own check (page-alloc.ts `pagesAllowed`).
+ *
+ * Each zone starts with its free pages (a zone with isolated pageblocks,
+ * whose free pages the placement cannot reach, is not counted on) and an
+ * upper bound on the pages the part has taken from it so far; what the check allows on what is left is a lower
+ * bound on what the zone gives a request. A request is served locally when
+ * the node's zones it may use (they lead its zonelist) allow all its pages
+ * together: the walk's low pass takes, zone after zone, what each allows or
+ * what is still missing, so it never goes past them. Then the bounds grow:
+ * by the whole request for every zone of a walk that starts with the
+ * ALLOC_NOFRAGMENT pass (it may take from any of them), otherwise by what
+ * can still be missing when the walk reaches the zone.
+ */
+async function servesItself(host: AllocHost, part: NodeRound): Promise<boolean> {
+  const steps = part.requests.flatMap(({ req, mapping }) => allocSteps(req, mapping, host.pagingLevels));
+  const walks = new Map<AllocKind, LocalZones>();
+  for (const { kind } of steps) {
+    if (walks.has(kind)) continue;
+    const local = localZones(host, part.node.nid, kind);
+    if (local === null) return false;
+    walks.set(kind, local);
+  }
+  const zones = [...new Set([...walks.values()].flatMap((walk) => walk.zones))];
+  const [free, isolated] = await Promise.all([
+    Promise.all(zones.map((zone) => countIn(host.shards, zone.memberRanges, classBit(PageClass.FREE)))),
+    Promise.all(zones.map((zone) => isolatedPageblocksIn(host, zone))),
+  ]);
+  // Free pages of isolated pageblocks are out of the placement's reach (offlines isolate only while they run).
+  if (isolated.some((n) => n > 0)) return false;
+  const left = new Map(zones.map((zone, i) => [zone, free[i]]));
+  for (const step of steps) {
+    const walk = walks.get(step.kind)!;
+    const allowed = walk.zones.map((zone) => pagesAllowed(zone, 'low', walk.highestZoneIdx, left.get(zone)!));
+    if (allowed.reduce((sum, pages) => sum + pages, 0) < step.nrPages) return false;
+    let missing = step.nrPages;
+    for (let i = 0; i < walk.zones.length && missing > 0; i++) {
+      const zone = walk.zones[i];
+      left.set(zone, left.get(zone)! - (walk.noFragment ? step.nrPages : missing));
+      if (!walk.noFragment) missing = Math.max(0, missing - allowed[i]);
+    }
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------

@@ -25,8 +25,8 @@
  * when an offline is interrupted. Migration changes no counter (migrated
  * pages are managed on both sides), so the counters stay consistent.
  */
-import { watermark } from '../alloc/page-alloc.js';
-import { pagesAboveMark } from '../alloc/watermark-check.js';
+import { pagesAllowed } from '../alloc/page-alloc.js';
+import { shardsAnswerLater } from '../alloc/workload.js';
 import { classBit, NO_ZONE, PAGE_CLASS_NAMES, PAGEBLOCK_ISOLATE, PageClass, SectionFlag } from '../../contract/constants.js';
 import { hex } from '../../util/format.js';
 import { inNodeOrder, zonelist } from '../alloc/zonelist.js';
@@ -39,7 +39,7 @@ import type { ShardSet } from '../core/shards.js';
 import { saveNodeState, type NodeState, type PfnRange, type ZoneState } from '../core/state.js';
 import type { BlockOutcome, BlockSelector, OfflineOutcome } from '../core/types.js';
 import type { HotplugContext } from './host.js';
-import { refuse, saveBlockState, selectBlocks, storeState, workOf, type MemoryBlock, type Transition } from './memory-blocks.js';
+import { refuse, saveBlockState, selectBlocks, storeState, workOf, type BlockTransitions, type MemoryBlock, type Transition } from './memory-blocks.js';
 import { accountOffline } from './zone-accounting.js';
 import { kernelPagesOf, relocateKernelPages } from './offline-migrated.js';
 
@@ -66,12 +66,64 @@ const UNMOVABLE_IN_KERNEL_ZONES =
   classBit(PageClass.VMEMMAP);
 
 /**
+ * offline-migrated moves slab and page tables too (offline-migrated.ts):
+ * only reserved pages and memmap fail isolation, as in ZONE_MOVABLE, and
+ * pinned pages pass it but never move.
+ */
+function movesKernelPagesOf(ctx: HotplugContext, zone: ZoneState): boolean {
+  return ctx.host.scheme === 'offline-migrated' && zone.zoneIdx !== ZONE_MOVABLE;
+}
+
+/**
+ * What start_isolate_page_range reads of a block before it writes anything:
+ * the pageblocks already isolated, and the lowest page isolation refuses
+ * (with its class), or -1.
+ *
+ * Offlining other blocks does not change it: an offline isolates, and
+ * turns RESERVED, only its own range; migration and offline-migrated's
+ * copies write USER, slab and page-table pages elsewhere, none of them a
+ * class isolation refuses in the zone they land in (USER never; slab and
+ * page tables only in a kernel zone under zone-movable, where no copy is
+ * made). So offlineBlocks reads it for every block up front, all shards at
+ * once, and each offline finds what it would have read itself.
+ */
+export interface IsolationCheck {
+  isolatedPageblocks: number;
+  unmovablePfn: number;
+  unmovableClass: number;
+}
+
+async function readIsolationCheck(ctx: HotplugContext, block: MemoryBlock, zone: ZoneState): Promise<IsolationCheck> {
+  const shards = ctx.host.shards;
+  const startPfn = block.startPfn + block.vmemmapPages;
+  const endPfn = block.endPfn;
+  const check: IsolationCheck = { isolatedPageblocks: 0, unmovablePfn: -1, unmovableClass: -1 };
+  check.isolatedPageblocks = await countPageblocksOver(shards, startPfn, endPfn, PAGEBLOCK_ISOLATE, PAGEBLOCK_ISOLATE);
+  if (check.isolatedPageblocks > 0) return check;
+  const unmovableMask = zone.zoneIdx === ZONE_MOVABLE || movesKernelPagesOf(ctx, zone) ? UNMOVABLE_IN_MOVABLE : UNMOVABLE_IN_KERNEL_ZONES;
+  check.unmovablePfn = await findNextIn(shards, [{ startPfn, endPfn }], unmovableMask);
+  if (check.unmovablePfn >= 0) {
+    const piece = shards.split(check.unmovablePfn, check.unmovablePfn + 1)[0];
+    check.unmovableClass = (await piece.shard.engine.readClasses(check.unmovablePfn, 1))[0];
+  }
+  return check;
+}
+
+/** The block's zone when it can be offlined at all: online, in one zone, without holes. */
+function offlinableZone(block: MemoryBlock): ZoneState | null {
+  const zone = block.zone;
+  if (block.state !== 'online' || zone === null) return null;
+  return pagesInside(zone.memberRanges, block.startPfn, block.endPfn) === block.nrPages ? zone : null;
+}
+
+/**
  * memory_block_offline + offline_pages; `block.zone` is set and the block is
  * going-offline. Its writes join `parent` when it succeeds; a refusal
  * (EBUSY, a veto, EINTR) takes its isolation back and leaves the block as
- * it was, migrated pages aside.
+ * it was, migrated pages aside. `checked`: the block's isolation check, read
+ * ahead by offlineBlocks (undefined: read it here).
  */
-export async function offlineBlock(ctx: HotplugContext, block: MemoryBlock, parent: UndoLog): Promise<Transition> {
+export async function offlineBlock(ctx: HotplugContext, block: MemoryBlock, parent: UndoLog, checked?: Promise<IsolationCheck | undefined>): Promise<Transition> {
   const host = ctx.host;
   const shards = host.shards;
   const zone = block.zone as ZoneState;
@@ -85,27 +137,22 @@ export async function offlineBlock(ctx: HotplugContext, block: MemoryBlock, pare
   }
 
   // start_isolate_page_range: an isolated pageblock or an unmovable page fails fast.
-  if ((await countPageblocksOver(shards, startPfn, endPfn, PAGEBLOCK_ISOLATE, PAGEBLOCK_ISOLATE)) > 0) {
+  const check = (await checked) ?? (await readIsolationCheck(ctx, block, zone));
+  if (check.isolatedPageblocks > 0) {
     return refuse('EBUSY', `failure to isolate range of memory${block.id}: pageblocks already isolated`);
   }
-  // offline-migrated moves slab and page tables too (offline-migrated.ts):
-  // only reserved pages and memmap fail isolation, as in ZONE_MOVABLE, and
-  // pinned pages pass it but never move.
-  const movesKernelPages = host.scheme === 'offline-migrated' && zone.zoneIdx !== ZONE_MOVABLE;
-  const unmovableMask = zone.zoneIdx === ZONE_MOVABLE || movesKernelPages ? UNMOVABLE_IN_MOVABLE : UNMOVABLE_IN_KERNEL_ZONES;
+  const movesKernelPages = movesKernelPagesOf(ctx, zone);
   if (movesKernelPages && block.relocatedInPages > 0) {
     return refuse(
       'EBUSY',
       `memory${block.id} holds ${block.relocatedInPages} kernel pages copied in from blocks offlined before; offline-migrated does not move them twice`,
     );
   }
-  const unmovablePfn = await findNextIn(shards, range, unmovableMask);
-  if (unmovablePfn >= 0) {
-    const piece = shards.split(unmovablePfn, unmovablePfn + 1)[0];
-    const cls = (await piece.shard.engine.readClasses(unmovablePfn, 1))[0];
+  if (check.unmovablePfn >= 0) {
+    const cls = check.unmovableClass;
     return refuse(
       'EBUSY',
-      `failure to isolate range of memory${block.id}: unmovable ${PAGE_CLASS_NAMES[cls] ?? cls} page at pfn ${hex(unmovablePfn)} in ZONE_${ZONE_NAMES[zone.zoneIdx].toUpperCase()}`,
+      `failure to isolate range of memory${block.id}: unmovable ${PAGE_CLASS_NAMES[cls] ?? cls} page at pfn ${hex(check.unmovablePfn)} in ZONE_${ZONE_NAMES[zone.zoneIdx].toUpperCase()}`,
     );
   }
 
@@ -119,10 +166,14 @@ export async function offlineBlock(ctx: HotplugContext, block: MemoryBlock, pare
       return refuse(veto, `MEM_GOING_OFFLINE notifier refused memory${block.id} (${veto})`);
     }
 
-    const userPages = await countIn(shards, range, classBit(PageClass.USER));
-    const pinnedPages = zone.zoneIdx === ZONE_MOVABLE || movesKernelPages ? await countIn(shards, range, classBit(PageClass.PINNED)) : 0;
+    // Three reads of the isolated block and its zone, nothing written between them: one round trip.
+    const [userPages, pinnedPages, zoneUser] = await Promise.all([
+      countIn(shards, range, classBit(PageClass.USER)),
+      zone.zoneIdx === ZONE_MOVABLE || movesKernelPages ? countIn(shards, range, classBit(PageClass.PINNED)) : 0,
+      countIn(shards, zone.memberRanges, classBit(PageClass.USER)),
+    ]);
     const work = noWork();
-    const migrated = await migrate(ctx, block, zone, node, userPages);
+    const migrated = await migrate(ctx, block, zone, node, userPages, zoneUser);
     work.migratedPages = migrated.total;
     work.migratedByNode = migrated.byNode;
     let leftBehind = userPages - migrated.total;
@@ -206,6 +257,7 @@ async function migrate(
   zone: ZoneState,
   node: NodeState,
   userPages: number,
+  zoneUser: number,
 ): Promise<{ total: number; byNode: Map<number, number> }> {
   const byNode = new Map<number, number>();
   if (userPages === 0) return { total: 0, byNode };
@@ -219,13 +271,31 @@ async function migrate(
   const isolated: PfnRange = { startPfn: block.startPfn, endPfn: block.endPfn };
   const source: PfnRange[] = [{ startPfn: block.startPfn + block.vmemmapPages, endPfn: block.endPfn }];
   let total = 0;
-  const zoneUser = await countIn(host.shards, zone.memberRanges, classBit(PageClass.USER));
   const fileShare = zoneUser === 0 ? 0 : Math.min(zone.filePages, zoneUser) / zoneUser;
-  for (const target of zonelist(targets, highestZoneIdx)) {
+  const zones = zonelist(targets, highestZoneIdx);
+  const rangesOf = zones.map((target) => subtractRanges(target.memberRanges, [isolated]));
+  // Each target's free pages, read before anything is claimed in it. Claims
+  // in other targets and in the source leave them as they are (disjoint
+  // ranges), so with shards in other threads the reads past the first
+  // target (which usually takes every page) are sent at once.
+  const ahead = shardsAnswerLater(host.shards);
+  const frees: Promise<number>[] = [];
+  const freeIn = (i: number): Promise<number> => {
+    if (frees[i] === undefined) {
+      for (let j = i; j < (i > 0 && ahead ? zones.length : i + 1); j++) {
+        frees[j] = countIn(host.shards, rangesOf[j], classBit(PageClass.FREE));
+        // A read the loop never reaches is dropped, its failure with it, as if never made.
+        frees[j].catch(() => undefined);
+      }
+    }
+    return frees[i];
+  };
+  for (let i = 0; i < zones.length; i++) {
     if (total === userPages) break;
-    const ranges = subtractRanges(target.memberRanges, [isolated]);
-    const free = await countIn(host.shards, ranges, classBit(PageClass.FREE));
-    const allowed = pagesAboveMark({ freePages: free, mark: watermark(target, 'min'), reserve: target.lowmemReserve[highestZoneIdx] ?? 0 }, 0);
+    const target = zones[i];
+    const ranges = rangesOf[i];
+    const free = await freeIn(i);
+    const allowed = pagesAllowed(target, 'min', highestZoneIdx, free);
     const take = Math.min(allowed, userPages - total);
     if (take === 0) continue;
     await migratePair(host.shards, ranges, source, take);
@@ -258,10 +328,23 @@ async function migratePair(shards: ShardSet, target: readonly PfnRange[], source
 export async function offlineBlocks(ctx: HotplugContext, sel: BlockSelector, log: UndoLog): Promise<OfflineOutcome> {
   const selected = selectBlocks(ctx.host.blockList(), sel);
   if (!Array.isArray(selected)) return withoutOfflineWork(selected);
-  const transitions = ctx.transitions(log);
+  const order = [...selected].reverse();
+  // With shards in other threads, every block's isolation check is read
+  // ahead on all of them at once, in the order the offlines will want them,
+  // while they run (see IsolationCheck); a read that fails is made again, in
+  // turn, by its own offline. Shards in this thread answer at once: there is
+  // no wait to hide, and each offline reads its own.
+  const checks = new Map<MemoryBlock, Promise<IsolationCheck | undefined>>();
+  if (shardsAnswerLater(ctx.host.shards)) {
+    for (const block of order) {
+      const zone = offlinableZone(block);
+      if (zone !== null) checks.set(block, readIsolationCheck(ctx, block, zone).catch(() => undefined));
+    }
+  }
+  const transitions: BlockTransitions<Transition> = { ...ctx.transitions(log), offline: (block) => offlineBlock(ctx, block, log, checks.get(block)) };
   const totals = noWork();
   const results: BlockOutcome[] = [];
-  for (const block of [...selected].reverse()) {
+  for (const block of order) {
     if (block.state === 'offline') {
       results.push({ id: block.id, ok: true, message: `memory${block.id} already offline` });
       continue;
