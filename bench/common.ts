@@ -89,7 +89,18 @@ function calibrate(batch: Batch): number {
 export async function measure(name: string, batch: Batch, plan: RunPlan): Promise<Measurement> {
   const opsPerSample = plan.batched ? calibrate(batch) : 1;
   let checksum = 0;
-  const bench = new Bench({
+  const bench = benchOf(plan);
+  bench.add(name, () => {
+    checksum += batch(opsPerSample);
+  });
+  await bench.run();
+  blackHole += checksum;
+  return measurementOf(bench, name, opsPerSample);
+}
+
+/** A tinybench run under `plan`. */
+function benchOf(plan: RunPlan): Bench {
+  return new Bench({
     time: plan.timeMs,
     iterations: plan.iterations,
     warmupTime: plan.warmupMs,
@@ -97,12 +108,6 @@ export async function measure(name: string, batch: Batch, plan: RunPlan): Promis
     warmup: plan.warmupIterations > 0,
     throws: true,
   });
-  bench.add(name, () => {
-    checksum += batch(opsPerSample);
-  });
-  await bench.run();
-  blackHole += checksum;
-  return measurementOf(bench, name, opsPerSample);
 }
 
 /** A completed task's figures, per operation. */
@@ -128,14 +133,7 @@ function measurementOf(bench: Bench, name: string, opsPerSample: number): Measur
 export async function measureAsync(name: string, op: () => Promise<number>, plan: RunPlan): Promise<Measurement> {
   if (plan.batched) throw new Error(`measureAsync ${name}: batched plans calibrate synchronous tasks only`);
   let checksum = 0;
-  const bench = new Bench({
-    time: plan.timeMs,
-    iterations: plan.iterations,
-    warmupTime: plan.warmupMs,
-    warmupIterations: plan.warmupIterations,
-    warmup: plan.warmupIterations > 0,
-    throws: true,
-  });
+  const bench = benchOf(plan);
   bench.add(name, async () => {
     checksum += await op();
   });

@@ -147,17 +147,27 @@ async function differenceOf(wasm: Filled, ref: Filled): Promise<string | undefin
   for (let i = 0; i < wasmNodes.length; i++) {
     if (JSON.stringify(wasmNodes[i]) !== JSON.stringify(refNodes[i])) return `node ${wasmNodes[i]!.nid}: counters differ`;
   }
-  const wasmShards = wasm.machine.shards.shards;
-  const refShards = ref.machine.shards.shards;
-  for (let i = 0; i < wasmShards.length; i++) {
-    const { startPfn, endPfn } = wasmShards[i]!;
-    const [a, b]: ShardEngine[] = [wasmShards[i]!.engine, refShards[i]!.engine];
+  return shardStateDifference(wasm.machine, ref.machine);
+}
+
+/**
+ * Where two machines' shards first differ in page classes or pageblock
+ * tags, read in chunks of READ_CHUNK_PAGES; undefined when they are equal.
+ * The shards must lie the same way (the machines booted from one spec).
+ */
+export async function shardStateDifference(a: BootedMachine, b: BootedMachine): Promise<string | undefined> {
+  const aShards = a.shards.shards;
+  const bShards = b.shards.shards;
+  if (aShards.length !== bShards.length) return 'the shard layouts differ';
+  for (let i = 0; i < aShards.length; i++) {
+    const { startPfn, endPfn } = aShards[i]!;
+    const [x, y]: ShardEngine[] = [aShards[i]!.engine, bShards[i]!.engine];
     for (let pfn = startPfn; pfn < endPfn; pfn += READ_CHUNK_PAGES) {
       const n = Math.min(READ_CHUNK_PAGES, endPfn - pfn);
-      const at = firstDifference(await a.readClasses(pfn, n), await b.readClasses(pfn, n));
+      const at = firstDifference(await x.readClasses(pfn, n), await y.readClasses(pfn, n));
       if (at >= 0) return `page classes differ first at pfn ${pfn + at}`;
       const blocks = n / PAGES_PER_PAGEBLOCK;
-      const tagAt = firstDifference(await a.readPageblockTags(pfn, blocks), await b.readPageblockTags(pfn, blocks));
+      const tagAt = firstDifference(await x.readPageblockTags(pfn, blocks), await y.readPageblockTags(pfn, blocks));
       if (tagAt >= 0) return `pageblock tags differ first at pfn ${pfn + tagAt * PAGES_PER_PAGEBLOCK}`;
     }
   }

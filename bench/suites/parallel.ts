@@ -29,7 +29,6 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { PAGES_PER_PAGEBLOCK } from '../../src/contract/constants.js';
 import type { EngineFactory } from '../../src/contract/engine-api.js';
 import { engineFactoryFor } from '../../src/engines.js';
 import { runWorkload } from '../../src/model/alloc/workload.js';
@@ -38,7 +37,7 @@ import type { MachineSpec } from '../../src/model/core/types.js';
 import { bootMachine, type BootedMachine } from '../../src/model/machine.js';
 import { parseScenario } from '../../src/study/scenario.js';
 import { findPackageRoot } from '../../src/util/package-root.js';
-import { FILL_WORKLOAD } from './machine-fill.js';
+import { FILL_WORKLOAD, shardStateDifference } from './machine-fill.js';
 
 const NODES = 16;
 /** The full-size machine: 16 nodes of 4 TiB, kernelcore=25%. */
@@ -47,8 +46,6 @@ const FULL_SCENARIO = 'scenarios/64tib-16node-kernelcore.yaml';
 const QUICK_NODE_GIB = 32;
 /** The offline step takes every block of nodes FIRST_OFFLINE_NODE to NODES - 1. */
 const FIRST_OFFLINE_NODE = 8;
-/** Largest span one readClasses call returns. */
-const READ_CHUNK_PAGES = 2 ** 24;
 
 export type ParallelMode = 'in-thread' | 'workers';
 
@@ -127,11 +124,6 @@ async function runOn(spec: MachineSpec, engines: EngineFactory): Promise<Run> {
   }
 }
 
-function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
-  return -1;
-}
-
 /** Where two machines booted from one spec differ; undefined when they do not. */
 async function differenceOf(a: Run, b: Run): Promise<string | undefined> {
   if (JSON.stringify(a.fill) !== JSON.stringify(b.fill)) return 'the fill outcomes differ';
@@ -141,22 +133,7 @@ async function differenceOf(a: Run, b: Run): Promise<string | undefined> {
   if (JSON.stringify(aNodes) !== JSON.stringify(bNodes)) return 'node counters differ';
   const [aBlocks, bBlocks] = [await a.machine.blocks(), await b.machine.blocks()];
   if (JSON.stringify(aBlocks) !== JSON.stringify(bBlocks)) return 'block states differ';
-  const aShards = a.machine.shards.shards;
-  const bShards = b.machine.shards.shards;
-  if (aShards.length !== bShards.length) return 'the shard layouts differ';
-  for (let i = 0; i < aShards.length; i++) {
-    const { startPfn, endPfn } = aShards[i]!;
-    const [x, y] = [aShards[i]!.engine, bShards[i]!.engine];
-    for (let pfn = startPfn; pfn < endPfn; pfn += READ_CHUNK_PAGES) {
-      const n = Math.min(READ_CHUNK_PAGES, endPfn - pfn);
-      const at = firstDifference(await x.readClasses(pfn, n), await y.readClasses(pfn, n));
-      if (at >= 0) return `page classes differ first at pfn ${pfn + at}`;
-      const blocks = n / PAGES_PER_PAGEBLOCK;
-      const tagAt = firstDifference(await x.readPageblockTags(pfn, blocks), await y.readPageblockTags(pfn, blocks));
-      if (tagAt >= 0) return `pageblock tags differ first at pfn ${pfn + tagAt * PAGES_PER_PAGEBLOCK}`;
-    }
-  }
-  return undefined;
+  return shardStateDifference(a.machine, b.machine);
 }
 
 function offlineFigures(outcome: unknown): ParallelReport['offline'] {
