@@ -929,65 +929,46 @@ function virtToPhysScalar<CheckVa, CheckGone>(inPtr: usize, outPtr: usize, n: u3
 }
 
 /**
- * Four section indexes of the SIMD kernel, clamped to the MISS sentinel, as
- * one i32x4 from two i64x2 of physical addresses. The window test is one
- * unsigned compare done signed: (pa >> shift) + bias is the section index
- * with bit 63 flipped, and flipped values order as i64 the way u64 values
- * do, so an address below the window (a negative index) falls out with the
- * ones past it. Lanes outside turn all ones, which the unsigned minimum
- * clamps to the sentinel once narrowed to 32 bits.
+ * The window test of two direct-map addresses in the SIMD kernel: all ones
+ * in a lane whose section lies in the window. `q` is the physical address
+ * shifted to its section number; (q + bias) is the window index with bit 63
+ * flipped, and flipped values order as i64 the way u64 values do, so one
+ * signed compare drops addresses below the window with the ones past it.
+ * Windows reaching the wrapped pfns (CheckVa = u64) also drop addresses
+ * below the direct-map base: not negative as signed, or below it as signed
+ * (the base has bit 63 set, as every kernel-half address does).
  */
-@inline function sectionIndexes4<CheckVa>(va0: v128, va1: v128, pa0: v128, pa1: v128, pageOffset: v128, bias: v128, limit: v128, sentinel4: v128): v128 {
-  const f0 = i64x2.add(i64x2.shr_u(pa0, PAGE_SHIFT + PFN_SECTION_SHIFT), bias);
-  const f1 = i64x2.add(i64x2.shr_u(pa1, PAGE_SHIFT + PFN_SECTION_SHIFT), bias);
-  let out0 = v128.not(i64x2.lt_s(f0, limit));
-  let out1 = v128.not(i64x2.lt_s(f1, limit));
-  if (sizeof<CheckVa>() == 8) {
-    // Below the base (unsigned): not negative as signed, or below it as signed
-    // (the base has bit 63 set, as every kernel-half address does).
-    const zero = i64x2.splat(0);
-    out0 = v128.or(out0, v128.or(i64x2.ge_s(va0, zero), i64x2.lt_s(va0, pageOffset)));
-    out1 = v128.or(out1, v128.or(i64x2.ge_s(va1, zero), i64x2.lt_s(va1, pageOffset)));
-  }
-  const signBit = i64x2.splat(<i64>SIGN_BIT);
-  const g0 = v128.or(v128.xor(f0, signBit), out0);
-  const g1 = v128.or(v128.xor(f1, signBit), out1);
-  return i32x4.min_u(v128.shuffle<i32>(g0, g1, 0, 2, 4, 6), sentinel4);
+@inline function inWindow2<CheckVa>(va: v128, q: v128, pageOffset: v128, bias: v128, limit: v128): v128 {
+  const inside = i64x2.lt_s(i64x2.add(q, bias), limit);
+  if (sizeof<CheckVa>() == 8) return v128.andnot(inside, v128.or(i64x2.ge_s(va, i64x2.splat(0)), i64x2.lt_s(va, pageOffset)));
+  return inside;
 }
-
-/** The AND and the OR of the translation map states of four indexes, packed as (and << 8) | or. */
-@inline function states4(xlate: usize, idx: v128): u32 {
-  const s0 = <u32>load<u8>(xlate + <usize>i32x4.extract_lane(idx, 0));
-  const s1 = <u32>load<u8>(xlate + <usize>i32x4.extract_lane(idx, 1));
-  const s2 = <u32>load<u8>(xlate + <usize>i32x4.extract_lane(idx, 2));
-  const s3 = <u32>load<u8>(xlate + <usize>i32x4.extract_lane(idx, 3));
-  return ((s0 & s1 & s2 & s3) << 8) | (s0 | s1 | s2 | s3);
-}
-
-/** States 0..3 are all DIRECT exactly when their AND and their OR both are. */
-const ALL_DIRECT: u32 = (<u32>XLATE_DIRECT << 8) | <u32>XLATE_DIRECT;
 
 /**
  * The SIMD kernel (builds with WASM SIMD): eight addresses per step, two
  * per v128. The subtraction, the shift and the window test run on all lanes
- * at once; WASM has no gather, so the eight translation map bytes are loaded
- * from extracted lanes, and when all eight are DIRECT the step stores its
- * four physical vectors. Any other step goes through translateOne address by
- * address, so the scalar kernel stays the truth for everything but the
- * arithmetic of the direct map. Eight per step rather than two halves the
- * branches and lets the loads of one step overlap.
+ * at once, and one test decides whether the whole step lies in the window.
+ * WASM has no gather, so each address then loads its translation map byte
+ * straight into a lane (the map is addressed from the section number with
+ * the window's first section folded into its base, so no lane is narrowed
+ * or clamped), and one compare finds whether all eight are DIRECT; if so the
+ * step stores its four physical vectors. Any other step goes through
+ * translateOne address by address, so the scalar kernel stays the truth for
+ * everything but the arithmetic of the direct map.
  */
 function virtToPhysSimd<CheckVa, CheckGone>(inPtr: usize, outPtr: usize, n: u32): void {
   const pageOffset = gPageOffset;
   const baseSection = gBasePfn >> PFN_SECTION_SHIFT;
   const sentinel = <u64>gNrSections;
   const xlate = gXlateMap;
+  // Wraps modulo 2^32 like every wasm32 address: only in-window sections index it.
+  const biasedMap = xlate - <usize>baseSection;
   const delta = outPtr - inPtr;
   const stepsEnd = inPtr + (<usize>(n & ~7) << 3);
   const pageOffsetVec = i64x2.splat(<i64>pageOffset);
   const bias = i64x2.splat(<i64>(SIGN_BIT - baseSection));
   const limit = i64x2.splat(<i64>(SIGN_BIT + sentinel));
-  const sentinel4 = i32x4.splat(<i32>sentinel);
+  const direct = i8x16.splat(<i8>XLATE_DIRECT);
   for (let p = inPtr; p < stepsEnd; p += 64) {
     const va0 = v128.load(p);
     const va1 = v128.load(p, 16);
@@ -997,9 +978,29 @@ function virtToPhysSimd<CheckVa, CheckGone>(inPtr: usize, outPtr: usize, n: u32)
     const pa1 = i64x2.sub(va1, pageOffsetVec);
     const pa2 = i64x2.sub(va2, pageOffsetVec);
     const pa3 = i64x2.sub(va3, pageOffsetVec);
-    const a = states4(xlate, sectionIndexes4<CheckVa>(va0, va1, pa0, pa1, pageOffsetVec, bias, limit, sentinel4));
-    const b = states4(xlate, sectionIndexes4<CheckVa>(va2, va3, pa2, pa3, pageOffsetVec, bias, limit, sentinel4));
-    if ((a & b) == ALL_DIRECT && (a | b) == ALL_DIRECT) {
+    const q0 = i64x2.shr_u(pa0, PAGE_SHIFT + PFN_SECTION_SHIFT);
+    const q1 = i64x2.shr_u(pa1, PAGE_SHIFT + PFN_SECTION_SHIFT);
+    const q2 = i64x2.shr_u(pa2, PAGE_SHIFT + PFN_SECTION_SHIFT);
+    const q3 = i64x2.shr_u(pa3, PAGE_SHIFT + PFN_SECTION_SHIFT);
+    const inside = v128.and(
+      v128.and(inWindow2<CheckVa>(va0, q0, pageOffsetVec, bias, limit), inWindow2<CheckVa>(va1, q1, pageOffsetVec, bias, limit)),
+      v128.and(inWindow2<CheckVa>(va2, q2, pageOffsetVec, bias, limit), inWindow2<CheckVa>(va3, q3, pageOffsetVec, bias, limit)),
+    );
+    let allDirect = false;
+    if (i64x2.all_true(inside)) {
+      // Lanes 8..15 stay DIRECT, so the compare looks at the eight loaded.
+      // (Lane numbers must be constants, hence eight lines.)
+      let states = v128.load8_lane(biasedMap + <usize>i64x2.extract_lane(q0, 0), direct, 0);
+      states = v128.load8_lane(biasedMap + <usize>i64x2.extract_lane(q0, 1), states, 1);
+      states = v128.load8_lane(biasedMap + <usize>i64x2.extract_lane(q1, 0), states, 2);
+      states = v128.load8_lane(biasedMap + <usize>i64x2.extract_lane(q1, 1), states, 3);
+      states = v128.load8_lane(biasedMap + <usize>i64x2.extract_lane(q2, 0), states, 4);
+      states = v128.load8_lane(biasedMap + <usize>i64x2.extract_lane(q2, 1), states, 5);
+      states = v128.load8_lane(biasedMap + <usize>i64x2.extract_lane(q3, 0), states, 6);
+      states = v128.load8_lane(biasedMap + <usize>i64x2.extract_lane(q3, 1), states, 7);
+      allDirect = i8x16.all_true(i8x16.eq(states, direct));
+    }
+    if (allDirect) {
       v128.store(p + delta, pa0);
       v128.store(p + delta, pa1, 16);
       v128.store(p + delta, pa2, 32);
