@@ -36,6 +36,7 @@ import {
   sectionSplitNeeded,
   selectInSection,
   tagSplitNeeded,
+  touchSectionParts,
 } from './state';
 import { depthOfClass } from './planes';
 import { needAdd, needReset, needsFit, reserveNeeds } from './pool';
@@ -274,6 +275,10 @@ export function countRangeMask(startOff: u64, endOff: u64, mask: u32): u64 {
   let n: u64 = 0;
   let wholeFirst = sA;
   let wholeEnd = sB + 1;
+  // Both ends partial: overlap the two edges' cache misses (touchSectionParts).
+  if (lo != 0 && hi != PAGES_PER_SECTION && isPresent(sA) && isPresent(sB)) {
+    touchSectionParts(secAddr(sA), lo, secAddr(sB), hi - 1, <u32>ctz<u32>(mask));
+  }
   if (lo != 0) {
     if (isPresent(sA)) n += <u64>countSectionMask(secAddr(sA), lo, PAGES_PER_SECTION, mask);
     wholeFirst = sA + 1;

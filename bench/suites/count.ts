@@ -18,6 +18,14 @@ const NR_RANGES = 4096;
 const MAX_RANGE_LOG2 = 22;
 /** The long sub-ranges' stream: its own seed, lengths log-uniform up to the whole window. */
 const LONG_SEED = 0xc0_0418;
+/**
+ * The cold stream: as many sub-ranges as this, so the lines their edges read
+ * (about 2 KiB each on the engine) are not still in cache from the last
+ * pass, as most of the 4096-range streams' are: both the engine and roaring
+ * then wait on memory.
+ */
+const NR_COLD_RANGES = 65536;
+const COLD_SEED = 0xc0_0419;
 const SLAB_MASK = classBit(PageClass.SLAB);
 const MOVABLE_MASK = classBit(PageClass.USER) | classBit(PageClass.FREE);
 
@@ -27,6 +35,7 @@ export async function countSuite(ctx: FleetContext): Promise<Row[]> {
   const endPfn = basePfn + nrPages;
   const ranges = randomRanges(new Prng(SEED), basePfn, nrPages, NR_RANGES, MAX_RANGE_LOG2);
   const longRanges = randomRanges(new Prng(LONG_SEED), basePfn, nrPages, NR_RANGES, Math.log2(nrPages));
+  const coldRanges = randomRanges(new Prng(COLD_SEED), basePfn, nrPages, NR_COLD_RANGES, MAX_RANGE_LOG2);
   const wrap = NR_RANGES - 1;
   const rows: Row[] = [];
   const slab = ctx.roaring?.slab;
@@ -41,9 +50,12 @@ export async function countSuite(ctx: FleetContext): Promise<Row[]> {
       ref.count(longRanges[2 * i]!, longRanges[2 * i + 1]!, SLAB_MASK),
     ) ??
     (slab &&
-      disagreement('roaring rangeCardinality', 64, (i) => slab.rangeCardinality(ranges[2 * i]! - basePfn, ranges[2 * i + 1]! - basePfn), (i) =>
+      (disagreement('roaring rangeCardinality', 64, (i) => slab.rangeCardinality(ranges[2 * i]! - basePfn, ranges[2 * i + 1]! - basePfn), (i) =>
         ref.count(ranges[2 * i]!, ranges[2 * i + 1]!, SLAB_MASK),
-      ));
+      ) ??
+        disagreement('count, cold ranges', 64, (i) => wasm.count(coldRanges[2 * i]!, coldRanges[2 * i + 1]!, SLAB_MASK), (i) =>
+          slab.rangeCardinality(coldRanges[2 * i]! - basePfn, coldRanges[2 * i + 1]! - basePfn),
+        )));
 
   // -- countClasses, whole window
   rows.push({
@@ -224,6 +236,37 @@ export async function countSuite(ctx: FleetContext): Promise<Row[]> {
           i = (i + 1) & wrap;
         }
         roaringLongAt = i;
+        return acc;
+      }, PLAN_BATCHED)),
+  });
+
+  // -- count SLAB, random sub-ranges, too many for their edges to stay in cache
+  const coldWrap = NR_COLD_RANGES - 1;
+  let wasmColdAt = 0;
+  let roaringColdAt = 0;
+  rows.push({
+    suite: SUITE,
+    primitive: `count SLAB, random sub-range, 2^${Math.log2(NR_COLD_RANGES)} ranges (edges out of cache)`,
+    wasm: await measure('wasm count cold', (n) => {
+      let acc = 0;
+      let i = wasmColdAt;
+      for (let k = 0; k < n; k++) {
+        acc += wasm.count(coldRanges[2 * i]!, coldRanges[2 * i + 1]!, SLAB_MASK);
+        i = (i + 1) & coldWrap;
+      }
+      wasmColdAt = i;
+      return acc;
+    }, PLAN_BATCHED),
+    roaring:
+      slab &&
+      (await measure('roaring rangeCardinality cold', (n) => {
+        let acc = 0;
+        let i = roaringColdAt;
+        for (let k = 0; k < n; k++) {
+          acc += slab.rangeCardinality(coldRanges[2 * i]! - basePfn, coldRanges[2 * i + 1]! - basePfn);
+          i = (i + 1) & coldWrap;
+        }
+        roaringColdAt = i;
         return acc;
       }, PLAN_BATCHED)),
   });
