@@ -1,6 +1,7 @@
 /**
  * Shared benchmark machinery: run plans (tinybench options), a seeded PRNG,
- * result rows, the ratio targets of docs/design.md, and the table printer.
+ * result rows, the ratio targets of docs/design.md, and number formats
+ * (the tables themselves are built in report.ts).
  *
  * Measurement rules (docs/design.md, benchmark rules), applied by every suite:
  * - warm up before sampling: long-running exports start in Liftoff code;
@@ -249,49 +250,4 @@ export function formatNs(ns: number): string {
   if (ns >= 1e6) return `${(ns / 1e6).toPrecision(3)} ms`;
   if (ns >= 1e3) return `${(ns / 1e3).toPrecision(3)} µs`;
   return `${ns.toPrecision(3)} ns`;
-}
-
-function cell(m: Measurement | undefined): string {
-  return m === undefined ? '-' : `${formatRate(m.opsPerSec)} ±${m.rmePct.toFixed(0)}%`;
-}
-
-/** Print aligned rows; the first row is the header. */
-export function printTable(lines: string[][]): void {
-  const widths = lines[0]!.map((_, col) => Math.max(...lines.map((line) => line[col]!.length)));
-  const render = (line: string[]): string =>
-    line.map((text, col) => (col === 0 ? text.padEnd(widths[col]!) : text.padStart(widths[col]!))).join('  ');
-  console.log(render(lines[0]!));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const line of lines.slice(1)) console.log(render(line));
-}
-
-/** The primitives table: ops/s per engine and the WASM/reference ratio per row. */
-export function printRows(rows: readonly Row[]): void {
-  const lines = [['primitive', 'WASM ops/s', 'WASM/op', 'ref ops/s', 'roaring ops/s', 'WASM/ref', 'target']];
-  const notes: string[] = [];
-  for (const row of rows) {
-    const ratio = ratioOf(row);
-    if (row.note !== undefined) notes.push(`${row.suite}: ${row.primitive}: ${row.note}`);
-    lines.push([
-      `${row.suite}: ${row.primitive}`,
-      cell(row.wasm),
-      formatNs(row.wasm.nsPerOp),
-      cell(row.ref),
-      row.roaring === undefined ? '-' : cell(row.roaring),
-      ratio === undefined ? '-' : `${ratio.toFixed(1)}x`,
-      row.target === undefined ? '' : `>= ${Target[row.target].minRatio}x`,
-    ]);
-  }
-  printTable(lines);
-  for (const note of notes) console.log(`  note: ${note}`);
-}
-
-export function printVerdicts(verdicts: readonly TargetVerdict[]): void {
-  for (const v of verdicts) {
-    const worst = Number.isFinite(v.worstRatio) ? `${v.worstRatio.toFixed(1)}x` : 'n/a';
-    console.log(
-      `${v.pass ? 'PASS' : 'FAIL'}  ${v.name}: at least ${v.minRatio}x the reference on every row ` +
-        `(${v.rows} rows; weakest ${worst}, ${v.worstPrimitive})`,
-    );
-  }
 }

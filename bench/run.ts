@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { NR_PAGE_CLASSES, MIGRATETYPE_MASK, Migratetype, PAGES_PER_PAGEBLOCK, PAGE_CLASS_NAMES, PageClass } from '../src/contract/constants.js';
 import { createEngine } from '../src/engine/index.js';
 import { createRefEngine } from '../src/reference/ref-engine.js';
-import { formatNs, judgeTargets, printRows, printTable, printVerdicts, sinkValue, type Row } from './common.js';
+import { judgeTargets, sinkValue, type Row } from './common.js';
+import { benchTables, tableText, verdictLines, type BenchReport } from './report.js';
 import { FLEET, applyFleet, describeFleet, loadRoaring, roaringOfClasses, type FleetContext } from './datasets.js';
 import { claimSuite } from './suites/claim.js';
 import { countSuite } from './suites/count.js';
@@ -25,13 +26,13 @@ import { migrateScanSuite } from './suites/migrate-scan.js';
 import { pageblockSuite } from './suites/pageblocks.js';
 import { setClassSuite } from './suites/set-class.js';
 import { taggedSuite } from './suites/tagged.js';
-import { inputLimitsSuite, type InputLimitRow } from './suites/input-limits.js';
-import { machineFillSuite, type MachineFillReport } from './suites/machine-fill.js';
-import { studyThroughputSuite, type StudyThroughputReport } from './suites/study-throughput.js';
-import { translateSuite, type TranslationReport } from './suites/translate.js';
-import { parallelSuite, type ParallelReport } from './suites/parallel.js';
-import { sparseMachineSuite, type SparseMachineReport } from './suites/sparse-machine.js';
-import { SIMD_STREAM_AIM_RATIO, ZERO_COPY_AIM_RATIO, translationBoundarySuite, type BoundaryRow, type TranslationBoundaryReport } from './suites/translate-boundary.js';
+import { inputLimitsSuite } from './suites/input-limits.js';
+import { machineFillSuite } from './suites/machine-fill.js';
+import { studyThroughputSuite } from './suites/study-throughput.js';
+import { translateSuite } from './suites/translate.js';
+import { parallelSuite } from './suites/parallel.js';
+import { sparseMachineSuite } from './suites/sparse-machine.js';
+import { translationBoundarySuite } from './suites/translate-boundary.js';
 import { findPackageRoot } from '../src/util/package-root.js';
 
 const RESULTS_DIR = 'bench-results';
@@ -48,111 +49,6 @@ async function timed<T>(what: string, work: () => T | Promise<T>): Promise<T> {
   const value = await work();
   console.log(`  ${what}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return value;
-}
-
-function printTranslation(report: TranslationReport): void {
-  console.log(
-    `\ntranslation: 2^${Math.log2(report.batch)} random addresses per WASM batch over the fleet window; ${report.remappedSections} sections ` +
-      `(${report.relocatedPages} pages) remapped inside it in ${(report.remapSetupMs / 1000).toFixed(1)} s; ` +
-      `reference: 2^${Math.log2(report.refBatch)} per batch on its own smaller window (a JS Map holds at most 2^24 remap pairs)`,
-  );
-  const far = report.far;
-  console.log(
-    `then ${far.sections} sections (a node's worth) remapped to another node's shard: ${far.relocatedPages} slab pages in ${far.calls} remapIn + remapOut ` +
-      `pairs in ${far.setupMs.toFixed(0)} ms; fleet window +${(far.sourceBytes / 2 ** 20).toFixed(2)} MiB ` +
-      `(${far.pfnBlocks} PFN BLOCKs, ${far.widePfnBlocks} WIDE), far node +${(far.farNodeBytes / 2 ** 20).toFixed(2)} MiB; ` +
-      `countRemapped: ${far.countedPages} pages, ${far.countedSections} sections`,
-  );
-  const before = new Map(report.rows.filter((row) => row.phase === 'before').map((row) => [row.mix, row]));
-  const lines = [['batch', 'phase', 'WASM ns/lookup', 'aim', 'after/before', "WASM, ref's window", 'ref ns/lookup', 'ref after/before', 'WASM/ref']];
-  for (const row of report.rows) {
-    // The far mix has no before: it compares with the in-window slow path.
-    const base = row.phase === 'after' ? before.get(row.mix === 'far' ? 'remapped' : row.mix) : undefined;
-    lines.push([
-      row.mix,
-      row.phase,
-      `${row.wasmNs.toFixed(2)} ±${row.wasmRmePct.toFixed(0)}%`,
-      row.aimNs === undefined ? '' : `< ${row.aimNs}`,
-      base === undefined ? '' : `${(row.wasmNs / base.wasmNs).toFixed(2)}x${row.mix === 'far' ? ' (vs remapped)' : ''}`,
-      row.wasmSmallNs.toFixed(2),
-      `${row.refNs.toFixed(1)} ±${row.refRmePct.toFixed(0)}%`,
-      base === undefined ? '' : `${(row.refNs / base.refNs).toFixed(2)}x`,
-      `${(row.refNs / row.wasmNs).toFixed(0)}x`,
-    ]);
-  }
-  printTable(lines);
-  for (const row of report.rows) if (row.note !== undefined) console.log(`  note: ${row.mix} ${row.phase}: ${row.note}`);
-  console.log(`  EngineApi virtToPhys (copies in and out), mixed batch after: ${report.copyingMixedNs.toFixed(2)} ns/lookup`);
-}
-
-function printBoundaryTable(title: string, baseline: string, rows: readonly BoundaryRow[]): void {
-  console.log(`\n${title}`);
-  const lines = [['path', 'ns/lookup', `x ${baseline}`]];
-  for (const row of rows) lines.push([row.what, `${row.nsPerLookup.toFixed(3)} ±${row.rmePct.toFixed(0)}%`, row.ratio.toFixed(2)]);
-  printTable(lines);
-}
-
-function printTranslationBoundary(report: TranslationBoundaryReport): void {
-  printBoundaryTable(`direct-map translation of 2^${Math.log2(report.batch)} addresses against the memory bandwidth of the same bytes`, 'streaming read', report.kernels);
-  console.log(`  SIMD translation / streaming copy (read and write, the bytes translation moves): ${report.simdOverCopy.toFixed(2)}x`);
-  printBoundaryTable(`the mixed batch through the engine API (2^${Math.log2(report.batch)} addresses per call)`, 'in-WASM batch', report.api);
-  if (report.note !== undefined) console.log(`  note: ${report.note}`);
-}
-
-function printParallel(report: ParallelReport): void {
-  console.log(`\none shard per worker against one thread (${report.machine}, ${report.cpus} CPUs; wall seconds)`);
-  const lines = [['step', 'one thread s', 'workers s', 'speed-up']];
-  for (const step of report.steps) {
-    const modes = Object.values(step.seconds);
-    lines.push([step.what, modes[0]!.toFixed(2), modes[1]!.toFixed(2), `${step.speedUp.toFixed(2)}x`]);
-  }
-  printTable(lines);
-  console.log(`  workers, fill node after node: ${report.workersNodeAfterNodeFillSec.toFixed(2)} s`);
-  if (report.mismatch !== undefined) console.log(`  MACHINES DIFFER: ${report.mismatch}`);
-}
-
-function printSparse(report: SparseMachineReport): void {
-  console.log(
-    `\nsparse 52-bit machine (${report.scenario}): ${report.nodes} nodes, ${(report.presentBytes / 2 ** 40).toFixed(1)} TiB of RAM ` +
-      `across ${(report.addressSpaceBytes / 2 ** 50).toFixed(2)} PiB, ${report.shards} shards`,
-  );
-  const lines = [['step', 'wall s', 'state MiB']];
-  for (const step of report.steps) lines.push([step.what, step.wallSec.toFixed(2), (step.stateBytes / 2 ** 20).toFixed(1)]);
-  printTable(lines);
-  console.log(`  total ${report.totalSec.toFixed(1)} s; ${report.filledBitsPerPage.toFixed(3)} bits per page after the fill; ${report.migratedPages} pages migrated`);
-}
-
-/** Wall-clock rows: seconds on each engine and the ratio. */
-function printWallRows(title: string, rows: readonly InputLimitRow[]): void {
-  console.log(`\n${title}`);
-  const lines = [['step', 'WASM s', 'reference s', 'ref/WASM']];
-  for (const row of rows) {
-    lines.push([
-      row.what,
-      row.wasmSec.toFixed(2),
-      row.refSec === undefined ? '-' : row.refSec.toFixed(2),
-      row.refSec === undefined ? '-' : `${(row.refSec / row.wasmSec).toFixed(1)}x`,
-    ]);
-  }
-  printTable(lines);
-}
-
-function printMachineFill(report: MachineFillReport): void {
-  printWallRows('whole machines filled through the page allocator (wall seconds; WASM median of 3, reference one run)', report.rows);
-  console.log(
-    `  full-size fill: ${(report.fullAllocatedPages / 2 ** 28).toFixed(2)} TiB allocated, ` +
-      `WASM state ${(report.fullStateBytes / 2 ** 20).toFixed(0)} MiB after the fill`,
-  );
-  if (report.mismatch !== undefined) console.log(`  ENGINES DIFFER after the same fill: ${report.mismatch}`);
-}
-
-function printStudyThroughput(report: StudyThroughputReport): void {
-  console.log('\nstudy throughput (points per second; each point boots the 64 TiB machine, fills a little and measures headroom)');
-  const lines = [['run', 'points', 'seconds', 'points/s']];
-  for (const row of report.rows) lines.push([row.what, String(row.points), row.seconds.toFixed(2), row.pointsPerSecond.toFixed(2)]);
-  printTable(lines);
-  console.log(`  worker threads / one thread: ${report.speedup.toFixed(2)}x`);
-  if (report.mismatch !== undefined) console.log(`  RESULTS DIFFER: ${report.mismatch}`);
 }
 
 async function main(): Promise<void> {
@@ -216,34 +112,8 @@ async function main(): Promise<void> {
   collectGarbage();
   const sparse = QUICK ? undefined : await timed('sparseMachineSuite', () => sparseMachineSuite());
 
-  console.log('\nprimitives (ops/s; ratio = WASM speed / reference speed)');
-  printRows(rows);
-  printTranslation(translation);
-  printTranslationBoundary(translationBoundary);
-  printWallRows("inputs at the kernel's table limits (wall seconds, median of 3)", inputLimits);
-  printMachineFill(machineFill);
-  printStudyThroughput(studyThroughput);
-  printParallel(parallel);
-  if (sparse !== undefined) printSparse(sparse);
-  const verdicts = judgeTargets(rows);
-  console.log('\ntargets (docs/design.md), measured in this run:');
-  printVerdicts(verdicts);
-  for (const row of translation.rows) {
-    if (row.aimNs === undefined) continue;
-    console.log(`${row.wasmNs < row.aimNs ? 'MET ' : 'MISS'}  translation aim, ${row.mix} ${row.phase}: under ${row.aimNs} ns per lookup (${formatNs(row.wasmNs)})`);
-  }
-  const met = (ok: boolean): string => (ok ? 'MET ' : 'MISS');
-  console.log(
-    `${met(translationBoundary.zeroCopyWorker <= ZERO_COPY_AIM_RATIO)}  zero-copy virtToPhys through a worker within ${ZERO_COPY_AIM_RATIO}x of the in-WASM batch ` +
-      `(${translationBoundary.zeroCopyWorker.toFixed(2)}x${translationBoundary.workerShared ? '' : ', buffers NOT shared'})`,
-  );
-  console.log(
-    `${met(translationBoundary.simdOverRead <= SIMD_STREAM_AIM_RATIO)}  SIMD direct-map translation within ${SIMD_STREAM_AIM_RATIO}x of the streaming read ` +
-      `(${translationBoundary.simdOverRead.toFixed(2)}x; of the streaming copy ${translationBoundary.simdOverCopy.toFixed(2)}x)`,
-  );
-
   const totalSec = (performance.now() - t0) / 1000;
-  const report = {
+  const report: BenchReport = {
     quick: QUICK,
     startedAt: startedAt.toISOString(),
     durationSec: totalSec,
@@ -268,9 +138,12 @@ async function main(): Promise<void> {
     studyThroughput,
     parallel,
     sparse,
-    targets: verdicts,
+    targets: judgeTargets(rows),
     checksum: sinkValue(),
   };
+  for (const table of benchTables(report)) console.log(`\n${tableText(table)}`);
+  console.log('\ntargets (docs/design.md) and aims, measured in this run:');
+  for (const line of verdictLines(report)) console.log(line);
   const dir = join(findPackageRoot(import.meta.url), RESULTS_DIR, QUICK ? 'quick' : '');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
