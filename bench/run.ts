@@ -76,8 +76,9 @@ async function main(): Promise<void> {
       `${((100 * unmovableBlocks) / nrPageblocks).toFixed(1)}% of pageblocks; ` +
       Array.from({ length: NR_PAGE_CLASSES }, (_, c) => `${PAGE_CLASS_NAMES[c]} ${((100 * counts[c]!) / layout.nrPages).toFixed(2)}%`).join(', '),
   );
+  const builtBytes = wasm.bytesUsed();
   console.log(
-    `  state: WASM ${(wasm.bytesUsed() / 2 ** 20).toFixed(0)} MiB (${((8 * wasm.bytesUsed()) / layout.nrPages).toFixed(3)} bits/page), ` +
+    `  state: WASM ${(builtBytes / 2 ** 20).toFixed(0)} MiB (${((8 * builtBytes) / layout.nrPages).toFixed(3)} bits/page), ` +
       `reference ${(ref.bytesUsed() / 2 ** 20).toFixed(0)} MiB`,
   );
 
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
       classCounts: Object.fromEntries(Array.from(counts, (n, c) => [PAGE_CLASS_NAMES[c], n])),
       unmovablePageShare: unmovable / layout.nrPages,
       unmovablePageblockShare: unmovableBlocks / nrPageblocks,
+      wasmBytesAfterBuild: builtBytes,
       wasmBytesUsed: wasm.bytesUsed(),
     },
     rows,
