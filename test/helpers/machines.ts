@@ -22,6 +22,13 @@ export interface SpecOptions {
   hypervisor?: boolean;
   blockSize?: 'auto' | number;
   reservations?: BootReservation[];
+  /** Page table levels (MachineSpec.paging); left out, the machine's default. */
+  paging?: 4 | 5;
+}
+
+/** An SRAT memory affinity of `size` bytes at `base`: enabled, populated, not hotpluggable, unless `extra` says otherwise. */
+export function sratRange(nid: number, base: number, size: number, extra: Partial<SratMemoryAffinity> = {}): SratMemoryAffinity {
+  return { node: nid, base, size, enabled: true, hotpluggable: false, nonVolatile: false, populated: true, ...extra };
 }
 
 function usable(base: number, end: number): E820Entry {
@@ -41,7 +48,8 @@ function lowMemory(): E820Entry[] {
   return [reserved(0, 0x1000), usable(0x1000, 0x9f000), reserved(0x9f000, 0x100000)];
 }
 
-function spec(e820: E820Entry[], srat: SratMemoryAffinity[] | null, options: SpecOptions): MachineSpec {
+/** A machine of these firmware tables: no reservations, blocks sized as the kernel probes, no SLIT, unless `options` say otherwise. */
+export function machineSpec(e820: E820Entry[], srat: SratMemoryAffinity[] | null, options: SpecOptions = {}): MachineSpec {
   return {
     e820,
     srat,
@@ -50,6 +58,7 @@ function spec(e820: E820Entry[], srat: SratMemoryAffinity[] | null, options: Spe
     hypervisor: options.hypervisor ?? false,
     slit: null,
     cmdline: options.cmdline ?? '',
+    ...(options.paging === undefined ? {} : { paging: options.paging }),
   };
 }
 
@@ -60,7 +69,7 @@ function spec(e820: E820Entry[], srat: SratMemoryAffinity[] | null, options: Spe
  */
 export function singleNodeWithPciHole(options: SpecOptions & { highGiB?: number } = {}): MachineSpec {
   const highGiB = options.highGiB ?? 4;
-  return spec(
+  return machineSpec(
     [...lowMemory(), usable(MiB, 3 * GiB), reserved(3 * GiB, 4 * GiB), usable(4 * GiB, (4 + highGiB) * GiB)],
     null,
     options,
@@ -74,7 +83,7 @@ export function singleNodeWithPciHole(options: SpecOptions & { highGiB?: number 
  */
 export function twoNodes(options: SpecOptions & { boundary?: number } = {}): MachineSpec {
   const boundary = options.boundary ?? 8 * GiB;
-  return spec(
+  return machineSpec(
     [...lowMemory(), usable(MiB, 3 * GiB), reserved(3 * GiB, 4 * GiB), usable(4 * GiB, 12 * GiB)],
     [node(0, 0, boundary), node(1, boundary, 12 * GiB)],
     options,
@@ -95,7 +104,7 @@ export function fourNodeBox(options: SpecOptions = {}): MachineSpec {
     node(2, 2050 * GiB, 3074 * GiB),
     node(3, 3074 * GiB, 4098 * GiB),
   ];
-  return spec(e820, srat, options);
+  return machineSpec(e820, srat, options);
 }
 
 /**
@@ -105,10 +114,10 @@ export function fourNodeBox(options: SpecOptions = {}): MachineSpec {
 export function sixteenNodeBox(options: SpecOptions = {}): MachineSpec {
   const e820 = [usable(0, 2 * GiB), reserved(2 * GiB, 4 * GiB), usable(4 * GiB, 64 * TiB)];
   const srat = Array.from({ length: 16 }, (_, nid) => node(nid, nid * 4 * TiB, (nid + 1) * 4 * TiB));
-  return spec(e820, srat, options);
+  return machineSpec(e820, srat, options);
 }
 
 /** A VM whose RAM ends at `endBytes` (one node, RAM from 1 MiB, no hole). */
 export function vmEndingAt(endBytes: number, options: SpecOptions = {}): MachineSpec {
-  return spec([...lowMemory(), usable(MiB, endBytes)], null, { hypervisor: true, ...options });
+  return machineSpec([...lowMemory(), usable(MiB, endBytes)], null, { hypervisor: true, ...options });
 }

@@ -19,43 +19,28 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { PAGES_PER_PAGEBLOCK } from '../../../src/contract/constants.js';
 import { runWorkload, type WorkloadOptions } from '../../../src/model/alloc/workload.js';
 import { UndoLog } from '../../../src/model/core/page-state.js';
-import type { E820Entry, MachineSpec, SratMemoryAffinity, WorkloadOutcome, WorkloadSpec } from '../../../src/model/core/types.js';
+import type { MachineSpec, WorkloadOutcome, WorkloadSpec } from '../../../src/model/core/types.js';
+import { FILL_WORKLOAD } from '../../../bench/suites/machine-fill.js';
 import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
+import { machineSpec, sratRange as srat } from '../../helpers/machines.js';
 
 const GiB = 2 ** 30;
 /** What node 1 must at least have put on node 2 when it cannot serve itself: 256 MiB. */
 const SPILL_PAGES = 65536;
 
-function srat(node: number, base: number, size: number): SratMemoryAffinity {
-  return { node, base, size, enabled: true, hotpluggable: false, nonVolatile: false, populated: true };
-}
-
 /** Four nodes: node 0 [0, 2G) + [4G, 8G), nodes 1-3 4 GiB each after it; kernelcore=40%: on every node a Normal zone that holds its kernel pages, and Movable. */
-const SPEC: MachineSpec = {
-  e820: [
+const SPEC: MachineSpec = machineSpec(
+  [
     { base: 0, size: 2 * GiB, type: 'usable' },
     { base: 2 * GiB, size: 2 * GiB, type: 'reserved' },
     { base: 4 * GiB, size: 16 * GiB, type: 'usable' },
-  ] satisfies E820Entry[],
-  srat: [srat(0, 0, 2 * GiB), srat(0, 4 * GiB, 4 * GiB), srat(1, 8 * GiB, 4 * GiB), srat(2, 12 * GiB, 4 * GiB), srat(3, 16 * GiB, 4 * GiB)],
-  reservations: [],
-  blockSize: 'auto',
-  hypervisor: false,
-  slit: null,
-  cmdline: 'kernelcore=40%',
-};
+  ],
+  [srat(0, 0, 2 * GiB), srat(0, 4 * GiB, 4 * GiB), srat(1, 8 * GiB, 4 * GiB), srat(2, 12 * GiB, 4 * GiB), srat(3, 16 * GiB, 4 * GiB)],
+  { cmdline: 'kernelcore=40%' },
+);
 
 /** The bench's fill: every kind, unmovable pages spread over movable pageblocks. */
-const FILL: WorkloadSpec = {
-  node: 'spread',
-  anon: { share: 0.5 },
-  file: { share: 0.3 },
-  slabReclaimablePerFileGiB: 32 * 2 ** 20,
-  slab: { share: 0.03 },
-  pinned: { share: 0.005 },
-  placement: 'fragmented',
-  seed: 7,
-};
+const FILL: WorkloadSpec = { ...FILL_WORKLOAD, seed: 7 };
 
 type Mode = 'sequential' | 'concurrent, this thread' | 'concurrent, workers';
 const MODES: Mode[] = ['sequential', 'concurrent, this thread', 'concurrent, workers'];

@@ -13,9 +13,10 @@
  */
 import { describe, expect, test } from 'vitest';
 import { BootError } from '../../../src/model/core/errors.js';
-import type { MachineSpec, SratMemoryAffinity } from '../../../src/model/core/types.js';
+import type { MachineSpec } from '../../../src/model/core/types.js';
 import { computeBootLayout } from '../../../src/model/boot/setup.js';
 import { bootMachine } from '../../helpers/boot.js';
+import { machineSpec, sratRange } from '../../helpers/machines.js';
 
 const GiB = 2 ** 30;
 const TiB = 2 ** 40;
@@ -24,9 +25,8 @@ const LIMIT_52 = 2 ** 52;
 /** Blocks are 128 MiB where boot RAM ends below 64 GiB (the machines hot-added to). */
 const BLOCK = 128 * 2 ** 20;
 
-function srat(node: number, base: number, size: number, populated = true): SratMemoryAffinity {
-  return { node, base, size, enabled: true, hotpluggable: !populated, nonVolatile: false, populated };
-}
+/** A range of node `node`; an unpopulated one is a hotplug slot. */
+const srat = (node: number, base: number, size: number, populated = true) => sratRange(node, base, size, { populated, hotpluggable: !populated });
 
 /**
  * Node 0 [0, 4 GiB); node 1 `highRam` (RAM at boot) when given; node 2 an
@@ -41,7 +41,7 @@ function machine(paging: 4 | 5, cmdline: string, highRam?: { base: number; size:
     entries.push(srat(1, highRam.base, highRam.size));
   }
   entries.push(srat(2, LIMIT_46 + TiB, LIMIT_52 - (LIMIT_46 + TiB), false));
-  return { e820, srat: entries, reservations: [], blockSize: 'auto', hypervisor: false, slit: null, cmdline, paging };
+  return machineSpec(e820, entries, { cmdline, paging });
 }
 
 /** The boot's refusal, without the field it names. */

@@ -9,17 +9,14 @@
 import { describe, expect, test } from 'vitest';
 import { classBit, PAGE_SIZE, PageClass } from '../../../src/contract/constants.js';
 import { nodeMemorySpans, planShardWindows, SHARD_SPLIT_HOLE_PAGES } from '../../../src/model/core/shards.js';
-import type { MachineSpec, SratMemoryAffinity } from '../../../src/model/core/types.js';
 import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
+import { machineSpec, sratRange as srat } from '../../helpers/machines.js';
 
 const GiB = 2 ** 30;
 const TiB = 2 ** 40;
 const PiB = 2 ** 50;
 const SECTION = 32768;
 
-function srat(node: number, base: number, size: number, populated = true): SratMemoryAffinity {
-  return { node, base, size, enabled: true, hotpluggable: false, nonVolatile: false, populated };
-}
 
 /** Engine state over every shard, in bytes. */
 function stateBytes(machine: BootedMachine): number {
@@ -65,20 +62,15 @@ describe('machines', () => {
   test('a node with ranges 2 PiB apart costs two small windows, and a hot-add between them a third', async () => {
     // Node 0 low; node 1 with 4 GiB at 1 PiB and 4 GiB at 3 PiB; node 1's
     // hotplug slot in between. 5-level paging for the addresses.
-    const spec: MachineSpec = {
-      e820: [
+    const spec = machineSpec(
+      [
         { base: 0, size: 4 * GiB, type: 'usable' },
         { base: PiB, size: 4 * GiB, type: 'usable' },
         { base: 3 * PiB, size: 4 * GiB, type: 'usable' },
       ],
-      srat: [srat(0, 0, 4 * GiB), srat(1, PiB, 4 * GiB), srat(1, PiB + TiB, TiB, false), srat(1, 3 * PiB, 4 * GiB)],
-      reservations: [],
-      blockSize: 'auto',
-      hypervisor: false,
-      slit: null,
-      cmdline: '',
-      paging: 5,
-    };
+      [srat(0, 0, 4 * GiB), srat(1, PiB, 4 * GiB), srat(1, PiB + TiB, TiB, { populated: false }), srat(1, 3 * PiB, 4 * GiB)],
+      { paging: 5 },
+    );
     const machine = await bootMachine(spec);
     try {
       const windows = machine.shards.shards.map((s) => [s.nid, s.startPfn * PAGE_SIZE, s.endPfn * PAGE_SIZE]);
@@ -106,19 +98,14 @@ describe('machines', () => {
   });
 
   test('without an SRAT, one node from 0 to 4 PiB still gets a window per stretch of RAM', async () => {
-    const spec: MachineSpec = {
-      e820: [
+    const spec = machineSpec(
+      [
         { base: 0, size: 4 * GiB, type: 'usable' },
         { base: 4 * PiB - 8 * GiB, size: 8 * GiB, type: 'usable' },
       ],
-      srat: null,
-      reservations: [],
-      blockSize: 'auto',
-      hypervisor: false,
-      slit: null,
-      cmdline: '',
-      paging: 5,
-    };
+      null,
+      { paging: 5 },
+    );
     const machine = await bootMachine(spec);
     try {
       expect(machine.nodeStates.map((n) => n.nid)).toEqual([0]);
