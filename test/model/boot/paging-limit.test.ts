@@ -9,13 +9,15 @@
  * without its field prefix, and the hot-add outcome's message, for the same
  * range, must be the same string. The SRAT may describe a hotplug slot past
  * the limit (the kernel keeps such ranges for the node lookup of a later
- * hot-add); it is the add that fails.
+ * hot-add); it is the add that fails. Each shard translates from the
+ * direct-map base of its paging mode (PAGE_OFFSET, or the 5-level one).
  */
 import { describe, expect, test } from 'vitest';
 import { BootError } from '../../../src/model/core/errors.js';
 import type { MachineSpec } from '../../../src/model/core/types.js';
 import { computeBootLayout } from '../../../src/model/boot/setup.js';
-import { bootMachine } from '../../helpers/boot.js';
+import { BAD_ADDRESS, PAGE_OFFSET, PAGE_OFFSET_L5 } from '../../../src/contract/constants.js';
+import { bootMachine, type BootedMachine } from '../../helpers/boot.js';
 import { machineSpec, sratRange } from '../../helpers/machines.js';
 
 const GiB = 2 ** 30;
@@ -78,10 +80,12 @@ const HIGH = { base: LIMIT_46, size: GiB };
 const HIGH_TEXT = '[0x400000000000, 0x400040000000) ends above the direct map (0x400000000000, MAX_PHYSMEM_BITS 46 with 4-level paging';
 
 describe('4-level paging: 2^46 bytes, at boot and at hot-add alike', () => {
-  test('boot refuses RAM above 2^46 on a 4-level machine and on a 5-level one booted with no5lvl, in one message', () => {
+  test('boot refuses RAM above 2^46 on a 4-level machine (the default) and on a 5-level one booted with no5lvl, in one message', () => {
     const fourLevel = bootRefusal(machine(4, '', HIGH));
+    const { paging: _, ...byDefault } = machine(4, '', HIGH);
     const no5lvl = bootRefusal(machine(5, 'no5lvl', HIGH));
     expect(fourLevel.startsWith(HIGH_TEXT)).toBe(true);
+    expect(bootRefusal(byDefault)).toBe(fourLevel);
     expect(no5lvl).toBe(fourLevel);
   });
 
@@ -140,5 +144,38 @@ describe('5-level paging: 2^52 bytes', () => {
     expect(boot).toBe('[0xffffff8000000, 0x10000008000000) ends above the direct map (0x10000000000000, MAX_PHYSMEM_BITS 52 with 5-level paging)');
     const added = await addOn(machine(5, ''), top.base, top.size);
     expect(added).toMatchObject({ ok: false, errno: 'E2BIG', message: boot });
+  });
+});
+
+describe('the direct map', () => {
+  /** virt_to_phys, on the shard holding `pfn`, of its direct-map address with `base`. */
+  async function translate(booted: BootedMachine, pfn: number, base: bigint): Promise<bigint> {
+    const engine = booted.shards.shardOfPfn(pfn)!.engine;
+    const { out } = await engine.virtToPhys(BigUint64Array.of(base + BigInt(pfn) * 4096n + 123n));
+    return out[0]!;
+  }
+
+  test('5-level shards translate from the 5-level base, boot and hot-added alike; 4-level ones from PAGE_OFFSET', async () => {
+    const five = await bootMachine(machine(5, '', HIGH));
+    try {
+      const highPfn = LIMIT_46 / 4096 + 77;
+      expect(await translate(five, highPfn, PAGE_OFFSET_L5)).toBe(BigInt(highPfn) * 4096n + 123n);
+      // The 4-level base has wrapped past 2^64 this high: nothing there is a direct-map address.
+      expect(await translate(five, highPfn, PAGE_OFFSET)).toBe(BAD_ADDRESS);
+      const added = await five.addMemory({ node: 2, base: 2 * LIMIT_46, size: 2 * GiB });
+      expect(added).toMatchObject({ ok: true });
+      const addedPfn = (2 * LIMIT_46) / 4096 + 5;
+      expect(await translate(five, addedPfn, PAGE_OFFSET_L5)).toBe(BigInt(addedPfn) * 4096n + 123n);
+    } finally {
+      await five.close();
+    }
+
+    const four = await bootMachine(machine(4, ''));
+    try {
+      const lowPfn = (2 * GiB) / 4096 + 9;
+      expect(await translate(four, lowPfn, PAGE_OFFSET)).toBe(BigInt(lowPfn) * 4096n + 123n);
+    } finally {
+      await four.close();
+    }
   });
 });
